@@ -1,0 +1,61 @@
+/* ota-bundle manifest: print (or write) a bundle's exact manifest bytes,
+ * which is all the air-gapped signing box needs to see. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include "bundler/bundler.h"
+#include "cli/cli.h"
+#include "lib/bundle_read.h"
+#include "lib/fsutil.h"
+
+static int write_out(const char *out, const struct ota_buf *b, struct ota_err *err)
+{
+	struct ota_atomic t = {.fd = -1};
+	int rc;
+
+	if (!out)
+		return ota_write_all(STDOUT_FILENO, b->data, b->len, "stdout", err);
+	if ((rc = ota_atomic_open(&t, out, 0644, err)))
+		return rc;
+	rc = ota_write_all(t.fd, b->data, b->len, out, err);
+	if (rc == 0)
+		rc = ota_atomic_commit(&t, true, err);
+	ota_atomic_abort(&t);
+	return rc;
+}
+
+int cmd_manifest(int argc, char **argv)
+{
+	static const struct option longopts[] = {{"out", required_argument, NULL, 'o'},
+						 {NULL, 0, NULL, 0}};
+	const struct ota_bundle_head *head;
+	struct ota_bundle_reader *r = NULL;
+	struct ota_err err = {0};
+	const char *out = NULL;
+	int fd = -1, c, rc;
+
+	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		if (c != 'o')
+			return ota_cli_usage("manifest: bad option");
+		out = optarg;
+	}
+	if (optind + 1 != argc)
+		return ota_cli_usage("manifest: expected one bundle file");
+	fd = open(argv[optind], O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		rc = ota_err_errno(&err, OTA_EIO, errno, "%s", argv[optind]);
+		goto out;
+	}
+	if ((rc = ota_bundle_reader_new(&r, fd, argv[optind], &err)) ||
+	    (rc = ota_bundle_read_head(r, &head, &err)))
+		goto out;
+	rc = write_out(out, &head->manifest, &err);
+out:
+	ota_bundle_reader_free(r);
+	if (fd >= 0)
+		close(fd);
+	return rc ? ota_cli_fail(&err) : 0;
+}

@@ -1,0 +1,123 @@
+/* buf.c - growable byte buffer with a cap (see buf.h). */
+#include "lib/buf.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <openssl/crypto.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+void ota_buf_init(struct ota_buf *b, size_t max)
+{
+	b->data = NULL;
+	b->len = 0;
+	b->cap = 0;
+	b->max = max;
+}
+
+void ota_buf_free(struct ota_buf *b)
+{
+	free(b->data);
+	b->data = NULL;
+	b->len = b->cap = 0;
+}
+
+void ota_buf_cleanse(struct ota_buf *b)
+{
+	if (b->data)
+		OPENSSL_cleanse(b->data, b->cap);
+	ota_buf_free(b);
+}
+
+static int grow(struct ota_buf *b, size_t need, struct ota_err *err)
+{
+	size_t cap = b->cap ? b->cap : 256;
+	unsigned char *p;
+
+	if (b->max && need > b->max)
+		return ota_err_set(err, OTA_EFORMAT, "larger than the limit of %zu bytes", b->max);
+	while (cap < need + 1)
+		cap *= 2;
+	p = malloc(cap);
+	if (!p)
+		return ota_err_set(err, OTA_EINTERNAL, "out of memory");
+	/* Copy rather than realloc so a secret never stays behind in a freed block. */
+	if (b->data) {
+		memcpy(p, b->data, b->len);
+		OPENSSL_cleanse(b->data, b->cap);
+		free(b->data);
+	}
+	b->data = p;
+	b->cap = cap;
+	return 0;
+}
+
+int ota_buf_append(struct ota_buf *b, const void *data, size_t len, struct ota_err *err)
+{
+	int rc;
+
+	if (len > SIZE_MAX - b->len - 1)
+		return ota_err_set(err, OTA_EFORMAT, "size overflow");
+	if (b->len + len + 1 > b->cap || !b->data) {
+		rc = grow(b, b->len + len, err);
+		if (rc)
+			return rc;
+	}
+	if (len)
+		memcpy(b->data + b->len, data, len);
+	b->len += len;
+	b->data[b->len] = '\0';
+	return 0;
+}
+
+int ota_buf_putc(struct ota_buf *b, char c, struct ota_err *err)
+{
+	return ota_buf_append(b, &c, 1, err);
+}
+
+int ota_buf_puts(struct ota_buf *b, const char *s, struct ota_err *err)
+{
+	return ota_buf_append(b, s, strlen(s), err);
+}
+
+int ota_buf_read_fd(struct ota_buf *b, int fd, const char *name, struct ota_err *err)
+{
+	unsigned char chunk[65536];
+	ssize_t n;
+	int rc = 0;
+
+	for (;;) {
+		n = read(fd, chunk, sizeof(chunk));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			rc = ota_err_errno(err, OTA_EIO, errno, "%s: read", name);
+			break;
+		}
+		if (n == 0)
+			break;
+		rc = ota_buf_append(b, chunk, (size_t)n, err);
+		if (rc) {
+			if (rc == OTA_EFORMAT)
+				ota_err_set(err, rc, "%s: larger than the limit of %zu bytes", name, b->max);
+			break;
+		}
+	}
+	OPENSSL_cleanse(chunk, sizeof(chunk));
+	if (rc == 0 && !b->data)
+		rc = ota_buf_append(b, "", 0, err);
+	return rc;
+}
+
+int ota_buf_read_file(struct ota_buf *b, const char *path, struct ota_err *err)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int rc;
+
+	if (fd < 0)
+		return ota_err_errno(err, OTA_EIO, errno, "%s", path);
+	rc = ota_buf_read_fd(b, fd, path, err);
+	close(fd);
+	return rc;
+}

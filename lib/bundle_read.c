@@ -1,0 +1,286 @@
+/* bundle_read.c - reading a bundle stream with libarchive: the head whole
+ * and bounded, the payload streamed (see bundle_read.h). */
+#include "lib/bundle_read.h"
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <errno.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/path.h"
+
+struct ota_bundle_reader {
+	struct archive *a;
+	struct archive_entry *ae; /* current entry, owned by a */
+	const char *name;
+	bool pending; /* ae is a payload entry the head reader stopped at */
+	bool at_end;
+	struct ota_bundle_head head;
+	char dir_name[OTA_PATH_MAX + sizeof(OTA_BUNDLE_PAYLOAD_DIR) + 1];
+};
+
+/* libarchive reports truncation and bad headers with its own codes, and
+ * real read(2) failures with errno: only the latter are I/O errors. */
+static int arch_err(struct ota_bundle_reader *r, struct ota_err *err, const char *what)
+{
+	int e = archive_errno(r->a);
+	const char *why = archive_error_string(r->a);
+	int code = (e > 0 && e != EILSEQ && e != EINVAL && e != ENOMEM) ? OTA_EIO : OTA_EFORMAT;
+
+	return ota_err_set(err, code, "%s: %s: %s", r->name, what,
+			   why ? why : "truncated or not a bundle");
+}
+
+int ota_bundle_reader_new(struct ota_bundle_reader **out, int fd, const char *name,
+			  struct ota_err *err)
+{
+	struct ota_bundle_reader *r = calloc(1, sizeof(*r));
+	int rc = 0;
+
+	*out = NULL;
+	if (!r || !(r->a = archive_read_new())) {
+		rc = ota_err_set(err, OTA_EINTERNAL, "out of memory");
+		goto out;
+	}
+	r->name = name;
+	ota_buf_init(&r->head.manifest, OTA_MANIFEST_MAX);
+	/* Only tar, only these filters: every other format is refused. */
+	if (archive_read_support_format_tar(r->a) != ARCHIVE_OK ||
+	    archive_read_support_filter_gzip(r->a) < ARCHIVE_WARN ||
+	    archive_read_support_filter_xz(r->a) < ARCHIVE_WARN ||
+	    archive_read_support_filter_zstd(r->a) < ARCHIVE_WARN ||
+	    archive_read_open_fd(r->a, fd, 64 * 1024) != ARCHIVE_OK) {
+		rc = arch_err(r, err, "cannot open");
+		goto out;
+	}
+	*out = r;
+	r = NULL;
+out:
+	ota_bundle_reader_free(r);
+	return rc;
+}
+
+void ota_bundle_reader_free(struct ota_bundle_reader *r)
+{
+	if (!r)
+		return;
+	if (r->a)
+		archive_read_free(r->a);
+	ota_buf_free(&r->head.manifest);
+	free(r);
+}
+
+/* 1 with r->ae set, 0 at the end of the archive, or an error. */
+static int next_header(struct ota_bundle_reader *r, struct ota_err *err)
+{
+	int st;
+
+	if (r->at_end)
+		return 0;
+	st = archive_read_next_header(r->a, &r->ae);
+	if (st == ARCHIVE_EOF) {
+		r->at_end = true;
+		return 0;
+	}
+	if (st != ARCHIVE_OK)
+		return arch_err(r, err, "bad tar header");
+	return 1;
+}
+
+static const char *entry_name(struct archive_entry *ae)
+{
+	const char *n = archive_entry_pathname_utf8(ae);
+
+	return n ? n : archive_entry_pathname(ae);
+}
+
+static bool is_plain_file(struct archive_entry *ae)
+{
+	return archive_entry_filetype(ae) == AE_IFREG && !archive_entry_hardlink(ae) &&
+	       !archive_entry_sparse_count(ae);
+}
+
+/* Read the whole data of the current entry into b (which has a cap). */
+static int slurp(struct ota_bundle_reader *r, struct ota_buf *b, struct ota_err *err)
+{
+	unsigned char chunk[4096];
+	size_t n;
+	int rc;
+
+	for (;;) {
+		rc = ota_bundle_read_data(r, chunk, sizeof(chunk), &n, err);
+		if (rc || n == 0)
+			return rc;
+		rc = ota_buf_append(b, chunk, n, err);
+		if (rc)
+			return ota_err_set(err, OTA_EFORMAT, "%s: %s: too large", r->name,
+					   entry_name(r->ae));
+	}
+}
+
+static int read_manifest(struct ota_bundle_reader *r, struct ota_err *err)
+{
+	int rc = next_header(r, err);
+
+	if (rc < 0)
+		return rc;
+	if (rc == 0)
+		return ota_err_set(err, OTA_EFORMAT, "%s: empty: not a bundle", r->name);
+	if (strcmp(entry_name(r->ae), OTA_BUNDLE_MANIFEST) || !is_plain_file(r->ae))
+		return ota_err_set(err, OTA_EFORMAT, "%s: first entry is not %s: not a bundle",
+				   r->name, OTA_BUNDLE_MANIFEST);
+	if (archive_entry_size(r->ae) > (la_int64_t)OTA_MANIFEST_MAX)
+		return ota_err_set(err, OTA_EFORMAT, "%s: %s larger than %u bytes", r->name,
+				   OTA_BUNDLE_MANIFEST, OTA_MANIFEST_MAX);
+	switch (archive_filter_code(r->a, 0)) {
+	case ARCHIVE_FILTER_NONE: r->head.compress = OTA_COMPRESS_NONE; break;
+	case ARCHIVE_FILTER_GZIP: r->head.compress = OTA_COMPRESS_GZIP; break;
+	case ARCHIVE_FILTER_XZ: r->head.compress = OTA_COMPRESS_XZ; break;
+	case ARCHIVE_FILTER_ZSTD: r->head.compress = OTA_COMPRESS_ZSTD; break;
+	default: return ota_err_set(err, OTA_EFORMAT, "%s: unsupported compression", r->name);
+	}
+	return slurp(r, &r->head.manifest, err);
+}
+
+/* "signatures/<64 hex>.sig" -> key id; -1 if the name is not that. */
+static int sig_keyid(const char *name, char keyid[OTA_KEYID_HEX_LEN + 1])
+{
+	const char *id = name + strlen(OTA_BUNDLE_SIG_DIR);
+	unsigned char raw[OTA_KEYID_HEX_LEN / 2];
+
+	if (strlen(id) != OTA_KEYID_HEX_LEN + strlen(OTA_BUNDLE_SIG_EXT) ||
+	    strcmp(id + OTA_KEYID_HEX_LEN, OTA_BUNDLE_SIG_EXT))
+		return -1;
+	memcpy(keyid, id, OTA_KEYID_HEX_LEN);
+	keyid[OTA_KEYID_HEX_LEN] = '\0';
+	return ota_unhex(keyid, raw, sizeof(raw));
+}
+
+static int read_signature(struct ota_bundle_reader *r, struct ota_err *err)
+{
+	struct ota_bundle_sig *s = &r->head.sigs[r->head.n_sigs];
+	const char *name = entry_name(r->ae);
+	struct ota_buf text;
+	int rc;
+
+	if (r->head.n_sigs == OTA_BUNDLE_MAX_SIGS)
+		return ota_err_set(err, OTA_EFORMAT, "%s: more than %d signatures", r->name,
+				   OTA_BUNDLE_MAX_SIGS);
+	if (sig_keyid(name, s->keyid) || !is_plain_file(r->ae))
+		return ota_err_set(err, OTA_EFORMAT, "%s: bad signature entry %s", r->name, name);
+	if (r->head.n_sigs && strcmp(s[-1].keyid, s->keyid) >= 0)
+		return ota_err_set(err, OTA_EFORMAT, "%s: signatures duplicated or out of order",
+				   r->name);
+	ota_buf_init(&text, OTA_SIG_FILE_MAX);
+	rc = slurp(r, &text, err);
+	if (rc == 0)
+		rc = ota_sig_decode(text.data, text.len, name, s->sig, err);
+	ota_buf_free(&text);
+	if (rc == 0)
+		r->head.n_sigs++;
+	return rc;
+}
+
+int ota_bundle_read_head(struct ota_bundle_reader *r, const struct ota_bundle_head **head,
+			 struct ota_err *err)
+{
+	int rc = read_manifest(r, err);
+
+	while (rc == 0) {
+		rc = next_header(r, err);
+		if (rc <= 0)
+			break;
+		if (strncmp(entry_name(r->ae), OTA_BUNDLE_SIG_DIR, strlen(OTA_BUNDLE_SIG_DIR))) {
+			r->pending = true; /* the first payload entry: next() takes it */
+			rc = 0;
+			break;
+		}
+		rc = read_signature(r, err);
+	}
+	if (rc == 0)
+		*head = &r->head;
+	return rc;
+}
+
+static int classify(struct ota_bundle_reader *r, const char *name, struct ota_bundle_item *it,
+		    struct ota_err *err)
+{
+	mode_t type = archive_entry_filetype(r->ae);
+
+	if (archive_entry_hardlink(r->ae))
+		return ota_err_set(err, OTA_EPATH, "%s: hard link entry: %s", r->name, name);
+	if (type == AE_IFREG && !archive_entry_sparse_count(r->ae)) {
+		it->type = OTA_ENTRY_FILE;
+		it->size = (unsigned long long)archive_entry_size(r->ae);
+	} else if (type == AE_IFDIR) {
+		it->type = OTA_ENTRY_DIR;
+	} else if (type == AE_IFLNK && archive_entry_symlink_utf8(r->ae)) {
+		it->type = OTA_ENTRY_SYMLINK;
+		it->link_target = archive_entry_symlink_utf8(r->ae);
+	} else {
+		return ota_err_set(err, OTA_EPATH, "%s: special file entry (device, fifo, socket "
+				   "or sparse): %s", r->name, name);
+	}
+	if (archive_entry_size(r->ae) < 0 || (it->type != OTA_ENTRY_FILE && archive_entry_size(r->ae)))
+		return ota_err_set(err, OTA_EFORMAT, "%s: bad size for %s", r->name, name);
+	it->mode = archive_entry_perm(r->ae);
+	return 1;
+}
+
+/* tar writes directory names with one trailing '/' (libarchive always
+ * does); that slash, and only for a directory, is not part of the path. */
+static const char *strip_dir_slash(struct ota_bundle_reader *r, const char *name)
+{
+	size_t len = strlen(name);
+
+	if (archive_entry_filetype(r->ae) != AE_IFDIR || len < 2 || name[len - 1] != '/' ||
+	    len >= sizeof(r->dir_name))
+		return name;
+	memcpy(r->dir_name, name, len - 1);
+	r->dir_name[len - 1] = '\0';
+	return r->dir_name;
+}
+
+int ota_bundle_next(struct ota_bundle_reader *r, struct ota_bundle_item *it, struct ota_err *err)
+{
+	const char *name;
+	int rc;
+
+	memset(it, 0, sizeof(*it));
+	if (r->pending) {
+		r->pending = false;
+	} else {
+		rc = next_header(r, err);
+		if (rc <= 0)
+			return rc;
+	}
+	name = archive_entry_pathname_utf8(r->ae);
+	if (!name)
+		return ota_err_set(err, OTA_EPATH, "%s: entry name is not UTF-8", r->name);
+	if (strcmp(name, OTA_BUNDLE_MANIFEST) == 0 ||
+	    strncmp(name, OTA_BUNDLE_SIG_DIR, strlen(OTA_BUNDLE_SIG_DIR)) == 0)
+		return ota_err_set(err, OTA_EFORMAT, "%s: %s after the payload began", r->name, name);
+	if (strncmp(name, OTA_BUNDLE_PAYLOAD_DIR, strlen(OTA_BUNDLE_PAYLOAD_DIR)))
+		return ota_err_set(err, OTA_EFORMAT, "%s: unexpected entry outside payload/: %s",
+				   r->name, name);
+	name = strip_dir_slash(r, name);
+	it->path = name + strlen(OTA_BUNDLE_PAYLOAD_DIR);
+	rc = ota_path_check(it->path, strlen(it->path), err);
+	if (rc)
+		return ota_err_prefix(err, rc, "%s", r->name);
+	return classify(r, name, it, err);
+}
+
+int ota_bundle_read_data(struct ota_bundle_reader *r, void *buf, size_t cap, size_t *n,
+			 struct ota_err *err)
+{
+	la_ssize_t got = archive_read_data(r->a, buf, cap);
+
+	*n = 0;
+	if (got < 0)
+		return arch_err(r, err, "reading data");
+	*n = (size_t)got;
+	return 0;
+}

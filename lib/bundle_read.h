@@ -1,0 +1,66 @@
+/* bundle_read.h - streaming reader of the bundle layout of bundle.h.
+ *
+ * First the head (manifest bytes and signatures) is read whole, with hard
+ * size limits; then the payload streams entry by entry.  The reader checks
+ * layout and entry safety (paths, types); policy (signatures, hashes,
+ * file set) is verify.h's.  Memory stays flat whatever the bundle's size.
+ */
+#ifndef OTA_BUNDLE_READ_H
+#define OTA_BUNDLE_READ_H
+
+#include <stddef.h>
+
+#include "lib/buf.h"
+#include "lib/bundle.h"
+#include "lib/err.h"
+#include "lib/keys.h"
+#include "lib/manifest.h"
+#include "lib/sig.h"
+
+struct ota_bundle_sig {
+	char keyid[OTA_KEYID_HEX_LEN + 1];
+	unsigned char sig[OTA_SIG_RAW_LEN];
+};
+
+struct ota_bundle_head {
+	struct ota_buf manifest; /* exact bytes of manifest.json */
+	struct ota_bundle_sig sigs[OTA_BUNDLE_MAX_SIGS]; /* sorted by key id */
+	size_t n_sigs;
+	enum ota_compress compress; /* of the whole stream */
+};
+
+/* One payload entry; strings are borrowed until the next call. */
+struct ota_bundle_item {
+	const char *path; /* without "payload/" */
+	enum ota_entry_type type;
+	unsigned int mode;
+	unsigned long long size;
+	const char *link_target;
+};
+
+struct ota_bundle_reader;
+
+/* Start reading the bundle on fd (not closed by the reader); name is for
+ * errors.  *out owned by the caller. */
+int ota_bundle_reader_new(struct ota_bundle_reader **out, int fd, const char *name,
+			  struct ota_err *err);
+void ota_bundle_reader_free(struct ota_bundle_reader *r);
+
+/* Read manifest.json and every signature.  OTA_EFORMAT when the stream is
+ * not a bundle, is truncated, or the head is out of layout or over limits.
+ * The head stays valid until the reader is freed. */
+int ota_bundle_read_head(struct ota_bundle_reader *r, const struct ota_bundle_head **head,
+			 struct ota_err *err);
+
+/* Next payload entry: 1 and *it filled, 0 at the end of the bundle, or a
+ * negative code (OTA_EPATH for an unsafe name or a hard link, device, fifo
+ * or socket; OTA_EFORMAT for an entry outside payload/ such as a signature
+ * after the payload). */
+int ota_bundle_next(struct ota_bundle_reader *r, struct ota_bundle_item *it, struct ota_err *err);
+
+/* Read up to cap data bytes of the current file entry into buf; *n = 0 at
+ * its end.  OTA_EFORMAT when the stream is truncated or corrupt. */
+int ota_bundle_read_data(struct ota_bundle_reader *r, void *buf, size_t cap, size_t *n,
+			 struct ota_err *err);
+
+#endif

@@ -1,0 +1,111 @@
+/* err.c - filling struct ota_err, and the code -> exit status table. */
+#include "lib/err.h"
+
+#include <openssl/err.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+static void vset(struct ota_err *err, int code, const char *fmt, va_list ap)
+{
+	if (!err)
+		return;
+	err->code = code;
+	/* A truncated reason is still a reason; never fail while failing. */
+	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+}
+
+static void append(struct ota_err *err, const char *suffix)
+{
+	size_t len;
+
+	if (!err)
+		return;
+	len = strlen(err->msg);
+	snprintf(err->msg + len, sizeof(err->msg) - len, ": %s", suffix);
+}
+
+int ota_err_set(struct ota_err *err, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vset(err, code, fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+int ota_err_errno(struct ota_err *err, int code, int errnum, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vset(err, code, fmt, ap);
+	va_end(ap);
+	append(err, strerror(errnum));
+	return code;
+}
+
+int ota_err_openssl(struct ota_err *err, int code, const char *fmt, ...)
+{
+	char reason[256] = "unknown OpenSSL error";
+	unsigned long e = ERR_peek_last_error();
+	va_list ap;
+
+	if (e)
+		ERR_error_string_n(e, reason, sizeof(reason));
+	ERR_clear_error();
+	va_start(ap, fmt);
+	vset(err, code, fmt, ap);
+	va_end(ap);
+	append(err, reason);
+	return code;
+}
+
+int ota_err_prefix(struct ota_err *err, int code, const char *fmt, ...)
+{
+	char tmp[OTA_ERR_MSG_MAX];
+	size_t len;
+	va_list ap;
+
+	if (!err)
+		return code;
+	memcpy(tmp, err->msg, sizeof(tmp));
+	va_start(ap, fmt);
+	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	va_end(ap);
+	len = strlen(err->msg);
+	/* Truncation keeps the context, which names the file: the more useful end. */
+	snprintf(err->msg + len, sizeof(err->msg) - len, ": %s", tmp);
+	err->code = code;
+	return code;
+}
+
+int ota_exit_status(int code)
+{
+	if (code >= 0)
+		return 0;
+	if (code < OTA_EEXIST)
+		return 1;
+	return -code;
+}
+
+const char *ota_code_name(int code)
+{
+	switch (code) {
+	case OTA_OK: return "ok";
+	case OTA_EINTERNAL: return "internal error";
+	case OTA_EUSAGE: return "usage error";
+	case OTA_EIO: return "I/O error";
+	case OTA_EFORMAT: return "malformed input";
+	case OTA_EBADSIG: return "bad signature";
+	case OTA_EUNTRUSTED: return "untrusted key";
+	case OTA_EHASH: return "hash mismatch";
+	case OTA_ETARGET: return "wrong target";
+	case OTA_EPATH: return "unsafe path";
+	case OTA_EFILESET: return "file set mismatch";
+	case OTA_EKEY: return "key error";
+	case OTA_EEXIST: return "file exists";
+	}
+	return "error";
+}

@@ -1,0 +1,61 @@
+/* err.h - the one error idiom of libota.
+ *
+ * Library functions return 0 on success or a negative OTA_E* code, and fill
+ * a caller-provided struct ota_err with a one-line reason that names the
+ * file, path or field.  The library never prints and never exits; the tools
+ * map -code to their exit status (schema/exit-codes.md is the same table).
+ */
+#ifndef OTA_ERR_H
+#define OTA_ERR_H
+
+#include <stddef.h>
+
+enum ota_code {
+	OTA_OK = 0,
+	OTA_EINTERNAL = -1,  /* out of memory, library failure, bug */
+	OTA_EUSAGE = -2,     /* bad command line or option value */
+	OTA_EIO = -3,        /* a file could not be read or written */
+	OTA_EFORMAT = -4,    /* malformed bundle, manifest, signature file */
+	OTA_EBADSIG = -5,    /* a signature by a trusted key does not verify */
+	OTA_EUNTRUSTED = -6, /* no signature by any trusted key */
+	OTA_EHASH = -7,      /* content differs from the manifest (hash/size) */
+	OTA_ETARGET = -8,    /* bundle is for another device class */
+	OTA_EPATH = -9,      /* unsafe path, link or special file */
+	OTA_EFILESET = -10,  /* file missing, extra or out of order */
+	OTA_EKEY = -11,      /* unusable key: bad file, weak, wrong passphrase */
+	OTA_EEXIST = -12,    /* refusing to overwrite an existing file */
+};
+
+#define OTA_ERR_MSG_MAX 1024
+
+struct ota_err {
+	int code;
+	char msg[OTA_ERR_MSG_MAX];
+};
+
+/* Record code and a printf-style reason in err (which may be NULL).
+ * Returns code, so callers can write `return ota_err_set(err, ...)`. */
+int ota_err_set(struct ota_err *err, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Like ota_err_set, with ": strerror(errnum)" appended. */
+int ota_err_errno(struct ota_err *err, int code, int errnum, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+/* Record an OpenSSL failure: the reason plus the top of OpenSSL's error
+ * queue, which it then clears. */
+int ota_err_openssl(struct ota_err *err, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Prepend a printf-style context ("app.bundle") and ": " to the reason
+ * already in err, keeping its code; returns that code.  err may be NULL. */
+int ota_err_prefix(struct ota_err *err, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Exit status a tool uses for code (0 for OTA_OK). */
+int ota_exit_status(int code);
+
+/* Short name of the class of code ("bad signature", "hash mismatch"). */
+const char *ota_code_name(int code);
+
+#endif

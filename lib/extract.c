@@ -1,0 +1,167 @@
+/* extract.c - all-or-nothing extraction of a verified tree (extract.h). */
+#include "lib/extract.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "lib/fsutil.h"
+
+struct ota_extract {
+	const struct ota_manifest *m;
+	char *dest;
+	char *tmp;
+	int root;     /* dirfd of tmp */
+	int fd;       /* file being written, -1 if none */
+	const struct ota_entry *cur;
+	bool durable;
+	bool committed;
+};
+
+int ota_extract_new(struct ota_extract **out, const char *dest, const struct ota_manifest *m,
+		    bool durable, struct ota_err *err)
+{
+	struct ota_extract *x = calloc(1, sizeof(*x));
+	int rc = 0;
+
+	*out = NULL;
+	if (!x)
+		return ota_err_set(err, OTA_EINTERNAL, "out of memory");
+	x->root = x->fd = -1;
+	x->m = m;
+	x->durable = durable;
+	if (!(x->dest = strdup(dest)) || asprintf(&x->tmp, "%s.tmp-XXXXXX", dest) < 0) {
+		x->tmp = NULL;
+		rc = ota_err_set(err, OTA_EINTERNAL, "out of memory");
+		goto out;
+	}
+	rc = ota_check_absent(dest, err);
+	if (rc)
+		goto out;
+	if (!mkdtemp(x->tmp)) {
+		rc = ota_err_errno(err, OTA_EIO, errno, "%s", dest);
+		free(x->tmp);
+		x->tmp = NULL;
+		goto out;
+	}
+	x->root = open(x->tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (x->root < 0)
+		rc = ota_err_errno(err, OTA_EIO, errno, "%s", x->tmp);
+out:
+	if (rc)
+		ota_extract_free(x);
+	else
+		*out = x;
+	return rc;
+}
+
+void ota_extract_free(struct ota_extract *x)
+{
+	if (!x)
+		return;
+	if (x->fd >= 0)
+		close(x->fd);
+	if (x->root >= 0)
+		close(x->root);
+	if (x->tmp && !x->committed)
+		ota_rm_tree(x->tmp, NULL);
+	free(x->tmp);
+	free(x->dest);
+	free(x);
+}
+
+static int finish_file(struct ota_extract *x, struct ota_err *err)
+{
+	int rc = 0;
+
+	if (x->fd < 0)
+		return 0;
+	if (fchmod(x->fd, x->cur->mode))
+		rc = ota_err_errno(err, OTA_EIO, errno, "%s/%s: chmod", x->dest, x->cur->path);
+	else if (x->durable && fsync(x->fd))
+		rc = ota_err_errno(err, OTA_EIO, errno, "%s/%s: fsync", x->dest, x->cur->path);
+	if (close(x->fd) && rc == 0)
+		rc = ota_err_errno(err, OTA_EIO, errno, "%s/%s: close", x->dest, x->cur->path);
+	x->fd = -1;
+	return rc;
+}
+
+int ota_extract_entry(struct ota_extract *x, const struct ota_entry *e, struct ota_err *err)
+{
+	int rc = finish_file(x, err);
+
+	if (rc)
+		return rc;
+	x->cur = e;
+	/* Parents are manifest "dir" entries made here by mkdirat, never links
+	 * (manifest.c checks it), and O_NOFOLLOW|O_EXCL guard the last step. */
+	switch (e->type) {
+	case OTA_ENTRY_DIR:
+		if (mkdirat(x->root, e->path, 0700))
+			return ota_err_errno(err, OTA_EIO, errno, "%s/%s", x->dest, e->path);
+		return 0;
+	case OTA_ENTRY_SYMLINK:
+		if (symlinkat(e->link_target, x->root, e->path))
+			return ota_err_errno(err, OTA_EIO, errno, "%s/%s", x->dest, e->path);
+		return 0;
+	case OTA_ENTRY_FILE:
+		x->fd = openat(x->root, e->path,
+			       O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (x->fd < 0)
+			return ota_err_errno(err, OTA_EIO, errno, "%s/%s", x->dest, e->path);
+		return 0;
+	}
+	return ota_err_set(err, OTA_EINTERNAL, "bad entry type");
+}
+
+int ota_extract_write(struct ota_extract *x, const void *data, size_t len, struct ota_err *err)
+{
+	if (x->fd < 0)
+		return ota_err_set(err, OTA_EINTERNAL, "extract: no file open");
+	return ota_write_all(x->fd, data, len, x->cur->path, err);
+}
+
+/* Apply directory modes children-first (reverse manifest order), so a
+ * read-only parent never blocks its children; fsync each if durable. */
+static int finish_dirs(struct ota_extract *x, struct ota_err *err)
+{
+	size_t i = x->m->n_entries;
+	int fd;
+
+	while (i--) {
+		const struct ota_entry *e = &x->m->entries[i];
+		if (e->type != OTA_ENTRY_DIR)
+			continue;
+		fd = openat(x->root, e->path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0)
+			return ota_err_errno(err, OTA_EIO, errno, "%s/%s", x->dest, e->path);
+		if ((x->durable && fsync(fd)) || fchmod(fd, e->mode)) {
+			int rc = ota_err_errno(err, OTA_EIO, errno, "%s/%s", x->dest, e->path);
+			close(fd);
+			return rc;
+		}
+		close(fd);
+	}
+	if (fchmod(x->root, 0755) || (x->durable && fsync(x->root)))
+		return ota_err_errno(err, OTA_EIO, errno, "%s", x->tmp);
+	return 0;
+}
+
+int ota_extract_commit(struct ota_extract *x, struct ota_err *err)
+{
+	int rc = finish_file(x, err);
+
+	if (rc == 0)
+		rc = finish_dirs(x, err);
+	if (rc)
+		return rc;
+	if (renameat2(AT_FDCWD, x->tmp, AT_FDCWD, x->dest, RENAME_NOREPLACE))
+		return errno == EEXIST ? ota_err_set(err, OTA_EEXIST, "%s: exists", x->dest)
+				       : ota_err_errno(err, OTA_EIO, errno, "%s: rename", x->dest);
+	x->committed = true;
+	return x->durable ? ota_fsync_dir(x->dest, false, err) : 0;
+}

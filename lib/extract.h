@@ -1,0 +1,37 @@
+/* extract.h - writing a verified release tree to disk, all or nothing.
+ *
+ * Entries go into "<dest>.tmp-XXXXXX" beside dest, in manifest order; only
+ * ota_extract_commit renames the finished tree to dest.  Freeing an
+ * uncommitted extraction removes the temporary tree, so a failure at any
+ * step leaves nothing behind.  Directories stay 0700 until commit, when
+ * their manifest modes are applied.  With durable set, every file and
+ * directory is fsynced before the rename and the parent after it, so a
+ * committed tree survives power loss.
+ */
+#ifndef OTA_EXTRACT_H
+#define OTA_EXTRACT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "lib/err.h"
+#include "lib/manifest.h"
+
+struct ota_extract;
+
+/* Begin extracting the release described by m (borrowed; must outlive x)
+ * to dest, which must not exist (OTA_EEXIST).  *out owned by the caller. */
+int ota_extract_new(struct ota_extract **out, const char *dest, const struct ota_manifest *m,
+		    bool durable, struct ota_err *err);
+/* Remove the temporary tree unless committed, and free x. */
+void ota_extract_free(struct ota_extract *x);
+
+/* Create entry e (a manifest entry, so its path is already checked): a
+ * directory, a symlink, or a file whose data follows with _write. */
+int ota_extract_entry(struct ota_extract *x, const struct ota_entry *e, struct ota_err *err);
+int ota_extract_write(struct ota_extract *x, const void *data, size_t len, struct ota_err *err);
+
+/* Finish the last file, apply modes, fsync if durable, rename to dest. */
+int ota_extract_commit(struct ota_extract *x, struct ota_err *err);
+
+#endif

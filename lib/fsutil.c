@@ -1,0 +1,154 @@
+/* fsutil.c - atomic, durable file writes and tree removal (fsutil.h). */
+#include "lib/fsutil.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int ota_write_all(int fd, const void *buf, size_t len, const char *name, struct ota_err *err)
+{
+	const unsigned char *p = buf;
+	ssize_t n;
+
+	while (len) {
+		n = write(fd, p, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return ota_err_errno(err, OTA_EIO, errno, "%s: write", name);
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int ota_fsync_dir(const char *path, bool dir_itself, struct ota_err *err)
+{
+	char *copy = strdup(path);
+	const char *dir;
+	int fd, rc = 0;
+
+	if (!copy)
+		return ota_err_set(err, OTA_EINTERNAL, "out of memory");
+	dir = dir_itself ? copy : dirname(copy);
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 || fsync(fd))
+		rc = ota_err_errno(err, OTA_EIO, errno, "%s: fsync", dir);
+	if (fd >= 0)
+		close(fd);
+	free(copy);
+	return rc;
+}
+
+int ota_atomic_open(struct ota_atomic *t, const char *path, mode_t mode, struct ota_err *err)
+{
+	t->fd = -1;
+	t->path = strdup(path);
+	if (!t->path || asprintf(&t->tmp_path, "%s.tmp-XXXXXX", path) < 0) {
+		t->tmp_path = NULL;
+		ota_atomic_abort(t);
+		return ota_err_set(err, OTA_EINTERNAL, "out of memory");
+	}
+	t->fd = mkostemp(t->tmp_path, O_CLOEXEC);
+	if (t->fd < 0) {
+		int e = errno;
+		free(t->tmp_path);
+		t->tmp_path = NULL;
+		ota_atomic_abort(t);
+		return ota_err_errno(err, OTA_EIO, e, "%s", path);
+	}
+	if (fchmod(t->fd, mode)) {
+		int e = errno;
+		ota_atomic_abort(t);
+		return ota_err_errno(err, OTA_EIO, e, "%s: chmod", path);
+	}
+	return 0;
+}
+
+int ota_atomic_commit(struct ota_atomic *t, bool overwrite, struct ota_err *err)
+{
+	int rc = 0;
+
+	if (fsync(t->fd))
+		rc = ota_err_errno(err, OTA_EIO, errno, "%s: fsync", t->path);
+	if (close(t->fd) && rc == 0)
+		rc = ota_err_errno(err, OTA_EIO, errno, "%s: close", t->path);
+	t->fd = -1;
+	if (rc)
+		goto out;
+	if (overwrite ? rename(t->tmp_path, t->path)
+		      : renameat2(AT_FDCWD, t->tmp_path, AT_FDCWD, t->path, RENAME_NOREPLACE)) {
+		rc = errno == EEXIST ? ota_err_set(err, OTA_EEXIST, "%s: exists", t->path)
+				     : ota_err_errno(err, OTA_EIO, errno, "%s: rename", t->path);
+		goto out;
+	}
+	free(t->tmp_path);
+	t->tmp_path = NULL;
+	rc = ota_fsync_dir(t->path, false, err);
+out:
+	ota_atomic_abort(t);
+	return rc;
+}
+
+void ota_atomic_abort(struct ota_atomic *t)
+{
+	if (t->fd >= 0)
+		close(t->fd);
+	t->fd = -1;
+	if (t->tmp_path)
+		unlink(t->tmp_path);
+	free(t->tmp_path);
+	free(t->path);
+	t->tmp_path = NULL;
+	t->path = NULL;
+}
+
+static int make_writable(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)ftw;
+	if (flag == FTW_D && (st->st_mode & 0700) != 0700)
+		return chmod(path, (st->st_mode & 07777) | 0700) ? -1 : 0;
+	return 0;
+}
+
+static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	if (flag == FTW_DP)
+		return rmdir(path) ? -1 : 0;
+	return unlink(path) && errno != ENOENT ? -1 : 0;
+}
+
+int ota_rm_tree(const char *path, struct ota_err *err)
+{
+	struct stat st;
+
+	if (lstat(path, &st) && errno == ENOENT)
+		return 0;
+	if (!S_ISDIR(st.st_mode))
+		return unlink(path) ? ota_err_errno(err, OTA_EIO, errno, "%s: unlink", path) : 0;
+	/* Give back write permission first: a tree with read-only dirs
+	 * could not otherwise be emptied by an unprivileged user. */
+	if (nftw(path, make_writable, 16, FTW_PHYS | FTW_MOUNT) ||
+	    nftw(path, rm_one, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT))
+		return ota_err_errno(err, OTA_EIO, errno, "%s: remove", path);
+	return 0;
+}
+
+int ota_check_absent(const char *path, struct ota_err *err)
+{
+	struct stat st;
+
+	if (lstat(path, &st) == 0)
+		return ota_err_set(err, OTA_EEXIST, "%s: exists", path);
+	if (errno != ENOENT)
+		return ota_err_errno(err, OTA_EIO, errno, "%s", path);
+	return 0;
+}

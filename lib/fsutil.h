@@ -1,0 +1,40 @@
+/* fsutil.h - the file system steps that make writes atomic and durable:
+ * temp file beside the target, fsync, rename, fsync of the directory
+ * (systemd's write_string_file_atomic pattern), and tree removal. */
+#ifndef OTA_FSUTIL_H
+#define OTA_FSUTIL_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "lib/err.h"
+
+/* A file being written under a temporary name beside its final path. */
+struct ota_atomic {
+	int fd;          /* -1 when closed */
+	char *path;      /* owned: final path */
+	char *tmp_path;  /* owned: temporary path, removed unless committed */
+};
+
+/* Create "<path>.tmp-XXXXXX" with mode (0600 while being written). */
+int ota_atomic_open(struct ota_atomic *t, const char *path, mode_t mode, struct ota_err *err);
+/* fsync, close, rename over path (refusing an existing path with
+ * OTA_EEXIST unless overwrite), fsync the directory. */
+int ota_atomic_commit(struct ota_atomic *t, bool overwrite, struct ota_err *err);
+/* Close and remove the temporary file if still there; safe to call twice. */
+void ota_atomic_abort(struct ota_atomic *t);
+
+/* Write all of buf to fd (retrying short writes); name is for errors. */
+int ota_write_all(int fd, const void *buf, size_t len, const char *name, struct ota_err *err);
+
+/* fsync the directory that holds path (or path itself if dir_itself). */
+int ota_fsync_dir(const char *path, bool dir_itself, struct ota_err *err);
+
+/* Remove path and everything under it, never following links.  Returns 0
+ * when path is gone (or never existed). */
+int ota_rm_tree(const char *path, struct ota_err *err);
+
+/* 0 if nothing exists at path, OTA_EEXIST if something does. */
+int ota_check_absent(const char *path, struct ota_err *err);
+
+#endif

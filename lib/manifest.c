@@ -1,0 +1,194 @@
+/* manifest.c - the manifest data model: building, checking, and the
+ * struct <-> canonical JSON mapping (format in manifest.h). */
+#include "lib/manifest.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/path.h"
+
+struct ota_manifest *ota_manifest_new(void)
+{
+	return calloc(1, sizeof(struct ota_manifest));
+}
+
+void ota_manifest_free(struct ota_manifest *m)
+{
+	size_t i;
+
+	if (!m)
+		return;
+	for (i = 0; i < m->n_entries; i++) {
+		free(m->entries[i].path);
+		free(m->entries[i].link_target);
+	}
+	free(m->entries);
+	free(m->version);
+	free(m->target);
+	free(m);
+}
+
+static bool charset_ok(const char *s, size_t max, const char *extra)
+{
+	size_t n = strlen(s);
+	size_t i;
+
+	if (n == 0 || n > max || s[0] == '.' || s[0] == '-')
+		return false;
+	for (i = 0; i < n; i++) {
+		char c = s[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      strchr(extra, c)))
+			return false;
+	}
+	return true;
+}
+
+/* Versions name directories on the device (releases/<version>), so they
+ * are held to a charset that can never be a path trick. */
+bool ota_manifest_version_ok(const char *s)
+{
+	return charset_ok(s, OTA_VERSION_MAX, "._+~-");
+}
+
+bool ota_manifest_target_ok(const char *s)
+{
+	return charset_ok(s, OTA_TARGET_MAX, "._-");
+}
+
+int ota_manifest_set(struct ota_manifest *m, const char *version, const char *target,
+		     unsigned long long rollback_index, long long created, struct ota_err *err)
+{
+	char *v = strdup(version);
+	char *t = strdup(target);
+
+	if (!v || !t) {
+		free(v);
+		free(t);
+		return ota_err_set(err, OTA_EINTERNAL, "out of memory");
+	}
+	free(m->version);
+	free(m->target);
+	m->version = v;
+	m->target = t;
+	m->rollback_index = rollback_index;
+	m->created = created;
+	return 0;
+}
+
+int ota_manifest_add(struct ota_manifest *m, const struct ota_entry *e, struct ota_err *err)
+{
+	struct ota_entry copy = *e;
+
+	if (m->n_entries >= OTA_MANIFEST_MAX_ENTRIES)
+		return ota_err_set(err, OTA_EFORMAT, "more than %d entries", OTA_MANIFEST_MAX_ENTRIES);
+	if (m->n_entries == m->cap_entries) {
+		size_t cap = m->cap_entries ? m->cap_entries * 2 : 64;
+		struct ota_entry *p = realloc(m->entries, cap * sizeof(*p));
+		if (!p)
+			return ota_err_set(err, OTA_EINTERNAL, "out of memory");
+		m->entries = p;
+		m->cap_entries = cap;
+	}
+	copy.path = strdup(e->path);
+	copy.link_target = e->link_target ? strdup(e->link_target) : NULL;
+	if (!copy.path || (e->link_target && !copy.link_target)) {
+		free(copy.path);
+		free(copy.link_target);
+		return ota_err_set(err, OTA_EINTERNAL, "out of memory");
+	}
+	m->entries[m->n_entries++] = copy;
+	return 0;
+}
+
+static int entry_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct ota_entry *)a)->path, ((const struct ota_entry *)b)->path);
+}
+
+const struct ota_entry *ota_manifest_find(const struct ota_manifest *m, const char *path)
+{
+	struct ota_entry key = {.path = (char *)path};
+
+	if (!m->n_entries)
+		return NULL;
+	return bsearch(&key, m->entries, m->n_entries, sizeof(key), entry_cmp);
+}
+
+/* The parent of every entry must be a "dir" entry: a file under a symlink
+ * would let extraction write through the link, out of the tree. */
+static int check_parent(const struct ota_manifest *m, const struct ota_entry *e,
+			struct ota_err *err)
+{
+	size_t plen = ota_path_parent_len(e->path);
+	const struct ota_entry *parent;
+	char *dir;
+
+	if (plen == 0)
+		return 0;
+	dir = strndup(e->path, plen);
+	if (!dir)
+		return ota_err_set(err, OTA_EINTERNAL, "out of memory");
+	parent = ota_manifest_find(m, dir);
+	free(dir);
+	if (!parent)
+		return ota_err_set(err, OTA_EFORMAT, "entries: parent of \"%s\" is not listed", e->path);
+	if (parent->type != OTA_ENTRY_DIR)
+		return ota_err_set(err, OTA_EPATH, "entries: parent of \"%s\" is not a directory",
+				   e->path);
+	return 0;
+}
+
+static int check_entry(const struct ota_manifest *m, const struct ota_entry *e,
+		       struct ota_err *err)
+{
+	int rc = ota_path_check(e->path, strlen(e->path), err);
+
+	if (rc)
+		return rc;
+	if (e->type != OTA_ENTRY_SYMLINK && (e->mode & ~07777u))
+		return ota_err_set(err, OTA_EFORMAT, "entries: \"%s\": bad mode %o", e->path, e->mode);
+	if (e->type == OTA_ENTRY_SYMLINK) {
+		if (!e->link_target)
+			return ota_err_set(err, OTA_EFORMAT, "entries: \"%s\": no target", e->path);
+		rc = ota_path_check_link(e->path, e->link_target, err);
+		if (rc)
+			return rc;
+	}
+	return check_parent(m, e, err);
+}
+
+int ota_manifest_check(struct ota_manifest *m, struct ota_err *err)
+{
+	unsigned long long bytes = 0;
+	size_t i, files = 0;
+	int rc;
+
+	if (!m->version || !ota_manifest_version_ok(m->version))
+		return ota_err_set(err, OTA_EFORMAT, "version: must be 1-%d of [A-Za-z0-9._+~-]",
+				   OTA_VERSION_MAX);
+	if (!m->target || !ota_manifest_target_ok(m->target))
+		return ota_err_set(err, OTA_EFORMAT, "target: must be 1-%d of [A-Za-z0-9._-]",
+				   OTA_TARGET_MAX);
+	if (m->rollback_index > (1ULL << 53) || m->created < 0)
+		return ota_err_set(err, OTA_EFORMAT, "rollback_index or created out of range");
+	qsort(m->entries, m->n_entries, sizeof(*m->entries), entry_cmp);
+	for (i = 0; i < m->n_entries; i++) {
+		const struct ota_entry *e = &m->entries[i];
+		if (i && strcmp(m->entries[i - 1].path, e->path) == 0)
+			return ota_err_set(err, OTA_EFILESET, "entries: \"%s\" listed twice", e->path);
+		rc = check_entry(m, e, err);
+		if (rc)
+			return rc;
+		if (e->type == OTA_ENTRY_FILE) {
+			if (e->size > (1ULL << 53) || bytes + e->size > (1ULL << 53))
+				return ota_err_set(err, OTA_EFORMAT, "entries: \"%s\": size too large",
+						   e->path);
+			bytes += e->size;
+			files++;
+		}
+	}
+	m->n_files = files;
+	m->payload_bytes = bytes;
+	return 0;
+}

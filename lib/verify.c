@@ -1,0 +1,226 @@
+/* verify.c - the verification policy of verify.h: signatures, manifest,
+ * target, then the payload streamed and hashed entry by entry. */
+#include "lib/verify.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lib/extract.h"
+#include "lib/hash.h"
+
+void ota_verify_result_free(struct ota_verify_result *res)
+{
+	ota_manifest_free(res->manifest);
+	res->manifest = NULL;
+	res->n_signed = 0;
+}
+
+int ota_verify_signatures(const struct ota_bundle_head *head, const char *name,
+			  const struct ota_verify_opts *opts, struct ota_verify_result *res,
+			  struct ota_err *err)
+{
+	unsigned int need = opts->threshold ? opts->threshold : 1;
+	size_t i;
+	int rc;
+
+	res->n_signed = 0;
+	for (i = 0; i < head->n_sigs; i++) {
+		const struct ota_pubkey *pk = ota_keyring_find(opts->keys, head->sigs[i].keyid);
+		if (!pk)
+			continue; /* someone else's signature: not ours to judge */
+		rc = ota_sig_verify(pk, head->manifest.data, head->manifest.len, head->sigs[i].sig,
+				    err);
+		if (rc)
+			return ota_err_prefix(err, rc, "%s: bad signature", name);
+		memcpy(res->signed_by[res->n_signed++], pk->id, sizeof(pk->id));
+	}
+	if (head->n_sigs == 0)
+		return ota_err_set(err, OTA_EUNTRUSTED, "%s: untrusted: the bundle is not signed",
+				   name);
+	if (res->n_signed < need)
+		return ota_err_set(err, OTA_EUNTRUSTED, "%s: untrusted: %zu of %zu signatures by a "
+				   "trusted key, %u needed", name, res->n_signed, head->n_sigs, need);
+	return 0;
+}
+
+static int check_target(const struct ota_manifest *m, const char *name,
+			const struct ota_verify_opts *opts, struct ota_err *err)
+{
+	if (strcmp(m->target, opts->device_class))
+		return ota_err_set(err, OTA_ETARGET, "%s: wrong target: bundle is for \"%s\", "
+				   "this device is \"%s\"", name, m->target, opts->device_class);
+	return 0;
+}
+
+/* Why the payload entry `got` is not the expected entry `want`. */
+static int out_of_place(const struct ota_manifest *m, const struct ota_entry *want,
+			const char *got, const char *name, struct ota_err *err)
+{
+	const struct ota_entry *e = ota_manifest_find(m, got);
+
+	if (!e)
+		return ota_err_set(err, OTA_EFILESET, "%s: not in the manifest: %s", name, got);
+	if (!want || e < want)
+		return ota_err_set(err, OTA_EFILESET, "%s: duplicate or out-of-order entry: %s",
+				   name, got);
+	return ota_err_set(err, OTA_EFILESET, "%s: missing from the bundle: %s", name, want->path);
+}
+
+struct stream {
+	struct ota_bundle_reader *r;
+	const struct ota_payload_sink *sink;
+	struct ota_sha256 *h;
+	unsigned char *chunk;
+	const char *name;
+};
+
+static int stream_file(struct stream *s, const struct ota_entry *e, struct ota_err *err)
+{
+	unsigned char digest[OTA_SHA256_LEN];
+	unsigned long long total = 0;
+	size_t n;
+	int rc = ota_sha256_reset(s->h, err);
+
+	while (rc == 0) {
+		rc = ota_bundle_read_data(s->r, s->chunk, OTA_BUNDLE_IO_CHUNK, &n, err);
+		if (rc || n == 0)
+			break;
+		total += n;
+		rc = ota_sha256_update(s->h, s->chunk, n, err);
+		if (rc == 0 && s->sink)
+			rc = s->sink->data(s->sink->ctx, s->chunk, n, err);
+	}
+	if (rc == 0)
+		rc = ota_sha256_final(s->h, digest, err);
+	if (rc == 0 && (total != e->size || memcmp(digest, e->sha256, OTA_SHA256_LEN)))
+		rc = ota_err_set(err, OTA_EHASH, "%s: hash mismatch: %s", s->name, e->path);
+	return rc;
+}
+
+static int check_item(struct stream *s, const struct ota_entry *e,
+		      const struct ota_bundle_item *it, struct ota_err *err)
+{
+	if (it->type != e->type)
+		return ota_err_set(err, OTA_EPATH, "%s: entry type differs from the manifest: %s",
+				   s->name, e->path);
+	if (e->type == OTA_ENTRY_FILE && it->size != e->size)
+		return ota_err_set(err, OTA_EHASH, "%s: hash mismatch: %s (size %llu, manifest "
+				   "says %llu)", s->name, e->path, it->size, e->size);
+	if (e->type == OTA_ENTRY_SYMLINK && strcmp(it->link_target, e->link_target))
+		return ota_err_set(err, OTA_EHASH, "%s: symlink target differs from the manifest: "
+				   "%s", s->name, e->path);
+	return 0;
+}
+
+static int stream_payload(struct stream *s, const struct ota_manifest *m, struct ota_err *err)
+{
+	struct ota_bundle_item it;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < m->n_entries; i++) {
+		const struct ota_entry *e = &m->entries[i];
+		rc = ota_bundle_next(s->r, &it, err);
+		if (rc < 0)
+			return rc;
+		if (rc == 0)
+			return ota_err_set(err, OTA_EFILESET, "%s: missing from the bundle: %s",
+					   s->name, e->path);
+		if (strcmp(it.path, e->path))
+			return out_of_place(m, e, it.path, s->name, err);
+		rc = check_item(s, e, &it, err);
+		if (rc == 0 && s->sink)
+			rc = s->sink->entry(s->sink->ctx, e, err);
+		if (rc == 0 && e->type == OTA_ENTRY_FILE)
+			rc = stream_file(s, e, err);
+		if (rc)
+			return rc;
+	}
+	rc = ota_bundle_next(s->r, &it, err);
+	if (rc > 0)
+		return out_of_place(m, NULL, it.path, s->name, err);
+	return rc;
+}
+
+int ota_verify_payload(struct ota_bundle_reader *r, const struct ota_manifest *m,
+		       const char *name, const struct ota_payload_sink *sink, struct ota_err *err)
+{
+	struct stream s = {.r = r, .sink = sink, .name = name};
+	int rc;
+
+	s.h = ota_sha256_new();
+	s.chunk = malloc(OTA_BUNDLE_IO_CHUNK);
+	if (!s.h || !s.chunk)
+		rc = ota_err_set(err, OTA_EINTERNAL, "out of memory");
+	else
+		rc = stream_payload(&s, m, err);
+	ota_sha256_free(s.h);
+	free(s.chunk);
+	return rc;
+}
+
+static int extract_entry(void *ctx, const struct ota_entry *e, struct ota_err *err)
+{
+	return ota_extract_entry(ctx, e, err);
+}
+
+static int extract_data(void *ctx, const void *buf, size_t len, struct ota_err *err)
+{
+	return ota_extract_write(ctx, buf, len, err);
+}
+
+int ota_verify_bundle_fd(int fd, const char *name, const struct ota_verify_opts *opts,
+			 struct ota_verify_result *res, struct ota_err *err)
+{
+	const struct ota_bundle_head *head;
+	struct ota_bundle_reader *r = NULL;
+	struct ota_extract *x = NULL;
+	struct ota_payload_sink sink = {extract_entry, extract_data, NULL};
+	struct ota_manifest *m = NULL;
+	int rc;
+
+	memset(res, 0, sizeof(*res));
+	if ((rc = ota_bundle_reader_new(&r, fd, name, err)) ||
+	    (rc = ota_bundle_read_head(r, &head, err)) ||
+	    (rc = ota_verify_signatures(head, name, opts, res, err)))
+		goto out;
+	/* Only now, with the bytes authenticated, does the parser see them. */
+	rc = ota_manifest_parse(head->manifest.data, head->manifest.len, name, &m, err);
+	if (rc || (rc = check_target(m, name, opts, err)))
+		goto out;
+	if (opts->extract_dir &&
+	    (rc = ota_extract_new(&x, opts->extract_dir, m, opts->durable, err)))
+		goto out;
+	sink.ctx = x;
+	rc = ota_verify_payload(r, m, name, x ? &sink : NULL, err);
+	if (rc == 0 && x)
+		rc = ota_extract_commit(x, err);
+	if (rc == 0) {
+		res->manifest = m;
+		res->compress = head->compress;
+		m = NULL;
+	}
+out:
+	ota_extract_free(x);
+	ota_bundle_reader_free(r);
+	ota_manifest_free(m);
+	return rc;
+}
+
+int ota_verify_bundle(const char *path, const struct ota_verify_opts *opts,
+		      struct ota_verify_result *res, struct ota_err *err)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int rc;
+
+	if (fd < 0) {
+		memset(res, 0, sizeof(*res));
+		return ota_err_errno(err, OTA_EIO, errno, "%s", path);
+	}
+	rc = ota_verify_bundle_fd(fd, path, opts, res, err);
+	close(fd);
+	return rc;
+}

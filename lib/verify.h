@@ -1,0 +1,76 @@
+/* verify.h - the verification policy: what must hold before a single byte
+ * of a bundle is trusted.
+ *
+ * In this order: at least `threshold` signatures by distinct trusted keys
+ * over the exact manifest bytes (checked before the manifest is parsed and
+ * before any payload is read); a canonical, well-formed manifest; the
+ * device class; then, streaming, every payload entry in manifest order
+ * with its type, size and SHA-256, and nothing else.  With extract_dir the
+ * verified tree is written as it streams and appears only if all of it
+ * verified (extract.h).
+ */
+#ifndef OTA_VERIFY_H
+#define OTA_VERIFY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "lib/bundle_read.h"
+#include "lib/err.h"
+#include "lib/keys.h"
+#include "lib/manifest.h"
+
+struct ota_verify_opts {
+	const struct ota_keyring *keys; /* trusted keys */
+	const char *device_class;       /* required target */
+	unsigned int threshold;         /* distinct trusted signatures; 0 = 1 */
+	const char *extract_dir;        /* NULL: verify only */
+	bool durable;                   /* fsync what is extracted */
+};
+
+struct ota_verify_result {
+	struct ota_manifest *manifest; /* owned */
+	char signed_by[OTA_BUNDLE_MAX_SIGS][OTA_KEYID_HEX_LEN + 1]; /* trusted signers */
+	size_t n_signed;
+	enum ota_compress compress;
+};
+
+void ota_verify_result_free(struct ota_verify_result *res);
+
+/* Where a verified payload goes as it streams: each entry in manifest
+ * order, then (for a file) its data in chunks.  Data reaches the sink
+ * before the file's hash is known, so a sink must be able to throw it
+ * all away: the caller does that when ota_verify_payload fails. */
+struct ota_payload_sink {
+	int (*entry)(void *ctx, const struct ota_entry *e, struct ota_err *err);
+	int (*data)(void *ctx, const void *buf, size_t len, struct ota_err *err);
+	void *ctx;
+};
+
+/* Stream the payload of r (whose head was read) against m: every entry in
+ * order with its type, size, link target and SHA-256, and nothing after
+ * the last.  sink may be NULL. */
+int ota_verify_payload(struct ota_bundle_reader *r, const struct ota_manifest *m,
+		       const char *name, const struct ota_payload_sink *sink, struct ota_err *err);
+
+/* Check the signatures of a bundle head against opts (keys, threshold).
+ * A signature by an unknown key is ignored; one by a trusted key that
+ * does not verify is OTA_EBADSIG; too few trusted ones OTA_EUNTRUSTED. */
+int ota_verify_signatures(const struct ota_bundle_head *head, const char *name,
+			  const struct ota_verify_opts *opts, struct ota_verify_result *res,
+			  struct ota_err *err);
+
+/* Verify (and optionally extract) the bundle at path.  On success res
+ * holds the manifest and the signers; free it with _result_free. */
+int ota_verify_bundle(const char *path, const struct ota_verify_opts *opts,
+		      struct ota_verify_result *res, struct ota_err *err);
+int ota_verify_bundle_fd(int fd, const char *name, const struct ota_verify_opts *opts,
+			 struct ota_verify_result *res, struct ota_err *err);
+
+/* The design's own form: a manifest file, its detached signature file
+ * (detached.h) and an unpacked tree that must match it exactly. */
+int ota_verify_detached(const char *manifest_path, const char *sig_path, const char *tree,
+			const struct ota_verify_opts *opts, struct ota_verify_result *res,
+			struct ota_err *err);
+
+#endif

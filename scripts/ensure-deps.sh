@@ -1,0 +1,37 @@
+#!/bin/sh
+# Check the build and test dependencies; install the missing Debian packages
+# when we are root, otherwise name them and stop.
+set -u
+
+missing=""
+need_pkg() { # pkg-config-name debian-package
+	pkg-config --exists "$1" 2>/dev/null || missing="$missing $2"
+}
+need_cmd() { # command debian-package
+	command -v "$1" >/dev/null 2>&1 || missing="$missing $2"
+}
+
+need_cmd pkg-config pkg-config
+need_cmd cc gcc
+need_pkg libcrypto libssl-dev
+need_pkg libarchive libarchive-dev
+need_pkg jansson libjansson-dev
+need_pkg yaml-0.1 libyaml-dev
+need_pkg cmocka libcmocka-dev
+need_cmd bats bats
+need_cmd openssl openssl
+need_cmd python3 python3
+
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "ensure-deps: missing Debian packages:$missing" >&2
+	echo "ensure-deps: run as root: apt-get update && apt-get install -y$missing" >&2
+	exit 1
+fi
+echo "ensure-deps: installing:$missing"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq && apt-get install -y -qq $missing >/dev/null || {
+	echo "ensure-deps: apt-get install failed for:$missing" >&2
+	exit 1
+}

@@ -1,0 +1,108 @@
+/* Signing: load the key, sign manifest bytes, and the two ways the
+ * signature leaves here (into the bundle, or into a detached file). */
+#include <openssl/evp.h>
+#include <stdio.h>
+
+#include "cli/cli.h"
+#include "lib/bundle_sign.h"
+#include "lib/detached.h"
+#include "lib/fsutil.h"
+#include "lib/manifest.h"
+#include "signer/signer.h"
+
+/* Sign msg with the key of o; pub gets the signer's raw public key. */
+static int sign_bytes(const struct sign_opts *o, const struct ota_buf *msg,
+		      unsigned char sig[OTA_SIG_RAW_LEN], unsigned char pub[OTA_KEY_RAW_LEN],
+		      struct ota_err *err)
+{
+	char *pass = NULL;
+	EVP_PKEY *key = NULL;
+	int rc = 0;
+
+	if (o->passphrase_file && (rc = ota_passphrase_read_file(o->passphrase_file, &pass, err)))
+		return rc;
+	if ((rc = ota_privkey_load(o->key, pass, &key, err)) == 0 &&
+	    (rc = ota_key_raw_public(key, pub, err)) == 0)
+		rc = ota_sig_sign(key, msg->data, msg->len, sig, err);
+	EVP_PKEY_free(key);
+	ota_passphrase_free(pass);
+	return rc;
+}
+
+int sign_bundle(const struct sign_opts *o, const char *bundle)
+{
+	unsigned char sig[OTA_SIG_RAW_LEN], pub[OTA_KEY_RAW_LEN];
+	char id[OTA_KEYID_HEX_LEN + 1];
+	struct ota_err err = {0};
+	struct ota_buf manifest;
+	int rc;
+
+	ota_buf_init(&manifest, OTA_MANIFEST_MAX);
+	if ((rc = ota_bundle_read_manifest(bundle, &manifest, &err)) ||
+	    (rc = sign_bytes(o, &manifest, sig, pub, &err)) ||
+	    (rc = ota_bundle_add_signature(bundle, pub, sig, &err)) ||
+	    (rc = ota_key_id(pub, id, &err)))
+		goto out;
+	printf("%s: signed with key %s\n", bundle, id);
+out:
+	ota_buf_free(&manifest);
+	return rc ? ota_cli_fail(&err) : 0;
+}
+
+int sign_manifest(const struct sign_opts *o)
+{
+	struct ota_detached d = {.has_pub = true};
+	char id[OTA_KEYID_HEX_LEN + 1];
+	struct ota_manifest *m = NULL;
+	struct ota_atomic out = {.fd = -1};
+	struct ota_err err = {0};
+	struct ota_buf manifest, text;
+	int rc;
+
+	ota_buf_init(&manifest, OTA_MANIFEST_MAX);
+	ota_buf_init(&text, OTA_DETACHED_FILE_MAX);
+	/* Never sign bytes that no device would accept as a manifest. */
+	if ((rc = ota_buf_read_file(&manifest, o->manifest, &err)) ||
+	    (rc = ota_manifest_parse(manifest.data, manifest.len, o->manifest, &m, &err)) ||
+	    (!o->force && (rc = ota_check_absent(o->out, &err))) ||
+	    (rc = sign_bytes(o, &manifest, d.sig, d.pub, &err)) ||
+	    (rc = ota_detached_format(&d, &text, &err)) ||
+	    (rc = ota_atomic_open(&out, o->out, 0644, &err)) ||
+	    (rc = ota_write_all(out.fd, text.data, text.len, o->out, &err)) ||
+	    (rc = ota_atomic_commit(&out, o->force, &err)) ||
+	    (rc = ota_key_id(d.pub, id, &err)))
+		goto out;
+	printf("%s: signed manifest of %s for %s with key %s\n", o->out, m->version, m->target, id);
+out:
+	ota_atomic_abort(&out);
+	ota_manifest_free(m);
+	ota_buf_free(&manifest);
+	ota_buf_free(&text);
+	return rc ? ota_cli_fail(&err) : 0;
+}
+
+int sign_attach(const char *bundle, const char *sig_file)
+{
+	char id[OTA_KEYID_HEX_LEN + 1];
+	struct ota_err err = {0};
+	struct ota_detached d;
+	struct ota_buf text;
+	int rc;
+
+	ota_buf_init(&text, OTA_DETACHED_FILE_MAX);
+	if ((rc = ota_buf_read_file(&text, sig_file, &err)) ||
+	    (rc = ota_detached_parse(text.data, text.len, sig_file, &d, &err)))
+		goto out;
+	if (!d.has_pub) {
+		rc = ota_err_set(&err, OTA_EFORMAT, "%s: no \"%s\" line: cannot tell whose "
+				 "signature it is", sig_file, OTA_DETACHED_PUB_PREFIX);
+		goto out;
+	}
+	if ((rc = ota_bundle_add_signature(bundle, d.pub, d.sig, &err)) ||
+	    (rc = ota_key_id(d.pub, id, &err)))
+		goto out;
+	printf("%s: attached signature by key %s\n", bundle, id);
+out:
+	ota_buf_free(&text);
+	return rc ? ota_cli_fail(&err) : 0;
+}

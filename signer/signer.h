@@ -1,0 +1,20 @@
+/* signer.h - the three jobs of ota-sign, one file each. */
+#ifndef OTA_SIGNER_H
+#define OTA_SIGNER_H
+
+struct sign_opts {
+	const char *key;             /* --key: private key file */
+	const char *passphrase_file; /* --passphrase-file */
+	const char *manifest;        /* --manifest: detached mode */
+	const char *out;             /* --out: detached signature file */
+	int force;                   /* --force: replace an existing --out */
+};
+
+/* ota-sign --key K FILE.bundle: sign in place. */
+int sign_bundle(const struct sign_opts *o, const char *bundle);
+/* ota-sign --key K --manifest M.json --out M.sig: the signing box. */
+int sign_manifest(const struct sign_opts *o);
+/* ota-sign attach FILE.bundle M.sig */
+int sign_attach(const char *bundle, const char *sig_file);
+
+#endif
