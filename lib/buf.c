@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <openssl/crypto.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -35,8 +36,6 @@ static int grow(struct ota_buf *b, size_t need, struct ota_err *err)
 	size_t cap = b->cap ? b->cap : 256;
 	unsigned char *p;
 
-	if (b->max && need > b->max)
-		return ota_err_set(err, OTA_EFORMAT, "larger than the limit of %zu bytes", b->max);
 	while (cap < need + 1)
 		cap *= 2;
 	p = malloc(cap);
@@ -59,6 +58,9 @@ int ota_buf_append(struct ota_buf *b, const void *data, size_t len, struct ota_e
 
 	if (len > SIZE_MAX - b->len - 1)
 		return ota_err_set(err, OTA_EFORMAT, "size overflow");
+	/* The cap holds exactly, not just when the buffer happens to grow. */
+	if (b->max && b->len + len > b->max)
+		return ota_err_set(err, OTA_EFORMAT, "larger than the limit of %zu bytes", b->max);
 	if (b->len + len + 1 > b->cap || !b->data) {
 		rc = grow(b, b->len + len, err);
 		if (rc)
