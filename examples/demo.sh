@@ -13,7 +13,7 @@ step() { printf '\n== %s\n' "$*"; }
 run() { printf '$ %s\n' "$*"; "$@"; }
 
 rm -rf "$demo"
-mkdir -p "$demo/ci" "$demo/signing-box" "$demo/device/keys"
+mkdir -p "$demo/ci" "$demo/signing-box" "$demo/device/keys" "$demo/device/releases"
 cp -a "$examples/app-1.0.0" "$demo/ci/tree"
 mkdir -p "$demo/ci/tree/var/log" # an empty directory travels too
 cd "$demo"

@@ -162,6 +162,7 @@ static int read_signature(struct ota_bundle_reader *r, struct ota_err *err)
 {
 	struct ota_bundle_sig *s = &r->head.sigs[r->head.n_sigs];
 	const char *name = entry_name(r->ae);
+	struct ota_quoted q;
 	struct ota_buf text;
 	int rc;
 
@@ -169,7 +170,7 @@ static int read_signature(struct ota_bundle_reader *r, struct ota_err *err)
 		return ota_err_set(err, OTA_EFORMAT, "%s: more than %d signatures", r->name,
 				   OTA_BUNDLE_MAX_SIGS);
 	if (sig_keyid(name, s->keyid) || !is_plain_file(r->ae))
-		return ota_err_set(err, OTA_EFORMAT, "%s: bad signature entry %s", r->name, name);
+		return ota_err_set(err, OTA_EFORMAT, "%s: bad signature entry %s", r->name, ota_path_quote(name, &q));
 	if (r->head.n_sigs && strcmp(s[-1].keyid, s->keyid) >= 0)
 		return ota_err_set(err, OTA_EFORMAT, "%s: signatures duplicated or out of order",
 				   r->name);
@@ -208,9 +209,10 @@ static int classify(struct ota_bundle_reader *r, const char *name, struct ota_bu
 		    struct ota_err *err)
 {
 	mode_t type = archive_entry_filetype(r->ae);
+	struct ota_quoted q;
 
 	if (archive_entry_hardlink(r->ae))
-		return ota_err_set(err, OTA_EPATH, "%s: hard link entry: %s", r->name, name);
+		return ota_err_set(err, OTA_EPATH, "%s: hard link entry: %s", r->name, ota_path_quote(name, &q));
 	if (type == AE_IFREG && !archive_entry_sparse_count(r->ae)) {
 		it->type = OTA_ENTRY_FILE;
 		it->size = (unsigned long long)archive_entry_size(r->ae);
@@ -221,10 +223,10 @@ static int classify(struct ota_bundle_reader *r, const char *name, struct ota_bu
 		it->link_target = archive_entry_symlink_utf8(r->ae);
 	} else {
 		return ota_err_set(err, OTA_EPATH, "%s: special file entry (device, fifo, socket "
-				   "or sparse): %s", r->name, name);
+				   "or sparse): %s", r->name, ota_path_quote(name, &q));
 	}
 	if (archive_entry_size(r->ae) < 0 || (it->type != OTA_ENTRY_FILE && archive_entry_size(r->ae)))
-		return ota_err_set(err, OTA_EFORMAT, "%s: bad size for %s", r->name, name);
+		return ota_err_set(err, OTA_EFORMAT, "%s: bad size for %s", r->name, ota_path_quote(name, &q));
 	it->mode = archive_entry_perm(r->ae);
 	return 1;
 }
@@ -245,6 +247,7 @@ static const char *strip_dir_slash(struct ota_bundle_reader *r, const char *name
 
 int ota_bundle_next(struct ota_bundle_reader *r, struct ota_bundle_item *it, struct ota_err *err)
 {
+	struct ota_quoted q;
 	const char *name;
 	int rc;
 
@@ -261,10 +264,10 @@ int ota_bundle_next(struct ota_bundle_reader *r, struct ota_bundle_item *it, str
 		return ota_err_set(err, OTA_EPATH, "%s: entry name is not UTF-8", r->name);
 	if (strcmp(name, OTA_BUNDLE_MANIFEST) == 0 ||
 	    strncmp(name, OTA_BUNDLE_SIG_DIR, strlen(OTA_BUNDLE_SIG_DIR)) == 0)
-		return ota_err_set(err, OTA_EFORMAT, "%s: %s after the payload began", r->name, name);
+		return ota_err_set(err, OTA_EFORMAT, "%s: %s after the payload began", r->name, ota_path_quote(name, &q));
 	if (strncmp(name, OTA_BUNDLE_PAYLOAD_DIR, strlen(OTA_BUNDLE_PAYLOAD_DIR)))
 		return ota_err_set(err, OTA_EFORMAT, "%s: unexpected entry outside payload/: %s",
-				   r->name, name);
+				   r->name, ota_path_quote(name, &q));
 	name = strip_dir_slash(r, name);
 	it->path = name + strlen(OTA_BUNDLE_PAYLOAD_DIR);
 	rc = ota_path_check(it->path, strlen(it->path), err);

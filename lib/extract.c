@@ -43,7 +43,10 @@ int ota_extract_new(struct ota_extract **out, const char *dest, const struct ota
 	if (rc)
 		goto out;
 	if (!mkdtemp(x->tmp)) {
-		rc = ota_err_errno(err, OTA_EIO, errno, "%s", dest);
+		/* Parents are not made: on failure they would be left behind. */
+		rc = errno == ENOENT
+			     ? ota_err_set(err, OTA_EIO, "%s: parent directory does not exist", dest)
+			     : ota_err_errno(err, OTA_EIO, errno, "%s", dest);
 		free(x->tmp);
 		x->tmp = NULL;
 		goto out;

@@ -122,6 +122,7 @@ static int check_parent(const struct ota_manifest *m, const struct ota_entry *e,
 {
 	size_t plen = ota_path_parent_len(e->path);
 	const struct ota_entry *parent;
+	struct ota_quoted q;
 	char *dir;
 
 	if (plen == 0)
@@ -132,10 +133,11 @@ static int check_parent(const struct ota_manifest *m, const struct ota_entry *e,
 	parent = ota_manifest_find(m, dir);
 	free(dir);
 	if (!parent)
-		return ota_err_set(err, OTA_EFORMAT, "entries: parent of \"%s\" is not listed", e->path);
+		return ota_err_set(err, OTA_EFORMAT, "entries: parent of \"%s\" is not listed",
+				   ota_path_quote(e->path, &q));
 	if (parent->type != OTA_ENTRY_DIR)
 		return ota_err_set(err, OTA_EPATH, "entries: parent of \"%s\" is not a directory",
-				   e->path);
+				   ota_path_quote(e->path, &q));
 	return 0;
 }
 
@@ -143,14 +145,17 @@ static int check_entry(const struct ota_manifest *m, const struct ota_entry *e,
 		       struct ota_err *err)
 {
 	int rc = ota_path_check(e->path, strlen(e->path), err);
+	struct ota_quoted q;
 
 	if (rc)
 		return rc;
 	if (e->type != OTA_ENTRY_SYMLINK && (e->mode & ~07777u))
-		return ota_err_set(err, OTA_EFORMAT, "entries: \"%s\": bad mode %o", e->path, e->mode);
+		return ota_err_set(err, OTA_EFORMAT, "entries: \"%s\": bad mode %o",
+				   ota_path_quote(e->path, &q), e->mode);
 	if (e->type == OTA_ENTRY_SYMLINK) {
 		if (!e->link_target)
-			return ota_err_set(err, OTA_EFORMAT, "entries: \"%s\": no target", e->path);
+			return ota_err_set(err, OTA_EFORMAT, "entries: \"%s\": no target",
+					   ota_path_quote(e->path, &q));
 		rc = ota_path_check_link(e->path, e->link_target, err);
 		if (rc)
 			return rc;
@@ -161,6 +166,7 @@ static int check_entry(const struct ota_manifest *m, const struct ota_entry *e,
 int ota_manifest_check(struct ota_manifest *m, struct ota_err *err)
 {
 	unsigned long long bytes = 0;
+	struct ota_quoted q;
 	size_t i, files = 0;
 	int rc;
 
@@ -176,14 +182,15 @@ int ota_manifest_check(struct ota_manifest *m, struct ota_err *err)
 	for (i = 0; i < m->n_entries; i++) {
 		const struct ota_entry *e = &m->entries[i];
 		if (i && strcmp(m->entries[i - 1].path, e->path) == 0)
-			return ota_err_set(err, OTA_EFILESET, "entries: \"%s\" listed twice", e->path);
+			return ota_err_set(err, OTA_EFILESET, "entries: \"%s\" listed twice",
+					   ota_path_quote(e->path, &q));
 		rc = check_entry(m, e, err);
 		if (rc)
 			return rc;
 		if (e->type == OTA_ENTRY_FILE) {
 			if (e->size > (1ULL << 53) || bytes + e->size > (1ULL << 53))
 				return ota_err_set(err, OTA_EFORMAT, "entries: \"%s\": size too large",
-						   e->path);
+						   ota_path_quote(e->path, &q));
 			bytes += e->size;
 			files++;
 		}

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "lib/canon.h"
+#include "lib/path.h"
 
 /* True when obj has exactly the n keys given. */
 static bool keys_exactly(const json_t *obj, const char *const *keys, size_t n)
@@ -50,6 +51,7 @@ static int parse_entry(struct ota_manifest *m, const char *path, size_t plen, co
 	struct ota_entry e = {.path = (char *)path};
 	const char *type = json_is_object(v) ? get_str(v, "type") : NULL;
 	long long mode = 0, size = 0;
+	struct ota_quoted q;
 
 	if (strlen(path) != plen)
 		return ota_err_set(err, OTA_EPATH, "entries: path contains NUL");
@@ -63,7 +65,8 @@ static int parse_entry(struct ota_manifest *m, const char *path, size_t plen, co
 		   (e.link_target = (char *)get_str(v, "target"))) {
 		e.type = OTA_ENTRY_SYMLINK;
 	} else {
-		return ota_err_set(err, OTA_EFORMAT, "entries: \"%s\": bad entry", path);
+		return ota_err_set(err, OTA_EFORMAT, "entries: \"%s\": bad entry",
+				   ota_path_quote(path, &q));
 	}
 	e.mode = (unsigned int)mode;
 	e.size = (unsigned long long)size;
@@ -72,6 +75,7 @@ static int parse_entry(struct ota_manifest *m, const char *path, size_t plen, co
 
 static int parse_files(struct ota_manifest *m, const json_t *files, struct ota_err *err)
 {
+	struct ota_quoted q;
 	const char *path;
 	size_t plen;
 	json_t *v;
@@ -81,12 +85,15 @@ static int parse_files(struct ota_manifest *m, const json_t *files, struct ota_e
 	json_object_keylen_foreach((json_t *)files, path, plen, v) {
 		struct ota_entry *e = (struct ota_entry *)ota_manifest_find(m, path);
 		if (strlen(path) != plen || !e)
-			return ota_err_set(err, OTA_EFILESET, "files: \"%s\" is not in entries", path);
+			return ota_err_set(err, OTA_EFILESET, "files: \"%s\" is not in entries",
+					   ota_path_quote(path, &q));
 		if (e->type != OTA_ENTRY_FILE)
-			return ota_err_set(err, OTA_EFORMAT, "files: \"%s\" is not a file", path);
+			return ota_err_set(err, OTA_EFORMAT, "files: \"%s\" is not a file",
+					   ota_path_quote(path, &q));
 		if (!json_is_string(v) || json_string_length(v) != OTA_SHA256_HEX_LEN ||
 		    ota_unhex(json_string_value(v), e->sha256, OTA_SHA256_LEN))
-			return ota_err_set(err, OTA_EFORMAT, "files: \"%s\": bad sha256", path);
+			return ota_err_set(err, OTA_EFORMAT, "files: \"%s\": bad sha256",
+					   ota_path_quote(path, &q));
 	}
 	if (json_object_size(files) != m->n_files)
 		return ota_err_set(err, OTA_EFILESET, "files: %zu hashes for %zu files",

@@ -10,13 +10,6 @@
 #define STR_(x) #x
 #define STR(x) STR_(x)
 
-/* How much of a hostile path an error message shows. */
-#define QUOTE_MAX 100
-
-struct quoted {
-	char s[QUOTE_MAX * 4 + 4];
-};
-
 /* Length of the well-formed UTF-8 sequence at p (avail bytes left), or 0.
  * The allowed range of the second byte is what refuses overlong forms,
  * UTF-16 surrogates and code points past U+10FFFF (Unicode table 3-7). */
@@ -66,16 +59,16 @@ bool ota_utf8_valid(const char *s, size_t len)
 	return true;
 }
 
-/* s as it may appear inside "..." in a one-line message: every byte outside
- * printable ASCII is shown as \xNN, since paths may hold newlines, escape
- * sequences or bidi overrides that would forge or hide part of the message. */
-static const char *quote(const char *s, size_t len, struct quoted *q)
+/* Every byte outside printable ASCII is shown as \xNN, since paths may hold
+ * newlines, escape sequences or bidi overrides that would forge or hide
+ * part of the message. */
+const char *ota_path_quote_n(const char *s, size_t len, struct ota_quoted *q)
 {
 	static const char hex[] = "0123456789abcdef";
 	unsigned char c;
 	size_t i, o = 0;
 
-	for (i = 0; i < len && i < QUOTE_MAX; i++) {
+	for (i = 0; i < len && i < OTA_QUOTE_MAX; i++) {
 		c = (unsigned char)s[i];
 		if (c == '"' || c == '\\') {
 			q->s[o++] = '\\';
@@ -143,7 +136,7 @@ static const char *check_form(const char *p, size_t len)
 int ota_path_check(const char *path, size_t len, struct ota_err *err)
 {
 	const char *why = check_form(path, len);
-	struct quoted q;
+	struct ota_quoted q;
 	size_t i, n;
 
 	for (i = 0; !why && i < len; i += n + 1) {
@@ -154,7 +147,7 @@ int ota_path_check(const char *path, size_t len, struct ota_err *err)
 			why = "\"..\" component";
 	}
 	if (why)
-		return ota_err_set(err, OTA_EPATH, "unsafe path \"%s\": %s", quote(path, len, &q),
+		return ota_err_set(err, OTA_EPATH, "unsafe path \"%s\": %s", ota_path_quote_n(path, len, &q),
 				   why);
 	return 0;
 }
@@ -188,7 +181,7 @@ static const char *check_climb(const char *target, size_t len, size_t depth)
 int ota_path_check_link(const char *link_path, const char *target, struct ota_err *err)
 {
 	size_t link_len = strlen(link_path), len = strlen(target), depth = 0, i;
-	struct quoted ql, qt;
+	struct ota_quoted ql, qt;
 	const char *why;
 	int rc;
 
@@ -203,8 +196,13 @@ int ota_path_check_link(const char *link_path, const char *target, struct ota_er
 		why = check_climb(target, len, depth);
 	if (why)
 		return ota_err_set(err, OTA_EPATH, "unsafe symlink \"%s\" -> \"%s\": %s",
-				   quote(link_path, link_len, &ql), quote(target, len, &qt), why);
+				   ota_path_quote_n(link_path, link_len, &ql), ota_path_quote_n(target, len, &qt), why);
 	return 0;
+}
+
+const char *ota_path_quote(const char *s, struct ota_quoted *q)
+{
+	return ota_path_quote_n(s, strlen(s), q);
 }
 
 size_t ota_path_parent_len(const char *path)

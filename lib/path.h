@@ -31,6 +31,21 @@ int ota_path_check(const char *path, size_t len, struct ota_err *err);
  * directory, they never climb above the release root.  OTA_EPATH otherwise. */
 int ota_path_check_link(const char *link_path, const char *target, struct ota_err *err);
 
+/* How much of a hostile path an error message shows. */
+#define OTA_QUOTE_MAX 160
+
+/* Room for a quoted path: each byte may take 4 characters, plus "...". */
+struct ota_quoted {
+	char s[OTA_QUOTE_MAX * 4 + 4];
+};
+
+/* s (len bytes) as it may appear inside "..." in a one-line message:
+ * printable ASCII as is (with \" and \\), every other byte as \xNN, cut
+ * at OTA_QUOTE_MAX bytes with "...".  Returns q->s. */
+const char *ota_path_quote_n(const char *s, size_t len, struct ota_quoted *q);
+/* The same for a NUL-terminated s. */
+const char *ota_path_quote(const char *s, struct ota_quoted *q);
+
 /* Length of the parent part of path ("a/b/c" -> 3, "a" -> 0). */
 size_t ota_path_parent_len(const char *path);
 

@@ -26,16 +26,17 @@ static int add_file(struct scan *s, int dfd, const char *name, struct ota_entry 
 {
 	int fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	unsigned long long size;
+	struct ota_quoted q;
 	int rc;
 
 	if (fd < 0)
-		return ota_err_errno(err, OTA_EIO, errno, "%s/%s", s->root, s->path);
+		return ota_err_errno(err, OTA_EIO, errno, "%s/%s", s->root, ota_path_quote(s->path, &q));
 	rc = ota_sha256_fd(fd, s->path, e->sha256, &size, err);
 	close(fd);
 	if (rc)
 		return rc;
 	if (size != e->size)
-		return ota_err_set(err, OTA_EIO, "%s/%s: changed while being read", s->root, s->path);
+		return ota_err_set(err, OTA_EIO, "%s/%s: changed while being read", s->root, ota_path_quote(s->path, &q));
 	return ota_manifest_add(s->m, e, err);
 }
 
@@ -44,12 +45,13 @@ static int add_link(struct scan *s, int dfd, const char *name, struct ota_entry 
 {
 	char target[OTA_PATH_MAX + 1];
 	ssize_t n = readlinkat(dfd, name, target, sizeof(target));
+	struct ota_quoted q;
 	int rc;
 
 	if (n < 0)
-		return ota_err_errno(err, OTA_EIO, errno, "%s/%s", s->root, s->path);
+		return ota_err_errno(err, OTA_EIO, errno, "%s/%s", s->root, ota_path_quote(s->path, &q));
 	if ((size_t)n >= sizeof(target))
-		return ota_err_set(err, OTA_EPATH, "%s/%s: link target too long", s->root, s->path);
+		return ota_err_set(err, OTA_EPATH, "%s/%s: link target too long", s->root, ota_path_quote(s->path, &q));
 	target[n] = '\0';
 	rc = ota_path_check_link(s->path, target, err);
 	if (rc)
@@ -63,6 +65,7 @@ static int scan_one(struct scan *s, int dfd, const char *name, size_t plen, int 
 {
 	size_t nlen = strlen(name);
 	struct ota_entry e = {.path = s->path};
+	struct ota_quoted q;
 	struct stat st;
 	int rc, sub;
 
@@ -73,7 +76,7 @@ static int scan_one(struct scan *s, int dfd, const char *name, size_t plen, int 
 	if (rc)
 		return ota_err_prefix(err, rc, "%s", s->root);
 	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW))
-		return ota_err_errno(err, OTA_EIO, errno, "%s/%s", s->root, s->path);
+		return ota_err_errno(err, OTA_EIO, errno, "%s/%s", s->root, ota_path_quote(s->path, &q));
 	e.mode = st.st_mode & 07777;
 	if (S_ISREG(st.st_mode)) {
 		e.type = OTA_ENTRY_FILE;
@@ -86,15 +89,15 @@ static int scan_one(struct scan *s, int dfd, const char *name, size_t plen, int 
 		return add_link(s, dfd, name, &e, err);
 	}
 	if (!S_ISDIR(st.st_mode))
-		return ota_err_set(err, OTA_EPATH, "%s/%s: special file (fifo, socket or device)",
-				   s->root, s->path);
+		return ota_err_set(err, OTA_EPATH, "%s: special file (fifo, socket or device): %s",
+				   s->root, ota_path_quote(s->path, &q));
 	e.type = OTA_ENTRY_DIR;
 	rc = ota_manifest_add(s->m, &e, err);
 	if (rc)
 		return rc;
 	sub = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (sub < 0)
-		return ota_err_errno(err, OTA_EIO, errno, "%s/%s", s->root, s->path);
+		return ota_err_errno(err, OTA_EIO, errno, "%s/%s", s->root, ota_path_quote(s->path, &q));
 	return scan_dir(s, sub, strlen(s->path), depth + 1, err);
 }
 
@@ -103,15 +106,16 @@ static int scan_dir(struct scan *s, int dfd, size_t plen, int depth, struct ota_
 {
 	DIR *d;
 	struct dirent *de;
+	struct ota_quoted q;
 	int rc = 0;
 
 	if (depth > OTA_TREE_MAX_DEPTH) {
 		close(dfd);
-		return ota_err_set(err, OTA_EPATH, "%s/%s: nested too deep", s->root, s->path);
+		return ota_err_set(err, OTA_EPATH, "%s/%s: nested too deep", s->root, ota_path_quote(s->path, &q));
 	}
 	d = fdopendir(dfd);
 	if (!d) {
-		rc = ota_err_errno(err, OTA_EIO, errno, "%s/%s", s->root, s->path);
+		rc = ota_err_errno(err, OTA_EIO, errno, "%s/%s", s->root, ota_path_quote(s->path, &q));
 		close(dfd);
 		return rc;
 	}
@@ -158,19 +162,24 @@ out:
 
 static int compare_entry(const struct ota_entry *w, const struct ota_entry *h, struct ota_err *err)
 {
+	struct ota_quoted q;
+
 	if (w->type != h->type)
-		return ota_err_set(err, OTA_EPATH, "type differs from the manifest: %s", w->path);
+		return ota_err_set(err, OTA_EPATH, "type differs from the manifest: %s",
+				   ota_path_quote(w->path, &q));
 	if (w->type == OTA_ENTRY_FILE &&
 	    (w->size != h->size || memcmp(w->sha256, h->sha256, OTA_SHA256_LEN)))
-		return ota_err_set(err, OTA_EHASH, "hash mismatch: %s", w->path);
+		return ota_err_set(err, OTA_EHASH, "hash mismatch: %s", ota_path_quote(w->path, &q));
 	if (w->type == OTA_ENTRY_SYMLINK && strcmp(w->link_target, h->link_target))
-		return ota_err_set(err, OTA_EHASH, "symlink target differs: %s", w->path);
+		return ota_err_set(err, OTA_EHASH, "symlink target differs: %s",
+				   ota_path_quote(w->path, &q));
 	return 0;
 }
 
 int ota_tree_compare(const struct ota_manifest *want, const struct ota_manifest *have,
 		     struct ota_err *err)
 {
+	struct ota_quoted q;
 	size_t i = 0, j = 0;
 	int c, rc;
 
@@ -184,10 +193,10 @@ int ota_tree_compare(const struct ota_manifest *want, const struct ota_manifest 
 			c = strcmp(want->entries[i].path, have->entries[j].path);
 		if (c < 0)
 			return ota_err_set(err, OTA_EFILESET, "missing from the tree: %s",
-					   want->entries[i].path);
+					   ota_path_quote(want->entries[i].path, &q));
 		if (c > 0)
 			return ota_err_set(err, OTA_EFILESET, "not in the manifest: %s",
-					   have->entries[j].path);
+					   ota_path_quote(have->entries[j].path, &q));
 		rc = compare_entry(&want->entries[i++], &have->entries[j++], err);
 		if (rc)
 			return rc;

@@ -10,6 +10,7 @@
 
 #include "lib/extract.h"
 #include "lib/hash.h"
+#include "lib/path.h"
 
 void ota_verify_result_free(struct ota_verify_result *res)
 {
@@ -60,13 +61,16 @@ static int out_of_place(const struct ota_manifest *m, const struct ota_entry *wa
 			const char *got, const char *name, struct ota_err *err)
 {
 	const struct ota_entry *e = ota_manifest_find(m, got);
+	struct ota_quoted q;
 
 	if (!e)
-		return ota_err_set(err, OTA_EFILESET, "%s: not in the manifest: %s", name, got);
+		return ota_err_set(err, OTA_EFILESET, "%s: not in the manifest: %s", name,
+				   ota_path_quote(got, &q));
 	if (!want || e < want)
 		return ota_err_set(err, OTA_EFILESET, "%s: duplicate or out-of-order entry: %s",
-				   name, got);
-	return ota_err_set(err, OTA_EFILESET, "%s: missing from the bundle: %s", name, want->path);
+				   name, ota_path_quote(got, &q));
+	return ota_err_set(err, OTA_EFILESET, "%s: missing from the bundle: %s", name,
+			   ota_path_quote(want->path, &q));
 }
 
 struct stream {
@@ -81,6 +85,7 @@ static int stream_file(struct stream *s, const struct ota_entry *e, struct ota_e
 {
 	unsigned char digest[OTA_SHA256_LEN];
 	unsigned long long total = 0;
+	struct ota_quoted q;
 	size_t n;
 	int rc = ota_sha256_reset(s->h, err);
 
@@ -96,28 +101,33 @@ static int stream_file(struct stream *s, const struct ota_entry *e, struct ota_e
 	if (rc == 0)
 		rc = ota_sha256_final(s->h, digest, err);
 	if (rc == 0 && (total != e->size || memcmp(digest, e->sha256, OTA_SHA256_LEN)))
-		rc = ota_err_set(err, OTA_EHASH, "%s: hash mismatch: %s", s->name, e->path);
+		rc = ota_err_set(err, OTA_EHASH, "%s: hash mismatch: %s", s->name,
+				 ota_path_quote(e->path, &q));
 	return rc;
 }
 
 static int check_item(struct stream *s, const struct ota_entry *e,
 		      const struct ota_bundle_item *it, struct ota_err *err)
 {
+	struct ota_quoted q;
+
 	if (it->type != e->type)
 		return ota_err_set(err, OTA_EPATH, "%s: entry type differs from the manifest: %s",
-				   s->name, e->path);
+				   s->name, ota_path_quote(e->path, &q));
 	if (e->type == OTA_ENTRY_FILE && it->size != e->size)
 		return ota_err_set(err, OTA_EHASH, "%s: hash mismatch: %s (size %llu, manifest "
-				   "says %llu)", s->name, e->path, it->size, e->size);
+				   "says %llu)", s->name, ota_path_quote(e->path, &q), it->size,
+				   e->size);
 	if (e->type == OTA_ENTRY_SYMLINK && strcmp(it->link_target, e->link_target))
 		return ota_err_set(err, OTA_EHASH, "%s: symlink target differs from the manifest: "
-				   "%s", s->name, e->path);
+				   "%s", s->name, ota_path_quote(e->path, &q));
 	return 0;
 }
 
 static int stream_payload(struct stream *s, const struct ota_manifest *m, struct ota_err *err)
 {
 	struct ota_bundle_item it;
+	struct ota_quoted q;
 	size_t i;
 	int rc;
 
@@ -128,7 +138,7 @@ static int stream_payload(struct stream *s, const struct ota_manifest *m, struct
 			return rc;
 		if (rc == 0)
 			return ota_err_set(err, OTA_EFILESET, "%s: missing from the bundle: %s",
-					   s->name, e->path);
+					   s->name, ota_path_quote(e->path, &q));
 		if (strcmp(it.path, e->path))
 			return out_of_place(m, e, it.path, s->name, err);
 		rc = check_item(s, e, &it, err);

@@ -1,0 +1,503 @@
+/* keys.c - Ed25519 key files (see keys.h): PEM in and out, private keys
+ * through PKCS#8 PBES2, atomic writes, key ids, the small-order blocklist
+ * and directories of trusted keys. */
+#include "lib/keys.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <openssl/crypto.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/pkcs12.h>
+#include <openssl/x509.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "lib/buf.h"
+#include "lib/fsutil.h"
+#include "lib/hash.h"
+
+/* The small-order encodings libsodium refuses (ge25519_has_small_order).
+ * Under such a key R = identity, S = 0 verifies for every message, and
+ * OpenSSL does not check.  Byte 31 is compared without its sign bit, which
+ * covers the other x of each y (and the non-canonical x = 0, sign 1). */
+static const unsigned char weak_keys[][OTA_KEY_RAW_LEN] = {
+	/* 0: order 4 */
+	{ 0x00 },
+	/* 1: the identity */
+	{ 0x01 },
+	/* order 8 */
+	{ 0x26, 0xe8, 0x95, 0x8f, 0xc2, 0xb2, 0x27, 0xb0, 0x45, 0xc3, 0xf4,
+	  0x89, 0xf2, 0xef, 0x98, 0xf0, 0xd5, 0xdf, 0xac, 0x05, 0xd3, 0xc6,
+	  0x33, 0x39, 0xb1, 0x38, 0x02, 0x88, 0x6d, 0x53, 0xfc, 0x05 },
+	{ 0xc7, 0x17, 0x6a, 0x70, 0x3d, 0x4d, 0xd8, 0x4f, 0xba, 0x3c, 0x0b,
+	  0x76, 0x0d, 0x10, 0x67, 0x0f, 0x2a, 0x20, 0x53, 0xfa, 0x2c, 0x39,
+	  0xcc, 0xc6, 0x4e, 0xc7, 0xfd, 0x77, 0x92, 0xac, 0x03, 0x7a },
+	/* p - 1: order 2 */
+	{ 0xec, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+	  0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+	  0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f },
+	/* p and p + 1: non-canonical encodings of 0 and 1 */
+	{ 0xed, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+	  0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+	  0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f },
+	{ 0xee, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+	  0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+	  0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f },
+};
+
+bool ota_key_is_weak(const unsigned char raw[OTA_KEY_RAW_LEN])
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(weak_keys) / sizeof(weak_keys[0]); i++)
+		if (memcmp(raw, weak_keys[i], OTA_KEY_RAW_LEN - 1) == 0 &&
+		    (raw[OTA_KEY_RAW_LEN - 1] & 0x7f) == weak_keys[i][OTA_KEY_RAW_LEN - 1])
+			return true;
+	return false;
+}
+
+int ota_key_id(const unsigned char raw[OTA_KEY_RAW_LEN], char id[OTA_KEYID_HEX_LEN + 1],
+	       struct ota_err *err)
+{
+	unsigned char md[OTA_SHA256_LEN];
+	int rc = ota_sha256(raw, OTA_KEY_RAW_LEN, md, err);
+
+	if (rc == 0)
+		ota_hex(md, sizeof(md), id);
+	return rc;
+}
+
+int ota_pubkey_from_raw(struct ota_pubkey *pk, const unsigned char raw[OTA_KEY_RAW_LEN],
+			const char *name, struct ota_err *err)
+{
+	int rc;
+
+	memset(pk, 0, sizeof(*pk));
+	if (ota_key_is_weak(raw))
+		return ota_err_set(err, OTA_EKEY, "%s: weak public key (point of small order)", name);
+	pk->pkey = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL, raw, OTA_KEY_RAW_LEN);
+	if (!pk->pkey)
+		return ota_err_openssl(err, OTA_EKEY, "%s: not an Ed25519 public key", name);
+	memcpy(pk->raw, raw, OTA_KEY_RAW_LEN);
+	pk->source = strdup(name);
+	rc = pk->source ? ota_key_id(raw, pk->id, err)
+			: ota_err_set(err, OTA_EINTERNAL, "out of memory");
+	if (rc)
+		ota_pubkey_free(pk);
+	return rc;
+}
+
+void ota_pubkey_free(struct ota_pubkey *pk)
+{
+	if (!pk)
+		return;
+	EVP_PKEY_free(pk->pkey);
+	free(pk->source);
+	memset(pk, 0, sizeof(*pk));
+}
+
+int ota_key_raw_public(EVP_PKEY *key, unsigned char raw[OTA_KEY_RAW_LEN], struct ota_err *err)
+{
+	size_t len = OTA_KEY_RAW_LEN;
+
+	if (EVP_PKEY_get_id(key) != EVP_PKEY_ED25519)
+		return ota_err_set(err, OTA_EKEY, "not an Ed25519 key");
+	if (!EVP_PKEY_get_raw_public_key(key, raw, &len) || len != OTA_KEY_RAW_LEN)
+		return ota_err_openssl(err, OTA_EKEY, "Ed25519 public key");
+	return 0;
+}
+
+/* Read a key file whole into b (capped), with the cap reported as a key error. */
+static int read_key_file(struct ota_buf *b, const char *path, struct ota_err *err)
+{
+	int rc = ota_buf_read_file(b, path, err);
+
+	if (rc == OTA_EFORMAT)
+		rc = ota_err_set(err, OTA_EKEY, "%s: not a key file (over %d bytes)", path,
+				 OTA_KEY_FILE_MAX);
+	return rc;
+}
+
+static int check_ed25519(EVP_PKEY *pkey, const char *path, struct ota_err *err)
+{
+	const char *type;
+
+	if (EVP_PKEY_get_id(pkey) == EVP_PKEY_ED25519)
+		return 0;
+	type = EVP_PKEY_get0_type_name(pkey);
+	return ota_err_set(err, OTA_EKEY, "%s: not an Ed25519 key (%s)", path, type ? type : "?");
+}
+
+int ota_pubkey_load(struct ota_pubkey *pk, const char *path, struct ota_err *err)
+{
+	unsigned char raw[OTA_KEY_RAW_LEN];
+	struct ota_buf b;
+	EVP_PKEY *pkey = NULL;
+	BIO *bio = NULL;
+	int rc;
+
+	memset(pk, 0, sizeof(*pk));
+	ota_buf_init(&b, OTA_KEY_FILE_MAX);
+	rc = read_key_file(&b, path, err);
+	if (rc)
+		goto out;
+	bio = BIO_new_mem_buf(b.data, (int)b.len);
+	if (!bio) {
+		rc = ota_err_set(err, OTA_EINTERNAL, "out of memory");
+		goto out;
+	}
+	pkey = PEM_read_bio_PUBKEY(bio, NULL, NULL, NULL);
+	ERR_clear_error();
+	if (!pkey) {
+		rc = ota_err_set(err, OTA_EKEY, "%s: not a PEM public key", path);
+		goto out;
+	}
+	rc = check_ed25519(pkey, path, err);
+	if (rc == 0)
+		rc = ota_key_raw_public(pkey, raw, err);
+	/* Rebuilt from the raw bytes so the weak-key check sits on one path. */
+	if (rc == 0)
+		rc = ota_pubkey_from_raw(pk, raw, path, err);
+out:
+	EVP_PKEY_free(pkey);
+	BIO_free(bio);
+	ota_buf_free(&b);
+	return rc;
+}
+
+struct pass_ctx {
+	const char *pass;
+	bool asked; /* OpenSSL wanted a passphrase: the key is encrypted */
+};
+
+static int pass_cb(char *buf, int size, int rwflag, void *u)
+{
+	struct pass_ctx *pc = u;
+	size_t len;
+
+	(void)rwflag;
+	pc->asked = true;
+	if (!pc->pass)
+		return -1;
+	len = strlen(pc->pass);
+	if (size < 0 || len > (size_t)size)
+		return -1;
+	memcpy(buf, pc->pass, len);
+	return (int)len;
+}
+
+int ota_privkey_load(const char *path, const char *passphrase, EVP_PKEY **out,
+		     struct ota_err *err)
+{
+	struct pass_ctx pc = { passphrase, false };
+	struct ota_buf b;
+	EVP_PKEY *pkey = NULL;
+	BIO *bio = NULL;
+	int rc;
+
+	*out = NULL;
+	ota_buf_init(&b, OTA_KEY_FILE_MAX);
+	rc = read_key_file(&b, path, err);
+	if (rc)
+		goto out;
+	bio = BIO_new_mem_buf(b.data, (int)b.len);
+	if (!bio) {
+		rc = ota_err_set(err, OTA_EINTERNAL, "out of memory");
+		goto out;
+	}
+	pkey = PEM_read_bio_PrivateKey(bio, NULL, pass_cb, &pc);
+	ERR_clear_error();
+	if (!pkey && pc.asked && !passphrase)
+		rc = ota_err_set(err, OTA_EKEY, "%s: key is encrypted: passphrase required", path);
+	else if (!pkey && pc.asked)
+		rc = ota_err_set(err, OTA_EKEY, "%s: wrong passphrase or damaged key", path);
+	else if (!pkey)
+		rc = ota_err_set(err, OTA_EKEY, "%s: not a PEM private key", path);
+	else
+		rc = check_ed25519(pkey, path, err);
+	if (rc == 0) {
+		*out = pkey;
+		pkey = NULL;
+	}
+out:
+	EVP_PKEY_free(pkey);
+	BIO_free(bio);
+	ota_buf_cleanse(&b);
+	return rc;
+}
+
+int ota_key_generate(EVP_PKEY **out, struct ota_err *err)
+{
+	*out = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
+	if (!*out)
+		return ota_err_openssl(err, OTA_EINTERNAL, "Ed25519 key generation");
+	return 0;
+}
+
+/* Write the encoded key to path through fsutil's temp file, fsync and
+ * rename, so a crash leaves either the old file or the whole new one. */
+static int write_bio(BIO *bio, const char *path, mode_t mode, bool overwrite, struct ota_err *err)
+{
+	struct ota_atomic t;
+	char *data = NULL;
+	long len = BIO_get_mem_data(bio, &data);
+	int rc;
+
+	if (len <= 0 || !data)
+		return ota_err_set(err, OTA_EINTERNAL, "%s: nothing encoded", path);
+	rc = ota_atomic_open(&t, path, mode, err);
+	if (rc)
+		return rc;
+	rc = ota_write_all(t.fd, data, (size_t)len, path, err);
+	if (rc) {
+		ota_atomic_abort(&t);
+		return rc;
+	}
+	rc = ota_atomic_commit(&t, overwrite, err);
+	if (rc == OTA_EEXIST)
+		rc = ota_err_set(err, OTA_EEXIST, "%s: exists (use --force to overwrite)", path);
+	return rc;
+}
+
+/* PEM of key into bio: plain PKCS#8, or PBES2 (PBKDF2-HMAC-SHA256, which
+ * OpenSSL 3 picks for prf -1, and AES-256-CBC) when pass is set. */
+static int pem_private(EVP_PKEY *key, const char *pass, BIO *bio)
+{
+	PKCS8_PRIV_KEY_INFO *p8inf = NULL;
+	X509_SIG *p8 = NULL;
+	int ok = 0;
+
+	if (!pass)
+		return PEM_write_bio_PrivateKey(bio, key, NULL, NULL, 0, NULL, NULL);
+	p8inf = EVP_PKEY2PKCS8(key);
+	if (p8inf)
+		p8 = PKCS8_encrypt(-1, EVP_aes_256_cbc(), pass, (int)strlen(pass), NULL, 0,
+				   OTA_KEY_PBKDF2_ITER, p8inf);
+	if (p8)
+		ok = PEM_write_bio_PKCS8(bio, p8);
+	X509_SIG_free(p8);
+	PKCS8_PRIV_KEY_INFO_free(p8inf); /* its ASN.1 free wipes the key bytes */
+	return ok;
+}
+
+int ota_privkey_write(EVP_PKEY *key, const char *path, const char *passphrase,
+		      bool overwrite, struct ota_err *err)
+{
+	/* A memory BIO's buffer is wiped when it grows and when it is freed. */
+	BIO *bio = BIO_new(BIO_s_secmem());
+	int rc;
+
+	if (!bio)
+		return ota_err_set(err, OTA_EINTERNAL, "out of memory");
+	if (passphrase && strlen(passphrase) > OTA_PASSPHRASE_MAX)
+		rc = ota_err_set(err, OTA_EKEY, "%s: passphrase longer than %d bytes", path,
+				 OTA_PASSPHRASE_MAX);
+	else if (!pem_private(key, passphrase, bio))
+		rc = ota_err_openssl(err, OTA_EKEY, "%s: cannot encode the private key", path);
+	else
+		rc = write_bio(bio, path, 0600, overwrite, err);
+	BIO_free(bio);
+	return rc;
+}
+
+int ota_pubkey_write(EVP_PKEY *key, const char *path, bool overwrite, struct ota_err *err)
+{
+	BIO *bio = BIO_new(BIO_s_mem());
+	int rc;
+
+	if (!bio)
+		return ota_err_set(err, OTA_EINTERNAL, "out of memory");
+	if (!PEM_write_bio_PUBKEY(bio, key))
+		rc = ota_err_openssl(err, OTA_EKEY, "%s: cannot encode the public key", path);
+	else
+		rc = write_bio(bio, path, 0644, overwrite, err);
+	BIO_free(bio);
+	return rc;
+}
+
+int ota_passphrase_read_file(const char *path, char **out, struct ota_err *err)
+{
+	struct ota_buf b;
+	const unsigned char *nl;
+	size_t len;
+	int rc;
+
+	*out = NULL;
+	ota_buf_init(&b, OTA_KEY_FILE_MAX);
+	rc = ota_buf_read_file(&b, path, err);
+	if (rc == OTA_EFORMAT)
+		rc = ota_err_set(err, OTA_EKEY, "%s: not a passphrase file (too large)", path);
+	if (rc)
+		goto out;
+	/* The first line, as `openssl -passin file:` reads it. */
+	nl = memchr(b.data, '\n', b.len);
+	len = nl ? (size_t)(nl - b.data) : b.len;
+	if (len == 0)
+		rc = ota_err_set(err, OTA_EKEY, "%s: empty passphrase", path);
+	else if (len > OTA_PASSPHRASE_MAX)
+		rc = ota_err_set(err, OTA_EKEY, "%s: passphrase longer than %d bytes", path,
+				 OTA_PASSPHRASE_MAX);
+	else if (memchr(b.data, '\0', len))
+		rc = ota_err_set(err, OTA_EKEY, "%s: passphrase contains a NUL byte", path);
+	else if (!(*out = strndup((const char *)b.data, len)))
+		rc = ota_err_set(err, OTA_EINTERNAL, "out of memory");
+out:
+	ota_buf_cleanse(&b);
+	return rc;
+}
+
+void ota_passphrase_free(char *p)
+{
+	if (!p)
+		return;
+	OPENSSL_cleanse(p, strlen(p));
+	free(p);
+}
+
+static void free_names(char **names, size_t n)
+{
+	while (n > 0)
+		free(names[--n]);
+	free(names);
+}
+
+static int name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Hidden files are skipped like a shell glob would, and so are our own
+ * temporary files (".NAME.XXXXXX"). */
+static bool is_pub_name(const char *name)
+{
+	size_t n = strlen(name);
+
+	return name[0] != '.' && n > 4 && strcmp(name + n - 4, ".pub") == 0;
+}
+
+/* The *.pub names in dir, sorted: trust must not depend on readdir order. */
+static int list_pub(const char *dir, char ***names, size_t *n, struct ota_err *err)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	char **v = NULL, **nv;
+	size_t cnt = 0;
+	int rc = 0;
+
+	if (!d)
+		return ota_err_errno(err, OTA_EIO, errno, "%s", dir);
+	for (errno = 0; (de = readdir(d)) != NULL; errno = 0) {
+		if (!is_pub_name(de->d_name))
+			continue;
+		nv = realloc(v, (cnt + 1) * sizeof(*v));
+		if (nv)
+			v = nv;
+		if (!nv || !(v[cnt] = strdup(de->d_name))) {
+			rc = ota_err_set(err, OTA_EINTERNAL, "out of memory");
+			break;
+		}
+		cnt++;
+	}
+	if (rc == 0 && errno)
+		rc = ota_err_errno(err, OTA_EIO, errno, "%s: readdir", dir);
+	closedir(d);
+	if (rc) {
+		free_names(v, cnt);
+		return rc;
+	}
+	if (cnt > 1)
+		qsort(v, cnt, sizeof(*v), name_cmp);
+	*names = v;
+	*n = cnt;
+	return 0;
+}
+
+static int keyring_add(struct ota_keyring *kr, const char *path, struct ota_err *err)
+{
+	struct ota_pubkey pk, *nk;
+	int rc = ota_pubkey_load(&pk, path, err);
+
+	if (rc)
+		return rc;
+	/* The same key under two names is still one trusted key. */
+	if (ota_keyring_find(kr, pk.id)) {
+		ota_pubkey_free(&pk);
+		return 0;
+	}
+	nk = realloc(kr->keys, (kr->n + 1) * sizeof(*nk));
+	if (!nk) {
+		ota_pubkey_free(&pk);
+		return ota_err_set(err, OTA_EINTERNAL, "out of memory");
+	}
+	kr->keys = nk;
+	kr->keys[kr->n++] = pk;
+	return 0;
+}
+
+static int keyring_add_dir(struct ota_keyring *kr, const char *dir, struct ota_err *err)
+{
+	size_t n = 0, i, dlen = strlen(dir);
+	const char *sep = dlen && dir[dlen - 1] == '/' ? "" : "/";
+	char **names = NULL;
+	char *full;
+	int rc;
+
+	rc = list_pub(dir, &names, &n, err);
+	for (i = 0; rc == 0 && i < n; i++) {
+		if (asprintf(&full, "%s%s%s", dir, sep, names[i]) < 0) {
+			rc = ota_err_set(err, OTA_EINTERNAL, "out of memory");
+			break;
+		}
+		rc = keyring_add(kr, full, err);
+		free(full);
+	}
+	free_names(names, n);
+	if (rc == 0 && kr->n == 0)
+		rc = ota_err_set(err, OTA_EKEY, "%s: no *.pub keys", dir);
+	return rc;
+}
+
+int ota_keyring_load(struct ota_keyring *kr, const char *path, struct ota_err *err)
+{
+	struct stat st;
+	int rc;
+
+	kr->keys = NULL;
+	kr->n = 0;
+	if (stat(path, &st))
+		return ota_err_errno(err, OTA_EIO, errno, "%s", path);
+	if (S_ISDIR(st.st_mode))
+		rc = keyring_add_dir(kr, path, err);
+	else
+		rc = keyring_add(kr, path, err);
+	/* Fail closed: a damaged trust store is an error, never a smaller one. */
+	if (rc)
+		ota_keyring_free(kr);
+	return rc;
+}
+
+void ota_keyring_free(struct ota_keyring *kr)
+{
+	size_t i;
+
+	if (!kr)
+		return;
+	for (i = 0; i < kr->n; i++)
+		ota_pubkey_free(&kr->keys[i]);
+	free(kr->keys);
+	kr->keys = NULL;
+	kr->n = 0;
+}
+
+const struct ota_pubkey *ota_keyring_find(const struct ota_keyring *kr, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < kr->n; i++)
+		if (strcmp(kr->keys[i].id, id) == 0)
+			return &kr->keys[i];
+	return NULL;
+}
