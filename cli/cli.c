@@ -1,6 +1,7 @@
 /* cli.c - one-line errors and exit statuses for the tool mains. */
 #include "cli/cli.h"
 
+#include <locale.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -12,6 +13,11 @@ void ota_cli_init(const char *prog)
 	const char *slash = strrchr(prog, '/');
 
 	prog_name = slash ? slash + 1 : prog;
+	/* libarchive converts entry names through the locale's charset; under
+	 * the "C" locale a UTF-8 name cannot be converted at all.  Names in
+	 * bundles are UTF-8 whatever the user's locale, so use a UTF-8 one. */
+	if (!setlocale(LC_CTYPE, "C.UTF-8"))
+		setlocale(LC_CTYPE, "C.utf8");
 }
 
 const char *ota_cli_prog(void)

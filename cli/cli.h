@@ -8,7 +8,8 @@
 
 #define OTA_TOOLS_VERSION "0.1.0"
 
-/* Remember the program name used as the prefix of every message. */
+/* Remember the program name used as the prefix of every message, and
+ * switch LC_CTYPE to C.UTF-8 (bundle entry names are UTF-8). */
 void ota_cli_init(const char *prog);
 const char *ota_cli_prog(void);
 

@@ -176,8 +176,8 @@ static int read_signature(struct ota_bundle_reader *r, struct ota_err *err)
 				   r->name);
 	ota_buf_init(&text, OTA_SIG_FILE_MAX);
 	rc = slurp(r, &text, err);
-	if (rc == 0)
-		rc = ota_sig_decode(text.data, text.len, name, s->sig, err);
+	if (rc == 0 && (rc = ota_sig_decode(text.data, text.len, name, s->sig, err)))
+		ota_err_prefix(err, rc, "%s", r->name);
 	ota_buf_free(&text);
 	if (rc == 0)
 		r->head.n_sigs++;

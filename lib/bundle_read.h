@@ -4,6 +4,7 @@
  * size limits; then the payload streams entry by entry.  The reader checks
  * layout and entry safety (paths, types); policy (signatures, hashes,
  * file set) is verify.h's.  Memory stays flat whatever the bundle's size.
+ * Callers run with a UTF-8 LC_CTYPE, as for bundle_write.h.
  */
 #ifndef OTA_BUNDLE_READ_H
 #define OTA_BUNDLE_READ_H

@@ -128,7 +128,12 @@ static int put_header(struct ota_bundle_writer *w, const char *path, mode_t type
 	archive_entry_set_gid(ae, 0);
 	if (link)
 		archive_entry_set_symlink_utf8(ae, link);
-	if (archive_write_header(w->a, ae) != ARCHIVE_OK)
+	/* libarchive's pax writer needs the locale form of the names, and
+	 * crashes (3.6) when there is none: refuse instead. */
+	if (!archive_entry_pathname(ae) || (link && !archive_entry_symlink(ae)))
+		rc = ota_err_set(err, OTA_EPATH, "%s: entry name not representable in this "
+				 "locale's charset (run with a UTF-8 LC_CTYPE)", w->name);
+	else if (archive_write_header(w->a, ae) != ARCHIVE_OK)
 		rc = arch_err(w, err, path);
 	archive_entry_free(ae);
 	w->remaining = type == AE_IFREG ? size : 0;

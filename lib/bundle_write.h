@@ -3,7 +3,8 @@
  * The caller writes, in order: the manifest, the signatures (sorted by key
  * id), then each payload entry in manifest order.  The writer enforces
  * that order, so it can never produce a bundle the verifier would refuse
- * for its layout.
+ * for its layout.  libarchive converts names through the C library's
+ * locale, so callers run with a UTF-8 LC_CTYPE (ota_cli_init sets one).
  */
 #ifndef OTA_BUNDLE_WRITE_H
 #define OTA_BUNDLE_WRITE_H
