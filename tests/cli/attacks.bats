@@ -1,0 +1,322 @@
+#!/usr/bin/env bats
+# Attack table: one row per hostile input, its expected exit class, and
+# "nothing written".  Every bundle row runs ota-verify --extract into the
+# empty directory x/ and asserts x/ is still empty afterwards: no extract
+# directory, no temp sibling.  Hostile bundles come from tests/tools/craft.py
+# (tarfile + cryptography, signing the raw manifest bytes it ships), the
+# rest from the tools themselves.
+load helpers
+bats_require_minimum_version 1.5.0
+
+eval "helpers_$(declare -f setup)"
+setup() {
+	helpers_setup
+	make_key k
+	make_tree tree
+	mkdir x
+}
+
+# craft KIND [ARGS...]: $T/KIND.bundle, the tree attacked as KIND, signed by k.
+craft() {
+	local kind=$1
+	shift
+	python3 "$TESTS_DIR/tools/craft.py" "$kind" --tree tree --key k.key \
+		--out "$kind.bundle" "$@"
+}
+
+# An honest bundle of the tree signed by key $2 (default k), at $1.
+signed_bundle() {
+	ota-bundle create --tree tree --version 1.0.0 --target "${3:-edge-gw-v2}" \
+		--out "$1" >/dev/null
+	ota-sign --key "${2:-k}.key" "$1" >/dev/null
+}
+
+# Assert directory $1 exists and is empty (hidden and *.tmp* names included).
+assert_empty_dir() {
+	local left
+	left=$(ls -A "$1") || return 1
+	if [ -n "$left" ]; then
+		echo "expected $1 to be empty, found: $left" >&2
+		return 1
+	fi
+}
+
+# Assert the current directory holds exactly the names given (no temp
+# files), bats' own file of `run --separate-stderr` aside.
+assert_dir_holds() {
+	local want have
+	want=$(printf '%s\n' "$@" | LC_ALL=C sort)
+	have=$(ls -A | grep -v '^separate-stderr-' | LC_ALL=C sort)
+	if [ "$have" != "$want" ]; then
+		echo "expected exactly: $want; found: $have" >&2
+		return 1
+	fi
+}
+
+# rejects STATUS REGEX BUNDLE [VERIFY-ARGS...]: ota-verify --extract x/out
+# exits STATUS with one line "ota-verify: BUNDLE: reason" whose reason
+# matches REGEX, and leaves x/ empty.
+rejects() {
+	local want=$1 re=$2 bundle=$3
+	shift 3
+	run ota-verify --keys k.pub --device-class edge-gw-v2 "$@" --extract x/out "$bundle"
+	assert_status "$want"
+	if [ "${#lines[@]}" -ne 1 ]; then
+		echo "expected one line, got: $output" >&2
+		return 1
+	fi
+	assert_output_matches "^ota-verify: (.*/)?$bundle: .*($re)"
+	assert_empty_dir x
+}
+
+@test "control: the crafted honest bundle verifies and extracts" {
+	craft valid
+	run ota-verify --keys k.pub --device-class edge-gw-v2 --extract x/out valid.bundle
+	assert_status 0
+	[ "$(cat x/out/etc/greeting)" = hello ]
+}
+
+# -- authenticity: arbitrary software ---------------------------------------
+
+@test "manifest and payload changed after signing: bad signature (5)" {
+	craft manifest-changed
+	rejects 5 'signature' manifest-changed.bundle
+}
+
+@test "rollback_index raised after signing: bad signature (5)" {
+	craft rollback-changed
+	rejects 5 'signature' rollback-changed.bundle
+}
+
+@test "signature filed under a trusted key id but made by another key: bad signature (5)" {
+	make_key evil
+	python3 "$TESTS_DIR/tools/craft.py" keyid-spoof --tree tree --key evil.key \
+		--claim k.pub --out spoof.bundle
+	rejects 5 'signature' spoof.bundle
+}
+
+@test "bundle signed by an untrusted key: untrusted (6)" {
+	make_key evil
+	signed_bundle evil.bundle evil
+	rejects 6 'trust|signature' evil.bundle
+}
+
+@test "bundle with no signature: untrusted (6)" {
+	ota-bundle create --tree tree --version 1.0.0 --target edge-gw-v2 --out unsigned.bundle
+	rejects 6 'trust|signature' unsigned.bundle
+}
+
+@test "small-order public key in --keys: key error (11)" {
+	signed_bundle app.bundle
+	python3 "$TESTS_DIR/tools/craft.py" weak-pub --out weak.pub
+	run ota-verify --keys weak.pub --device-class edge-gw-v2 --extract x/out app.bundle
+	assert_status 11
+	assert_output_matches '^ota-verify: .*weak\.pub.*(weak|small.order)'
+	assert_empty_dir x
+}
+
+# -- integrity ----------------------------------------------------------------
+
+@test "flipped payload byte: hash mismatch (7)" {
+	craft flip-byte
+	rejects 7 'etc/greeting' flip-byte.bundle
+}
+
+@test "endless data: payload file longer than its manifest size: hash mismatch (7)" {
+	craft oversize
+	rejects 7 'etc/greeting' oversize.bundle
+}
+
+@test "mix-and-match: release A's signed manifest over release B's payload: hash mismatch (7)" {
+	signed_bundle a.bundle
+	printf 'goodbye\n' >tree/etc/greeting
+	signed_bundle b.bundle
+	python3 "$TESTS_DIR/tools/craft.py" splice --manifest-from a.bundle \
+		--payload-from b.bundle --out mix.bundle
+	rejects 7 'etc/greeting' mix.bundle
+}
+
+# -- wrong target -------------------------------------------------------------
+
+@test "validly signed bundle for another device class: wrong target (8)" {
+	signed_bundle other.bundle k other-class
+	rejects 8 'target|device.class' other.bundle
+}
+
+# -- exact file set -----------------------------------------------------------
+
+@test "extraneous payload file not in the manifest: file set mismatch (10)" {
+	craft extra-entry
+	rejects 10 'etc/extra' extra-entry.bundle
+}
+
+@test "listed file missing from the payload: file set mismatch (10)" {
+	craft missing-file
+	rejects 10 'etc/greeting' missing-file.bundle
+}
+
+@test "same payload path twice: file set mismatch (10)" {
+	craft duplicate-entry
+	rejects 10 'etc/greeting' duplicate-entry.bundle
+}
+
+# -- unsafe paths and entry types ---------------------------------------------
+
+@test "tar entry payload/../evil: unsafe path (9)" {
+	craft tar-dotdot
+	rejects 9 '\.\./evil' tar-dotdot.bundle
+	assert_absent evil
+}
+
+@test "tar entry payload//tmp/evil (absolute): unsafe path (9)" {
+	craft tar-absolute
+	rejects 9 '/tmp/evil' tar-absolute.bundle
+}
+
+@test "tar entry with a non-UTF-8 name: unsafe path (9)" {
+	craft tar-non-utf8
+	rejects 9 '[Uu][Tt][Ff]-?8' tar-non-utf8.bundle
+}
+
+@test "validly signed manifest listing ../evil: unsafe path (9)" {
+	craft manifest-dotdot
+	rejects 9 '\.\./evil' manifest-dotdot.bundle
+	assert_absent evil
+}
+
+@test "validly signed manifest listing /tmp/evil: unsafe path (9)" {
+	craft manifest-absolute
+	rejects 9 '/tmp/evil' manifest-absolute.bundle
+}
+
+# A non-UTF-8 name can only reach JSON as a lone surrogate escape (what
+# Python's surrogateescape makes of it), and a lone surrogate is not a
+# Unicode string: the manifest is malformed JSON before it is a bad path.
+@test "validly signed manifest listing a non-UTF-8 name (\\udcff): malformed (4)" {
+	craft manifest-non-utf8
+	rejects 4 '[Uu]nicode' manifest-non-utf8.bundle
+}
+
+@test "undeclared symlink where the manifest has a file: unsafe path (9)" {
+	craft symlink-for-file
+	rejects 9 'etc/greeting' symlink-for-file.bundle
+}
+
+@test "hard-link entry where the manifest has a file: unsafe path (9)" {
+	craft hardlink-for-file
+	rejects 9 'etc/greeting' hardlink-for-file.bundle
+}
+
+@test "character device entry where the manifest has a file: unsafe path (9)" {
+	craft chardev-for-file
+	rejects 9 'etc/greeting' chardev-for-file.bundle
+}
+
+@test "fifo entry where the manifest has a file: unsafe path (9)" {
+	craft fifo-for-file
+	rejects 9 'etc/greeting' fifo-for-file.bundle
+}
+
+@test "declared, signed symlink climbing out (../../etc/passwd): unsafe path (9)" {
+	craft symlink-escape-up
+	rejects 9 'bin/escape' symlink-escape-up.bundle
+}
+
+@test "declared, signed symlink with an absolute target (/etc/passwd): unsafe path (9)" {
+	craft symlink-escape-absolute
+	rejects 9 'bin/escape' symlink-escape-absolute.bundle
+}
+
+# -- malformed: the canonical checks, not the signature, must catch these ------
+
+@test "signed manifest, valid JSON, pretty-printed: malformed (4)" {
+	craft noncanonical-indent
+	rejects 4 'canonical' noncanonical-indent.bundle
+}
+
+@test "signed manifest, valid JSON, keys unsorted: malformed (4)" {
+	craft noncanonical-order
+	rejects 4 'canonical' noncanonical-order.bundle
+}
+
+@test "signed manifest, valid JSON, a needless \\u escape: malformed (4)" {
+	craft noncanonical-escape
+	rejects 4 'canonical' noncanonical-escape.bundle
+}
+
+@test "signed manifest with a final newline: malformed (4)" {
+	craft noncanonical-newline
+	rejects 4 'canonical|trailing' noncanonical-newline.bundle
+}
+
+@test "signed manifest with \"target\" twice: malformed (4)" {
+	craft duplicate-key
+	rejects 4 'duplicate' duplicate-key.bundle
+}
+
+@test "signed manifest with a file hash listed twice: malformed (4)" {
+	craft duplicate-key-nested
+	rejects 4 'duplicate' duplicate-key-nested.bundle
+}
+
+@test "signature entry after the payload: malformed (4)" {
+	craft sig-after-payload
+	rejects 4 'signatures/|signature' sig-after-payload.bundle
+}
+
+@test "payload before manifest.json: malformed (4)" {
+	craft manifest-not-first
+	rejects 4 'manifest' manifest-not-first.bundle
+}
+
+@test "entry outside payload/: malformed (4)" {
+	craft outside-payload
+	rejects 4 'evil' outside-payload.bundle
+}
+
+@test "signature file that is not 88 base64 characters: malformed (4)" {
+	craft bad-sig-encoding
+	rejects 4 'signatures/|signature|base64' bad-sig-encoding.bundle
+}
+
+@test "bundle truncated in the middle of its last file: malformed (4)" {
+	signed_bundle app.bundle
+	python3 "$TESTS_DIR/tools/craft.py" truncate --in app.bundle --out cut.bundle
+	rejects 4 '[Tt]runcat' cut.bundle
+}
+
+@test "empty bundle file: malformed (4)" {
+	: >empty.bundle
+	rejects 4 'empty|not a bundle|format' empty.bundle
+}
+
+@test "random bytes as a bundle: malformed (4)" {
+	python3 "$TESTS_DIR/tools/craft.py" random --out random.bundle
+	rejects 4 'not a bundle|[Uu]nrecognized|format|tar' random.bundle
+}
+
+# -- the bundler refuses what the verifier would refuse -------------------------
+
+@test "bundler refuses a tree with a fifo: unsafe path (9), no bundle written" {
+	mkfifo tree/etc/pipe
+	run ota-bundle create --tree tree --version 1.0.0 --target edge-gw-v2 --out app.bundle
+	assert_status 9
+	assert_output_matches '^ota-bundle: .*etc/pipe'
+	assert_dir_holds k.key k.pub tree x
+}
+
+@test "bundler refuses a symlink climbing above the tree: unsafe path (9), no bundle written" {
+	ln -s ../../../etc/passwd tree/etc/escape
+	run ota-bundle create --tree tree --version 1.0.0 --target edge-gw-v2 --out app.bundle
+	assert_status 9
+	assert_output_matches '^ota-bundle: .*etc/escape'
+	assert_dir_holds k.key k.pub tree x
+}
+
+@test "bundler refuses a symlink with an absolute target: unsafe path (9), no bundle written" {
+	ln -s /etc/passwd tree/etc/escape
+	run ota-bundle create --tree tree --version 1.0.0 --target edge-gw-v2 --out app.bundle
+	assert_status 9
+	assert_output_matches '^ota-bundle: .*etc/escape'
+	assert_dir_holds k.key k.pub tree x
+}

@@ -1,0 +1,251 @@
+#!/usr/bin/env bats
+# ota-bundle: create (layout, manifest fields, options, determinism, refusals)
+# and manifest.
+load helpers
+bats_require_minimum_version 1.5.0
+
+eval "helpers_$(declare -f setup)"
+setup() {
+	helpers_setup
+	make_tree tree
+}
+
+CRAFT() { python3 "$TESTS_DIR/tools/craft.py" "$@"; }
+
+create() { # [--out FILE] [more options]: the tree as version 1.0.0 for edge-gw-v2
+	ota-bundle create --tree tree --version 1.0.0 --target edge-gw-v2 "$@"
+}
+
+# Evaluate the Python expression $2 with m = the JSON object in file $1.
+mget() {
+	python3 -c 'import json, sys; m = json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$@"
+}
+
+# Assert the current directory holds exactly the names given (no temp
+# files), bats' own file of `run --separate-stderr` aside.
+assert_dir_holds() {
+	local want have
+	want=$(printf '%s\n' "$@" | LC_ALL=C sort)
+	have=$(ls -A | grep -v '^separate-stderr-' | LC_ALL=C sort)
+	if [ "$have" != "$want" ]; then
+		echo "expected exactly: $want; found: $have" >&2
+		return 1
+	fi
+}
+
+@test "ota-bundle --help exits 0 and describes create" {
+	run ota-bundle --help
+	assert_status 0
+	assert_output_matches 'create'
+	assert_dir_holds tree
+}
+
+@test "ota-bundle --version exits 0 and prints a version number" {
+	run ota-bundle --version
+	assert_status 0
+	assert_output_matches '[0-9]+\.[0-9]+'
+	assert_dir_holds tree
+}
+
+@test "create writes manifest.json, no signature, then payload/ in path order" {
+	run create --out app.bundle
+	assert_status 0
+	run CRAFT list app.bundle
+	assert_status 0
+	[ "$output" = "manifest.json
+payload/bin
+payload/bin/app
+payload/bin/app-link
+payload/etc
+payload/etc/greeting
+payload/var
+payload/var/empty" ]
+}
+
+@test "create records format 1, version, target, rollback index 0 and created = SOURCE_DATE_EPOCH" {
+	create --out app.bundle
+	ota-bundle manifest app.bundle >m.json
+	run mget m.json '[m["format"], m["version"], m["target"], m["rollback_index"], m["created"]]'
+	assert_status 0
+	[ "$output" = "[1, '1.0.0', 'edge-gw-v2', 0, 1700000000]" ]
+}
+
+@test "create --rollback-index 7 records rollback_index 7" {
+	run create --rollback-index 7 --out app.bundle
+	assert_status 0
+	ota-bundle manifest app.bundle >m.json
+	run mget m.json 'm["rollback_index"]'
+	[ "$output" = 7 ]
+}
+
+@test "manifest files maps exactly the regular files to their SHA-256" {
+	create --out app.bundle
+	ota-bundle manifest app.bundle >m.json
+	run mget m.json 'sorted(m["files"].items())'
+	assert_status 0
+	[ "$output" = "[('bin/app', '$(sha256sum <tree/bin/app | cut -c1-64)'), ('etc/greeting', '$(sha256sum <tree/etc/greeting | cut -c1-64)')]" ]
+}
+
+@test "manifest entries: every dir (the empty one too), file modes and sizes, the symlink target" {
+	create --out app.bundle
+	ota-bundle manifest app.bundle >m.json
+	run python3 - m.json tree <<-'EOF'
+		import json, os, stat, sys
+		m = json.load(open(sys.argv[1]))
+		want = {}
+		for top, dirs, files in os.walk(sys.argv[2]):
+		    for n in dirs + files:
+		        p = os.path.join(top, n)
+		        rel = os.path.relpath(p, sys.argv[2])
+		        st = os.lstat(p)
+		        mode = stat.S_IMODE(st.st_mode)
+		        if stat.S_ISLNK(st.st_mode):
+		            want[rel] = {"type": "symlink", "target": os.readlink(p)}
+		        elif stat.S_ISDIR(st.st_mode):
+		            want[rel] = {"type": "dir", "mode": mode}
+		        else:
+		            want[rel] = {"type": "file", "mode": mode, "size": st.st_size}
+		if m["entries"] != want:
+		    sys.exit("entries differ: %r != %r" % (m["entries"], want))
+		print("entries match", len(want))
+	EOF
+	assert_status 0
+	assert_output_matches 'entries match 7'
+}
+
+@test "ota-bundle manifest prints exactly the manifest.json bytes inside the bundle" {
+	create --out app.bundle
+	run ota-bundle manifest app.bundle
+	assert_status 0
+	ota-bundle manifest app.bundle >printed.json
+	CRAFT show app.bundle manifest.json >inside.json
+	cmp printed.json inside.json
+	[ "$(tail -c1 printed.json)" = "}" ]
+}
+
+@test "two creates of the same tree are byte-identical, even after touching the tree" {
+	create --out one.bundle
+	touch -d '2001-02-03 04:05:06' tree/etc/greeting tree/bin tree/var/empty
+	run create --out two.bundle
+	assert_status 0
+	cmp one.bundle two.bundle
+}
+
+@test "two creates with --compress gzip are byte-identical" {
+	create --compress gzip --out one.bundle
+	sleep 1 # a timestamp in the gzip header would now differ
+	run create --compress gzip --out two.bundle
+	assert_status 0
+	cmp one.bundle two.bundle
+}
+
+@test "--compress none writes the same bytes as the default" {
+	create --out default.bundle
+	run create --compress none --out none.bundle
+	assert_status 0
+	cmp default.bundle none.bundle
+}
+
+@test "--compress gzip writes a gzip stream" {
+	run create --compress gzip --out app.bundle
+	assert_status 0
+	[ "$(od -An -tx1 -N2 app.bundle | tr -d ' ')" = 1f8b ]
+}
+
+@test "--compress xz writes an xz stream" {
+	run create --compress xz --out app.bundle
+	assert_status 0
+	[ "$(od -An -tx1 -N6 app.bundle | tr -d ' ')" = fd377a585a00 ]
+}
+
+@test "--compress zstd writes a zstd stream" {
+	run create --compress zstd --out app.bundle
+	assert_status 0
+	[ "$(od -An -tx1 -N4 app.bundle | tr -d ' ')" = 28b52ffd ]
+}
+
+@test "ota-bundle manifest reads a compressed bundle" {
+	create --out plain.bundle
+	create --compress xz --out xz.bundle
+	run ota-bundle manifest xz.bundle
+	assert_status 0
+	[ "$output" = "$(ota-bundle manifest plain.bundle)" ]
+}
+
+@test "--compress with an unknown name is a usage error (2), nothing written" {
+	run create --compress lzma --out app.bundle
+	assert_status 2
+	assert_output_matches '^ota-bundle: .*lzma'
+	assert_dir_holds tree
+}
+
+@test "create without --tree is a usage error (2), nothing written" {
+	run ota-bundle create --version 1.0.0 --target edge-gw-v2 --out app.bundle
+	assert_status 2
+	assert_output_matches '^ota-bundle: .*tree'
+	assert_dir_holds tree
+}
+
+@test "create of a tree that does not exist is an I/O error (3), nothing written" {
+	run ota-bundle create --tree nowhere --version 1.0.0 --target edge-gw-v2 --out app.bundle
+	assert_status 3
+	assert_output_matches '^ota-bundle: .*nowhere'
+	assert_dir_holds tree
+}
+
+@test "create refuses to overwrite an existing --out (12) and leaves it untouched" {
+	printf 'keep me\n' >app.bundle
+	run create --out app.bundle
+	assert_status 12
+	assert_output_matches '^ota-bundle: app\.bundle: .*exist'
+	[ "$(cat app.bundle)" = "keep me" ]
+	assert_dir_holds tree app.bundle
+}
+
+@test "create --force overwrites an existing --out with the bundle" {
+	printf 'keep me\n' >app.bundle
+	create --out ref.bundle
+	run create --force --out app.bundle
+	assert_status 0
+	cmp ref.bundle app.bundle
+	assert_dir_holds tree app.bundle ref.bundle
+}
+
+@test "hard-linked files are stored as two separate regular files" {
+	ln tree/etc/greeting tree/etc/hardlink
+	run create --out app.bundle
+	assert_status 0
+	run python3 -c '
+import sys, tarfile
+t = tarfile.open(sys.argv[1])
+for n in ("payload/etc/greeting", "payload/etc/hardlink"):
+    m = t.getmember(n)
+    print(n, m.isreg() and not m.islnk(), t.extractfile(m).read())' app.bundle
+	[ "$output" = "payload/etc/greeting True b'hello\\n'
+payload/etc/hardlink True b'hello\\n'" ]
+}
+
+@test "a symlink with .. that stays inside the tree is bundled as a symlink" {
+	ln -s ../etc/greeting tree/bin/greeting-link
+	run create --out app.bundle
+	assert_status 0
+	ota-bundle manifest app.bundle >m.json
+	run mget m.json 'm["entries"]["bin/greeting-link"]'
+	[ "$output" = "{'target': '../etc/greeting', 'type': 'symlink'}" ]
+}
+
+@test "create refuses a tree with a socket: unsafe path (9), nothing written" {
+	python3 -c 'import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' tree/etc/sock
+	run create --out app.bundle
+	assert_status 9
+	assert_output_matches '^ota-bundle: .*etc/sock'
+	assert_dir_holds tree
+}
+
+@test "create refuses a tree with a non-UTF-8 file name: unsafe path (9), nothing written" {
+	printf 'x' >"tree/etc/$(printf 'bad\377')"
+	run create --out app.bundle
+	assert_status 9
+	assert_output_matches '^ota-bundle: .*([Uu][Tt][Ff]-?8|etc/bad)'
+	assert_dir_holds tree
+}

@@ -1,0 +1,187 @@
+#!/usr/bin/env bats
+# Interop with the design's Python reference (tests/tools/reference.py) and
+# with openssl, in both directions, over a tree whose names hold what
+# canonical JSON must escape: accents, emoji, a code point above the
+# surrogates (U+FF21, which sorts before emoji by code point but after them
+# in UTF-16), double quotes, backslashes, tabs, newlines, \x01 and DEL.
+load helpers
+bats_require_minimum_version 1.5.0
+
+eval "helpers_$(declare -f setup)"
+setup() {
+	helpers_setup
+	make_key k
+	make_exotic_tree tree
+}
+
+# app.bundle (unsigned) of the tree by ota-bundle, and its manifest m.json.
+our_bundle() {
+	ota-bundle create --tree tree --version 1.0.0 --target edge-gw-v2 --out app.bundle
+	ota-bundle manifest app.bundle >m.json
+}
+
+REF() { python3 "$TESTS_DIR/tools/reference.py" "$@"; }
+CRAFT() { python3 "$TESTS_DIR/tools/craft.py" "$@"; }
+
+make_exotic_tree() {
+	local d=$1 e=$'\xc3\xa9' smile=$'\xf0\x9f\x98\x80' fullA=$'\xef\xbc\xa1'
+	make_tree "$d"
+	mkdir "$d/dir $e" "$d/empty $smile"
+	printf 'caf\n' >"$d/caf$e"
+	printf 'smile\n' >"$d/dir $e/$smile"
+	printf 'wide\n' >"$d/dir $e/$fullA"
+	printf 'quote\n' >"$d/say \"hi\""
+	printf 'back\n' >"$d/back\\slash"
+	printf 'tab\n' >"$d/tab"$'\t'"bed"
+	printf 'newline\n' >"$d/new"$'\n'"line"
+	printf 'ctl\n' >"$d/ctl"$'\x01'
+	printf 'del\n' >"$d/del"$'\x7f'
+	chmod 640 "$d/ctl"$'\x01'
+	ln -s "dir $e/$smile" "$d/link $e"
+}
+
+# The raw public key of $1 in base64, by cryptography.
+pub_b64() {
+	python3 -c '
+import base64, sys
+from cryptography.hazmat.primitives import serialization as s
+k = s.load_pem_public_key(open(sys.argv[1], "rb").read())
+print(base64.b64encode(k.public_bytes(s.Encoding.Raw, s.PublicFormat.Raw)).decode())' "$1"
+}
+
+# Print every entry under $1 as "path type mode size-or-target sha256".
+walk() {
+	python3 - "$1" <<-'EOF'
+		import hashlib, os, stat, sys
+		root = sys.argv[1]
+		for top, dirs, files in sorted(os.walk(root)):
+		    for n in sorted(dirs + files):
+		        p = os.path.join(top, n)
+		        st = os.lstat(p)
+		        rel = os.path.relpath(p, root)
+		        if stat.S_ISLNK(st.st_mode):
+		            print(repr(rel), "symlink", repr(os.readlink(p)))
+		        elif stat.S_ISDIR(st.st_mode):
+		            print(repr(rel), "dir", oct(stat.S_IMODE(st.st_mode)))
+		        else:
+		            print(repr(rel), "file", oct(stat.S_IMODE(st.st_mode)), st.st_size,
+		                  hashlib.sha256(open(p, "rb").read()).hexdigest())
+	EOF
+}
+
+@test "ota-verify accepts and extracts a bundle of the tree built by Python's tarfile" {
+	python3 "$TESTS_DIR/tools/craft.py" valid --tree tree --key k.key --out py.bundle
+	run ota-verify --keys k.pub --device-class edge-gw-v2 --extract out py.bundle
+	assert_status 0
+	[ "$(walk out)" = "$(walk tree)" ]
+}
+
+@test "ota-verify --manifest --signature --tree accepts the reference's own manifest and signature" {
+	REF manifest --tree tree --version 1.0.0 --target edge-gw-v2 >ref.json
+	REF sign --key k.key --manifest ref.json >ref.sig
+	run --separate-stderr ota-verify --keys k.pub --device-class edge-gw-v2 \
+		--manifest ref.json --signature ref.sig --tree tree
+	assert_status 0
+	[ -z "$stderr" ]
+}
+
+@test "ota-bundle manifest is byte-identical to the reference build_manifest + json.dumps" {
+	our_bundle
+	run REF manifest --tree tree --version 1.0.0 --target edge-gw-v2
+	assert_status 0
+	REF manifest --tree tree --version 1.0.0 --target edge-gw-v2 >ref.json
+	cmp m.json ref.json
+	grep -q 'del\\u007f' m.json
+}
+
+@test "reference verify accepts our signature over the tree ota-verify --extract wrote" {
+	our_bundle
+	ota-sign --key k.key app.bundle
+	ota-sign --key k.key --manifest m.json --out m.sig
+	ota-verify --keys k.pub --device-class edge-gw-v2 --extract out app.bundle
+	run REF verify --pub k.pub --manifest m.json --signature m.sig --tree out --device-class edge-gw-v2
+	assert_status 0
+	assert_output_matches 'verified'
+	[ -f out/"new"$'\n'"line" ]
+}
+
+@test "control: reference verify refuses that tree once a file in it changed" {
+	our_bundle
+	ota-sign --key k.key app.bundle
+	ota-sign --key k.key --manifest m.json --out m.sig
+	ota-verify --keys k.pub --device-class edge-gw-v2 --extract out app.bundle
+	printf 'changed\n' >out/"del"$'\x7f'
+	run REF verify --pub k.pub --manifest m.json --signature m.sig --tree out --device-class edge-gw-v2
+	assert_status 1
+	assert_output_matches 'failed'
+}
+
+@test "--extract reproduces every exotic name, mode, symlink and empty dir" {
+	our_bundle
+	ota-sign --key k.key app.bundle
+	run ota-verify --keys k.pub --device-class edge-gw-v2 --extract out app.bundle
+	assert_status 0
+	[ "$(walk out)" = "$(walk tree)" ]
+}
+
+@test "ota-verify --manifest --signature --tree accepts a reference signature (with newline)" {
+	our_bundle
+	REF sign --key k.key --manifest m.json >m.sig
+	run --separate-stderr ota-verify --keys k.pub --device-class edge-gw-v2 \
+		--manifest m.json --signature m.sig --tree tree
+	assert_status 0
+	[ -z "$stderr" ]
+	[ "$(wc -l <m.sig)" -eq 1 ]
+}
+
+@test "ota-verify --manifest --signature --tree accepts a reference signature (no final newline)" {
+	our_bundle
+	printf '%s' "$(REF sign --key k.key --manifest m.json)" >m.sig
+	run --separate-stderr ota-verify --keys k.pub --device-class edge-gw-v2 \
+		--manifest m.json --signature m.sig --tree tree
+	assert_status 0
+	[ -z "$stderr" ]
+	[ "$(wc -l <m.sig)" -eq 0 ]
+}
+
+@test "a reference signature with its public-key line attaches to the same bytes as ota-sign" {
+	our_bundle
+	cp app.bundle inplace.bundle
+	ota-sign --key k.key inplace.bundle
+	{ REF sign --key k.key --manifest m.json; printf 'public-key: %s\n' "$(pub_b64 k.pub)"; } >m.sig
+	run ota-sign attach app.bundle m.sig
+	assert_status 0
+	cmp app.bundle inplace.bundle
+}
+
+@test "openssl pkeyutl accepts our detached signature over manifest.json" {
+	our_bundle
+	ota-sign --key k.key --manifest m.json --out m.sig
+	CRAFT raw-sig --sig m.sig --out raw.sig
+	run openssl pkeyutl -verify -pubin -inkey k.pub -rawin -in m.json -sigfile raw.sig
+	assert_status 0
+	assert_output_matches 'Signature Verified Successfully'
+}
+
+@test "ota-verify accepts a signature made by openssl pkeyutl" {
+	our_bundle
+	openssl pkeyutl -sign -inkey k.key -rawin -in m.json -out raw.sig
+	base64 -w0 raw.sig >m.sig
+	run --separate-stderr ota-verify --keys k.pub --device-class edge-gw-v2 \
+		--manifest m.json --signature m.sig --tree tree
+	assert_status 0
+	[ -z "$stderr" ]
+}
+
+@test "a key pair from the reference keygen signs with ota-sign and verifies with ota-verify" {
+	our_bundle
+	REF keygen --out ref
+	ota-sign --key ref.key app.bundle
+	run --separate-stderr ota-verify --keys ref.pub --device-class edge-gw-v2 --json app.bundle
+	assert_status 0
+	[[ "$output" == *"$(python3 -c '
+import hashlib, sys
+from cryptography.hazmat.primitives import serialization as s
+k = s.load_pem_public_key(open(sys.argv[1], "rb").read())
+print(hashlib.sha256(k.public_bytes(s.Encoding.Raw, s.PublicFormat.Raw)).hexdigest())' ref.pub)"* ]]
+}
