@@ -1,9 +1,8 @@
 /* keys.c - Ed25519 key files (see keys.h): PEM in and out, private keys
- * through PKCS#8 PBES2, atomic writes, key ids, the small-order blocklist
- * and directories of trusted keys. */
+ * through PKCS#8 PBES2, atomic writes, key ids and the small-order
+ * blocklist.  Sets of trusted keys are keyring.c's. */
 #include "lib/keys.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <openssl/crypto.h>
 #include <openssl/err.h>
@@ -24,28 +23,28 @@
  * OpenSSL does not check.  Byte 31 is compared without its sign bit, which
  * covers the other x of each y (and the non-canonical x = 0, sign 1). */
 static const unsigned char weak_keys[][OTA_KEY_RAW_LEN] = {
-	/* 0: order 4 */
-	{ 0x00 },
-	/* 1: the identity */
-	{ 0x01 },
-	/* order 8 */
-	{ 0x26, 0xe8, 0x95, 0x8f, 0xc2, 0xb2, 0x27, 0xb0, 0x45, 0xc3, 0xf4,
-	  0x89, 0xf2, 0xef, 0x98, 0xf0, 0xd5, 0xdf, 0xac, 0x05, 0xd3, 0xc6,
-	  0x33, 0x39, 0xb1, 0x38, 0x02, 0x88, 0x6d, 0x53, 0xfc, 0x05 },
-	{ 0xc7, 0x17, 0x6a, 0x70, 0x3d, 0x4d, 0xd8, 0x4f, 0xba, 0x3c, 0x0b,
-	  0x76, 0x0d, 0x10, 0x67, 0x0f, 0x2a, 0x20, 0x53, 0xfa, 0x2c, 0x39,
-	  0xcc, 0xc6, 0x4e, 0xc7, 0xfd, 0x77, 0x92, 0xac, 0x03, 0x7a },
-	/* p - 1: order 2 */
-	{ 0xec, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-	  0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-	  0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f },
-	/* p and p + 1: non-canonical encodings of 0 and 1 */
-	{ 0xed, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-	  0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-	  0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f },
-	{ 0xee, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-	  0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-	  0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f },
+    /* 0: order 4 */
+    {0x00},
+    /* 1: the identity */
+    {0x01},
+    /* order 8 */
+    {0x26, 0xe8, 0x95, 0x8f, 0xc2, 0xb2, 0x27, 0xb0, 0x45, 0xc3, 0xf4,
+     0x89, 0xf2, 0xef, 0x98, 0xf0, 0xd5, 0xdf, 0xac, 0x05, 0xd3, 0xc6,
+     0x33, 0x39, 0xb1, 0x38, 0x02, 0x88, 0x6d, 0x53, 0xfc, 0x05},
+    {0xc7, 0x17, 0x6a, 0x70, 0x3d, 0x4d, 0xd8, 0x4f, 0xba, 0x3c, 0x0b,
+     0x76, 0x0d, 0x10, 0x67, 0x0f, 0x2a, 0x20, 0x53, 0xfa, 0x2c, 0x39,
+     0xcc, 0xc6, 0x4e, 0xc7, 0xfd, 0x77, 0x92, 0xac, 0x03, 0x7a},
+    /* p - 1: order 2 */
+    {0xec, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+     0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+     0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f},
+    /* p and p + 1: non-canonical encodings of 0 and 1 */
+    {0xed, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+     0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+     0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f},
+    {0xee, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+     0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+     0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f},
 };
 
 bool ota_key_is_weak(const unsigned char raw[OTA_KEY_RAW_LEN])
@@ -77,7 +76,8 @@ int ota_pubkey_from_raw(struct ota_pubkey *pk, const unsigned char raw[OTA_KEY_R
 
 	memset(pk, 0, sizeof(*pk));
 	if (ota_key_is_weak(raw))
-		return ota_err_set(err, OTA_EKEY, "%s: weak public key (point of small order)", name);
+		return ota_err_set(err, OTA_EKEY, "%s: weak public key (point of small order)",
+				   name);
 	pk->pkey = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL, raw, OTA_KEY_RAW_LEN);
 	if (!pk->pkey)
 		return ota_err_openssl(err, OTA_EKEY, "%s: not an Ed25519 public key", name);
@@ -189,10 +189,9 @@ static int pass_cb(char *buf, int size, int rwflag, void *u)
 	return (int)len;
 }
 
-int ota_privkey_load(const char *path, const char *passphrase, EVP_PKEY **out,
-		     struct ota_err *err)
+int ota_privkey_load(const char *path, const char *passphrase, EVP_PKEY **out, struct ota_err *err)
 {
-	struct pass_ctx pc = { passphrase, false };
+	struct pass_ctx pc = {passphrase, false};
 	struct ota_buf b;
 	EVP_PKEY *pkey = NULL;
 	BIO *bio = NULL;
@@ -283,8 +282,8 @@ static int pem_private(EVP_PKEY *key, const char *pass, BIO *bio)
 	return ok;
 }
 
-int ota_privkey_write(EVP_PKEY *key, const char *path, const char *passphrase,
-		      bool overwrite, struct ota_err *err)
+int ota_privkey_write(EVP_PKEY *key, const char *path, const char *passphrase, bool overwrite,
+		      struct ota_err *err)
 {
 	/* A memory BIO's buffer is wiped when it grows and when it is freed. */
 	BIO *bio = BIO_new(BIO_s_secmem());
@@ -355,149 +354,4 @@ void ota_passphrase_free(char *p)
 		return;
 	OPENSSL_cleanse(p, strlen(p));
 	free(p);
-}
-
-static void free_names(char **names, size_t n)
-{
-	while (n > 0)
-		free(names[--n]);
-	free(names);
-}
-
-static int name_cmp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* Hidden files are skipped like a shell glob would, and so are our own
- * temporary files (".NAME.XXXXXX"). */
-static bool is_pub_name(const char *name)
-{
-	size_t n = strlen(name);
-
-	return name[0] != '.' && n > 4 && strcmp(name + n - 4, ".pub") == 0;
-}
-
-/* The *.pub names in dir, sorted: trust must not depend on readdir order. */
-static int list_pub(const char *dir, char ***names, size_t *n, struct ota_err *err)
-{
-	DIR *d = opendir(dir);
-	struct dirent *de;
-	char **v = NULL, **nv;
-	size_t cnt = 0;
-	int rc = 0;
-
-	if (!d)
-		return ota_err_errno(err, OTA_EIO, errno, "%s", dir);
-	for (errno = 0; (de = readdir(d)) != NULL; errno = 0) {
-		if (!is_pub_name(de->d_name))
-			continue;
-		nv = realloc(v, (cnt + 1) * sizeof(*v));
-		if (nv)
-			v = nv;
-		if (!nv || !(v[cnt] = strdup(de->d_name))) {
-			rc = ota_err_set(err, OTA_EINTERNAL, "out of memory");
-			break;
-		}
-		cnt++;
-	}
-	if (rc == 0 && errno)
-		rc = ota_err_errno(err, OTA_EIO, errno, "%s: readdir", dir);
-	closedir(d);
-	if (rc) {
-		free_names(v, cnt);
-		return rc;
-	}
-	if (cnt > 1)
-		qsort(v, cnt, sizeof(*v), name_cmp);
-	*names = v;
-	*n = cnt;
-	return 0;
-}
-
-static int keyring_add(struct ota_keyring *kr, const char *path, struct ota_err *err)
-{
-	struct ota_pubkey pk, *nk;
-	int rc = ota_pubkey_load(&pk, path, err);
-
-	if (rc)
-		return rc;
-	/* The same key under two names is still one trusted key. */
-	if (ota_keyring_find(kr, pk.id)) {
-		ota_pubkey_free(&pk);
-		return 0;
-	}
-	nk = realloc(kr->keys, (kr->n + 1) * sizeof(*nk));
-	if (!nk) {
-		ota_pubkey_free(&pk);
-		return ota_err_set(err, OTA_EINTERNAL, "out of memory");
-	}
-	kr->keys = nk;
-	kr->keys[kr->n++] = pk;
-	return 0;
-}
-
-static int keyring_add_dir(struct ota_keyring *kr, const char *dir, struct ota_err *err)
-{
-	size_t n = 0, i, dlen = strlen(dir);
-	const char *sep = dlen && dir[dlen - 1] == '/' ? "" : "/";
-	char **names = NULL;
-	char *full;
-	int rc;
-
-	rc = list_pub(dir, &names, &n, err);
-	for (i = 0; rc == 0 && i < n; i++) {
-		if (asprintf(&full, "%s%s%s", dir, sep, names[i]) < 0) {
-			rc = ota_err_set(err, OTA_EINTERNAL, "out of memory");
-			break;
-		}
-		rc = keyring_add(kr, full, err);
-		free(full);
-	}
-	free_names(names, n);
-	if (rc == 0 && kr->n == 0)
-		rc = ota_err_set(err, OTA_EKEY, "%s: no *.pub keys", dir);
-	return rc;
-}
-
-int ota_keyring_load(struct ota_keyring *kr, const char *path, struct ota_err *err)
-{
-	struct stat st;
-	int rc;
-
-	kr->keys = NULL;
-	kr->n = 0;
-	if (stat(path, &st))
-		return ota_err_errno(err, OTA_EIO, errno, "%s", path);
-	if (S_ISDIR(st.st_mode))
-		rc = keyring_add_dir(kr, path, err);
-	else
-		rc = keyring_add(kr, path, err);
-	/* Fail closed: a damaged trust store is an error, never a smaller one. */
-	if (rc)
-		ota_keyring_free(kr);
-	return rc;
-}
-
-void ota_keyring_free(struct ota_keyring *kr)
-{
-	size_t i;
-
-	if (!kr)
-		return;
-	for (i = 0; i < kr->n; i++)
-		ota_pubkey_free(&kr->keys[i]);
-	free(kr->keys);
-	kr->keys = NULL;
-	kr->n = 0;
-}
-
-const struct ota_pubkey *ota_keyring_find(const struct ota_keyring *kr, const char *id)
-{
-	size_t i;
-
-	for (i = 0; i < kr->n; i++)
-		if (strcmp(kr->keys[i].id, id) == 0)
-			return &kr->keys[i];
-	return NULL;
 }

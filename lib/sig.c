@@ -92,8 +92,8 @@ int ota_sig_decode(const unsigned char *text, size_t len, const char *name,
 		len--;
 	if (len != OTA_SIG_B64_LEN)
 		return ota_err_set(err, OTA_EFORMAT,
-				   "%s: not a signature (%d base64 characters and a newline)",
-				   name, OTA_SIG_B64_LEN);
+				   "%s: not a signature (%d base64 characters and a newline)", name,
+				   OTA_SIG_B64_LEN);
 	for (i = 0; i < OTA_SIG_B64_LEN - 2; i++)
 		if (!b64_char(text[i]))
 			return ota_err_set(err, OTA_EFORMAT, "%s: bad base64 character at %zu",

@@ -1,0 +1,49 @@
+/* keytool.h - what ota-keytool's files share: the subcommand table main.c
+ * dispatches on, one cmd_*.c per subcommand, and where passphrases come
+ * from (prompt.c). */
+#ifndef OTA_KEYTOOL_H
+#define OTA_KEYTOOL_H
+
+#include <openssl/evp.h>
+
+#include "lib/err.h"
+
+/* Returned by a parse_args that did not end the command. */
+#define OTA_KEYTOOL_CONTINUE (-1)
+
+struct ota_keytool_cmd {
+	const char *name;
+	/* argv[0] is the command name; returns the exit status */
+	int (*run)(int argc, char **argv);
+	const char *usage;   /* synopsis, without the program name */
+	const char *summary; /* one line for --help */
+};
+
+/* The subcommands in the order --help lists them; ends with a NULL name. */
+extern const struct ota_keytool_cmd ota_keytool_cmds[];
+
+int cmd_generate(int argc, char **argv);
+int cmd_id(int argc, char **argv);
+int cmd_pub(int argc, char **argv);
+
+/* "CMD --help": print the synopsis and summary of cmd on stdout; 0. */
+int ota_keytool_help(const char *cmd);
+/* Report what getopt_long refused (c is its ':' or '?'); exit status 2. */
+int ota_keytool_bad_option(const char *cmd, int c, char **argv);
+/* 0 if nothing is at path; OTA_EEXIST, with the --force hint, if it is.
+ * Checked before a passphrase is asked for or a key decrypted; the
+ * atomic write refuses again at the end, so a race cannot clobber. */
+int ota_keytool_check_absent(const char *path, struct ota_err *err);
+/* Print a key id line on stdout; OTA_EIO if stdout fails. */
+int ota_keytool_print_id(const char *id, struct ota_err *err);
+
+/* Read a new passphrase from the terminal on stdin, twice, without echo;
+ * OTA_EUSAGE if the two differ or it is empty.  *out is freed with
+ * ota_passphrase_free. */
+int ota_keytool_prompt_new(char **out, struct ota_err *err);
+/* Load the private key at path, decrypted with the first line of passfile
+ * when passfile is not NULL.  *out owned by the caller. */
+int ota_keytool_load_key(const char *path, const char *passfile, EVP_PKEY **out,
+			 struct ota_err *err);
+
+#endif

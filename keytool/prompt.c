@@ -1,0 +1,107 @@
+/* prompt.c - where ota-keytool's passphrases come from: the first line of
+ * a --passphrase-file, or the terminal, typed twice without echo. */
+#include <errno.h>
+#include <openssl/crypto.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "keytool/keytool.h"
+#include "lib/keys.h"
+
+static const int fatal_sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
+#define N_SIGS (sizeof(fatal_sigs) / sizeof(fatal_sigs[0]))
+
+static volatile sig_atomic_t caught;
+
+static void on_signal(int sig)
+{
+	caught = sig;
+}
+
+/* Read one line from stdin with echo off into buf (NUL-terminated).  The
+ * prompt follows the flush of type-ahead, so nothing typed before it is
+ * taken.  A fatal signal restores the terminal first, then is re-raised. */
+static int read_hidden(const char *prompt, char *buf, size_t size, struct ota_err *err)
+{
+	struct sigaction sa, old_sa[N_SIGS];
+	struct termios old, quiet;
+	size_t len = 0, i;
+	ssize_t n;
+	int rc = 0;
+
+	if (tcgetattr(STDIN_FILENO, &old))
+		return ota_err_errno(err, OTA_EIO, errno, "stdin: not a terminal");
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal; /* no SA_RESTART: read() must return */
+	sigemptyset(&sa.sa_mask);
+	caught = 0;
+	for (i = 0; i < N_SIGS; i++)
+		sigaction(fatal_sigs[i], &sa, &old_sa[i]);
+	quiet = old;
+	quiet.c_lflag &= ~(tcflag_t)(ECHO | ECHOE | ECHOK);
+	quiet.c_lflag |= ECHONL;
+	if (tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet))
+		rc = ota_err_errno(err, OTA_EIO, errno, "stdin: cannot turn echo off");
+	else
+		fputs(prompt, stderr);
+	while (rc == 0 && (n = read(STDIN_FILENO, buf + len, 1)) != 0) {
+		if (n < 0 && errno == EINTR && !caught)
+			continue;
+		if (n < 0)
+			rc = ota_err_errno(err, OTA_EIO, errno, "stdin");
+		else if (buf[len] == '\n')
+			break;
+		else if (++len >= size)
+			rc = ota_err_set(err, OTA_EUSAGE, "passphrase longer than %zu bytes",
+					 size - 1);
+	}
+	buf[len < size ? len : size - 1] = '\0';
+	tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+	for (i = 0; i < N_SIGS; i++)
+		sigaction(fatal_sigs[i], &old_sa[i], NULL);
+	if (caught) {
+		OPENSSL_cleanse(buf, size);
+		raise(caught);
+		rc = ota_err_set(err, OTA_EUSAGE, "interrupted");
+	}
+	return rc;
+}
+
+int ota_keytool_prompt_new(char **out, struct ota_err *err)
+{
+	char a[OTA_PASSPHRASE_MAX + 1], b[OTA_PASSPHRASE_MAX + 1];
+	int rc;
+
+	*out = NULL;
+	rc = read_hidden("New passphrase: ", a, sizeof(a), err);
+	if (rc == 0)
+		rc = read_hidden("Repeat passphrase: ", b, sizeof(b), err);
+	if (rc == 0 && strcmp(a, b) != 0)
+		rc = ota_err_set(err, OTA_EUSAGE, "passphrases do not match");
+	else if (rc == 0 && a[0] == '\0')
+		rc = ota_err_set(err, OTA_EUSAGE,
+				 "empty passphrase (use --no-passphrase for a key without one)");
+	else if (rc == 0 && !(*out = strdup(a)))
+		rc = ota_err_set(err, OTA_EINTERNAL, "out of memory");
+	OPENSSL_cleanse(a, sizeof(a));
+	OPENSSL_cleanse(b, sizeof(b));
+	return rc;
+}
+
+int ota_keytool_load_key(const char *path, const char *passfile, EVP_PKEY **out,
+			 struct ota_err *err)
+{
+	char *pass = NULL;
+	int rc = 0;
+
+	*out = NULL;
+	if (passfile)
+		rc = ota_passphrase_read_file(passfile, &pass, err);
+	if (rc == 0)
+		rc = ota_privkey_load(path, pass, out, err);
+	ota_passphrase_free(pass);
+	return rc;
+}

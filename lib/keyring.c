@@ -1,0 +1,155 @@
+/* keyring.c - the device's trusted public keys: one .pub file or every
+ * *.pub of a directory, loaded fail-closed (see keys.h). */
+#include "lib/keys.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static void free_names(char **names, size_t n)
+{
+	while (n > 0)
+		free(names[--n]);
+	free(names);
+}
+
+static int name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Hidden files are skipped like a shell glob would, and so are our own
+ * temporary files (".NAME.XXXXXX"). */
+static bool is_pub_name(const char *name)
+{
+	size_t n = strlen(name);
+
+	return name[0] != '.' && n > 4 && strcmp(name + n - 4, ".pub") == 0;
+}
+
+/* The *.pub names in dir, sorted: trust must not depend on readdir order. */
+static int list_pub(const char *dir, char ***names, size_t *n, struct ota_err *err)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	char **v = NULL, **nv;
+	size_t cnt = 0;
+	int rc = 0;
+
+	if (!d)
+		return ota_err_errno(err, OTA_EIO, errno, "%s", dir);
+	for (errno = 0; (de = readdir(d)) != NULL; errno = 0) {
+		if (!is_pub_name(de->d_name))
+			continue;
+		nv = realloc(v, (cnt + 1) * sizeof(*v));
+		if (nv)
+			v = nv;
+		if (!nv || !(v[cnt] = strdup(de->d_name))) {
+			rc = ota_err_set(err, OTA_EINTERNAL, "out of memory");
+			break;
+		}
+		cnt++;
+	}
+	if (rc == 0 && errno)
+		rc = ota_err_errno(err, OTA_EIO, errno, "%s: readdir", dir);
+	closedir(d);
+	if (rc) {
+		free_names(v, cnt);
+		return rc;
+	}
+	if (cnt > 1)
+		qsort(v, cnt, sizeof(*v), name_cmp);
+	*names = v;
+	*n = cnt;
+	return 0;
+}
+
+static int keyring_add(struct ota_keyring *kr, const char *path, struct ota_err *err)
+{
+	struct ota_pubkey pk, *nk;
+	int rc = ota_pubkey_load(&pk, path, err);
+
+	if (rc)
+		return rc;
+	/* The same key under two names is still one trusted key. */
+	if (ota_keyring_find(kr, pk.id)) {
+		ota_pubkey_free(&pk);
+		return 0;
+	}
+	nk = realloc(kr->keys, (kr->n + 1) * sizeof(*nk));
+	if (!nk) {
+		ota_pubkey_free(&pk);
+		return ota_err_set(err, OTA_EINTERNAL, "out of memory");
+	}
+	kr->keys = nk;
+	kr->keys[kr->n++] = pk;
+	return 0;
+}
+
+static int keyring_add_dir(struct ota_keyring *kr, const char *dir, struct ota_err *err)
+{
+	size_t n = 0, i, dlen = strlen(dir);
+	const char *sep = dlen && dir[dlen - 1] == '/' ? "" : "/";
+	char **names = NULL;
+	char *full;
+	int rc;
+
+	rc = list_pub(dir, &names, &n, err);
+	for (i = 0; rc == 0 && i < n; i++) {
+		if (asprintf(&full, "%s%s%s", dir, sep, names[i]) < 0) {
+			rc = ota_err_set(err, OTA_EINTERNAL, "out of memory");
+			break;
+		}
+		rc = keyring_add(kr, full, err);
+		free(full);
+	}
+	free_names(names, n);
+	if (rc == 0 && kr->n == 0)
+		rc = ota_err_set(err, OTA_EKEY, "%s: no *.pub keys", dir);
+	return rc;
+}
+
+int ota_keyring_load(struct ota_keyring *kr, const char *path, struct ota_err *err)
+{
+	struct stat st;
+	int rc;
+
+	kr->keys = NULL;
+	kr->n = 0;
+	if (stat(path, &st))
+		return ota_err_errno(err, OTA_EIO, errno, "%s", path);
+	if (S_ISDIR(st.st_mode))
+		rc = keyring_add_dir(kr, path, err);
+	else
+		rc = keyring_add(kr, path, err);
+	/* Fail closed: a damaged trust store is an error, never a smaller one. */
+	if (rc)
+		ota_keyring_free(kr);
+	return rc;
+}
+
+void ota_keyring_free(struct ota_keyring *kr)
+{
+	size_t i;
+
+	if (!kr)
+		return;
+	for (i = 0; i < kr->n; i++)
+		ota_pubkey_free(&kr->keys[i]);
+	free(kr->keys);
+	kr->keys = NULL;
+	kr->n = 0;
+}
+
+const struct ota_pubkey *ota_keyring_find(const struct ota_keyring *kr, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < kr->n; i++)
+		if (strcmp(kr->keys[i].id, id) == 0)
+			return &kr->keys[i];
+	return NULL;
+}
