@@ -67,7 +67,7 @@ static int get_passphrase(const struct gen_opts *o, char **pass, struct ota_err 
 		return 0;
 	if (o->passfile)
 		return ota_passphrase_read_file(o->passfile, pass, err);
-	return ota_keytool_prompt_new(pass, err);
+	return ota_cli_prompt_new_passphrase(pass, err);
 }
 
 /* Write both halves; a .key without its .pub is removed again, so a

@@ -47,7 +47,7 @@ static int key_id(const char *path, const char *passfile, char id[OTA_KEYID_HEX_
 		return rc;
 	}
 	if (rc == 0)
-		rc = ota_keytool_load_key(path, passfile, &key, err);
+		rc = ota_cli_load_private_key(path, passfile, &key, err);
 	if (rc == 0)
 		rc = ota_key_raw_public(key, raw, err);
 	if (rc == 0)

@@ -62,7 +62,7 @@ int cmd_pub(int argc, char **argv)
 		return st;
 	rc = o.force ? 0 : ota_keytool_check_absent(o.out, &err);
 	if (rc == 0)
-		rc = ota_keytool_load_key(o.key, o.passfile, &key, &err);
+		rc = ota_cli_load_private_key(o.key, o.passfile, &key, &err);
 	if (rc == 0)
 		rc = ota_pubkey_write(key, o.out, o.force, &err);
 	EVP_PKEY_free(key);

@@ -1,6 +1,5 @@
 /* keytool.h - what ota-keytool's files share: the subcommand table main.c
- * dispatches on, one cmd_*.c per subcommand, and where passphrases come
- * from (prompt.c). */
+ * dispatches on, one cmd_*.c per subcommand. */
 #ifndef OTA_KEYTOOL_H
 #define OTA_KEYTOOL_H
 
@@ -36,14 +35,5 @@ int ota_keytool_bad_option(const char *cmd, int c, char **argv);
 int ota_keytool_check_absent(const char *path, struct ota_err *err);
 /* Print a key id line on stdout; OTA_EIO if stdout fails. */
 int ota_keytool_print_id(const char *id, struct ota_err *err);
-
-/* Read a new passphrase from the terminal on stdin, twice, without echo;
- * OTA_EUSAGE if the two differ or it is empty.  *out is freed with
- * ota_passphrase_free. */
-int ota_keytool_prompt_new(char **out, struct ota_err *err);
-/* Load the private key at path, decrypted with the first line of passfile
- * when passfile is not NULL.  *out owned by the caller. */
-int ota_keytool_load_key(const char *path, const char *passfile, EVP_PKEY **out,
-			 struct ota_err *err);
 
 #endif

@@ -15,17 +15,12 @@ static int sign_bytes(const struct sign_opts *o, const struct ota_buf *msg,
 		      unsigned char sig[OTA_SIG_RAW_LEN], unsigned char pub[OTA_KEY_RAW_LEN],
 		      struct ota_err *err)
 {
-	char *pass = NULL;
 	EVP_PKEY *key = NULL;
-	int rc = 0;
+	int rc = ota_cli_load_private_key(o->key, o->passphrase_file, &key, err);
 
-	if (o->passphrase_file && (rc = ota_passphrase_read_file(o->passphrase_file, &pass, err)))
-		return rc;
-	if ((rc = ota_privkey_load(o->key, pass, &key, err)) == 0 &&
-	    (rc = ota_key_raw_public(key, pub, err)) == 0)
+	if (rc == 0 && (rc = ota_key_raw_public(key, pub, err)) == 0)
 		rc = ota_sig_sign(key, msg->data, msg->len, sig, err);
 	EVP_PKEY_free(key);
-	ota_passphrase_free(pass);
 	return rc;
 }
 

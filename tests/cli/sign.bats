@@ -216,3 +216,65 @@ assert_dir_holds() {
 	assert_output_matches '^ota-sign: .*signature'
 	cmp app.bundle orig.bundle
 }
+
+# sign_on_tty PASS ARGS...: run ota-sign ARGS on a pseudo-terminal, answer
+# its passphrase prompt with PASS; print what the terminal showed.
+sign_on_tty() {
+	python3 -c '
+import os, pty, signal, sys
+signal.alarm(20)
+pid, fd = pty.fork()
+if pid == 0:
+    os.execvp("ota-sign", ["ota-sign"] + sys.argv[2:])
+seen = b""
+while b"Passphrase: " not in seen:
+    d = os.read(fd, 1024)
+    if not d:
+        sys.exit("no prompt: %r" % seen)
+    seen += d
+os.write(fd, sys.argv[1].encode() + b"\n")
+while True:
+    try:
+        d = os.read(fd, 1024)
+    except OSError:
+        break
+    if not d:
+        break
+    seen += d
+_, st = os.waitpid(pid, 0)
+sys.stdout.write(seen.decode(errors="replace"))
+sys.exit(os.waitstatus_to_exitcode(st))
+' "$@"
+}
+
+@test "an encrypted key on a terminal: the passphrase is asked for, not echoed, and signs" {
+	printf 's3cret\n' >pass
+	ota-keytool generate --out enc --passphrase-file pass >/dev/null
+	run sign_on_tty s3cret --key enc.key app.bundle
+	assert_status 0
+	assert_output_matches 'signed with key'
+	if printf '%s\n' "$output" | grep -q s3cret; then
+		echo "passphrase echoed: $output" >&2
+		return 1
+	fi
+	run ota-verify --keys enc.pub --device-class edge-gw-v2 app.bundle
+	assert_status 0
+}
+
+@test "an encrypted key on a terminal with the wrong passphrase: key error (11), bundle untouched" {
+	printf 's3cret\n' >pass
+	ota-keytool generate --out enc --passphrase-file pass >/dev/null
+	cp app.bundle before.bundle
+	run sign_on_tty wrong --key enc.key app.bundle
+	assert_status 11
+	assert_output_matches 'wrong passphrase'
+	cmp app.bundle before.bundle
+}
+
+@test "an encrypted key without a terminal or --passphrase-file: key error (11), nothing asked" {
+	printf 's3cret\n' >pass
+	ota-keytool generate --out enc --passphrase-file pass >/dev/null
+	run ota-sign --key enc.key app.bundle </dev/null
+	assert_status 11
+	assert_output_matches 'passphrase required'
+}

@@ -1,14 +1,17 @@
-/* prompt.c - where ota-keytool's passphrases come from: the first line of
- * a --passphrase-file, or the terminal, typed twice without echo. */
+/* prompt.c - where the tools' passphrases come from: the first line of a
+ * --passphrase-file, or the terminal without echo. */
 #include <errno.h>
 #include <openssl/crypto.h>
 #include <signal.h>
+#include <stdbool.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <termios.h>
 #include <unistd.h>
 
-#include "keytool/keytool.h"
+#include "cli/cli.h"
+#include "lib/buf.h"
 #include "lib/keys.h"
 
 static const int fatal_sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
@@ -70,7 +73,7 @@ static int read_hidden(const char *prompt, char *buf, size_t size, struct ota_er
 	return rc;
 }
 
-int ota_keytool_prompt_new(char **out, struct ota_err *err)
+int ota_cli_prompt_new_passphrase(char **out, struct ota_err *err)
 {
 	char a[OTA_PASSPHRASE_MAX + 1], b[OTA_PASSPHRASE_MAX + 1];
 	int rc;
@@ -91,15 +94,36 @@ int ota_keytool_prompt_new(char **out, struct ota_err *err)
 	return rc;
 }
 
-int ota_keytool_load_key(const char *path, const char *passfile, EVP_PKEY **out,
-			 struct ota_err *err)
+/* An encrypted key asks for a passphrase; the PEM label says so without
+ * decrypting anything. */
+static bool is_encrypted(const char *path)
 {
+	struct ota_buf b;
+	bool yes;
+
+	ota_buf_init(&b, OTA_KEY_FILE_MAX);
+	yes = ota_buf_read_file(&b, path, NULL) == 0 &&
+	      strstr((const char *)b.data, "-----BEGIN ENCRYPTED PRIVATE KEY-----");
+	ota_buf_free(&b);
+	return yes;
+}
+
+int ota_cli_load_private_key(const char *path, const char *passfile, EVP_PKEY **out,
+			     struct ota_err *err)
+{
+	char buf[OTA_PASSPHRASE_MAX + 1];
 	char *pass = NULL;
 	int rc = 0;
 
 	*out = NULL;
-	if (passfile)
+	if (passfile) {
 		rc = ota_passphrase_read_file(passfile, &pass, err);
+	} else if (isatty(STDIN_FILENO) && is_encrypted(path)) {
+		rc = read_hidden("Passphrase: ", buf, sizeof(buf), err);
+		if (rc == 0 && !(pass = strdup(buf)))
+			rc = ota_err_set(err, OTA_EINTERNAL, "out of memory");
+		OPENSSL_cleanse(buf, sizeof(buf));
+	}
 	if (rc == 0)
 		rc = ota_privkey_load(path, pass, out, err);
 	ota_passphrase_free(pass);
