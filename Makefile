@@ -36,6 +36,7 @@ UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 
 .PHONY: all deps demo check check-sanitize unit clean format lint
+.SECONDARY:
 all: $(BINS)
 
 deps: $(DEPS_OK)
