@@ -178,7 +178,8 @@ int ota_manifest_check(struct ota_manifest *m, struct ota_err *err)
 				   OTA_TARGET_MAX);
 	if (m->rollback_index > (1ULL << 53) || m->created < 0)
 		return ota_err_set(err, OTA_EFORMAT, "rollback_index or created out of range");
-	qsort(m->entries, m->n_entries, sizeof(*m->entries), entry_cmp);
+	if (m->n_entries) /* qsort(NULL, 0, ...) is undefined */
+		qsort(m->entries, m->n_entries, sizeof(*m->entries), entry_cmp);
 	for (i = 0; i < m->n_entries; i++) {
 		const struct ota_entry *e = &m->entries[i];
 		if (i && strcmp(m->entries[i - 1].path, e->path) == 0)
