@@ -85,7 +85,7 @@ int ota_exit_status(int code)
 {
 	if (code >= 0)
 		return 0;
-	if (code < OTA_EEXIST)
+	if (code < OTA_ENOSPC)
 		return 1;
 	return -code;
 }
@@ -106,6 +106,11 @@ const char *ota_code_name(int code)
 	case OTA_EFILESET: return "file set mismatch";
 	case OTA_EKEY: return "key error";
 	case OTA_EEXIST: return "file exists";
+	case OTA_EBUSY: return "busy";
+	case OTA_EROLLBACK: return "rollback refused";
+	case OTA_EHEALTH: return "health check failed";
+	case OTA_ECONFIG: return "configuration error";
+	case OTA_ENOSPC: return "not enough space";
 	}
 	return "error";
 }

@@ -24,6 +24,11 @@ enum ota_code {
 	OTA_EFILESET = -10,  /* file missing, extra or out of order */
 	OTA_EKEY = -11,      /* unusable key: bad file, weak, wrong passphrase */
 	OTA_EEXIST = -12,    /* refusing to overwrite an existing file */
+	OTA_EBUSY = -13,     /* another agent run holds the lock */
+	OTA_EROLLBACK = -14, /* older or same version, or lower rollback index */
+	OTA_EHEALTH = -15,   /* new release failed its health check: rolled back */
+	OTA_ECONFIG = -16,   /* bad configuration file */
+	OTA_ENOSPC = -17,    /* not enough free space to stage a release */
 };
 
 #define OTA_ERR_MSG_MAX 1024

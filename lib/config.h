@@ -1,0 +1,42 @@
+/* config.h - the device agent's configuration (schema/agent-config.md).
+ *
+ * YAML read with libyaml.  Unknown keys, wrong types, out-of-range values,
+ * duplicate keys and YAML syntax errors are refused with OTA_ECONFIG and a
+ * message "FILE:LINE: reason".  With a root, every absolute path of the
+ * config (app_dir, state_dir, keys) is taken under it, so a whole device
+ * can live in a temporary directory.
+ */
+#ifndef OTA_CONFIG_H
+#define OTA_CONFIG_H
+
+#include "lib/err.h"
+
+#define OTA_CONFIG_DEFAULT "/etc/ota/agent.yaml"
+
+struct ota_config {
+	char *device_class;  /* required; ota_manifest_target_ok */
+	char *app_dir;       /* required; absolute; root applied */
+	char *state_dir;     /* required; absolute; root applied */
+	char *keys;          /* required; absolute; root applied */
+	unsigned int threshold;     /* signatures needed, default 1 (1..64) */
+	unsigned int keep_releases; /* default 3, at least 2 */
+	char *restart_cmd;          /* service.restart, required */
+	char *restart_count_cmd;    /* service.restart_count, optional: prints an
+				       integer (systemd's NRestarts) */
+	unsigned int timeout;  /* health.timeout seconds, default 60, 1..3600 */
+	unsigned int interval; /* health.interval seconds, default 2, 1..timeout */
+	unsigned int stable;   /* health.stable: seconds the checks must keep
+				  passing after the first pass; default 0 */
+	unsigned int tcp_port; /* health.tcp_port, 0 = no such check, 1..65535 */
+	char *http_url;        /* health.http_url, NULL = none; http:// only */
+	char *health_cmd;      /* health.command, NULL = none */
+	char *root;            /* the --root given, "" if none (owned) */
+};
+
+/* Load the config at path (root already applied to path by the caller or
+ * not: the caller passes the file to read).  root may be NULL. */
+int ota_config_load(const char *path, const char *root, struct ota_config *c,
+		    struct ota_err *err);
+void ota_config_free(struct ota_config *c);
+
+#endif

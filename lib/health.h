@@ -1,0 +1,44 @@
+/* health.h - the checks a new release must pass before it is promoted.
+ *
+ * Each check is optional; all that are configured must pass at the same
+ * poll: a TCP port on 127.0.0.1 accepts a connection, an http:// URL
+ * answers 2xx (libcurl), a shell command exits 0, and the service is not
+ * crash-looping (its restart count, from service.restart_count, has not
+ * moved since the restart).  ota_health_wait polls every interval until
+ * timeout; after a first full pass the checks must keep passing for
+ * `stable` seconds.
+ */
+#ifndef OTA_HEALTH_H
+#define OTA_HEALTH_H
+
+#include <stdbool.h>
+
+#include "lib/config.h"
+#include "lib/err.h"
+
+/* Run a shell command (/bin/sh -c) with the given extra environment
+ * (NULL-terminated "NAME=value" list, may be NULL), at most timeout_s
+ * seconds (killed after, as a failure).  Returns its exit status (0..255),
+ * or a negative OTA code with err set when it could not be run or timed
+ * out.  If out is not NULL, up to outlen-1 bytes of its stdout are stored
+ * NUL-terminated. */
+int ota_run_command(const char *cmd, char *const *env, unsigned int timeout_s, char *out,
+		    size_t outlen, struct ota_err *err);
+
+/* One poll of every configured check: 0 when all pass, OTA_EHEALTH with
+ * the first failing check's reason otherwise.  restarts_before is the
+ * restart count read right after the restart (-1 if not configured). */
+int ota_health_poll(const struct ota_config *c, char *const *env, long restarts_before,
+		    struct ota_err *err);
+
+/* The service's restart count via service.restart_count; -1 when that is
+ * not configured; OTA_EHEALTH if the command fails or prints no integer. */
+int ota_health_restart_count(const struct ota_config *c, char *const *env, long *count,
+			     struct ota_err *err);
+
+/* Poll until all checks pass and keep passing for c->stable seconds, or
+ * until c->timeout: 0 or OTA_EHEALTH with the last failure's reason. */
+int ota_health_wait(const struct ota_config *c, char *const *env, long restarts_before,
+		    struct ota_err *err);
+
+#endif
