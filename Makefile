@@ -4,7 +4,7 @@
 #   make check      all test suites; ends with "N passed, N failed"
 #   SANITIZE=1      build with AddressSanitizer and UBSan (into build-sanitize/)
 
-PKGS     := libcrypto libarchive jansson yaml-0.1
+PKGS     := libcrypto libarchive jansson yaml-0.1 libcurl
 B        ?= build
 ifeq ($(SANITIZE),1)
 B        := build-sanitize
@@ -32,12 +32,19 @@ CLI_OBJ  := $(CLI_SRC:%.c=$(B)/obj/%.o)
 TOOLS    := ota-keytool:keytool ota-bundle:bundler ota-sign:signer ota-verify:verifier
 BINS     := $(foreach t,$(TOOLS),$(B)/bin/$(firstword $(subst :, ,$(t))))
 
+# The example service that `make demo` and the agent tests install.
+EXAMPLES := $(patsubst examples/app/%.c,$(B)/examples/%,$(wildcard examples/app/*.c))
+
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 
 .PHONY: all deps demo check check-sanitize unit clean format lint
 .SECONDARY:
-all: $(BINS)
+all: $(BINS) $(EXAMPLES)
+
+$(B)/examples/%: examples/app/%.c $(DEPS_OK)
+	@mkdir -p $(@D)
+	$(CC) $(WARN) $(OPT) $(HARDEN) $(SANFLAGS) -D_GNU_SOURCE -o $@ $<
 
 deps: $(DEPS_OK)
 $(DEPS_OK): scripts/ensure-deps.sh
@@ -69,7 +76,8 @@ demo: all
 	@examples/demo.sh $(B)/bin
 
 check: all $(UNIT_BIN)
-	@OTA_BIN=$(CURDIR)/$(B)/bin OTA_UNIT=$(CURDIR)/$(B)/tests tests/run.sh
+	@OTA_BIN=$(CURDIR)/$(B)/bin OTA_UNIT=$(CURDIR)/$(B)/tests \
+		OTA_EXAMPLE_BIN=$(CURDIR)/$(B)/examples tests/run.sh
 
 check-sanitize:
 	@$(MAKE) --no-print-directory SANITIZE=1 check

@@ -23,10 +23,12 @@ struct ota_config {
 	char *restart_cmd;          /* service.restart, required */
 	char *restart_count_cmd;    /* service.restart_count, optional: prints an
 				       integer (systemd's NRestarts) */
-	unsigned int timeout;  /* health.timeout seconds, default 60, 1..3600 */
-	unsigned int interval; /* health.interval seconds, default 2, 1..timeout */
-	unsigned int stable;   /* health.stable: seconds the checks must keep
-				  passing after the first pass; default 0 */
+	/* Durations are written in seconds, decimals allowed ("0.5", at most
+	 * three decimals), and kept in milliseconds. */
+	unsigned int timeout_ms;  /* health.timeout, default 60 s, 0.1 s..3600 s */
+	unsigned int interval_ms; /* health.interval, default 2 s, 0.05 s..timeout */
+	unsigned int stable_ms;   /* health.stable: how long the checks must keep
+				     passing after the first pass; default 0 */
 	unsigned int tcp_port; /* health.tcp_port, 0 = no such check, 1..65535 */
 	char *http_url;        /* health.http_url, NULL = none; http:// only */
 	char *health_cmd;      /* health.command, NULL = none */

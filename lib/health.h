@@ -5,8 +5,8 @@
  * answers 2xx (libcurl), a shell command exits 0, and the service is not
  * crash-looping (its restart count, from service.restart_count, has not
  * moved since the restart).  ota_health_wait polls every interval until
- * timeout; after a first full pass the checks must keep passing for
- * `stable` seconds.
+ * timeout; after a first full pass the checks must keep passing for the
+ * `stable` time.
  */
 #ifndef OTA_HEALTH_H
 #define OTA_HEALTH_H
@@ -17,12 +17,12 @@
 #include "lib/err.h"
 
 /* Run a shell command (/bin/sh -c) with the given extra environment
- * (NULL-terminated "NAME=value" list, may be NULL), at most timeout_s
- * seconds (killed after, as a failure).  Returns its exit status (0..255),
+ * (NULL-terminated "NAME=value" list, may be NULL), at most timeout_ms
+ * (then its process group is killed, and that is a failure).  Returns its exit status (0..255),
  * or a negative OTA code with err set when it could not be run or timed
  * out.  If out is not NULL, up to outlen-1 bytes of its stdout are stored
  * NUL-terminated. */
-int ota_run_command(const char *cmd, char *const *env, unsigned int timeout_s, char *out,
+int ota_run_command(const char *cmd, char *const *env, unsigned int timeout_ms, char *out,
 		    size_t outlen, struct ota_err *err);
 
 /* One poll of every configured check: 0 when all pass, OTA_EHEALTH with
@@ -36,8 +36,8 @@ int ota_health_poll(const struct ota_config *c, char *const *env, long restarts_
 int ota_health_restart_count(const struct ota_config *c, char *const *env, long *count,
 			     struct ota_err *err);
 
-/* Poll until all checks pass and keep passing for c->stable seconds, or
- * until c->timeout: 0 or OTA_EHEALTH with the last failure's reason. */
+/* Poll until all checks pass and keep passing for c->stable_ms, or until
+ * c->timeout_ms: 0 or OTA_EHEALTH with the last failure's reason. */
 int ota_health_wait(const struct ota_config *c, char *const *env, long restarts_before,
 		    struct ota_err *err);
 

@@ -182,41 +182,66 @@ static int extract_data(void *ctx, const void *buf, size_t len, struct ota_err *
 	return ota_extract_write(ctx, buf, len, err);
 }
 
+int ota_verify_open(struct ota_verify_session *v, int fd, const char *name,
+		    const struct ota_verify_opts *opts, struct ota_err *err)
+{
+	const struct ota_bundle_head *head;
+	int rc;
+
+	memset(v, 0, sizeof(*v));
+	v->name = name;
+	if ((rc = ota_bundle_reader_new(&v->r, fd, name, err)) ||
+	    (rc = ota_bundle_read_head(v->r, &head, err)) ||
+	    (rc = ota_verify_signatures(head, name, opts, &v->res, err)))
+		return rc;
+	v->res.compress = head->compress;
+	/* Only now, with the bytes authenticated, does the parser see them. */
+	rc = ota_manifest_parse(head->manifest.data, head->manifest.len, name, &v->res.manifest,
+				err);
+	if (rc == 0)
+		rc = check_target(v->res.manifest, name, opts, err);
+	return rc;
+}
+
+int ota_verify_finish(struct ota_verify_session *v, const char *extract_dir, bool durable,
+		      struct ota_err *err)
+{
+	struct ota_payload_sink sink = {extract_entry, extract_data, NULL};
+	struct ota_extract *x = NULL;
+	int rc = 0;
+
+	if (extract_dir)
+		rc = ota_extract_new(&x, extract_dir, v->res.manifest, durable, err);
+	sink.ctx = x;
+	if (rc == 0)
+		rc = ota_verify_payload(v->r, v->res.manifest, v->name, x ? &sink : NULL, err);
+	if (rc == 0 && x)
+		rc = ota_extract_commit(x, err);
+	ota_extract_free(x);
+	return rc;
+}
+
+void ota_verify_close(struct ota_verify_session *v)
+{
+	ota_bundle_reader_free(v->r);
+	v->r = NULL;
+	ota_verify_result_free(&v->res);
+}
+
 int ota_verify_bundle_fd(int fd, const char *name, const struct ota_verify_opts *opts,
 			 struct ota_verify_result *res, struct ota_err *err)
 {
-	const struct ota_bundle_head *head;
-	struct ota_bundle_reader *r = NULL;
-	struct ota_extract *x = NULL;
-	struct ota_payload_sink sink = {extract_entry, extract_data, NULL};
-	struct ota_manifest *m = NULL;
-	int rc;
+	struct ota_verify_session v;
+	int rc = ota_verify_open(&v, fd, name, opts, err);
 
+	if (rc == 0)
+		rc = ota_verify_finish(&v, opts->extract_dir, opts->durable, err);
 	memset(res, 0, sizeof(*res));
-	if ((rc = ota_bundle_reader_new(&r, fd, name, err)) ||
-	    (rc = ota_bundle_read_head(r, &head, err)) ||
-	    (rc = ota_verify_signatures(head, name, opts, res, err)))
-		goto out;
-	/* Only now, with the bytes authenticated, does the parser see them. */
-	rc = ota_manifest_parse(head->manifest.data, head->manifest.len, name, &m, err);
-	if (rc || (rc = check_target(m, name, opts, err)))
-		goto out;
-	if (opts->extract_dir &&
-	    (rc = ota_extract_new(&x, opts->extract_dir, m, opts->durable, err)))
-		goto out;
-	sink.ctx = x;
-	rc = ota_verify_payload(r, m, name, x ? &sink : NULL, err);
-	if (rc == 0 && x)
-		rc = ota_extract_commit(x, err);
 	if (rc == 0) {
-		res->manifest = m;
-		res->compress = head->compress;
-		m = NULL;
+		*res = v.res;
+		v.res.manifest = NULL;
 	}
-out:
-	ota_extract_free(x);
-	ota_bundle_reader_free(r);
-	ota_manifest_free(m);
+	ota_verify_close(&v);
 	return rc;
 }
 

@@ -60,6 +60,23 @@ int ota_verify_signatures(const struct ota_bundle_head *head, const char *name,
 			  const struct ota_verify_opts *opts, struct ota_verify_result *res,
 			  struct ota_err *err);
 
+/* A bundle verification in two steps, for callers that act between them
+ * (the agent checks anti-rollback and space, and records its state):
+ * _open checks the head, signatures, manifest and target; _finish streams
+ * and checks the payload, extracting it to extract_dir if not NULL. */
+struct ota_verify_session {
+	struct ota_bundle_reader *r;
+	const char *name;
+	struct ota_verify_result res; /* res.manifest valid after _open */
+};
+
+int ota_verify_open(struct ota_verify_session *v, int fd, const char *name,
+		    const struct ota_verify_opts *opts, struct ota_err *err);
+int ota_verify_finish(struct ota_verify_session *v, const char *extract_dir, bool durable,
+		      struct ota_err *err);
+/* Free everything, including the manifest unless taken from v->res. */
+void ota_verify_close(struct ota_verify_session *v);
+
 /* Verify (and optionally extract) the bundle at path.  On success res
  * holds the manifest and the signers; free it with _result_free. */
 int ota_verify_bundle(const char *path, const struct ota_verify_opts *opts,

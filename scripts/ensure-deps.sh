@@ -17,6 +17,7 @@ need_pkg libcrypto libssl-dev
 need_pkg libarchive libarchive-dev
 need_pkg jansson libjansson-dev
 need_pkg yaml-0.1 libyaml-dev
+need_pkg libcurl libcurl4-openssl-dev
 need_pkg cmocka libcmocka-dev
 need_cmd bats bats
 need_cmd openssl openssl
