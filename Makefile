@@ -83,11 +83,11 @@ check-sanitize:
 	@$(MAKE) --no-print-directory SANITIZE=1 check
 
 format:
-	clang-format -i lib/*.[ch] cli/*.[ch] keytool/*.c bundler/*.c signer/*.c verifier/*.c tests/unit/*.c
+	clang-format -i lib/*.[ch] cli/*.[ch] keytool/*.c bundler/*.c signer/*.c verifier/*.c agent/*.c tests/unit/*.c
 
 lint: all
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability --inline-suppr \
-		-D_GNU_SOURCE -I. lib cli keytool bundler signer verifier
+		-D_GNU_SOURCE -I. lib cli keytool bundler signer verifier agent
 
 clean:
 	rm -rf build build-sanitize

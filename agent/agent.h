@@ -1,0 +1,53 @@
+/* agent.h - what ota-agent's files share: the run context, the state
+ * machine's transition step, and one function per command. */
+#ifndef OTA_AGENT_H
+#define OTA_AGENT_H
+
+#include <stdbool.h>
+
+#include "lib/config.h"
+#include "lib/err.h"
+#include "lib/keys.h"
+#include "lib/state.h"
+
+#define AGENT_ENV_MAX 8
+
+struct agent {
+	struct ota_config cfg;
+	struct ota_keyring keys; /* loaded by commands that verify */
+	char *env[AGENT_ENV_MAX]; /* "NAME=value" for commands, NULL-ended */
+	char version_env[OTA_VERSION_MAX + 16]; /* OTA_VERSION=..., in env */
+	const char *fault_after; /* OTA_AGENT_FAULT_AFTER: a state name */
+	int lock_fd;
+};
+
+/* Persist run's move to `to` (state.json first: it is what recover reads),
+ * then append it to the history.  version is run->version. */
+int agent_transition(struct agent *a, struct ota_run *run, enum ota_state to,
+		     const char *reason, struct ota_err *err);
+
+/* Fault injection for the crash tests: SIGKILL ourselves if the work of
+ * state s is done and OTA_AGENT_FAULT_AFTER names s. */
+void agent_fault_point(const struct agent *a, enum ota_state s);
+
+/* Run service.restart with OTA_VERSION=version in its environment. */
+int agent_restart_service(struct agent *a, const char *version, struct ota_err *err);
+
+/* Point current back at .last-good (or remove it if there is none) and,
+ * if restart, restart the service.  *to gets the version now current. */
+int agent_switch_to_last_good(struct agent *a, bool restart, char to[OTA_VERSION_MAX + 1],
+			      struct ota_err *err);
+
+int agent_load_keys(struct agent *a, struct ota_err *err);
+
+int cmd_install(struct agent *a, int argc, char **argv);
+int cmd_recover(struct agent *a, int argc, char **argv);
+int cmd_rollback(struct agent *a, int argc, char **argv);
+int cmd_status(struct agent *a, int argc, char **argv);
+int cmd_history(struct agent *a, int argc, char **argv);
+
+/* Finish or undo an interrupted run (what `recover` does), used by
+ * install before it starts.  restart: restart the service if current moved. */
+int agent_recover(struct agent *a, bool restart, struct ota_err *err);
+
+#endif

@@ -1,0 +1,145 @@
+/* ota-agent: the device side.  verify -> stage -> switch -> health check
+ * -> promote or roll back, crash-safe; plus recover, rollback, status and
+ * history.  This file: options, config, environment, lock, dispatch. */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "agent/agent.h"
+#include "cli/cli.h"
+#include "lib/lock.h"
+
+static const char usage[] =
+	"usage: ota-agent [--root DIR] [--config FILE] COMMAND\n"
+	"\n"
+	"commands:\n"
+	"  install BUNDLE   verify, stage, switch, health-check, then promote or roll back\n"
+	"  recover [--boot] finish or undo an interrupted run (run at boot, before the app)\n"
+	"  rollback         switch current back to the last good release\n"
+	"  status [--json]  current and last-good release, releases on disk, run state\n"
+	"  history [--json] every state transition with time, version and reason\n"
+	"\n"
+	"--root DIR puts every absolute path of the config, and the default config\n"
+	"/etc/ota/agent.yaml, under DIR: a whole device in a directory.\n"
+	"\n"
+	"Exit status: 0 ok, 2 usage, 3 I/O, 4-11 bundle refused (as ota-verify),\n"
+	"13 another run holds the lock, 14 not newer than installed (anti-rollback),\n"
+	"15 health check failed and rolled back, 16 configuration error,\n"
+	"17 not enough space (schema/exit-codes.md).\n";
+
+static const struct {
+	const char *name;
+	int (*run)(struct agent *, int, char **);
+	bool locks; /* changes the device: one run at a time */
+} commands[] = {
+	{"install", cmd_install, true}, {"recover", cmd_recover, true},
+	{"rollback", cmd_rollback, true}, {"status", cmd_status, false},
+	{"history", cmd_history, false},
+};
+
+static int make_env(struct agent *a)
+{
+	const struct ota_config *c = &a->cfg;
+
+	if (asprintf(&a->env[0], "OTA_ROOT=%s", c->root) < 0 ||
+	    asprintf(&a->env[1], "OTA_APP_DIR=%s", c->app_dir) < 0 ||
+	    asprintf(&a->env[2], "OTA_STATE_DIR=%s", c->state_dir) < 0)
+		return -1;
+	snprintf(a->version_env, sizeof(a->version_env), "OTA_VERSION=");
+	a->env[3] = a->version_env;
+	return 0;
+}
+
+static void agent_free(struct agent *a)
+{
+	free(a->env[0]);
+	free(a->env[1]);
+	free(a->env[2]);
+	ota_keyring_free(&a->keys);
+	ota_config_free(&a->cfg);
+	if (a->lock_fd >= 0)
+		close(a->lock_fd);
+}
+
+/* The state dir and releases/ are the agent's own: make them if missing. */
+static int make_dirs(const struct ota_config *c, struct ota_err *err)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/manifests", c->state_dir);
+	if ((mkdir(c->state_dir, 0755) && errno != EEXIST) || (mkdir(path, 0755) && errno != EEXIST))
+		return ota_err_errno(err, OTA_EIO, errno, "%s", path);
+	snprintf(path, sizeof(path), "%s/releases", c->app_dir);
+	if ((mkdir(c->app_dir, 0755) && errno != EEXIST) || (mkdir(path, 0755) && errno != EEXIST))
+		return ota_err_errno(err, OTA_EIO, errno, "%s", path);
+	return 0;
+}
+
+static int setup(struct agent *a, const char *root, const char *config, bool locks,
+		 struct ota_err *err)
+{
+	char path[PATH_MAX];
+	int rc;
+
+	/* --config is taken as given; only the default moves under --root. */
+	if (snprintf(path, sizeof(path), "%s%s", config ? "" : root ? root : "",
+		     config ? config : OTA_CONFIG_DEFAULT) >= (int)sizeof(path))
+		return ota_err_set(err, OTA_EUSAGE, "--config: path too long");
+	if ((rc = ota_config_load(path, root, &a->cfg, err)))
+		return rc;
+	if (make_env(a))
+		return ota_err_set(err, OTA_EINTERNAL, "out of memory");
+	a->fault_after = getenv("OTA_AGENT_FAULT_AFTER");
+	if (!locks)
+		return 0;
+	if ((rc = make_dirs(&a->cfg, err)))
+		return rc;
+	return ota_lock_take(a->cfg.state_dir, &a->lock_fd, err);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"root", required_argument, NULL, 'r'}, {"config", required_argument, NULL, 'c'},
+		{"help", no_argument, NULL, 'h'}, {"version", no_argument, NULL, 'v'},
+		{NULL, 0, NULL, 0}};
+	struct agent a = {.lock_fd = -1};
+	struct ota_err err = {0};
+	const char *root = NULL, *config = NULL;
+	size_t i;
+	int c, rc;
+
+	ota_cli_init("ota-agent");
+	/* A write past RLIMIT_FSIZE must fail with EFBIG, not kill us. */
+	signal(SIGXFSZ, SIG_IGN);
+	while ((c = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'r': root = optarg; break;
+		case 'c': config = optarg; break;
+		case 'h': fputs(usage, stdout); return 0;
+		case 'v': return ota_cli_version();
+		default: return ota_cli_usage("bad option");
+		}
+	}
+	if (optind == argc)
+		return ota_cli_usage("missing command");
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (strcmp(argv[optind], commands[i].name) == 0)
+			break;
+	if (i == sizeof(commands) / sizeof(commands[0]))
+		return ota_cli_usage("unknown command '%s'", argv[optind]);
+	rc = setup(&a, root, config, commands[i].locks, &err);
+	if (rc) {
+		agent_free(&a);
+		return ota_cli_fail(&err);
+	}
+	rc = commands[i].run(&a, argc - optind, argv + optind);
+	agent_free(&a);
+	return rc;
+}

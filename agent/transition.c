@@ -1,0 +1,66 @@
+/* transition.c - the steps every agent command shares: recording a state
+ * transition, fault injection, restarting the service, switching back. */
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "agent/agent.h"
+#include "lib/audit.h"
+#include "lib/health.h"
+#include "lib/release.h"
+
+int agent_transition(struct agent *a, struct ota_run *run, enum ota_state to,
+		     const char *reason, struct ota_err *err)
+{
+	struct ota_audit_rec rec = {.time = (long long)time(NULL), .from = run->state, .to = to,
+				    .version = run->version, .reason = reason};
+	int rc;
+
+	run->state = to;
+	rc = ota_run_save(a->cfg.state_dir, run, err);
+	if (rc == 0)
+		rc = ota_audit_append(a->cfg.state_dir, &rec, err);
+	return rc;
+}
+
+void agent_fault_point(const struct agent *a, enum ota_state s)
+{
+	if (a->fault_after && strcmp(a->fault_after, ota_state_name(s)) == 0)
+		kill(getpid(), SIGKILL);
+}
+
+int agent_restart_service(struct agent *a, const char *version, struct ota_err *err)
+{
+	int st;
+
+	snprintf(a->version_env, sizeof(a->version_env), "OTA_VERSION=%s", version);
+	st = ota_run_command(a->cfg.restart_cmd, a->env, a->cfg.timeout_ms, NULL, 0, err);
+	if (st < 0)
+		return st;
+	if (st != 0)
+		return ota_err_set(err, OTA_EHEALTH, "service restart command exited %d: %s", st,
+				   a->cfg.restart_cmd);
+	return 0;
+}
+
+int agent_switch_to_last_good(struct agent *a, bool restart, char to[OTA_VERSION_MAX + 1],
+			      struct ota_err *err)
+{
+	int rc = ota_release_link_get(a->cfg.app_dir, OTA_LINK_LAST_GOOD, to, err);
+
+	if (rc == 0 && *to && !ota_release_exists(a->cfg.app_dir, to))
+		rc = ota_err_set(err, OTA_EIO, "%s/%s: points at missing release %s",
+				 a->cfg.app_dir, OTA_LINK_LAST_GOOD, to);
+	if (rc == 0)
+		rc = ota_release_link_set(a->cfg.app_dir, OTA_LINK_CURRENT, to, err);
+	if (rc == 0 && restart && *to)
+		rc = agent_restart_service(a, to, err);
+	return rc;
+}
+
+int agent_load_keys(struct agent *a, struct ota_err *err)
+{
+	return a->keys.n ? 0 : ota_keyring_load(&a->keys, a->cfg.keys, err);
+}

@@ -1,0 +1,41 @@
+/* lock.c - the agent's run lock (see lock.h). */
+#include "lib/lock.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include "lib/fsutil.h"
+
+int ota_lock_take(const char *state_dir, int *fd, struct ota_err *err)
+{
+	char path[4096], pid[32] = "";
+	ssize_t n;
+	int len;
+
+	*fd = -1;
+	snprintf(path, sizeof(path), "%s/lock", state_dir);
+	*fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (*fd < 0)
+		return ota_err_errno(err, OTA_EIO, errno, "%s", path);
+	if (flock(*fd, LOCK_EX | LOCK_NB)) {
+		int e = errno;
+		n = pread(*fd, pid, sizeof(pid) - 1, 0);
+		pid[n > 0 ? n : 0] = '\0';
+		pid[strcspn(pid, "\n")] = '\0';
+		close(*fd);
+		*fd = -1;
+		if (e == EWOULDBLOCK)
+			return ota_err_set(err, OTA_EBUSY, "%s: another ota-agent run holds the lock "
+					   "(pid %s)", path, pid[0] ? pid : "unknown");
+		return ota_err_errno(err, OTA_EIO, e, "%s: lock", path);
+	}
+	/* The pid is only for the message above; the lock is the flock. */
+	len = snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
+	if (ftruncate(*fd, 0) || pwrite(*fd, pid, (size_t)len, 0) != len)
+		return ota_err_errno(err, OTA_EIO, errno, "%s", path);
+	return 0;
+}

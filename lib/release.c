@@ -1,0 +1,188 @@
+/* release.c - releases/, current and .last-good on the device (release.h). */
+#include "lib/release.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lib/fsutil.h"
+#include "lib/semver.h"
+
+int ota_release_path(const char *app_dir, const char *version, char *out, size_t outlen)
+{
+	int n = snprintf(out, outlen, "%s/" OTA_RELEASES_DIR "/%s", app_dir, version);
+
+	return (n < 0 || (size_t)n >= outlen) ? -1 : 0;
+}
+
+bool ota_release_exists(const char *app_dir, const char *version)
+{
+	char path[PATH_MAX];
+
+	return ota_release_path(app_dir, version, path, sizeof(path)) == 0 &&
+	       access(path, F_OK) == 0;
+}
+
+int ota_release_link_get(const char *app_dir, const char *link,
+			 char version[OTA_VERSION_MAX + 1], struct ota_err *err)
+{
+	char path[PATH_MAX], target[PATH_MAX];
+	const char *prefix = OTA_RELEASES_DIR "/";
+	ssize_t n;
+
+	version[0] = '\0';
+	snprintf(path, sizeof(path), "%s/%s", app_dir, link);
+	n = readlink(path, target, sizeof(target) - 1);
+	if (n < 0)
+		return errno == ENOENT ? 0 : ota_err_errno(err, OTA_EIO, errno, "%s", path);
+	target[n] = '\0';
+	if (strncmp(target, prefix, strlen(prefix)) ||
+	    !ota_manifest_version_ok(target + strlen(prefix)))
+		return ota_err_set(err, OTA_EFORMAT, "%s: points at \"%s\", not at a release",
+				   path, target);
+	/* ota_manifest_version_ok bounds the length. */
+	memcpy(version, target + strlen(prefix), strlen(target + strlen(prefix)) + 1);
+	return 0;
+}
+
+int ota_release_link_set(const char *app_dir, const char *link, const char *version,
+			 struct ota_err *err)
+{
+	char path[PATH_MAX], tmp[PATH_MAX], target[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/%s", app_dir, link);
+	if (!*version) {
+		if (unlink(path) && errno != ENOENT)
+			return ota_err_errno(err, OTA_EIO, errno, "%s", path);
+		return ota_fsync_dir(app_dir, true, err);
+	}
+	snprintf(target, sizeof(target), OTA_RELEASES_DIR "/%s", version);
+	snprintf(tmp, sizeof(tmp), "%s/%s.tmp-%ld", app_dir, link, (long)getpid());
+	/* symlink + rename: there is no instant without a valid link. */
+	if (unlink(tmp) && errno != ENOENT)
+		return ota_err_errno(err, OTA_EIO, errno, "%s", tmp);
+	if (symlink(target, tmp))
+		return ota_err_errno(err, OTA_EIO, errno, "%s", tmp);
+	if (rename(tmp, path)) {
+		int rc = ota_err_errno(err, OTA_EIO, errno, "%s", path);
+		unlink(tmp);
+		return rc;
+	}
+	return ota_fsync_dir(app_dir, true, err);
+}
+
+static int version_cmp(const void *a, const void *b)
+{
+	return ota_semver_cmp(*(char *const *)a, *(char *const *)b);
+}
+
+void ota_release_list_free(char **versions, size_t n)
+{
+	while (versions && n--)
+		free(versions[n]);
+	free(versions);
+}
+
+int ota_release_list(const char *app_dir, char ***versions, size_t *n, struct ota_err *err)
+{
+	char path[PATH_MAX], **v = NULL, **grown;
+	size_t count = 0, cap = 0;
+	struct dirent *de;
+	DIR *d;
+
+	*versions = NULL;
+	*n = 0;
+	snprintf(path, sizeof(path), "%s/" OTA_RELEASES_DIR, app_dir);
+	d = opendir(path);
+	if (!d)
+		return errno == ENOENT ? 0 : ota_err_errno(err, OTA_EIO, errno, "%s", path);
+	while ((de = readdir(d))) {
+		if (!ota_manifest_version_ok(de->d_name) || strstr(de->d_name, ".tmp-"))
+			continue;
+		if (count == cap) {
+			cap = cap ? cap * 2 : 16;
+			if (!(grown = realloc(v, cap * sizeof(*v))))
+				break;
+			v = grown;
+		}
+		if (!(v[count] = strdup(de->d_name)))
+			break;
+		count++;
+	}
+	closedir(d);
+	if (de) {
+		ota_release_list_free(v, count);
+		return ota_err_set(err, OTA_EINTERNAL, "out of memory");
+	}
+	if (count)
+		qsort(v, count, sizeof(*v), version_cmp);
+	*versions = v;
+	*n = count;
+	return 0;
+}
+
+int ota_release_remove(const char *app_dir, const char *version, struct ota_err *err)
+{
+	char path[PATH_MAX];
+	int rc;
+
+	if (ota_release_path(app_dir, version, path, sizeof(path)))
+		return ota_err_set(err, OTA_EIO, "%s: path too long", app_dir);
+	rc = ota_rm_tree(path, err);
+	return rc ? rc : ota_fsync_dir(path, false, err);
+}
+
+int ota_release_prune(const char *app_dir, unsigned int keep, struct ota_err *err)
+{
+	char current[OTA_VERSION_MAX + 1], last_good[OTA_VERSION_MAX + 1];
+	char **v = NULL;
+	size_t n = 0, i, excess;
+	int rc;
+
+	if ((rc = ota_release_link_get(app_dir, OTA_LINK_CURRENT, current, err)) ||
+	    (rc = ota_release_link_get(app_dir, OTA_LINK_LAST_GOOD, last_good, err)) ||
+	    (rc = ota_release_list(app_dir, &v, &n, err)))
+		return rc;
+	/* Oldest first: drop until keep remain, sparing the two linked ones. */
+	excess = n > keep ? n - keep : 0;
+	for (i = 0; i < n && excess && rc == 0; i++) {
+		if (strcmp(v[i], current) == 0 || strcmp(v[i], last_good) == 0)
+			continue;
+		rc = ota_release_remove(app_dir, v[i], err);
+		excess--;
+	}
+	ota_release_list_free(v, n);
+	return rc;
+}
+
+static int clean_dir(const char *dir, struct ota_err *err)
+{
+	char path[PATH_MAX];
+	struct dirent *de;
+	DIR *d = opendir(dir);
+	int rc = 0;
+
+	if (!d)
+		return errno == ENOENT ? 0 : ota_err_errno(err, OTA_EIO, errno, "%s", dir);
+	while (rc == 0 && (de = readdir(d))) {
+		if (!strstr(de->d_name, ".tmp-"))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		rc = ota_rm_tree(path, err);
+	}
+	closedir(d);
+	return rc ? rc : ota_fsync_dir(dir, true, err);
+}
+
+int ota_release_clean(const char *app_dir, struct ota_err *err)
+{
+	char path[PATH_MAX];
+	int rc = clean_dir(app_dir, err);
+
+	snprintf(path, sizeof(path), "%s/" OTA_RELEASES_DIR, app_dir);
+	return rc ? rc : clean_dir(path, err);
+}

@@ -1,0 +1,53 @@
+/* release.h - the release layout on the device, as the design draws it:
+ *
+ *   <app_dir>/releases/<version>/    complete, verified release trees
+ *   <app_dir>/current    -> releases/<version>   what the service runs
+ *   <app_dir>/.last-good -> releases/<version>   the last proven release
+ *
+ * Links are relative, so a device tree works wherever it is mounted (and
+ * under --root).  A link is switched by making the new link under a
+ * temporary name and rename(2)-ing it over the old one, then fsyncing
+ * app_dir: atomic, and durable across power loss.
+ */
+#ifndef OTA_RELEASE_H
+#define OTA_RELEASE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "lib/err.h"
+#include "lib/manifest.h"
+
+#define OTA_LINK_CURRENT "current"
+#define OTA_LINK_LAST_GOOD ".last-good"
+#define OTA_RELEASES_DIR "releases"
+
+/* Version the link points at; "" if the link does not exist.  OTA_EFORMAT
+ * if it exists but is not "releases/<valid version>". */
+int ota_release_link_get(const char *app_dir, const char *link,
+			 char version[OTA_VERSION_MAX + 1], struct ota_err *err);
+/* Point link at releases/<version> atomically and durably; "" removes it. */
+int ota_release_link_set(const char *app_dir, const char *link, const char *version,
+			 struct ota_err *err);
+
+/* "<app_dir>/releases/<version>" into out; -1 if it does not fit. */
+int ota_release_path(const char *app_dir, const char *version, char *out, size_t outlen);
+bool ota_release_exists(const char *app_dir, const char *version);
+
+/* Versions in releases/ in ascending version order (temporary entries are
+ * skipped).  Free with ota_release_list_free. */
+int ota_release_list(const char *app_dir, char ***versions, size_t *n, struct ota_err *err);
+void ota_release_list_free(char **versions, size_t n);
+
+/* Remove releases/<version> entirely. */
+int ota_release_remove(const char *app_dir, const char *version, struct ota_err *err);
+
+/* Remove the oldest releases until at most keep remain, never the ones
+ * current or .last-good point at. */
+int ota_release_prune(const char *app_dir, unsigned int keep, struct ota_err *err);
+
+/* Remove what an interrupted run can leave: "*.tmp-*" entries in releases/
+ * and app_dir (half-made links and staging trees). */
+int ota_release_clean(const char *app_dir, struct ota_err *err);
+
+#endif
