@@ -13,6 +13,7 @@
 
 #include "agent/agent.h"
 #include "cli/cli.h"
+#include "lib/fsutil.h"
 #include "lib/lock.h"
 
 static const char usage[] =
@@ -70,15 +71,14 @@ static void agent_free(struct agent *a)
 /* The state dir and releases/ are the agent's own: make them if missing. */
 static int make_dirs(const struct ota_config *c, struct ota_err *err)
 {
-	char path[PATH_MAX];
+	char manifests[PATH_MAX], releases[PATH_MAX];
+	int rc;
 
-	snprintf(path, sizeof(path), "%s/manifests", c->state_dir);
-	if ((mkdir(c->state_dir, 0755) && errno != EEXIST) || (mkdir(path, 0755) && errno != EEXIST))
-		return ota_err_errno(err, OTA_EIO, errno, "%s", path);
-	snprintf(path, sizeof(path), "%s/releases", c->app_dir);
-	if ((mkdir(c->app_dir, 0755) && errno != EEXIST) || (mkdir(path, 0755) && errno != EEXIST))
-		return ota_err_errno(err, OTA_EIO, errno, "%s", path);
-	return 0;
+	snprintf(manifests, sizeof(manifests), "%s/manifests", c->state_dir);
+	snprintf(releases, sizeof(releases), "%s/releases", c->app_dir);
+	if ((rc = ota_mkdir_p(manifests, 0755, err)))
+		return rc;
+	return ota_mkdir_p(releases, 0755, err);
 }
 
 static int setup(struct agent *a, const char *root, const char *config, bool locks,

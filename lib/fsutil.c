@@ -142,6 +142,25 @@ int ota_rm_tree(const char *path, struct ota_err *err)
 	return 0;
 }
 
+int ota_mkdir_p(const char *path, mode_t mode, struct ota_err *err)
+{
+	char buf[4096];
+	size_t i, len = strlen(path);
+
+	if (len >= sizeof(buf))
+		return ota_err_set(err, OTA_EIO, "%s: path too long", path);
+	memcpy(buf, path, len + 1);
+	for (i = 1; i <= len; i++) {
+		if (buf[i] != '/' && buf[i] != '\0')
+			continue;
+		buf[i] = '\0';
+		if (mkdir(buf, mode) && errno != EEXIST)
+			return ota_err_errno(err, OTA_EIO, errno, "%s", buf);
+		buf[i] = path[i];
+	}
+	return 0;
+}
+
 int ota_check_absent(const char *path, struct ota_err *err)
 {
 	struct stat st;

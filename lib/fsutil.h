@@ -34,6 +34,9 @@ int ota_fsync_dir(const char *path, bool dir_itself, struct ota_err *err);
  * when path is gone (or never existed). */
 int ota_rm_tree(const char *path, struct ota_err *err);
 
+/* mkdir -p: make path and its missing parents with mode. */
+int ota_mkdir_p(const char *path, mode_t mode, struct ota_err *err);
+
 /* 0 if nothing exists at path, OTA_EEXIST if something does. */
 int ota_check_absent(const char *path, struct ota_err *err);
 

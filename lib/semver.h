@@ -1,10 +1,13 @@
 /* semver.h - ordering release versions.
  *
- * Semantic Versioning 2.0.0 precedence (semver.org, section 11) for
- * versions of the form MAJOR.MINOR.PATCH[-PRERELEASE][+BUILD]; build
- * metadata is ignored.  Versions that are not semver (still valid release
- * names, e.g. "2024.05" or "1.2") compare numerically dot-field by field,
- * a missing field counting as 0, non-numeric fields by byte order.
+ * Every version is read as CORE[-PRERELEASE][+BUILD]: build metadata is
+ * ignored, CORE compares dot-field by field (numeric fields as numbers of
+ * any length, a missing field counting as 0, numbers before words), and
+ * PRERELEASE by Semantic Versioning 2.0.0 rules (semver.org, section 11),
+ * a version without one following any with one.  On strict semantic
+ * versions this is exactly SemVer precedence; it also orders release names
+ * like "2024.05" or "1.2".  One rule for every pair keeps the order
+ * transitive, which sorting (qsort) needs.
  */
 #ifndef OTA_SEMVER_H
 #define OTA_SEMVER_H

@@ -9,10 +9,13 @@ logdir=$(mktemp -d "${TMPDIR:-/tmp}/ota-check.XXXXXX")
 trap 'rm -rf "$logdir"' EXIT
 passed=0
 failed=0
+skipped=0
 
 count() { # suite-name tap-file exit-status
-	p=$(grep -c '^ok ' "$2")
-	f=$(grep -c '^not ok ' "$2")
+	# TAP: "# SKIP" marks a skipped test, whether the runner says ok or not ok.
+	k=$(grep -Eci '^(not )?ok .*# skip' "$2")
+	p=$(grep '^ok ' "$2" | grep -vic '# skip')
+	f=$(grep '^not ok ' "$2" | grep -vic '# skip')
 	if [ "$3" -ne 0 ] && [ "$f" -eq 0 ]; then
 		# A suite that died without reporting a failure is a failure.
 		echo "$1: exited $3 without a failing test line" >&2
@@ -20,7 +23,8 @@ count() { # suite-name tap-file exit-status
 	fi
 	passed=$((passed + p))
 	failed=$((failed + f))
-	printf '%-32s %4d passed, %d failed\n' "$1" "$p" "$f"
+	skipped=$((skipped + k))
+	printf '%-32s %4d passed, %d failed, %d skipped\n' "$1" "$p" "$f" "$k"
 	[ "$f" -eq 0 ] || grep -A12 '^not ok ' "$2" | sed 's/^/    /'
 }
 
@@ -39,5 +43,5 @@ for t in "$here"/cli/*.bats; do
 	count "$name" "$logdir/tap" $?
 done
 
-echo "$passed passed, $failed failed"
+echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
