@@ -29,7 +29,8 @@ CLI_SRC  := $(wildcard cli/*.c)
 CLI_OBJ  := $(CLI_SRC:%.c=$(B)/obj/%.o)
 
 # tool name -> source directory
-TOOLS    := ota-keytool:keytool ota-bundle:bundler ota-sign:signer ota-verify:verifier
+TOOLS    := ota-keytool:keytool ota-bundle:bundler ota-sign:signer ota-verify:verifier \
+            ota-agent:agent
 BINS     := $(foreach t,$(TOOLS),$(B)/bin/$(firstword $(subst :, ,$(t))))
 
 # The example service that `make demo` and the agent tests install.

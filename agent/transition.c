@@ -33,16 +33,9 @@ void agent_fault_point(const struct agent *a, enum ota_state s)
 
 int agent_restart_service(struct agent *a, const char *version, struct ota_err *err)
 {
-	int st;
-
 	snprintf(a->version_env, sizeof(a->version_env), "OTA_VERSION=%s", version);
-	st = ota_run_command(a->cfg.restart_cmd, a->env, a->cfg.timeout_ms, NULL, 0, err);
-	if (st < 0)
-		return st;
-	if (st != 0)
-		return ota_err_set(err, OTA_EHEALTH, "service restart command exited %d: %s", st,
-				   a->cfg.restart_cmd);
-	return 0;
+	return ota_run_checked("service restart command", a->cfg.restart_cmd, a->env,
+			       a->cfg.timeout_ms, err);
 }
 
 int agent_switch_to_last_good(struct agent *a, bool restart, char to[OTA_VERSION_MAX + 1],

@@ -452,8 +452,9 @@ static int health_done(struct loader *l, const unsigned long *seen)
 	if (c->interval_ms > c->timeout_ms)
 		return fail(l, seen[H_INTERVAL], "health.interval: %s s is longer than %s (%s s)",
 			    seconds(c->interval_ms, a, sizeof(a)), "health.timeout", b);
-	if (c->stable_ms > c->timeout_ms)
-		return fail(l, seen[H_STABLE], "health.stable: %s s is longer than %s (%s s)",
+	/* The stable window starts after a first pass, so it must be shorter. */
+	if (c->stable_ms >= c->timeout_ms)
+		return fail(l, seen[H_STABLE], "health.stable: %s s is not shorter than %s (%s s)",
 			    seconds(c->stable_ms, a, sizeof(a)), "health.timeout", b);
 	return 0;
 }

@@ -25,6 +25,13 @@
 int ota_run_command(const char *cmd, char *const *env, unsigned int timeout_ms, char *out,
 		    size_t outlen, struct ota_err *err);
 
+/* Run cmd like ota_run_command, with its stderr folded into its captured
+ * stdout so nothing it prints reaches ours (the tools' errors are one
+ * line).  0 for exit 0; otherwise OTA_EHEALTH "WHAT exited N: CMD: <its
+ * last line of output>", or the error of ota_run_command. */
+int ota_run_checked(const char *what, const char *cmd, char *const *env,
+		    unsigned int timeout_ms, struct ota_err *err);
+
 /* One poll of every configured check: 0 when all pass, OTA_EHEALTH with
  * the first failing check's reason otherwise.  restarts_before is the
  * restart count read right after the restart (-1 if not configured). */

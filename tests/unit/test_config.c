@@ -190,7 +190,7 @@ static void test_config_durations_in_ms(void **state)
 		unsigned int timeout, interval, stable;
 	} t[] = {
 		{"  timeout: 0.1\n  interval: 0.05\n", 100, 50, 0},
-		{"  timeout: 3600\n  interval: 3600\n  stable: 3600\n", 3600000, 3600000, 3600000},
+		{"  timeout: 3600\n  interval: 3600\n  stable: 3599.999\n", 3600000, 3600000, 3599999},
 		{"  timeout: 1.5\n  interval: 0.125\n  stable: 0.010\n", 1500, 125, 10},
 		{"  timeout: 0.999\n  stable: 0.9\n", 999, 999, 900},
 		{"  stable: 0\n  interval: 0.5\n", 60000, 500, 0},
@@ -333,7 +333,11 @@ static void test_config_refuses_bad_durations(void **state)
 		{BASE "health:\n  interval: 90\n",
 		 "8: health.interval: 90 s is longer than health.timeout (60 s)"},
 		{BASE "health:\n  stable: 31\n  timeout: 30.5\n",
-		 "8: health.stable: 31 s is longer than health.timeout (30.5 s)"},
+		 "8: health.stable: 31 s is not shorter than health.timeout (30.5 s)"},
+		/* The window opens after a first pass: equal to the timeout
+		 * it could never close. */
+		{BASE "health:\n  stable: 30\n  timeout: 30\n",
+		 "8: health.stable: 30 s is not shorter than health.timeout (30 s)"},
 		{BASE "health:\n  timeout: 0.1\n  interval: 0.15\n",
 		 "9: health.interval: 0.15 s is longer than health.timeout (0.1 s)"},
 	};
