@@ -1,7 +1,8 @@
 #!/bin/sh
-# make demo: the signed bundle pipeline end to end on examples/app-1.0.0:
+# make demo, end to end on the example service (examples/app/):
 # key generation -> bundle (CI) -> detached signature (air-gapped box)
-# -> attach -> verify and extract (device), plus what a tampered copy gets.
+# -> attach -> verify and extract (device), what a tampered copy gets;
+# then the device agent installs 1.0.0, 2.0.0 and a broken 3.0.0.
 set -eu
 bin=$(cd "${1:-build/bin}" && pwd)
 examples=$(cd "$(dirname "$0")" && pwd)
@@ -14,9 +15,8 @@ run() { printf '$ %s\n' "$*"; "$@"; }
 
 rm -rf "$demo"
 mkdir -p "$demo/ci" "$demo/signing-box" "$demo/device/keys" "$demo/device/releases"
-cp -a "$examples/app-1.0.0" "$demo/ci/tree"
-mkdir -p "$demo/ci/tree/var/log" # an empty directory travels too
 cd "$demo"
+"$examples/make-release.sh" 1.0.0 good ci/tree "$bin/../examples/gateway"
 
 step "Release engineer: generate the fleet signing key (encrypted PKCS#8, PBKDF2 600k + AES-256)"
 printf 'correct horse battery staple\n' >signing-box/passphrase
@@ -43,7 +43,7 @@ run ota-verify --keys device/keys --device-class edge-gw-v2 device/app-1.0.0.bun
 run ota-verify --keys device/keys --device-class edge-gw-v2 \
 	--extract device/releases/1.0.0 device/app-1.0.0.bundle
 diff -r ci/tree device/releases/1.0.0 && echo "extracted tree is identical to the release tree"
-run device/releases/1.0.0/bin/start
+ls -l device/releases/1.0.0/bin
 
 step "Device: the design's own form (manifest + signature + unpacked tree)"
 run ota-verify --keys device/keys --device-class edge-gw-v2 --manifest ci/manifest.json \
@@ -51,8 +51,8 @@ run ota-verify --keys device/keys --device-class edge-gw-v2 --manifest ci/manife
 
 step "Attacker: one flipped payload byte, and the wrong device class"
 cp device/app-1.0.0.bundle device/tampered.bundle
-off=$(grep -abo 'port=8080' device/tampered.bundle | head -n 1 | cut -d: -f1)
-printf '9' | dd of=device/tampered.bundle bs=1 seek=$((off + 5)) conv=notrunc 2>/dev/null
+off=$(grep -abo 'mode=good' device/tampered.bundle | head -n 1 | cut -d: -f1)
+printf 'G' | dd of=device/tampered.bundle bs=1 seek=$((off + 5)) conv=notrunc 2>/dev/null
 st=0
 ota-verify --keys device/keys --device-class edge-gw-v2 --extract device/releases/evil \
 	device/tampered.bundle || st=$?

@@ -33,6 +33,7 @@ mkdir "$out/bin" "$out/etc" "$out/share" "$out/share/doc" "$out/var" "$out/var/l
 cp "$gateway" "$out/bin/gateway"
 cp "$here/app/run.sh" "$out/bin/run.sh"
 cp "$here/app/selftest" "$out/bin/selftest"
+ln -s run.sh "$out/bin/start" # releases carry symlinks too
 {
 	echo "mode=$mode"
 	echo "version=$version"

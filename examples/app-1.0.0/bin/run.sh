@@ -1,3 +1,0 @@
-#!/bin/sh
-# Example edge-gateway application: the service the OTA agent updates.
-exec "$(dirname "$0")/gateway" "$@"
