@@ -40,7 +40,29 @@ int agent_switch_to_last_good(struct agent *a, bool restart, char to[OTA_VERSION
 
 int agent_load_keys(struct agent *a, struct ota_err *err);
 
+/* Verify, stage, switch, health-check and promote or roll back the bundle
+ * at path (the whole of `install`, without printing).  *version gets the
+ * version installed (or attempted); 0 when promoted. */
+int agent_install_file(struct agent *a, const char *path, char version[OTA_VERSION_MAX + 1],
+		       struct ota_err *err);
+
+/* Installed version to compare candidates against: current, else
+ * last-good, "" on an empty device; and the highest accepted rollback
+ * index. */
+int agent_installed(struct agent *a, char version[OTA_VERSION_MAX + 1],
+		    unsigned long long *rollback_index, struct ota_err *err);
+
 int cmd_install(struct agent *a, int argc, char **argv);
+int cmd_import(struct agent *a, int argc, char **argv);
+int cmd_poll(struct agent *a, int argc, char **argv);
+int cmd_watch(struct agent *a, int argc, char **argv);
+
+/* One USB scan of dir / one HTTP poll of url: install the newest bundle
+ * for this device that is newer than what is installed.  0 when there
+ * was nothing newer (*installed = 0) or it was promoted (*installed = 1);
+ * otherwise the error of the install. */
+int agent_import_dir(struct agent *a, const char *dir, int *installed, struct ota_err *err);
+int agent_poll_once(struct agent *a, const char *url, int *installed, struct ota_err *err);
 int cmd_recover(struct agent *a, int argc, char **argv);
 int cmd_rollback(struct agent *a, int argc, char **argv);
 int cmd_status(struct agent *a, int argc, char **argv);

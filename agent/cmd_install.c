@@ -226,18 +226,43 @@ static int install(struct install *in, struct ota_err *err)
 	return switch_and_check(in, err);
 }
 
+int agent_install_file(struct agent *a, const char *path, char version[OTA_VERSION_MAX + 1],
+		       struct ota_err *err)
+{
+	struct install in = {.a = a, .bundle = path};
+	int rc = install(&in, err);
+
+	memcpy(version, in.run.version, sizeof(in.run.version));
+	ota_verify_close(&in.v);
+	return rc;
+}
+
+int agent_installed(struct agent *a, char version[OTA_VERSION_MAX + 1],
+		    unsigned long long *rollback_index, struct ota_err *err)
+{
+	struct ota_device dev;
+	int rc = ota_release_link_get(a->cfg.app_dir, OTA_LINK_CURRENT, version, err);
+
+	if (rc == 0 && !version[0])
+		rc = ota_release_link_get(a->cfg.app_dir, OTA_LINK_LAST_GOOD, version, err);
+	if (rc == 0)
+		rc = ota_device_load(a->cfg.state_dir, &dev, err);
+	if (rc == 0)
+		*rollback_index = dev.rollback_index;
+	return rc;
+}
+
 int cmd_install(struct agent *a, int argc, char **argv)
 {
-	struct install in = {.a = a};
+	char version[OTA_VERSION_MAX + 1];
 	struct ota_err err = {0};
 	int rc;
 
 	if (argc != 2)
 		return ota_cli_usage("install: expected one bundle file");
-	in.bundle = argv[1];
-	rc = install(&in, &err);
-	if (rc == 0)
-		printf("%s: installed and promoted %s\n", in.bundle, in.run.version);
-	ota_verify_close(&in.v);
-	return rc ? ota_cli_fail(&err) : 0;
+	rc = agent_install_file(a, argv[1], version, &err);
+	if (rc)
+		return ota_cli_fail(&err);
+	printf("%s: installed and promoted %s\n", argv[1], version);
+	return 0;
 }

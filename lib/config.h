@@ -32,6 +32,15 @@ struct ota_config {
 	unsigned int tcp_port; /* health.tcp_port, 0 = no such check, 1..65535 */
 	char *http_url;        /* health.http_url, NULL = none; http:// only */
 	char *health_cmd;      /* health.command, NULL = none */
+	/* watch: where bundles arrive (ota-agent watch; import/poll default). */
+	char *usb_dir;          /* watch.usb: mount point scanned for *.bundle; absolute,
+				   root applied; NULL = none */
+	char *source_url;       /* watch.http: http:// URL of a directory serving
+				   index.json; NULL = none */
+	unsigned int watch_interval_ms; /* watch.interval, default 60 s, 1 s..1 day */
+	unsigned long long max_bundle_bytes; /* watch.max_bundle_mb (MiB), default
+						4096; downloads and copies above it
+						are refused */
 	char *root;            /* the --root given, "" if none (owned) */
 };
 

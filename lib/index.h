@@ -1,0 +1,54 @@
+/* index.h - the bundle index a technician's laptop serves over HTTP.
+ *
+ * DIR/index.json, canonical JSON:
+ *   {"bundles":[{"file":"app-1.2.0.bundle","sha256":"<hex of the file>",
+ *                "size":N,"target":"edge-gw-v2","version":"1.2.0"}, ...],
+ *    "format":1}
+ * sorted by file name.  The index is a hint for choosing and for checking
+ * a download; trust comes only from each bundle's signature.
+ */
+#ifndef OTA_INDEX_H
+#define OTA_INDEX_H
+
+#include <stddef.h>
+
+#include "lib/buf.h"
+#include "lib/err.h"
+#include "lib/hash.h"
+#include "lib/manifest.h"
+
+#define OTA_INDEX_FILE "index.json"
+#define OTA_INDEX_MAX (1024 * 1024) /* bytes of index.json */
+#define OTA_INDEX_MAX_BUNDLES 10000
+
+struct ota_index_entry {
+	char *file; /* owned; a plain file name: no '/', not "." or "..", UTF-8 */
+	char version[OTA_VERSION_MAX + 1];
+	char target[OTA_TARGET_MAX + 1];
+	unsigned long long size;
+	unsigned char sha256[OTA_SHA256_LEN];
+};
+
+struct ota_index {
+	struct ota_index_entry *entries; /* owned */
+	size_t n;
+};
+
+/* Parse index.json bytes strictly (canonical not required: any server may
+ * re-encode; unknown keys refused); name is for errors.  OTA_EFORMAT. */
+int ota_index_parse(const unsigned char *data, size_t len, const char *name,
+		    struct ota_index *idx, struct ota_err *err);
+void ota_index_free(struct ota_index *idx);
+
+/* The newest entry (version order, semver.h) for target that is newer
+ * than installed ("" = anything); NULL if none. */
+const struct ota_index_entry *ota_index_pick(const struct ota_index *idx, const char *target,
+					     const char *installed);
+
+/* Scan dir for *.bundle files, read each one's head (manifest only, not
+ * verified: the index is a hint), hash the file, and write dir/index.json
+ * atomically.  Files that are not bundles are skipped with a warning
+ * appended to warnings (one line each) when warnings is not NULL. */
+int ota_index_write_dir(const char *dir, struct ota_buf *warnings, struct ota_err *err);
+
+#endif
