@@ -18,7 +18,7 @@
 #define CONFIG_MAX (64u * 1024)
 /* app_dir etc. with the root: leaves the agent room to append to them. */
 #define CONFIG_PATH_MAX 1024
-#define FIELDS_MAX 8
+#define FIELDS_MAX 16 /* keys of the largest mapping; checked below */
 #define DURATION_MAX_MS 3600000u
 
 enum kind { K_TARGET, K_PATH, K_CMD, K_URL, K_INT, K_DUR, K_MAP };
@@ -70,6 +70,14 @@ static const struct field health_fields[] = {
 
 static int health_done(struct loader *l, const unsigned long *seen);
 
+static const struct field watch_fields[] = {
+	KEY("usb", K_PATH, false, usb_dir, 0, 0),
+	KEY("http", K_URL, false, source_url, 0, 0),
+	KEY("interval", K_DUR, false, watch_interval_ms, 1000, DURATION_MAX_MS),
+	KEY("max_bundle_mb", K_INT, false, max_bundle_mb, 1, 1048576),
+	{0},
+};
+
 static const struct field top_fields[] = {
 	KEY("device_class", K_TARGET, true, device_class, 0, 0),
 	KEY("app_dir", K_PATH, true, app_dir, 0, 0),
@@ -79,8 +87,14 @@ static const struct field top_fields[] = {
 	KEY("keep_releases", K_INT, false, keep_releases, 2, 100),
 	{"service", K_MAP, true, 0, 0, 0, service_fields, NULL},
 	{"health", K_MAP, false, 0, 0, 0, health_fields, health_done},
+	{"watch", K_MAP, false, 0, 0, 0, watch_fields, NULL},
 	{0},
 };
+
+/* `seen` arrays have FIELDS_MAX slots, one per key of a mapping. */
+_Static_assert(sizeof(top_fields) / sizeof(top_fields[0]) <= FIELDS_MAX, "top_fields");
+_Static_assert(sizeof(health_fields) / sizeof(health_fields[0]) <= FIELDS_MAX, "health_fields");
+_Static_assert(sizeof(watch_fields) / sizeof(watch_fields[0]) <= FIELDS_MAX, "watch_fields");
 
 static int __attribute__((format(printf, 3, 4)))
 fail(struct loader *l, unsigned long line, const char *fmt, ...)
@@ -501,6 +515,8 @@ int ota_config_load(const char *path, const char *root, struct ota_config *c, st
 	c->keep_releases = 3;
 	c->timeout_ms = 60000;
 	c->interval_ms = 2000;
+	c->watch_interval_ms = 60000;
+	c->max_bundle_mb = 4096;
 	l.root_len = strlen(l.root);
 	while (l.root_len > 0 && l.root[l.root_len - 1] == '/')
 		l.root_len--;
@@ -512,6 +528,7 @@ int ota_config_load(const char *path, const char *root, struct ota_config *c, st
 	}
 	yaml_parser_set_input_string(&l.parser, b.data, b.len);
 	rc = read_document(&l);
+	c->max_bundle_bytes = (unsigned long long)c->max_bundle_mb << 20;
 out:
 	if (l.have_ev)
 		yaml_event_delete(&l.ev);
@@ -535,6 +552,8 @@ void ota_config_free(struct ota_config *c)
 	free(c->restart_count_cmd);
 	free(c->http_url);
 	free(c->health_cmd);
+	free(c->usb_dir);
+	free(c->source_url);
 	free(c->root);
 	memset(c, 0, sizeof(*c));
 }

@@ -37,10 +37,10 @@ struct ota_config {
 				   root applied; NULL = none */
 	char *source_url;       /* watch.http: http:// URL of a directory serving
 				   index.json; NULL = none */
-	unsigned int watch_interval_ms; /* watch.interval, default 60 s, 1 s..1 day */
-	unsigned long long max_bundle_bytes; /* watch.max_bundle_mb (MiB), default
-						4096; downloads and copies above it
-						are refused */
+	unsigned int watch_interval_ms; /* watch.interval, default 60 s, 1 s..3600 s */
+	unsigned int max_bundle_mb;     /* watch.max_bundle_mb, default 4096 */
+	unsigned long long max_bundle_bytes; /* the same in bytes: downloads and
+						copies above it are refused */
 	char *root;            /* the --root given, "" if none (owned) */
 };
 

@@ -90,7 +90,12 @@ static const char full[] =
 	"  stable: 10\n"
 	"  tcp_port: 8080\n"
 	"  http_url: http://127.0.0.1:8080/health\n"
-	"  command: \"/opt/app/current/selftest\"\n";
+	"  command: \"/opt/app/current/selftest\"\n"
+	"watch:\n"
+	"  usb: /run/ota/usb\n"
+	"  http: http://192.0.2.10:8000/bundles/\n"
+	"  interval: 30\n"
+	"  max_bundle_mb: 512\n";
 
 static void test_config_loads_every_field_with_root(void **state)
 {
@@ -115,6 +120,11 @@ static void test_config_loads_every_field_with_root(void **state)
 	assert_int_equal(c.tcp_port, 8080);
 	assert_string_equal(c.http_url, "http://127.0.0.1:8080/health");
 	assert_string_equal(c.health_cmd, "/opt/app/current/selftest");
+	assert_string_equal(c.usb_dir, "/tmp/x/run/ota/usb");
+	assert_string_equal(c.source_url, "http://192.0.2.10:8000/bundles/");
+	assert_int_equal(c.watch_interval_ms, 30000);
+	assert_int_equal(c.max_bundle_mb, 512);
+	assert_true(c.max_bundle_bytes == 512ULL << 20);
 	assert_string_equal(c.root, "/tmp/x");
 	ota_config_free(&c);
 	assert_null(c.device_class);
@@ -222,7 +232,7 @@ struct refusal {
 	const char *why; /* err.msg after "PATH:" */
 };
 
-#define TOP_KEYS "device_class, app_dir, state_dir, keys, threshold, keep_releases, service, health"
+#define TOP_KEYS "device_class, app_dir, state_dir, keys, threshold, keep_releases, service, health, watch"
 #define HEALTH_KEYS "timeout, interval, stable, tcp_port, http_url, command"
 #define INT64 "an integer 1..64, got "
 #define PORT "health.tcp_port: expected an integer 1..65535, got "

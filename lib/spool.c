@@ -1,0 +1,104 @@
+/* spool.c - state_dir/spool/: bundles copied off their medium before they
+ * are verified and installed (see spool.h). */
+#include "lib/spool.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
+
+#include "lib/fsutil.h"
+#include "lib/path.h"
+
+#define COPY_CHUNK (256 * 1024)
+
+int ota_spool_path(const char *state_dir, const char *name, char *out, size_t outlen,
+		   struct ota_err *err)
+{
+	char dir[PATH_MAX];
+	int rc;
+
+	if (strchr(name, '/') || !strcmp(name, ".") || !strcmp(name, "..") ||
+	    (rc = ota_path_check(name, strlen(name), err)))
+		return ota_err_set(err, OTA_EPATH, "spool: not a plain file name: \"%s\"", name);
+	snprintf(dir, sizeof(dir), "%s/" OTA_SPOOL_DIR, state_dir);
+	if ((rc = ota_mkdir_p(dir, 0700, err)))
+		return rc;
+	if (snprintf(out, outlen, "%s/%s", dir, name) >= (int)outlen)
+		return ota_err_set(err, OTA_EPATH, "%s/%s: path too long", dir, name);
+	return 0;
+}
+
+int ota_spool_check_space(const char *state_dir, unsigned long long size,
+			  unsigned long long have, struct ota_err *err)
+{
+	char dir[PATH_MAX];
+	unsigned long long free_bytes, need;
+	struct statvfs st;
+
+	snprintf(dir, sizeof(dir), "%s/" OTA_SPOOL_DIR, state_dir);
+	if (statvfs(dir, &st))
+		return ota_err_errno(err, OTA_EIO, errno, "%s", dir);
+	free_bytes = (unsigned long long)st.f_bavail * st.f_frsize;
+	need = (size > have ? size - have : 0) + OTA_SPOOL_MARGIN;
+	if (free_bytes < need)
+		return ota_err_set(err, OTA_ENOSPC, "%s: not enough space for a %llu-byte bundle: "
+				   "%llu bytes free", dir, size, free_bytes);
+	return 0;
+}
+
+static int copy_fd(int in, int out, const char *src, const char *dst, unsigned long long size,
+		   struct ota_err *err)
+{
+	unsigned char *buf = malloc(COPY_CHUNK);
+	unsigned long long done = 0;
+	ssize_t n;
+	int rc = 0;
+
+	if (!buf)
+		return ota_err_set(err, OTA_EINTERNAL, "out of memory");
+	while (rc == 0 && done < size) {
+		n = read(in, buf, size - done < COPY_CHUNK ? size - done : COPY_CHUNK);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			rc = n ? ota_err_errno(err, OTA_EIO, errno, "%s", src)
+			       : ota_err_set(err, OTA_EIO, "%s: shorter than it was", src);
+		else if ((rc = ota_write_all(out, buf, (size_t)n, dst, err)) == 0)
+			done += (unsigned long long)n;
+	}
+	free(buf);
+	return rc;
+}
+
+int ota_spool_copy(const char *state_dir, int src_fd, const char *src_name,
+		   unsigned long long size, const char *name, char *out, size_t outlen,
+		   struct ota_err *err)
+{
+	struct ota_atomic t = {.fd = -1};
+	int rc;
+
+	if ((rc = ota_spool_path(state_dir, name, out, outlen, err)) ||
+	    (rc = ota_spool_check_space(state_dir, size, 0, err)))
+		return rc;
+	if (lseek(src_fd, 0, SEEK_SET) < 0)
+		return ota_err_errno(err, OTA_EIO, errno, "%s", src_name);
+	if ((rc = ota_atomic_open(&t, out, 0600, err)) == 0 &&
+	    (rc = copy_fd(src_fd, t.fd, src_name, out, size, err)) == 0)
+		rc = ota_atomic_commit(&t, true, err);
+	ota_atomic_abort(&t);
+	return rc;
+}
+
+int ota_spool_clear(const char *state_dir, struct ota_err *err)
+{
+	char dir[PATH_MAX];
+
+	snprintf(dir, sizeof(dir), "%s/" OTA_SPOOL_DIR, state_dir);
+	return ota_rm_tree(dir, err);
+}
