@@ -11,6 +11,12 @@ canon_valid.json    array of {"name", "input", "canonical"}: "input" is some
                     "canonical" is its canonical form.  ota_canon_parse(input)
                     then ota_canon_dump must give canonical, and
                     ota_canon_parse_canonical(canonical) must accept it.
+canon_planes.json   one entry per Unicode plane (17): the SHA-256 of the
+                    canonical form of a string holding every scalar value of
+                    the plane in order ("string_sha256"), and of an object
+                    with one key per scalar value ("keys_sha256"; U+0000 left
+                    out, as above), so that every code point is checked
+                    against Python without a 30 MB vector file.
 canon_invalid.json  array of {"name", "input" or "input_hex", "why"}.  The
                     bytes under test are "input" encoded as UTF-8, or, where
                     they are not valid UTF-8 (and so cannot be a JSON
@@ -22,6 +28,7 @@ canon_invalid.json  array of {"name", "input" or "input_hex", "why"}.  The
 Output is deterministic (fixed seed, fixed order), so the files are checked
 in and a diff after a rerun means the generator changed.
 """
+import hashlib
 import json
 import os
 import random
@@ -221,6 +228,25 @@ def invalid_vectors():
     return vs
 
 
+def plane_scalars(plane):
+    """Every Unicode scalar value of the plane (no surrogates), in order."""
+    lo, hi = plane << 16, (plane << 16) + 0x10000
+    return [c for c in range(lo, hi) if not 0xD800 <= c <= 0xDFFF]
+
+
+def plane_vectors():
+    vs = []
+    for plane in range(17):
+        cps = plane_scalars(plane)
+        text = "".join(map(chr, cps))
+        keys = {chr(c): 0 for c in cps if c != 0}
+        vs.append({"plane": plane, "first": cps[0], "last": cps[-1],
+                   "count": len(cps),
+                   "string_sha256": hashlib.sha256(canonical(text).encode()).hexdigest(),
+                   "keys_sha256": hashlib.sha256(canonical(keys).encode()).hexdigest()})
+    return vs
+
+
 def self_check(valid, invalid):
     """Catch a vector that does not test what its name says."""
     for v in valid:
@@ -247,6 +273,7 @@ def main():
     self_check(valid, invalid)
     write("canon_valid.json", valid)
     write("canon_invalid.json", invalid)
+    write("canon_planes.json", plane_vectors())
     print("canon_valid.json: %d vectors, canon_invalid.json: %d vectors"
           % (len(valid), len(invalid)))
 
