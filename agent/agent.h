@@ -18,6 +18,7 @@ struct agent {
 	char *env[AGENT_ENV_MAX]; /* "NAME=value" for commands, NULL-ended */
 	char version_env[OTA_VERSION_MAX + 16]; /* OTA_VERSION=..., in env */
 	const char *fault_after; /* OTA_AGENT_FAULT_AFTER: a state name */
+	const char *fault_enter; /* OTA_AGENT_FAULT_ENTER: a state name */
 	int lock_fd;
 };
 
@@ -27,8 +28,16 @@ int agent_transition(struct agent *a, struct ota_run *run, enum ota_state to,
 		     const char *reason, struct ota_err *err);
 
 /* Fault injection for the crash tests: SIGKILL ourselves if the work of
- * state s is done and OTA_AGENT_FAULT_AFTER names s. */
+ * state s is done and OTA_AGENT_FAULT_AFTER names s.  (agent_transition
+ * does the same right after a move to the state OTA_AGENT_FAULT_ENTER
+ * names is on record, before any of its work.) */
 void agent_fault_point(const struct agent *a, enum ota_state s);
+
+/* Record that the device accepted rollback_index (device.json), if it is
+ * higher than the highest so far: once a release is promoted, nothing
+ * with a lower index is installed again. */
+int agent_raise_rollback_index(struct agent *a, unsigned long long rollback_index,
+			       struct ota_err *err);
 
 /* Run service.restart with OTA_VERSION=version in its environment. */
 int agent_restart_service(struct agent *a, const char *version, struct ota_err *err);
@@ -37,6 +46,11 @@ int agent_restart_service(struct agent *a, const char *version, struct ota_err *
  * if restart, restart the service.  *to gets the version now current. */
 int agent_switch_to_last_good(struct agent *a, bool restart, char to[OTA_VERSION_MAX + 1],
 			      struct ota_err *err);
+
+/* Remove releases/<version> and the manifest kept for it: a release that
+ * was never current, or failed its health check, is not kept (it would
+ * take one of keep_releases' places from a proven one). */
+int agent_discard_release(struct agent *a, const char *version, struct ota_err *err);
 
 int agent_load_keys(struct agent *a, struct ota_err *err);
 

@@ -137,19 +137,12 @@ static int refuse(struct install *in, int rc, struct ota_err *err)
 static int promote(struct install *in, struct ota_err *err)
 {
 	const struct ota_manifest *m = in->v.res.manifest;
-	struct ota_device dev;
 	int rc;
 
 	if ((rc = agent_transition(in->a, &in->run, OTA_PROMOTED, "health check passed", err)) ||
 	    (rc = ota_release_link_set(in->a->cfg.app_dir, OTA_LINK_LAST_GOOD, m->version, err)) ||
-	    (rc = ota_device_load(in->a->cfg.state_dir, &dev, err)))
-		return rc;
-	if (m->rollback_index > dev.rollback_index) {
-		dev.rollback_index = m->rollback_index;
-		if ((rc = ota_device_save(in->a->cfg.state_dir, &dev, err)))
-			return rc;
-	}
-	if ((rc = ota_release_prune(in->a->cfg.app_dir, in->a->cfg.keep_releases, err)))
+	    (rc = agent_raise_rollback_index(in->a, m->rollback_index, err)) ||
+	    (rc = ota_release_prune(in->a->cfg.app_dir, in->a->cfg.keep_releases, err)))
 		return rc;
 	agent_fault_point(in->a, OTA_PROMOTED);
 	return agent_transition(in->a, &in->run, OTA_IDLE, "promoted", err);
@@ -161,7 +154,8 @@ static int roll_back(struct install *in, const struct ota_err *why, struct ota_e
 	int rc;
 
 	if ((rc = agent_transition(in->a, &in->run, OTA_ROLLING_BACK, why->msg, err)) ||
-	    (rc = agent_switch_to_last_good(in->a, true, to, err)))
+	    (rc = agent_switch_to_last_good(in->a, true, to, err)) ||
+	    (rc = agent_discard_release(in->a, in->run.version, err)))
 		return rc;
 	agent_fault_point(in->a, OTA_ROLLING_BACK);
 	snprintf(reason, sizeof(reason), "rolled back to %s", to[0] ? to : "no release");

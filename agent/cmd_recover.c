@@ -9,25 +9,24 @@
 
 #include "agent/agent.h"
 #include "cli/cli.h"
+#include "lib/buf.h"
+#include "lib/manifest.h"
 #include "lib/release.h"
 
 /* Interrupted before the switch: the staged release (complete or not) was
  * never current; discard it. */
 static int discard_staged(struct agent *a, struct ota_run *run, struct ota_err *err)
 {
-	char current[OTA_VERSION_MAX + 1], last_good[OTA_VERSION_MAX + 1], path[PATH_MAX];
+	char current[OTA_VERSION_MAX + 1], last_good[OTA_VERSION_MAX + 1];
 	char reason[128];
 	int rc;
 
 	if ((rc = ota_release_link_get(a->cfg.app_dir, OTA_LINK_CURRENT, current, err)) ||
 	    (rc = ota_release_link_get(a->cfg.app_dir, OTA_LINK_LAST_GOOD, last_good, err)))
 		return rc;
-	if (run->version[0] && strcmp(run->version, current) && strcmp(run->version, last_good)) {
-		if ((rc = ota_release_remove(a->cfg.app_dir, run->version, err)))
-			return rc;
-		snprintf(path, sizeof(path), "%s/manifests/%s.json", a->cfg.state_dir, run->version);
-		unlink(path);
-	}
+	if (run->version[0] && strcmp(run->version, current) && strcmp(run->version, last_good) &&
+	    (rc = agent_discard_release(a, run->version, err)))
+		return rc;
 	snprintf(reason, sizeof(reason), "recovered: interrupted in %s, discarded",
 		 ota_state_name(run->state));
 	return agent_transition(a, run, OTA_IDLE, reason, err);
@@ -44,18 +43,45 @@ static int undo_switch(struct agent *a, struct ota_run *run, bool restart, struc
 	if (run->state != OTA_ROLLING_BACK &&
 	    (rc = agent_transition(a, run, OTA_ROLLING_BACK, reason, err)))
 		return rc;
-	if ((rc = agent_switch_to_last_good(a, restart, to, err)))
+	if ((rc = agent_switch_to_last_good(a, restart, to, err)) ||
+	    (strcmp(run->version, to) && (rc = agent_discard_release(a, run->version, err))))
 		return rc;
 	snprintf(reason, sizeof(reason), "rolled back to %s", to[0] ? to : "no release");
 	return agent_transition(a, run, OTA_IDLE, reason, err);
 }
 
-/* Interrupted while promoting: the health check passed; finish. */
-static int finish_promotion(struct agent *a, struct ota_run *run, struct ota_err *err)
+/* The rollback index of the release staged as version, from the manifest
+ * kept in state_dir when it was verified. */
+static int staged_rollback_index(struct agent *a, const char *version,
+				 unsigned long long *rollback_index, struct ota_err *err)
 {
+	struct ota_manifest *m = NULL;
+	char path[PATH_MAX];
+	struct ota_buf b;
 	int rc;
 
-	if ((rc = ota_release_link_set(a->cfg.app_dir, OTA_LINK_LAST_GOOD, run->version, err)) ||
+	ota_buf_init(&b, OTA_MANIFEST_MAX);
+	snprintf(path, sizeof(path), "%s/manifests/%s.json", a->cfg.state_dir, version);
+	rc = ota_buf_read_file(&b, path, err);
+	if (rc == 0)
+		rc = ota_manifest_parse(b.data, b.len, path, &m, err);
+	if (rc == 0)
+		*rollback_index = m->rollback_index;
+	ota_manifest_free(m);
+	ota_buf_free(&b);
+	return rc;
+}
+
+/* Interrupted while promoting: the health check passed; finish, the
+ * device's rollback index included. */
+static int finish_promotion(struct agent *a, struct ota_run *run, struct ota_err *err)
+{
+	unsigned long long rollback_index;
+	int rc;
+
+	if ((rc = staged_rollback_index(a, run->version, &rollback_index, err)) ||
+	    (rc = ota_release_link_set(a->cfg.app_dir, OTA_LINK_LAST_GOOD, run->version, err)) ||
+	    (rc = agent_raise_rollback_index(a, rollback_index, err)) ||
 	    (rc = ota_release_prune(a->cfg.app_dir, a->cfg.keep_releases, err)))
 		return rc;
 	return agent_transition(a, run, OTA_IDLE, "recovered: promotion finished", err);

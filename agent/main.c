@@ -96,6 +96,7 @@ static int setup(struct agent *a, const char *root, const char *config, bool loc
 	if (make_env(a))
 		return ota_err_set(err, OTA_EINTERNAL, "out of memory");
 	a->fault_after = getenv("OTA_AGENT_FAULT_AFTER");
+	a->fault_enter = getenv("OTA_AGENT_FAULT_ENTER");
 	if (!locks)
 		return 0;
 	if ((rc = make_dirs(&a->cfg, err)))

@@ -1,5 +1,7 @@
 /* transition.c - the steps every agent command shares: recording a state
  * transition, fault injection, restarting the service, switching back. */
+#include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -22,6 +24,8 @@ int agent_transition(struct agent *a, struct ota_run *run, enum ota_state to,
 	rc = ota_run_save(a->cfg.state_dir, run, err);
 	if (rc == 0)
 		rc = ota_audit_append(a->cfg.state_dir, &rec, err);
+	if (rc == 0 && a->fault_enter && strcmp(a->fault_enter, ota_state_name(to)) == 0)
+		kill(getpid(), SIGKILL);
 	return rc;
 }
 
@@ -29,6 +33,18 @@ void agent_fault_point(const struct agent *a, enum ota_state s)
 {
 	if (a->fault_after && strcmp(a->fault_after, ota_state_name(s)) == 0)
 		kill(getpid(), SIGKILL);
+}
+
+int agent_raise_rollback_index(struct agent *a, unsigned long long rollback_index,
+			       struct ota_err *err)
+{
+	struct ota_device dev;
+	int rc = ota_device_load(a->cfg.state_dir, &dev, err);
+
+	if (rc || rollback_index <= dev.rollback_index)
+		return rc;
+	dev.rollback_index = rollback_index;
+	return ota_device_save(a->cfg.state_dir, &dev, err);
 }
 
 int agent_restart_service(struct agent *a, const char *version, struct ota_err *err)
@@ -50,6 +66,17 @@ int agent_switch_to_last_good(struct agent *a, bool restart, char to[OTA_VERSION
 		rc = ota_release_link_set(a->cfg.app_dir, OTA_LINK_CURRENT, to, err);
 	if (rc == 0 && restart && *to)
 		rc = agent_restart_service(a, to, err);
+	return rc;
+}
+
+int agent_discard_release(struct agent *a, const char *version, struct ota_err *err)
+{
+	char path[PATH_MAX];
+	int rc = ota_release_remove(a->cfg.app_dir, version, err);
+
+	snprintf(path, sizeof(path), "%s/manifests/%s.json", a->cfg.state_dir, version);
+	if (rc == 0 && unlink(path) && errno != ENOENT)
+		rc = ota_err_errno(err, OTA_EIO, errno, "%s", path);
 	return rc;
 }
 

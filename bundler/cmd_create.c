@@ -67,7 +67,7 @@ static int parse_args(int argc, char **argv, struct create_opts *o)
 	if (!o->tree || !o->version || !o->target || !o->out)
 		return ota_cli_usage("create: --tree, --version, --target and --out are required");
 	if (!ota_manifest_version_ok(o->version))
-		return ota_cli_usage("--version: '%s': use 1-%d of [A-Za-z0-9._+~-]", o->version,
+		return ota_cli_usage("--version: '%s': use 1-%d of [A-Za-z0-9._+~-], not starting with '.' or '-', without '" OTA_TMP_MARK "'", o->version,
 				     OTA_VERSION_MAX);
 	if (!ota_manifest_target_ok(o->target))
 		return ota_cli_usage("--target: '%s': use 1-%d of [A-Za-z0-9._-]", o->target,

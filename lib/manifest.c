@@ -45,10 +45,12 @@ static bool charset_ok(const char *s, size_t max, const char *extra)
 }
 
 /* Versions name directories on the device (releases/<version>), so they
- * are held to a charset that can never be a path trick. */
+ * are held to a charset that can never be a path trick, and never contain
+ * ".tmp-", which marks the device's temporary names (release.h): a release
+ * so named would be swept away as a leftover. */
 bool ota_manifest_version_ok(const char *s)
 {
-	return charset_ok(s, OTA_VERSION_MAX, "._+~-");
+	return charset_ok(s, OTA_VERSION_MAX, "._+~-") && !strstr(s, OTA_TMP_MARK);
 }
 
 bool ota_manifest_target_ok(const char *s)
@@ -171,8 +173,8 @@ int ota_manifest_check(struct ota_manifest *m, struct ota_err *err)
 	int rc;
 
 	if (!m->version || !ota_manifest_version_ok(m->version))
-		return ota_err_set(err, OTA_EFORMAT, "version: must be 1-%d of [A-Za-z0-9._+~-]",
-				   OTA_VERSION_MAX);
+		return ota_err_set(err, OTA_EFORMAT, "version: must be 1-%d of [A-Za-z0-9._+~-], "
+				   "without \"" OTA_TMP_MARK "\"", OTA_VERSION_MAX);
 	if (!m->target || !ota_manifest_target_ok(m->target))
 		return ota_err_set(err, OTA_EFORMAT, "target: must be 1-%d of [A-Za-z0-9._-]",
 				   OTA_TARGET_MAX);

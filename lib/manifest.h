@@ -2,7 +2,8 @@
  *
  * Canonical JSON (canon.h) of an object with exactly these keys:
  *   "format"          1
- *   "version"         release version, 1-64 of [A-Za-z0-9._+~-], not "."-led
+ *   "version"         release version, 1-64 of [A-Za-z0-9._+~-], not "."- or
+ *                     "-"-led, without ".tmp-"
  *   "target"          device class, 1-64 of [A-Za-z0-9._-]
  *   "rollback_index"  integer >= 0, monotonic per device
  *   "created"         integer seconds since the epoch (SOURCE_DATE_EPOCH)
@@ -31,6 +32,9 @@
 #define OTA_MANIFEST_MAX_ENTRIES 200000
 #define OTA_VERSION_MAX 64
 #define OTA_TARGET_MAX 64
+/* In the name of every temporary file or directory the tools make next to
+ * their output; no version contains it. */
+#define OTA_TMP_MARK ".tmp-"
 
 enum ota_entry_type { OTA_ENTRY_FILE, OTA_ENTRY_DIR, OTA_ENTRY_SYMLINK };
 

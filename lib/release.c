@@ -61,7 +61,7 @@ int ota_release_link_set(const char *app_dir, const char *link, const char *vers
 		return ota_fsync_dir(app_dir, true, err);
 	}
 	snprintf(target, sizeof(target), OTA_RELEASES_DIR "/%s", version);
-	snprintf(tmp, sizeof(tmp), "%s/%s.tmp-%ld", app_dir, link, (long)getpid());
+	snprintf(tmp, sizeof(tmp), "%s/%s" OTA_TMP_MARK "%ld", app_dir, link, (long)getpid());
 	/* symlink + rename: there is no instant without a valid link. */
 	if (unlink(tmp) && errno != ENOENT)
 		return ota_err_errno(err, OTA_EIO, errno, "%s", tmp);
@@ -101,7 +101,7 @@ int ota_release_list(const char *app_dir, char ***versions, size_t *n, struct ot
 	if (!d)
 		return errno == ENOENT ? 0 : ota_err_errno(err, OTA_EIO, errno, "%s", path);
 	while ((de = readdir(d))) {
-		if (!ota_manifest_version_ok(de->d_name) || strstr(de->d_name, ".tmp-"))
+		if (!ota_manifest_version_ok(de->d_name))
 			continue;
 		if (count == cap) {
 			cap = cap ? cap * 2 : 16;
@@ -125,15 +125,24 @@ int ota_release_list(const char *app_dir, char ***versions, size_t *n, struct ot
 	return 0;
 }
 
+/* Renamed to a temporary name first: a power cut halfway through removing
+ * a big tree must not leave half a release under a version's name. */
 int ota_release_remove(const char *app_dir, const char *version, struct ota_err *err)
 {
-	char path[PATH_MAX];
+	char path[PATH_MAX], doomed[PATH_MAX];
 	int rc;
 
-	if (ota_release_path(app_dir, version, path, sizeof(path)))
+	if (ota_release_path(app_dir, version, path, sizeof(path)) ||
+	    snprintf(doomed, sizeof(doomed), "%s" OTA_TMP_MARK "removing", path) >=
+		    (int)sizeof(doomed))
 		return ota_err_set(err, OTA_EIO, "%s: path too long", app_dir);
-	rc = ota_rm_tree(path, err);
-	return rc ? rc : ota_fsync_dir(path, false, err);
+	if ((rc = ota_rm_tree(doomed, err)))
+		return rc;
+	if (rename(path, doomed))
+		return errno == ENOENT ? 0 : ota_err_errno(err, OTA_EIO, errno, "%s", path);
+	if ((rc = ota_fsync_dir(path, false, err)) || (rc = ota_rm_tree(doomed, err)))
+		return rc;
+	return ota_fsync_dir(path, false, err);
 }
 
 int ota_release_prune(const char *app_dir, unsigned int keep, struct ota_err *err)
@@ -169,7 +178,7 @@ static int clean_dir(const char *dir, struct ota_err *err)
 	if (!d)
 		return errno == ENOENT ? 0 : ota_err_errno(err, OTA_EIO, errno, "%s", dir);
 	while (rc == 0 && (de = readdir(d))) {
-		if (!strstr(de->d_name, ".tmp-"))
+		if (!strstr(de->d_name, OTA_TMP_MARK))
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
 		rc = ota_rm_tree(path, err);

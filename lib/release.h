@@ -39,7 +39,8 @@ bool ota_release_exists(const char *app_dir, const char *version);
 int ota_release_list(const char *app_dir, char ***versions, size_t *n, struct ota_err *err);
 void ota_release_list_free(char **versions, size_t n);
 
-/* Remove releases/<version> entirely. */
+/* Remove releases/<version> entirely: first renamed to a temporary name
+ * (which _clean sweeps away if the removal is cut short), then deleted. */
 int ota_release_remove(const char *app_dir, const char *version, struct ota_err *err);
 
 /* Remove the oldest releases until at most keep remain, never the ones

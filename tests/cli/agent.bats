@@ -131,6 +131,20 @@ wait_for_state() {
 	[ "$(history_tail 2)" = "HEALTH_CHECK>ROLLING_BACK 3.0.0 ROLLING_BACK>IDLE 3.0.0" ]
 }
 
+@test "a rolled-back release is not kept: it would take a proven release's place among keep_releases" {
+	install_ok 1.0.0 good
+	install_ok 2.0.0 good
+	make_bundle 3.0.0 unhealthy
+	run agent install "$BUNDLE"
+	assert_status 15
+	assert_absent "$APP/releases/3.0.0"
+	assert_absent "$STATE/manifests/3.0.0.json"
+	[ "$(ls "$APP/releases")" = "$(printf '1.0.0\n2.0.0')" ]
+	install_ok 4.0.0 good
+	[ "$(ls "$APP/releases")" = "$(printf '1.0.0\n2.0.0\n4.0.0')" ]
+	assert_invariants
+}
+
 @test "crash-looping 3.0.0 over 2.0.0: exit 15, the message says crash, back on 2.0.0" {
 	install_ok 2.0.0 good
 	make_bundle 3.0.0 crash

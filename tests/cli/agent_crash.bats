@@ -124,6 +124,27 @@ fault_after() {
 	fault_after PROMOTED "$B/app-2.0.0-good.bundle" 2.0.0
 }
 
+@test "killed on entering PROMOTED: recover promotes 2.0.0 and records its rollback index" {
+	install_bundle "$B/app-1.0.0-good.bundle"
+	run env OTA_AGENT_FAULT_ENTER=PROMOTED ota-agent --root "$ROOT" install "$B/app-2.0.0-good.bundle" 3>&-
+	assert_status 137
+	run agent status --json
+	[ "$(jget 'j["state"]')" = PROMOTED ]
+	[ "$(jget 'j["rollback_index"]')" = 1 ]
+	run agent recover
+	assert_status 0
+	assert_invariants
+	assert_current 2.0.0
+	assert_last_good 2.0.0
+	run agent status --json
+	[ "$(jget 'j["rollback_index"]')" = 2 ]
+	make_bundle 2.1.0 good INDEX=1
+	run agent install "$BUNDLE"
+	assert_status 14
+	assert_output_matches 'rollback index 1 is lower than 2'
+	assert_current 2.0.0
+}
+
 @test "killed after ROLLING_BACK of an unhealthy 2.0.0: recover finishes on 1.0.0, a good 2.0.0 installs" {
 	fault_after ROLLING_BACK "$B/app-2.0.0-unhealthy.bundle" 1.0.0
 }

@@ -249,3 +249,10 @@ payload/etc/hardlink True b'hello\\n'" ]
 	assert_output_matches '^ota-bundle: .*([Uu][Tt][Ff]-?8|etc/bad)'
 	assert_dir_holds tree
 }
+
+@test "create refuses a version containing .tmp- (the device's temporary-name mark): usage (2), nothing written" {
+	run ota-bundle create --tree tree --version 1.0.tmp-x --target t --out a.bundle
+	assert_status 2
+	assert_output_matches "--version: '1.0.tmp-x': .*without '.tmp-'"
+	assert_absent a.bundle
+}

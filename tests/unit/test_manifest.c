@@ -262,6 +262,8 @@ static void test_manifest_refuses_bad_version_and_target(void **state)
 		 OTA_EFORMAT, "version"},
 		{"version non-ASCII", HEAD("0", "1", "0", "'t'", "'1\\u00e9'"), OTA_EFORMAT,
 		 "version"},
+		{"version with the temporary-name mark", HEAD("0", "1", "0", "'t'", "'1.0.tmp-a'"),
+		 OTA_EFORMAT, "version"},
 		{"target '.'-led", HEAD("0", "1", "0", "'.t'", "'1'"), OTA_EFORMAT, "target"},
 		{"target with /", HEAD("0", "1", "0", "'../t'", "'1'"), OTA_EFORMAT, "target"},
 		{"target with +", HEAD("0", "1", "0", "'a+b'", "'1'"), OTA_EFORMAT, "target"},
