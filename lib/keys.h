@@ -18,6 +18,7 @@
 #define OTA_KEY_RAW_LEN 32
 #define OTA_KEYID_HEX_LEN 64
 #define OTA_KEY_PBKDF2_ITER 600000
+#define OTA_KEY_SALT_LEN 16 /* bytes of PBKDF2 salt (NIST SP 800-132: 128 bits) */
 #define OTA_KEY_FILE_MAX (64 * 1024)
 #define OTA_PASSPHRASE_MAX 1024
 
@@ -52,9 +53,10 @@ int ota_pubkey_load(struct ota_pubkey *pk, const char *path, struct ota_err *err
 void ota_pubkey_free(struct ota_pubkey *pk);
 
 /* Load the private key at path; passphrase may be NULL for a plain key.
- * OTA_EKEY "wrong passphrase" when an encrypted key does not decrypt,
- * "passphrase required" when encrypted and passphrase is NULL, or when the
- * key is not Ed25519.  *out is owned by the caller (EVP_PKEY_free). */
+ * OTA_EKEY "PATH: wrong passphrase" when an intact encrypted key does not
+ * decrypt, "damaged encrypted key" when its envelope is broken, "passphrase
+ * required" when encrypted and passphrase is NULL, or when the key is not
+ * Ed25519.  *out is owned by the caller (EVP_PKEY_free). */
 int ota_privkey_load(const char *path, const char *passphrase, EVP_PKEY **out,
 		     struct ota_err *err);
 
@@ -67,6 +69,12 @@ int ota_key_generate(EVP_PKEY **out, struct ota_err *err);
 int ota_privkey_write(EVP_PKEY *key, const char *path, const char *passphrase,
 		      bool overwrite, struct ota_err *err);
 int ota_pubkey_write(EVP_PKEY *key, const char *path, bool overwrite, struct ota_err *err);
+/* Replace the private key file at path with key under passphrase (NULL:
+ * plain), atomically: the new file is written beside it, fsynced, loaded
+ * back and compared with key, and only then renamed over path.  On any
+ * failure path is untouched and no temporary file is left. */
+int ota_privkey_replace(EVP_PKEY *key, const char *path, const char *passphrase,
+			struct ota_err *err);
 
 /* Raw 32 public bytes of any Ed25519 EVP_PKEY (private or public). */
 int ota_key_raw_public(EVP_PKEY *key, unsigned char raw[OTA_KEY_RAW_LEN], struct ota_err *err);
