@@ -15,6 +15,8 @@
 struct agent {
 	struct ota_config cfg;
 	struct ota_keyring keys; /* loaded by commands that verify */
+	unsigned int threshold;  /* of the trust set in force, with keys */
+	unsigned long long trust_sequence; /* 0: the factory keys */
 	char *env[AGENT_ENV_MAX]; /* "NAME=value" for commands, NULL-ended */
 	char version_env[OTA_VERSION_MAX + 16]; /* OTA_VERSION=..., in env */
 	const char *fault_after; /* OTA_AGENT_FAULT_AFTER: a state name */
@@ -39,6 +41,11 @@ int agent_switch_to_last_good(struct agent *a, bool restart, char to[OTA_VERSION
 			      struct ota_err *err);
 
 int agent_load_keys(struct agent *a, struct ota_err *err);
+
+/* The trust set in force into keys and threshold: the trust file the
+ * device accepted last (state_dir/trust.ota), else the factory keys and
+ * threshold of the config (cmd_trust.c). */
+int agent_trust_load(struct agent *a, struct ota_err *err);
 
 /* Verify, stage, switch, health-check and promote or roll back the bundle
  * at path (the whole of `install`, without printing).  *version gets the
@@ -67,6 +74,8 @@ int cmd_recover(struct agent *a, int argc, char **argv);
 int cmd_rollback(struct agent *a, int argc, char **argv);
 int cmd_status(struct agent *a, int argc, char **argv);
 int cmd_history(struct agent *a, int argc, char **argv);
+int cmd_trust(struct agent *a, int argc, char **argv);
+int cmd_keys(struct agent *a, int argc, char **argv);
 
 /* Finish or undo an interrupted run (what `recover` does), used by
  * install before it starts.  restart: restart the service if current moved. */

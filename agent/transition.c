@@ -55,5 +55,5 @@ int agent_switch_to_last_good(struct agent *a, bool restart, char to[OTA_VERSION
 
 int agent_load_keys(struct agent *a, struct ota_err *err)
 {
-	return a->keys.n ? 0 : ota_keyring_load(&a->keys, a->cfg.keys, err);
+	return a->keys.n ? 0 : agent_trust_load(a, err);
 }

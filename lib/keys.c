@@ -111,6 +111,28 @@ int ota_key_raw_public(EVP_PKEY *key, unsigned char raw[OTA_KEY_RAW_LEN], struct
 	return 0;
 }
 
+int ota_key_seed(EVP_PKEY *key, unsigned char seed[OTA_KEY_RAW_LEN], struct ota_err *err)
+{
+	size_t len = OTA_KEY_RAW_LEN;
+
+	if (EVP_PKEY_get_id(key) != EVP_PKEY_ED25519)
+		return ota_err_set(err, OTA_EKEY, "not an Ed25519 key");
+	if (!EVP_PKEY_get_raw_private_key(key, seed, &len) || len != OTA_KEY_RAW_LEN) {
+		OPENSSL_cleanse(seed, OTA_KEY_RAW_LEN);
+		return ota_err_openssl(err, OTA_EKEY, "Ed25519 private key");
+	}
+	return 0;
+}
+
+int ota_key_from_seed(const unsigned char seed[OTA_KEY_RAW_LEN], EVP_PKEY **out,
+		      struct ota_err *err)
+{
+	*out = EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, NULL, seed, OTA_KEY_RAW_LEN);
+	if (!*out)
+		return ota_err_openssl(err, OTA_EINTERNAL, "Ed25519 key from its seed");
+	return 0;
+}
+
 /* Read a key file whole into b (capped), with the cap reported as a key error. */
 static int read_key_file(struct ota_buf *b, const char *path, struct ota_err *err)
 {

@@ -76,6 +76,13 @@ int ota_pubkey_write(EVP_PKEY *key, const char *path, bool overwrite, struct ota
 int ota_privkey_replace(EVP_PKEY *key, const char *path, const char *passphrase,
 			struct ota_err *err);
 
+/* The 32-byte seed of an Ed25519 private key (RFC 8032's private key:
+ * everything else derives from it), and a private key made from one.  The
+ * seed is a secret: the caller wipes it. */
+int ota_key_seed(EVP_PKEY *key, unsigned char seed[OTA_KEY_RAW_LEN], struct ota_err *err);
+int ota_key_from_seed(const unsigned char seed[OTA_KEY_RAW_LEN], EVP_PKEY **out,
+		      struct ota_err *err);
+
 /* Raw 32 public bytes of any Ed25519 EVP_PKEY (private or public). */
 int ota_key_raw_public(EVP_PKEY *key, unsigned char raw[OTA_KEY_RAW_LEN], struct ota_err *err);
 
@@ -90,6 +97,10 @@ void ota_passphrase_free(char *p);
  * store is an error, not a smaller trust store), or if none are found. */
 int ota_keyring_load(struct ota_keyring *kr, const char *path, struct ota_err *err);
 void ota_keyring_free(struct ota_keyring *kr);
+/* Add the key with these raw bytes (name for messages) to kr, unless it
+ * is there already.  OTA_EKEY if it is weak. */
+int ota_keyring_add_raw(struct ota_keyring *kr, const unsigned char raw[OTA_KEY_RAW_LEN],
+			const char *name, struct ota_err *err);
 /* The trusted key with this hex id, or NULL. */
 const struct ota_pubkey *ota_keyring_find(const struct ota_keyring *kr, const char *id);
 
