@@ -141,8 +141,8 @@ static int from_env(const char *name, char **out, struct ota_err *err)
 	size_t len;
 
 	if (!v)
-		return ota_err_set(err, OTA_EUSAGE, "passphrase: environment variable %s is not set",
-				   name);
+		return ota_err_set(err, OTA_EUSAGE,
+				   "passphrase: environment variable %s is not set", name);
 	len = strlen(v);
 	if (len == 0)
 		return ota_err_set(err, OTA_EKEY, "$%s: empty passphrase", name);
@@ -192,8 +192,8 @@ int ota_cli_load_private_key(const char *path, const struct ota_cli_pass *p, EVP
 	if (rc == 0)
 		rc = ota_privkey_load(path, pass, out, err);
 	if (rc == OTA_EKEY && !pass && err && strstr(err->msg, "passphrase required"))
-		ota_err_set(err, rc, "%s: key is encrypted: passphrase required (--passphrase-file F "
-			    "or --passphrase-env NAME, or a terminal)", path);
+		ota_err_set(err, rc, "%s: key is encrypted: passphrase required (--passphrase-file "
+			    "F or --passphrase-env NAME, or a terminal)", path);
 	ota_passphrase_free(pass);
 	return rc;
 }

@@ -68,8 +68,8 @@ static int parse_create(int argc, char **argv, struct create_opts *o)
 		}
 	}
 	if (!o->sequence || !o->threshold || !o->target || !o->out)
-		return ota_cli_usage("trust create: --sequence N, --threshold M, --target T|'*' and "
-				     "--out F are required");
+		return ota_cli_usage("trust create: --sequence N, --threshold M, --target T|'*' "
+				     "and --out F are required");
 	if (optind == argc)
 		return ota_cli_usage("trust create: no KEY.pub or key directory given");
 	return OTA_KEYTOOL_CONTINUE;
@@ -115,8 +115,8 @@ static int cmd_create(int argc, char **argv)
 		if ((rc = ota_keyring_load(&one, argv[i], &err)))
 			break;
 		for (k = 0; rc == 0 && k < one.n; k++)
-			if (!ota_keyring_find(&all, one.keys[k].id))
-				rc = ota_keyring_add_raw(&all, one.keys[k].raw, one.keys[k].source, &err);
+			rc = ota_keyring_add_raw(&all, one.keys[k].raw, one.keys[k].source,
+						 &err);
 		ota_keyring_free(&one);
 	}
 	if (rc == 0 && (rc = ota_trust_make(&t, o.sequence, o.target, o.threshold, &all, &err)))

@@ -89,8 +89,9 @@ static int agrees(const struct combine_opts *o, const struct ota_share *sh, size
 	}
 	for (j = 0; j < i; j++)
 		if (sh[j].index == sh[i].index)
-			return ota_err_set(err, OTA_ESHARE, "%s: share %u again (as %s): each share "
-					   "counts once", o->files[i], sh[i].index, o->files[j]);
+			return ota_err_set(err, OTA_ESHARE, "%s: share %u again (as %s): each "
+					   "share counts once", o->files[i], sh[i].index,
+					   o->files[j]);
 	return 0;
 }
 
@@ -106,9 +107,9 @@ static int rebuild(const struct combine_opts *o, const struct ota_share *sh, EVP
 	*key = NULL;
 	ota_hex(sh[0].key_id, OTA_SHARE_KEY_ID_LEN, id);
 	if (o->n < sh[0].threshold)
-		return ota_err_set(err, OTA_ESHARE, "%zu of the %u shares needed to rebuild key %.16s "
-				   "(split %u of %u): nothing written", o->n, sh[0].threshold, id,
-				   sh[0].threshold, sh[0].shares);
+		return ota_err_set(err, OTA_ESHARE, "%zu of the %u shares needed to rebuild key "
+				   "%.16s (split %u of %u): nothing written", o->n,
+				   sh[0].threshold, id, sh[0].threshold, sh[0].shares);
 	if (!(ys = OPENSSL_malloc(o->n * OTA_SHARE_SECRET_LEN)))
 		return ota_err_set(err, OTA_EINTERNAL, "out of memory");
 	for (i = 0; i < o->n; i++) {

@@ -11,7 +11,8 @@
 const struct ota_keytool_cmd ota_keytool_cmds[] = {
     {"generate", cmd_generate, "generate --out PREFIX [PASS | --no-passphrase] [--force]",
      "write a new key pair PREFIX.key (mode 0600) and PREFIX.pub; print its key id"},
-    {"id", cmd_id, "id [PASS] FILE", "print the key id of a public (.pub) or private (.key) key file"},
+    {"id", cmd_id, "id [PASS] FILE",
+     "print the key id of a public (.pub) or private (.key) key file"},
     {"pub", cmd_pub, "pub --key K [PASS] --out P.pub [--force]",
      "write the public key of the private key K to P.pub"},
     {"passwd", cmd_passwd,

@@ -297,10 +297,11 @@ static int check_readback(const struct readback *rb, int fd, const char *tmp, co
 		return ota_err_errno(err, OTA_EIO, errno, "%s: fsync", path);
 	rc = ota_privkey_load(tmp, rb->pass, &back, err);
 	if (rc == 0 && EVP_PKEY_eq(rb->key, back) != 1)
-		rc = ota_err_set(err, OTA_EINTERNAL, "%s: the new file does not load back as the same "
-				 "key", path);
+		rc = ota_err_set(err, OTA_EINTERNAL, "%s: the new file does not load back as the "
+				 "same key", path);
 	else if (rc)
-		rc = ota_err_prefix(err, OTA_EINTERNAL, "%s: the new file does not load back", path);
+		rc = ota_err_prefix(err, OTA_EINTERNAL, "%s: the new file does not load back",
+				    path);
 	EVP_PKEY_free(back);
 	return rc;
 }

@@ -177,7 +177,7 @@ static int bad_char(const struct parse *ps, unsigned char c, struct ota_err *err
 static int parse_data(struct parse *ps, unsigned int no, const unsigned char *p, size_t len,
 		      struct ota_err *err)
 {
-	unsigned int v[LINE_CHARS], n = 0, acc = 0, bits = 0, k = 0, i;
+	unsigned int v[LINE_CHARS] = {0}, n = 0, acc = 0, bits = 0, k = 0, i;
 	uint8_t out[LINE_BYTES];
 	int c, rc = 0;
 
@@ -249,7 +249,8 @@ static int from_bin(const struct parse *ps, struct ota_share *s, struct ota_err 
 		return rc;
 	if (CRYPTO_memcmp(sum, bin + SUM_OFF, sizeof(sum)))
 		return ota_err_set(err, OTA_EFORMAT, "%s: share checksum does not match (a line "
-				   "from another share, or typos the line checks missed)", ps->name);
+				   "from another share, or typos the line checks missed)",
+				   ps->name);
 	if (bin[0] != OTA_SHARE_FORMAT)
 		return ota_err_set(err, OTA_EFORMAT, "%s: share format %u, expected %d", ps->name,
 				   bin[0], OTA_SHARE_FORMAT);

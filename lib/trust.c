@@ -134,7 +134,8 @@ static int parse_key(struct ota_trust *t, const char *id, const json_t *v, const
 	int rc;
 
 	if (strlen(id) != OTA_KEYID_HEX_LEN || ota_unhex(id, idraw, sizeof(idraw)))
-		return ota_err_set(err, OTA_EFORMAT, "%s: keys: \"%.70s\" is not a key id", name, id);
+		return ota_err_set(err, OTA_EFORMAT, "%s: keys: \"%.70s\" is not a key id", name,
+				   id);
 	if (!json_is_string(v) || decode_pub(json_string_value(v), raw))
 		return ota_err_set(err, OTA_EFORMAT, "%s: keys: %.16s: expected the base64 of a "
 				   "32-byte public key", name, id);
@@ -318,7 +319,7 @@ int ota_trust_format(const struct ota_trust *t, struct ota_buf *out, struct ota_
 
 int ota_trust_sign(struct ota_trust *t, EVP_PKEY *key, struct ota_err *err)
 {
-	struct ota_trust_sig s;
+	struct ota_trust_sig s = {0};
 	unsigned char raw[OTA_KEY_RAW_LEN];
 	size_t i;
 	int rc;
@@ -377,8 +378,9 @@ int ota_trust_check_update(const struct ota_trust *cur, const struct ota_trust *
 
 	if (device_class && strcmp(upd->target, OTA_TRUST_ANY_TARGET) &&
 	    strcmp(upd->target, device_class))
-		return ota_err_set(err, OTA_ETARGET, "%s: wrong target: trust file for \"%s\", this "
-				   "device is \"%s\"", upd->source, upd->target, device_class);
+		return ota_err_set(err, OTA_ETARGET, "%s: wrong target: trust file for \"%s\", "
+				   "this device is \"%s\"", upd->source, upd->target,
+				   device_class);
 	if (upd->sequence <= cur->sequence)
 		return ota_err_set(err, OTA_EROLLBACK, "%s: trust sequence %llu is not newer than "
 				   "%llu, the one in force (an old trust file replayed?)",

@@ -39,7 +39,8 @@ static void test_gf256_mul_matches_the_reference_for_every_pair(void **state)
 	assert_int_equal(ota_gf256_mul(0x57, 0x13), 0xfe);
 	for (a = 0; a < 256; a++)
 		for (b = 0; b < 256; b++)
-			if (ota_gf256_mul((uint8_t)a, (uint8_t)b) != ref_mul((uint8_t)a, (uint8_t)b))
+			if (ota_gf256_mul((uint8_t)a, (uint8_t)b) !=
+			    ref_mul((uint8_t)a, (uint8_t)b))
 				fail_msg("%02x * %02x", a, b);
 }
 
@@ -89,10 +90,12 @@ static void test_shamir_every_subset_of_every_split_up_to_9_shares(void **state)
 				bool enough = (unsigned int)__builtin_popcount(mask) >= m;
 				int down;
 				for (down = 0; down < 2; down++) {
-					assert_int_equal(combine_subset(split, n, mask, down, got), 0);
+					assert_int_equal(
+					    combine_subset(split, n, mask, down, got), 0);
 					if (enough != (memcmp(got, secret, LEN) == 0))
-						fail_msg("%u-of-%u, shares %#x: %s", m, n, mask,
-							 enough ? "not rebuilt" : "rebuilt by too few");
+						fail_msg("%u-of-%u, shares %#x: %s", m, n,
+							 mask, enough ? "not rebuilt"
+								      : "rebuilt by too few");
 					rebuilt += enough;
 				}
 			}

@@ -198,8 +198,8 @@ static void test_share_every_swap_of_neighbours_is_found_at_its_line(void **stat
 	random_share(&s, 2, 2, 1);
 	t = text_of(&s);
 	for (k = 1; k <= OTA_SHARE_LINES; k++) {
-		snprintf(want, sizeof(want), NAME ":%u: share line %u does not match", SHARE_LINE(k),
-			 k);
+		snprintf(want, sizeof(want), NAME ":%u: share line %u does not match",
+			 SHARE_LINE(k), k);
 		line = file_line(t, SHARE_LINE(k));
 		for (i = 3, n = 0; line[i] != '\n'; i++)
 			if (line[i] != ' ')

@@ -33,7 +33,8 @@ static int setup(void **state)
 	if (!f)
 		return -1;
 	for (i = 0; i < NKEYS; i++)
-		if (ota_key_generate(&f->k[i], NULL) || ota_key_raw_public(f->k[i], f->raw[i], NULL))
+		if (ota_key_generate(&f->k[i], NULL) ||
+		    ota_key_raw_public(f->k[i], f->raw[i], NULL))
 			return -1;
 	snprintf(f->dir, sizeof(f->dir), "%s/test_trust.XXXXXX",
 		 getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
