@@ -42,9 +42,10 @@ int agent_switch_to_last_good(struct agent *a, bool restart, char to[OTA_VERSION
 
 int agent_load_keys(struct agent *a, struct ota_err *err);
 
-/* The trust set in force into keys and threshold: the trust file the
- * device accepted last (state_dir/trust.ota), else the factory keys and
- * threshold of the config (cmd_trust.c). */
+/* The trust set in force into keys and threshold, read again at every
+ * call: the trust file the device accepted last (state_dir/trust.ota),
+ * else the factory keys and threshold of the config (cmd_trust.c).  On
+ * failure keys is left empty. */
 int agent_trust_load(struct agent *a, struct ota_err *err);
 
 /* Verify, stage, switch, health-check and promote or roll back the bundle

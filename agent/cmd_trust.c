@@ -17,10 +17,13 @@
 int agent_trust_load(struct agent *a, struct ota_err *err)
 {
 	struct ota_trust t;
-	int rc = ota_trust_state_load(a->cfg.state_dir, a->cfg.keys, a->cfg.threshold, &t, err);
+	int rc;
 
+	/* Fail closed: no key is left trusted when the set in force cannot be read. */
+	ota_keyring_free(&a->keys);
+	a->threshold = 0;
+	rc = ota_trust_state_load(a->cfg.state_dir, a->cfg.keys, a->cfg.threshold, &t, err);
 	if (rc == 0) {
-		ota_keyring_free(&a->keys);
 		a->keys = t.keys; /* taken over */
 		t.keys.keys = NULL;
 		t.keys.n = 0;

@@ -55,5 +55,7 @@ int agent_switch_to_last_good(struct agent *a, bool restart, char to[OTA_VERSION
 
 int agent_load_keys(struct agent *a, struct ota_err *err)
 {
-	return a->keys.n ? 0 : agent_trust_load(a, err);
+	/* Every time, not once per process: a trust file another run accepted
+	 * meanwhile (retiring a key) takes effect at the next install. */
+	return agent_trust_load(a, err);
 }
