@@ -86,8 +86,15 @@ setup_signing() {
 		"ota-sign --key k.key PASS --manifest m.json --out m.sig"
 	)
 	local t pass tool
+	local -a sources
 	for t in "${tools[@]}"; do
-		for pass in "--passphrase-file wrong" "--passphrase-env WRONG"; do
+		# the environment too for one command of each tool: the code is shared
+		sources=("--passphrase-file wrong")
+		case $t in
+		"ota-keytool id"* | "ota-sign --key k.key PASS app.bundle")
+			sources+=("--passphrase-env WRONG") ;;
+		esac
+		for pass in "${sources[@]}"; do
 			# shellcheck disable=SC2086
 			WRONG='wrong horse' run --separate-stderr ${t/PASS/$pass}
 			tool=${t%% *}
@@ -213,12 +220,12 @@ setup_signing() {
 	[ -z "$(ls -A | grep tmp)" ]
 }
 
-@test "passwd killed (kill -9) at 6 moments: the key file is always the old one or the new one, whole" {
+@test "passwd killed (kill -9) at 4 moments: the key file is always the old one or the new one, whole" {
 	setup_signing
 	printf 'new horse\n' >new
 	id=$(pub_id k.pub)
 	local d pid old=0 new=0
-	for d in 0.02 0.1 0.2 0.3 0.45 0.7; do
+	for d in 0.05 0.2 0.4 0.7; do
 		cp k.key k.before
 		ota-keytool passwd --key k.key --passphrase-file pw --new-passphrase-file new >/dev/null &
 		pid=$!
@@ -240,7 +247,7 @@ setup_signing() {
 		done
 		rm -f k.key.tmp-*
 	done
-	[ $((old + new)) -eq 6 ]
+	[ $((old + new)) -eq 4 ]
 }
 
 @test "passwd on a terminal asks the old passphrase once and the new one twice, without echo" {
