@@ -15,6 +15,8 @@
 struct agent {
 	struct ota_config cfg;
 	struct ota_keyring keys; /* loaded by commands that verify */
+	unsigned int threshold;  /* of the trust set in force, with keys */
+	unsigned long long trust_sequence; /* 0: the factory keys */
 	char *env[AGENT_ENV_MAX]; /* "NAME=value" for commands, NULL-ended */
 	char version_env[OTA_VERSION_MAX + 16]; /* OTA_VERSION=..., in env */
 	const char *fault_after; /* OTA_AGENT_FAULT_AFTER: a state name */
@@ -54,6 +56,12 @@ int agent_discard_release(struct agent *a, const char *version, struct ota_err *
 
 int agent_load_keys(struct agent *a, struct ota_err *err);
 
+/* The trust set in force into keys and threshold, read again at every
+ * call: the trust file the device accepted last (state_dir/trust.ota),
+ * else the factory keys and threshold of the config (cmd_trust.c).  On
+ * failure keys is left empty. */
+int agent_trust_load(struct agent *a, struct ota_err *err);
+
 /* Verify, stage, switch, health-check and promote or roll back the bundle
  * at path (the whole of `install`, without printing).  *version gets the
  * version installed (or attempted); 0 when promoted. */
@@ -81,6 +89,8 @@ int cmd_recover(struct agent *a, int argc, char **argv);
 int cmd_rollback(struct agent *a, int argc, char **argv);
 int cmd_status(struct agent *a, int argc, char **argv);
 int cmd_history(struct agent *a, int argc, char **argv);
+int cmd_trust(struct agent *a, int argc, char **argv);
+int cmd_keys(struct agent *a, int argc, char **argv);
 
 /* Finish or undo an interrupted run (what `recover` does), used by
  * install before it starts.  restart: restart the service if current moved. */

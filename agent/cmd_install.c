@@ -70,12 +70,13 @@ static int check_space(struct install *in, const struct ota_manifest *m, struct 
 static int verify(struct install *in, int fd, struct ota_err *err)
 {
 	struct ota_verify_opts opts = {.keys = &in->a->keys,
-				       .device_class = in->a->cfg.device_class,
-				       .threshold = in->a->cfg.threshold};
+				       .device_class = in->a->cfg.device_class};
 	int rc;
 
-	if ((rc = agent_load_keys(in->a, err)) ||
-	    (rc = ota_verify_open(&in->v, fd, in->bundle, &opts, err)) ||
+	if ((rc = agent_load_keys(in->a, err)))
+		return rc;
+	opts.threshold = in->a->threshold; /* the trust set's (cmd_trust.c) */
+	if ((rc = ota_verify_open(&in->v, fd, in->bundle, &opts, err)) ||
 	    (rc = check_newer(in, in->v.res.manifest, err)) ||
 	    (rc = check_space(in, in->v.res.manifest, err)))
 		return rc;

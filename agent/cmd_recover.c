@@ -12,6 +12,7 @@
 #include "lib/buf.h"
 #include "lib/manifest.h"
 #include "lib/release.h"
+#include "lib/trust.h"
 
 /* Interrupted before the switch: the staged release (complete or not) was
  * never current; discard it. */
@@ -124,6 +125,8 @@ int agent_recover(struct agent *a, bool restart, struct ota_err *err)
 	}
 	if (rc == 0)
 		rc = ota_release_clean(a->cfg.app_dir, err);
+	if (rc == 0)
+		rc = ota_trust_state_clean(a->cfg.state_dir, err);
 	if (rc == 0)
 		rc = check_current(a, restart, err);
 	return rc;

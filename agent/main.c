@@ -25,6 +25,9 @@ static const char usage[] =
 	"  rollback         switch current back to the last good release\n"
 	"  status [--json]  current and last-good release, releases on disk, run state\n"
 	"  history [--json] every state transition with time, version and reason\n"
+	"  trust FILE       accept a signed trust file (key rotation): new keys, retired\n"
+	"                   keys, a new threshold (schema/trust.md)\n"
+	"  keys [--json]    the trust set in force: sequence, threshold, key ids\n"
 	"\n"
 	"--root DIR puts every absolute path of the config, and the default config\n"
 	"/etc/ota/agent.yaml, under DIR: a whole device in a directory.\n"
@@ -32,7 +35,9 @@ static const char usage[] =
 	"Exit status: 0 ok, 2 usage, 3 I/O, 4-11 bundle refused (as ota-verify),\n"
 	"13 another run holds the lock, 14 not newer than installed (anti-rollback),\n"
 	"15 health check failed and rolled back, 16 configuration error,\n"
-	"17 not enough space (schema/exit-codes.md).\n";
+	"17 not enough space; trust: 5 bad signature, 6 too few signatures by the\n"
+	"keys in force or by the file's own, 8 wrong target, 14 sequence not newer\n"
+	"(schema/exit-codes.md).\n";
 
 static const struct {
 	const char *name;
@@ -42,6 +47,8 @@ static const struct {
 	{"install", cmd_install, true}, {"recover", cmd_recover, true},
 	{"rollback", cmd_rollback, true}, {"status", cmd_status, false},
 	{"history", cmd_history, false},
+	{"trust", cmd_trust, true},
+	{"keys", cmd_keys, false},
 };
 
 static int make_env(struct agent *a)

@@ -82,5 +82,7 @@ int agent_discard_release(struct agent *a, const char *version, struct ota_err *
 
 int agent_load_keys(struct agent *a, struct ota_err *err)
 {
-	return a->keys.n ? 0 : ota_keyring_load(&a->keys, a->cfg.keys, err);
+	/* Every time, not once per process: a trust file another run accepted
+	 * meanwhile (retiring a key) takes effect at the next install. */
+	return agent_trust_load(a, err);
 }

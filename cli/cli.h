@@ -4,7 +4,9 @@
 #ifndef OTA_CLI_H
 #define OTA_CLI_H
 
+#include <getopt.h>
 #include <openssl/evp.h>
+#include <stdbool.h>
 
 #include "lib/err.h"
 
@@ -24,15 +26,57 @@ int ota_cli_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Print "prog (ota tools) VERSION" on stdout; return 0. */
 int ota_cli_version(void);
 
+/* Where a passphrase comes from; every tool that reads or writes a
+ * private key takes the same options: --passphrase-file F (its first
+ * line), --passphrase-env NAME (the value of that variable) or, for a key
+ * being written, --no-passphrase; with none of them, the terminal on
+ * stdin, without echo (asked twice for a new passphrase). */
+struct ota_cli_pass {
+	const char *file; /* --passphrase-file */
+	const char *env;  /* --passphrase-env */
+	bool none;        /* --no-passphrase */
+};
+
+/* getopt_long values of those options (outside the range of letters). */
+enum {
+	OTA_CLI_OPT_PASS_FILE = 0x100,
+	OTA_CLI_OPT_PASS_ENV,
+	OTA_CLI_OPT_NO_PASS,
+};
+#define OTA_CLI_PASS_LONGOPTS                                                                \
+	{"passphrase-file", required_argument, NULL, OTA_CLI_OPT_PASS_FILE},                 \
+	{"passphrase-env", required_argument, NULL, OTA_CLI_OPT_PASS_ENV}
+#define OTA_CLI_NO_PASS_LONGOPT {"no-passphrase", no_argument, NULL, OTA_CLI_OPT_NO_PASS}
+
+/* Take getopt's c and optarg into p if c is one of the options above;
+ * returns whether it was. */
+bool ota_cli_pass_option(struct ota_cli_pass *p, int c, const char *arg);
+
+/* 0 if p names at most one source, else a usage error (exit status 2)
+ * naming cmd ("" for none) and what: "" for a key's passphrase, "new-"
+ * for the new one of passwd.
+ * With writing, a terminal is needed when no source is named. */
+int ota_cli_pass_check(const struct ota_cli_pass *p, const char *cmd, const char *what,
+		       bool writing);
+
+/* The passphrase p names (file or environment), NULL with --no-passphrase
+ * or when none is named.  *out is freed with ota_passphrase_free.
+ * OTA_EUSAGE for an unset variable, OTA_EKEY for an empty or overlong one. */
+int ota_cli_passphrase(const struct ota_cli_pass *p, char **out, struct ota_err *err);
+
+/* A passphrase for a key being written: the one p names, NULL with
+ * --no-passphrase, else typed twice on the terminal. */
+int ota_cli_new_passphrase(const struct ota_cli_pass *p, char **out, struct ota_err *err);
+
 /* Read a new passphrase from the terminal on stdin, twice, without echo;
  * OTA_EUSAGE if the two differ or it is empty.  *out is freed with
  * ota_passphrase_free. */
 int ota_cli_prompt_new_passphrase(char **out, struct ota_err *err);
 
-/* Load the private key at path: decrypted with the first line of passfile
- * when given, else, for an encrypted key with a terminal on stdin, with a
- * passphrase asked for without echo.  *out owned by the caller. */
-int ota_cli_load_private_key(const char *path, const char *passfile, EVP_PKEY **out,
+/* Load the private key at path: decrypted with the passphrase p names,
+ * else, for an encrypted key with a terminal on stdin, with a passphrase
+ * asked for without echo.  p may be NULL.  *out owned by the caller. */
+int ota_cli_load_private_key(const char *path, const struct ota_cli_pass *p, EVP_PKEY **out,
 			     struct ota_err *err);
 
 #endif

@@ -1,5 +1,6 @@
 /* prompt.c - where the tools' passphrases come from: the first line of a
- * --passphrase-file, or the terminal without echo. */
+ * --passphrase-file, a --passphrase-env variable, or the terminal without
+ * echo. */
 #include <errno.h>
 #include <openssl/crypto.h>
 #include <signal.h>
@@ -95,7 +96,7 @@ int ota_cli_prompt_new_passphrase(char **out, struct ota_err *err)
 }
 
 /* An encrypted key asks for a passphrase; the PEM label says so without
- * decrypting anything. */
+ * decrypting anything.  A plain key's bytes are wiped all the same. */
 static bool is_encrypted(const char *path)
 {
 	struct ota_buf b;
@@ -104,21 +105,85 @@ static bool is_encrypted(const char *path)
 	ota_buf_init(&b, OTA_KEY_FILE_MAX);
 	yes = ota_buf_read_file(&b, path, NULL) == 0 &&
 	      strstr((const char *)b.data, "-----BEGIN ENCRYPTED PRIVATE KEY-----");
-	ota_buf_free(&b);
+	ota_buf_cleanse(&b);
 	return yes;
 }
 
-int ota_cli_load_private_key(const char *path, const char *passfile, EVP_PKEY **out,
+bool ota_cli_pass_option(struct ota_cli_pass *p, int c, const char *arg)
+{
+	switch (c) {
+	case OTA_CLI_OPT_PASS_FILE: p->file = arg; return true;
+	case OTA_CLI_OPT_PASS_ENV: p->env = arg; return true;
+	case OTA_CLI_OPT_NO_PASS: p->none = true; return true;
+	}
+	return false;
+}
+
+int ota_cli_pass_check(const struct ota_cli_pass *p, const char *cmd, const char *what,
+		       bool writing)
+{
+	const char *sep = *cmd ? ": " : "";
+
+	if ((p->file != NULL) + (p->env != NULL) + p->none > 1)
+		return ota_cli_usage("%s%s--%spassphrase-file, --%spassphrase-env and "
+				     "--no-passphrase exclude each other", cmd, sep, what, what);
+	/* Never ask a pipe for a secret, and never fall back to no passphrase. */
+	if (writing && !p->file && !p->env && !p->none && !isatty(STDIN_FILENO))
+		return ota_cli_usage("%s%sstdin is not a terminal: give --%spassphrase-file F, "
+				     "--%spassphrase-env NAME or --no-passphrase", cmd, sep, what,
+				     what);
+	return 0;
+}
+
+static int from_env(const char *name, char **out, struct ota_err *err)
+{
+	const char *v = getenv(name);
+	size_t len;
+
+	if (!v)
+		return ota_err_set(err, OTA_EUSAGE,
+				   "passphrase: environment variable %s is not set", name);
+	len = strlen(v);
+	if (len == 0)
+		return ota_err_set(err, OTA_EKEY, "$%s: empty passphrase", name);
+	if (len > OTA_PASSPHRASE_MAX)
+		return ota_err_set(err, OTA_EKEY, "$%s: passphrase longer than %d bytes", name,
+				   OTA_PASSPHRASE_MAX);
+	if (!(*out = strdup(v)))
+		return ota_err_set(err, OTA_EINTERNAL, "out of memory");
+	return 0;
+}
+
+int ota_cli_passphrase(const struct ota_cli_pass *p, char **out, struct ota_err *err)
+{
+	*out = NULL;
+	if (p && p->file)
+		return ota_passphrase_read_file(p->file, out, err);
+	if (p && p->env)
+		return from_env(p->env, out, err);
+	return 0;
+}
+
+int ota_cli_new_passphrase(const struct ota_cli_pass *p, char **out, struct ota_err *err)
+{
+	*out = NULL;
+	if (p->none)
+		return 0;
+	if (p->file || p->env)
+		return ota_cli_passphrase(p, out, err);
+	return ota_cli_prompt_new_passphrase(out, err);
+}
+
+int ota_cli_load_private_key(const char *path, const struct ota_cli_pass *p, EVP_PKEY **out,
 			     struct ota_err *err)
 {
 	char buf[OTA_PASSPHRASE_MAX + 1];
 	char *pass = NULL;
-	int rc = 0;
+	int rc;
 
 	*out = NULL;
-	if (passfile) {
-		rc = ota_passphrase_read_file(passfile, &pass, err);
-	} else if (isatty(STDIN_FILENO) && is_encrypted(path)) {
+	rc = ota_cli_passphrase(p, &pass, err);
+	if (rc == 0 && !pass && isatty(STDIN_FILENO) && is_encrypted(path)) {
 		rc = read_hidden("Passphrase: ", buf, sizeof(buf), err);
 		if (rc == 0 && !(pass = strdup(buf)))
 			rc = ota_err_set(err, OTA_EINTERNAL, "out of memory");
@@ -126,6 +191,9 @@ int ota_cli_load_private_key(const char *path, const char *passfile, EVP_PKEY **
 	}
 	if (rc == 0)
 		rc = ota_privkey_load(path, pass, out, err);
+	if (rc == OTA_EKEY && !pass && err && strstr(err->msg, "passphrase required"))
+		ota_err_set(err, rc, "%s: key is encrypted: passphrase required (--passphrase-file "
+			    "F or --passphrase-env NAME, or a terminal)", path);
 	ota_passphrase_free(pass);
 	return rc;
 }

@@ -106,4 +106,28 @@ step "Device agent: status and the audit history"
 run ota-agent --root "$root" status
 run ota-agent --root "$root" history
 
+step "Key custody: the fleet key cut into 3 escrow shares, any 2 of which rebuild it"
+run ota-keytool escrow split --key signing-box/fleet.key --passphrase-file signing-box/passphrase \
+	--shares 3 --threshold 2 --out-dir escrow
+sed -n '1,14p' escrow/*-1-of-3.share
+run ota-keytool escrow combine --passphrase-file signing-box/passphrase --out escrow/rebuilt.key \
+	escrow/*-1-of-3.share escrow/*-3-of-3.share
+
+step "Key rotation without a truck roll: a trust file retires the fleet key for a new one"
+printf 'new fleet key passphrase\n' >signing-box/passphrase2
+run ota-keytool generate --out signing-box/fleet2 --passphrase-file signing-box/passphrase2
+run ota-keytool trust create --sequence 1 --threshold 1 --target edge-gw-v2 \
+	--out signing-box/fleet-1.trust signing-box/fleet2.pub
+# signed by the key in force and by the new one (it must prove it can sign)
+run ota-keytool trust sign --key signing-box/fleet.key --passphrase-file signing-box/passphrase \
+	signing-box/fleet-1.trust
+run ota-keytool trust sign --key signing-box/fleet2.key --passphrase-file signing-box/passphrase2 \
+	signing-box/fleet-1.trust
+run ota-agent --root "$root" trust signing-box/fleet-1.trust
+run ota-agent --root "$root" keys
+st=0
+ota-agent --root "$root" install ci/agent-2.0.0.bundle || st=$?
+echo "exit $st (6 = untrusted: the retired key no longer counts)"
+[ "$st" -eq 6 ] || { echo "DEMO FAILED: a bundle of the retired key was not refused" >&2; exit 1; }
+
 printf '\nDEMO OK: bundled, signed on the air-gapped box, verified and extracted; tampering refused; the agent promoted 1.0.0 and 2.0.0 and rolled the broken 3.0.0 back to 2.0.0.\n'

@@ -11,15 +11,16 @@
 #include "lib/keys.h"
 
 struct gen_opts {
-	const char *out, *passfile;
-	bool no_pass, force;
+	const char *out;
+	struct ota_cli_pass pass;
+	bool force;
 };
 
 static int parse_args(int argc, char **argv, struct gen_opts *o)
 {
 	static const struct option longopts[] = {{"out", required_argument, NULL, 'o'},
-						 {"passphrase-file", required_argument, NULL, 'p'},
-						 {"no-passphrase", no_argument, NULL, 'n'},
+						 OTA_CLI_PASS_LONGOPTS,
+						 OTA_CLI_NO_PASS_LONGOPT,
 						 {"force", no_argument, NULL, 'f'},
 						 {"help", no_argument, NULL, 'h'},
 						 {NULL, 0, NULL, 0}};
@@ -27,15 +28,11 @@ static int parse_args(int argc, char **argv, struct gen_opts *o)
 
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+		if (ota_cli_pass_option(&o->pass, c, optarg))
+			continue;
 		switch (c) {
 		case 'o':
 			o->out = optarg;
-			break;
-		case 'p':
-			o->passfile = optarg;
-			break;
-		case 'n':
-			o->no_pass = true;
 			break;
 		case 'f':
 			o->force = true;
@@ -50,24 +47,9 @@ static int parse_args(int argc, char **argv, struct gen_opts *o)
 		return ota_cli_usage("generate: unexpected argument '%s'", argv[optind]);
 	if (!o->out || !*o->out)
 		return ota_cli_usage("generate: --out PREFIX is required");
-	if (o->passfile && o->no_pass)
-		return ota_cli_usage(
-		    "generate: --passphrase-file and --no-passphrase exclude each other");
-	/* Never ask a pipe for a secret, and never fall back to no passphrase. */
-	if (!o->passfile && !o->no_pass && !isatty(STDIN_FILENO))
-		return ota_cli_usage("generate: stdin is not a terminal: "
-				     "give --passphrase-file F or --no-passphrase");
+	if ((c = ota_cli_pass_check(&o->pass, "generate", "", true)))
+		return c;
 	return OTA_KEYTOOL_CONTINUE;
-}
-
-static int get_passphrase(const struct gen_opts *o, char **pass, struct ota_err *err)
-{
-	*pass = NULL;
-	if (o->no_pass)
-		return 0;
-	if (o->passfile)
-		return ota_passphrase_read_file(o->passfile, pass, err);
-	return ota_cli_prompt_new_passphrase(pass, err);
 }
 
 /* Write both halves; a .key without its .pub is removed again, so a
@@ -106,7 +88,7 @@ int cmd_generate(int argc, char **argv)
 	if (rc == 0 && !o.force)
 		rc = ota_keytool_check_absent(pub_path, &err);
 	if (rc == 0)
-		rc = get_passphrase(&o, &pass, &err);
+		rc = ota_cli_new_passphrase(&o.pass, &pass, &err);
 	if (rc == 0)
 		rc = ota_key_generate(&key, &err);
 	if (rc == 0)

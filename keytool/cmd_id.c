@@ -29,7 +29,7 @@ static int is_public(const char *path, bool *pub, struct ota_err *err)
 	return rc;
 }
 
-static int key_id(const char *path, const char *passfile, char id[OTA_KEYID_HEX_LEN + 1],
+static int key_id(const char *path, const struct ota_cli_pass *pass, char id[OTA_KEYID_HEX_LEN + 1],
 		  struct ota_err *err)
 {
 	unsigned char raw[OTA_KEY_RAW_LEN];
@@ -47,7 +47,7 @@ static int key_id(const char *path, const char *passfile, char id[OTA_KEYID_HEX_
 		return rc;
 	}
 	if (rc == 0)
-		rc = ota_cli_load_private_key(path, passfile, &key, err);
+		rc = ota_cli_load_private_key(path, pass, &key, err);
 	if (rc == 0)
 		rc = ota_key_raw_public(key, raw, err);
 	if (rc == 0)
@@ -58,31 +58,32 @@ static int key_id(const char *path, const char *passfile, char id[OTA_KEYID_HEX_
 
 int cmd_id(int argc, char **argv)
 {
-	static const struct option longopts[] = {{"passphrase-file", required_argument, NULL, 'p'},
+	static const struct option longopts[] = {OTA_CLI_PASS_LONGOPTS,
 						 {"help", no_argument, NULL, 'h'},
 						 {NULL, 0, NULL, 0}};
 	struct ota_err err = {0};
 	char id[OTA_KEYID_HEX_LEN + 1];
-	const char *passfile = NULL;
+	struct ota_cli_pass pass = {0};
 	int c, rc;
 
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+		if (ota_cli_pass_option(&pass, c, optarg))
+			continue;
 		switch (c) {
-		case 'p':
-			passfile = optarg;
-			break;
 		case 'h':
 			return ota_keytool_help("id");
 		default:
 			return ota_keytool_bad_option("id", c, argv);
 		}
 	}
+	if ((c = ota_cli_pass_check(&pass, "id", "", false)))
+		return c;
 	if (optind == argc)
 		return ota_cli_usage("id: missing FILE");
 	if (optind + 1 != argc)
 		return ota_cli_usage("id: unexpected argument '%s'", argv[optind + 1]);
-	rc = key_id(argv[optind], passfile, id, &err);
+	rc = key_id(argv[optind], &pass, id, &err);
 	if (rc == 0)
 		rc = ota_keytool_print_id(id, &err);
 	return rc ? ota_cli_fail(&err) : 0;

@@ -8,14 +8,15 @@
 #include "lib/keys.h"
 
 struct pub_opts {
-	const char *key, *passfile, *out;
+	const char *key, *out;
+	struct ota_cli_pass pass;
 	bool force;
 };
 
 static int parse_args(int argc, char **argv, struct pub_opts *o)
 {
 	static const struct option longopts[] = {{"key", required_argument, NULL, 'k'},
-						 {"passphrase-file", required_argument, NULL, 'p'},
+						 OTA_CLI_PASS_LONGOPTS,
 						 {"out", required_argument, NULL, 'o'},
 						 {"force", no_argument, NULL, 'f'},
 						 {"help", no_argument, NULL, 'h'},
@@ -24,12 +25,11 @@ static int parse_args(int argc, char **argv, struct pub_opts *o)
 
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+		if (ota_cli_pass_option(&o->pass, c, optarg))
+			continue;
 		switch (c) {
 		case 'k':
 			o->key = optarg;
-			break;
-		case 'p':
-			o->passfile = optarg;
 			break;
 		case 'o':
 			o->out = optarg;
@@ -47,6 +47,8 @@ static int parse_args(int argc, char **argv, struct pub_opts *o)
 		return ota_cli_usage("pub: unexpected argument '%s'", argv[optind]);
 	if (!o->key || !o->out)
 		return ota_cli_usage("pub: --key K and --out P.pub are required");
+	if ((c = ota_cli_pass_check(&o->pass, "pub", "", false)))
+		return c;
 	return OTA_KEYTOOL_CONTINUE;
 }
 
@@ -62,7 +64,7 @@ int cmd_pub(int argc, char **argv)
 		return st;
 	rc = o.force ? 0 : ota_keytool_check_absent(o.out, &err);
 	if (rc == 0)
-		rc = ota_cli_load_private_key(o.key, o.passfile, &key, &err);
+		rc = ota_cli_load_private_key(o.key, &o.pass, &key, &err);
 	if (rc == 0)
 		rc = ota_pubkey_write(key, o.out, o.force, &err);
 	EVP_PKEY_free(key);

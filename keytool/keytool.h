@@ -24,6 +24,14 @@ extern const struct ota_keytool_cmd ota_keytool_cmds[];
 int cmd_generate(int argc, char **argv);
 int cmd_id(int argc, char **argv);
 int cmd_pub(int argc, char **argv);
+int cmd_passwd(int argc, char **argv);
+int cmd_escrow(int argc, char **argv);
+int cmd_trust(int argc, char **argv);
+/* escrow combine (argv[0] "combine"), in escrow_combine.c */
+int ota_keytool_escrow_combine(int argc, char **argv);
+/* trust show and trust verify (argv[0] the subcommand), in trust_show.c */
+int ota_keytool_trust_show(int argc, char **argv);
+int ota_keytool_trust_verify(int argc, char **argv);
 
 /* "CMD --help": print the synopsis and summary of cmd on stdout; 0. */
 int ota_keytool_help(const char *cmd);

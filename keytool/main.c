@@ -9,25 +9,50 @@
 #include "lib/fsutil.h"
 
 const struct ota_keytool_cmd ota_keytool_cmds[] = {
-    {"generate", cmd_generate,
-     "generate --out PREFIX [--passphrase-file F | --no-passphrase] [--force]",
+    {"generate", cmd_generate, "generate --out PREFIX [PASS | --no-passphrase] [--force]",
      "write a new key pair PREFIX.key (mode 0600) and PREFIX.pub; print its key id"},
-    {"id", cmd_id, "id [--passphrase-file F] FILE",
+    {"id", cmd_id, "id [PASS] FILE",
      "print the key id of a public (.pub) or private (.key) key file"},
-    {"pub", cmd_pub, "pub --key K [--passphrase-file F] --out P.pub [--force]",
+    {"pub", cmd_pub, "pub --key K [PASS] --out P.pub [--force]",
      "write the public key of the private key K to P.pub"},
+    {"passwd", cmd_passwd,
+     "passwd --key K [PASS] [--new-passphrase-file F | --new-passphrase-env NAME |\n"
+     "                               --no-passphrase]",
+     "change the passphrase of K (or remove it, or add one), replacing K atomically"},
+    {"escrow", cmd_escrow,
+     "escrow split --key K [PASS] --shares N --threshold M --out-dir D [--force]\n"
+     "       ota-keytool escrow combine --out K2 [PASS | --no-passphrase] [--force] SHARE...",
+     "cut K into N share files, any M of which rebuild it; rebuild a key from M shares"},
+    {"trust", cmd_trust,
+     "trust create --sequence N --threshold M --target T|'*' --out F.trust [--force]\n"
+     "                         KEY.pub|DIR...\n"
+     "       ota-keytool trust sign --key K [PASS] F.trust\n"
+     "       ota-keytool trust show F.trust\n"
+     "       ota-keytool trust verify (--keys K [--threshold M] | --trust CUR.trust)\n"
+     "                         [--device-class T] F.trust",
+     "make a trust file (the keys devices trust, and how many must sign), sign it,\n"
+     "          show it, check it as a device would (schema/trust.md)"},
     {NULL, NULL, NULL, NULL},
 };
+
+static const char pass_note[] =
+    "\n"
+    "PASS is --passphrase-file F (its first line) or --passphrase-env NAME (the\n"
+    "value of that environment variable); without either, the passphrase is asked\n"
+    "for on the terminal without echo (twice for a new one).\n";
 
 static const char notes[] =
     "\n"
     "A private key is PKCS#8 PEM, encrypted with PBKDF2-HMAC-SHA256 (600000\n"
-    "rounds) and AES-256-CBC unless --no-passphrase.  The passphrase is the first\n"
-    "line of F, or is typed twice when stdin is a terminal.  A key id is the\n"
-    "SHA-256 (hex) of the raw 32-byte public key.\n"
+    "rounds, 16-byte salt) and AES-256-CBC unless --no-passphrase.  A key id is\n"
+    "the SHA-256 (hex) of the raw 32-byte public key.  Share files are text to\n"
+    "print and type back (schema/shares.md); keep each apart from the others.\n"
     "\n"
-    "Exit status: 0 ok, 2 usage, 3 I/O, 11 key error (bad or weak key, wrong\n"
-    "passphrase), 12 output exists (schema/exit-codes.md).\n";
+    "Exit status: 0 ok, 2 usage, 3 I/O, 4 damaged share, 11 key error (bad or weak\n"
+    "key, wrong passphrase), 12 output exists, 19 shares that do not rebuild the\n"
+    "key: too few, of two splits, one twice; for trust verify as the device:\n"
+    "5 bad signature, 6 too few signatures, 8 wrong target, 14 sequence not newer\n"
+    "(schema/exit-codes.md).\n";
 
 static void usage(void)
 {
@@ -39,6 +64,7 @@ static void usage(void)
 	putchar('\n');
 	for (c = ota_keytool_cmds; c->name; c++)
 		printf("%-9s %s\n", c->name, c->summary);
+	fputs(pass_note, stdout);
 	fputs(notes, stdout);
 }
 
@@ -48,7 +74,8 @@ int ota_keytool_help(const char *cmd)
 
 	for (c = ota_keytool_cmds; c->name; c++)
 		if (strcmp(c->name, cmd) == 0)
-			printf("usage: ota-keytool %s\n\n%s\n", c->usage, c->summary);
+			printf("usage: ota-keytool %s\n\n%s\n%s", c->usage, c->summary,
+			       strstr(c->usage, "PASS") ? pass_note : "");
 	return 0;
 }
 

@@ -153,3 +153,25 @@ const struct ota_pubkey *ota_keyring_find(const struct ota_keyring *kr, const ch
 			return &kr->keys[i];
 	return NULL;
 }
+
+int ota_keyring_add_raw(struct ota_keyring *kr, const unsigned char raw[OTA_KEY_RAW_LEN],
+			const char *name, struct ota_err *err)
+{
+	struct ota_pubkey pk, *nk;
+	int rc = ota_pubkey_from_raw(&pk, raw, name, err);
+
+	if (rc)
+		return rc;
+	if (ota_keyring_find(kr, pk.id)) {
+		ota_pubkey_free(&pk);
+		return 0;
+	}
+	nk = realloc(kr->keys, (kr->n + 1) * sizeof(*nk));
+	if (!nk) {
+		ota_pubkey_free(&pk);
+		return ota_err_set(err, OTA_EINTERNAL, "out of memory");
+	}
+	kr->keys = nk;
+	kr->keys[kr->n++] = pk;
+	return 0;
+}

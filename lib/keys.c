@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "lib/buf.h"
 #include "lib/fsutil.h"
@@ -110,6 +111,28 @@ int ota_key_raw_public(EVP_PKEY *key, unsigned char raw[OTA_KEY_RAW_LEN], struct
 	return 0;
 }
 
+int ota_key_seed(EVP_PKEY *key, unsigned char seed[OTA_KEY_RAW_LEN], struct ota_err *err)
+{
+	size_t len = OTA_KEY_RAW_LEN;
+
+	if (EVP_PKEY_get_id(key) != EVP_PKEY_ED25519)
+		return ota_err_set(err, OTA_EKEY, "not an Ed25519 key");
+	if (!EVP_PKEY_get_raw_private_key(key, seed, &len) || len != OTA_KEY_RAW_LEN) {
+		OPENSSL_cleanse(seed, OTA_KEY_RAW_LEN);
+		return ota_err_openssl(err, OTA_EKEY, "Ed25519 private key");
+	}
+	return 0;
+}
+
+int ota_key_from_seed(const unsigned char seed[OTA_KEY_RAW_LEN], EVP_PKEY **out,
+		      struct ota_err *err)
+{
+	*out = EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, NULL, seed, OTA_KEY_RAW_LEN);
+	if (!*out)
+		return ota_err_openssl(err, OTA_EINTERNAL, "Ed25519 key from its seed");
+	return 0;
+}
+
 /* Read a key file whole into b (capped), with the cap reported as a key error. */
 static int read_key_file(struct ota_buf *b, const char *path, struct ota_err *err)
 {
@@ -168,6 +191,8 @@ out:
 	return rc;
 }
 
+static const char enc_label[] = "-----BEGIN ENCRYPTED PRIVATE KEY-----";
+
 struct pass_ctx {
 	const char *pass;
 	bool asked; /* OpenSSL wanted a passphrase: the key is encrypted */
@@ -187,6 +212,22 @@ static int pass_cb(char *buf, int size, int rwflag, void *u)
 		return -1;
 	memcpy(buf, pc->pass, len);
 	return (int)len;
+}
+
+/* True if the file holds a well-formed PKCS#8 EncryptedPrivateKeyInfo:
+ * then a key that does not decrypt was given the wrong passphrase (CBC
+ * without a MAC cannot tell that from damaged ciphertext, but a damaged
+ * file almost always breaks the PEM or the ASN.1 around it). */
+static bool envelope_intact(const struct ota_buf *b)
+{
+	BIO *bio = BIO_new_mem_buf(b->data, (int)b->len);
+	X509_SIG *p8 = bio ? PEM_read_bio_PKCS8(bio, NULL, NULL, NULL) : NULL;
+	bool ok = p8 != NULL;
+
+	ERR_clear_error();
+	X509_SIG_free(p8);
+	BIO_free(bio);
+	return ok;
 }
 
 int ota_privkey_load(const char *path, const char *passphrase, EVP_PKEY **out, struct ota_err *err)
@@ -211,8 +252,10 @@ int ota_privkey_load(const char *path, const char *passphrase, EVP_PKEY **out, s
 	ERR_clear_error();
 	if (!pkey && pc.asked && !passphrase)
 		rc = ota_err_set(err, OTA_EKEY, "%s: key is encrypted: passphrase required", path);
-	else if (!pkey && pc.asked)
-		rc = ota_err_set(err, OTA_EKEY, "%s: wrong passphrase or damaged key", path);
+	else if (!pkey && pc.asked && envelope_intact(&b))
+		rc = ota_err_set(err, OTA_EKEY, "%s: wrong passphrase", path);
+	else if (!pkey && (pc.asked || memmem(b.data, b.len, enc_label, sizeof(enc_label) - 1)))
+		rc = ota_err_set(err, OTA_EKEY, "%s: damaged encrypted key", path);
 	else if (!pkey)
 		rc = ota_err_set(err, OTA_EKEY, "%s: not a PEM private key", path);
 	else
@@ -238,7 +281,33 @@ int ota_key_generate(EVP_PKEY **out, struct ota_err *err)
 
 /* Write the encoded key to path through fsutil's temp file, fsync and
  * rename, so a crash leaves either the old file or the whole new one. */
-static int write_bio(BIO *bio, const char *path, mode_t mode, bool overwrite, struct ota_err *err)
+struct readback {
+	EVP_PKEY *key;    /* what the file must hold */
+	const char *pass; /* and decrypt with */
+};
+
+/* The temporary file tmp, durably written, loads back as rb->key. */
+static int check_readback(const struct readback *rb, int fd, const char *tmp, const char *path,
+			  struct ota_err *err)
+{
+	EVP_PKEY *back = NULL;
+	int rc = 0;
+
+	if (fsync(fd))
+		return ota_err_errno(err, OTA_EIO, errno, "%s: fsync", path);
+	rc = ota_privkey_load(tmp, rb->pass, &back, err);
+	if (rc == 0 && EVP_PKEY_eq(rb->key, back) != 1)
+		rc = ota_err_set(err, OTA_EINTERNAL, "%s: the new file does not load back as the "
+				 "same key", path);
+	else if (rc)
+		rc = ota_err_prefix(err, OTA_EINTERNAL, "%s: the new file does not load back",
+				    path);
+	EVP_PKEY_free(back);
+	return rc;
+}
+
+static int write_bio(BIO *bio, const char *path, mode_t mode, bool overwrite,
+		     const struct readback *rb, struct ota_err *err)
 {
 	struct ota_atomic t;
 	char *data = NULL;
@@ -251,6 +320,8 @@ static int write_bio(BIO *bio, const char *path, mode_t mode, bool overwrite, st
 	if (rc)
 		return rc;
 	rc = ota_write_all(t.fd, data, (size_t)len, path, err);
+	if (rc == 0 && rb)
+		rc = check_readback(rb, t.fd, t.tmp_path, path, err);
 	if (rc) {
 		ota_atomic_abort(&t);
 		return rc;
@@ -273,8 +344,8 @@ static int pem_private(EVP_PKEY *key, const char *pass, BIO *bio)
 		return PEM_write_bio_PrivateKey(bio, key, NULL, NULL, 0, NULL, NULL);
 	p8inf = EVP_PKEY2PKCS8(key);
 	if (p8inf)
-		p8 = PKCS8_encrypt(-1, EVP_aes_256_cbc(), pass, (int)strlen(pass), NULL, 0,
-				   OTA_KEY_PBKDF2_ITER, p8inf);
+		p8 = PKCS8_encrypt(-1, EVP_aes_256_cbc(), pass, (int)strlen(pass), NULL,
+				   OTA_KEY_SALT_LEN, OTA_KEY_PBKDF2_ITER, p8inf);
 	if (p8)
 		ok = PEM_write_bio_PKCS8(bio, p8);
 	X509_SIG_free(p8);
@@ -282,8 +353,8 @@ static int pem_private(EVP_PKEY *key, const char *pass, BIO *bio)
 	return ok;
 }
 
-int ota_privkey_write(EVP_PKEY *key, const char *path, const char *passphrase, bool overwrite,
-		      struct ota_err *err)
+static int write_private(EVP_PKEY *key, const char *path, const char *passphrase,
+			 bool overwrite, const struct readback *rb, struct ota_err *err)
 {
 	/* A memory BIO's buffer is wiped when it grows and when it is freed. */
 	BIO *bio = BIO_new(BIO_s_secmem());
@@ -297,9 +368,23 @@ int ota_privkey_write(EVP_PKEY *key, const char *path, const char *passphrase, b
 	else if (!pem_private(key, passphrase, bio))
 		rc = ota_err_openssl(err, OTA_EKEY, "%s: cannot encode the private key", path);
 	else
-		rc = write_bio(bio, path, 0600, overwrite, err);
+		rc = write_bio(bio, path, 0600, overwrite, rb, err);
 	BIO_free(bio);
 	return rc;
+}
+
+int ota_privkey_write(EVP_PKEY *key, const char *path, const char *passphrase, bool overwrite,
+		      struct ota_err *err)
+{
+	return write_private(key, path, passphrase, overwrite, NULL, err);
+}
+
+int ota_privkey_replace(EVP_PKEY *key, const char *path, const char *passphrase,
+			struct ota_err *err)
+{
+	const struct readback rb = {key, passphrase};
+
+	return write_private(key, path, passphrase, true, &rb, err);
 }
 
 int ota_pubkey_write(EVP_PKEY *key, const char *path, bool overwrite, struct ota_err *err)
@@ -312,7 +397,7 @@ int ota_pubkey_write(EVP_PKEY *key, const char *path, bool overwrite, struct ota
 	if (!PEM_write_bio_PUBKEY(bio, key))
 		rc = ota_err_openssl(err, OTA_EKEY, "%s: cannot encode the public key", path);
 	else
-		rc = write_bio(bio, path, 0644, overwrite, err);
+		rc = write_bio(bio, path, 0644, overwrite, NULL, err);
 	BIO_free(bio);
 	return rc;
 }

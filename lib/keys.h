@@ -18,6 +18,7 @@
 #define OTA_KEY_RAW_LEN 32
 #define OTA_KEYID_HEX_LEN 64
 #define OTA_KEY_PBKDF2_ITER 600000
+#define OTA_KEY_SALT_LEN 16 /* bytes of PBKDF2 salt (NIST SP 800-132: 128 bits) */
 #define OTA_KEY_FILE_MAX (64 * 1024)
 #define OTA_PASSPHRASE_MAX 1024
 
@@ -52,9 +53,10 @@ int ota_pubkey_load(struct ota_pubkey *pk, const char *path, struct ota_err *err
 void ota_pubkey_free(struct ota_pubkey *pk);
 
 /* Load the private key at path; passphrase may be NULL for a plain key.
- * OTA_EKEY "wrong passphrase" when an encrypted key does not decrypt,
- * "passphrase required" when encrypted and passphrase is NULL, or when the
- * key is not Ed25519.  *out is owned by the caller (EVP_PKEY_free). */
+ * OTA_EKEY "PATH: wrong passphrase" when an intact encrypted key does not
+ * decrypt, "damaged encrypted key" when its envelope is broken, "passphrase
+ * required" when encrypted and passphrase is NULL, or when the key is not
+ * Ed25519.  *out is owned by the caller (EVP_PKEY_free). */
 int ota_privkey_load(const char *path, const char *passphrase, EVP_PKEY **out,
 		     struct ota_err *err);
 
@@ -67,6 +69,19 @@ int ota_key_generate(EVP_PKEY **out, struct ota_err *err);
 int ota_privkey_write(EVP_PKEY *key, const char *path, const char *passphrase,
 		      bool overwrite, struct ota_err *err);
 int ota_pubkey_write(EVP_PKEY *key, const char *path, bool overwrite, struct ota_err *err);
+/* Replace the private key file at path with key under passphrase (NULL:
+ * plain), atomically: the new file is written beside it, fsynced, loaded
+ * back and compared with key, and only then renamed over path.  On any
+ * failure path is untouched and no temporary file is left. */
+int ota_privkey_replace(EVP_PKEY *key, const char *path, const char *passphrase,
+			struct ota_err *err);
+
+/* The 32-byte seed of an Ed25519 private key (RFC 8032's private key:
+ * everything else derives from it), and a private key made from one.  The
+ * seed is a secret: the caller wipes it. */
+int ota_key_seed(EVP_PKEY *key, unsigned char seed[OTA_KEY_RAW_LEN], struct ota_err *err);
+int ota_key_from_seed(const unsigned char seed[OTA_KEY_RAW_LEN], EVP_PKEY **out,
+		      struct ota_err *err);
 
 /* Raw 32 public bytes of any Ed25519 EVP_PKEY (private or public). */
 int ota_key_raw_public(EVP_PKEY *key, unsigned char raw[OTA_KEY_RAW_LEN], struct ota_err *err);
@@ -82,6 +97,10 @@ void ota_passphrase_free(char *p);
  * store is an error, not a smaller trust store), or if none are found. */
 int ota_keyring_load(struct ota_keyring *kr, const char *path, struct ota_err *err);
 void ota_keyring_free(struct ota_keyring *kr);
+/* Add the key with these raw bytes (name for messages) to kr, unless it
+ * is there already.  OTA_EKEY if it is weak. */
+int ota_keyring_add_raw(struct ota_keyring *kr, const unsigned char raw[OTA_KEY_RAW_LEN],
+			const char *name, struct ota_err *err);
 /* The trusted key with this hex id, or NULL. */
 const struct ota_pubkey *ota_keyring_find(const struct ota_keyring *kr, const char *id);
 

@@ -8,16 +8,18 @@
 #include "signer/signer.h"
 
 static const char usage[] =
-	"usage: ota-sign --key K [--passphrase-file F] FILE.bundle\n"
-	"       ota-sign --key K [--passphrase-file F] --manifest M.json --out M.sig [--force]\n"
+	"usage: ota-sign --key K [--passphrase-file F | --passphrase-env NAME] FILE.bundle\n"
+	"       ota-sign --key K [--passphrase-file F | --passphrase-env NAME]\n"
+	"                --manifest M.json --out M.sig [--force]\n"
 	"       ota-sign attach FILE.bundle M.sig\n"
 	"\n"
 	"The first form adds a signature to the bundle (rewritten to a temporary\n"
 	"file and renamed: the bundle is never left half-written).  The second\n"
 	"signs only the manifest (from `ota-bundle manifest`), as on an air-gapped\n"
 	"signing box that never sees the payload; the third puts that signature\n"
-	"into the bundle after checking it.  An encrypted key's passphrase comes\n"
-	"from --passphrase-file or, on a terminal, is asked for without echo.\n"
+	"into the bundle after checking it.  An encrypted key's passphrase is the\n"
+	"first line of --passphrase-file F, the value of the environment variable\n"
+	"--passphrase-env NAME or, on a terminal, is asked for without echo.\n"
 	"\n"
 	"Exit status: 0 ok, 2 usage, 3 I/O, 4 malformed, 5 signature does not\n"
 	"match the manifest, 7 payload damaged, 11 key error (wrong passphrase),\n"
@@ -27,7 +29,7 @@ int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{"key", required_argument, NULL, 'k'},
-		{"passphrase-file", required_argument, NULL, 'p'},
+		OTA_CLI_PASS_LONGOPTS,
 		{"manifest", required_argument, NULL, 'm'}, {"out", required_argument, NULL, 'o'},
 		{"force", no_argument, NULL, 'f'}, {"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'v'}, {NULL, 0, NULL, 0}};
@@ -41,9 +43,10 @@ int main(int argc, char **argv)
 		return sign_attach(argv[2], argv[3]);
 	}
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		if (ota_cli_pass_option(&o.pass, c, optarg))
+			continue;
 		switch (c) {
 		case 'k': o.key = optarg; break;
-		case 'p': o.passphrase_file = optarg; break;
 		case 'm': o.manifest = optarg; break;
 		case 'o': o.out = optarg; break;
 		case 'f': o.force = 1; break;
@@ -54,6 +57,8 @@ int main(int argc, char **argv)
 	}
 	if (!o.key)
 		return ota_cli_usage("--key is required");
+	if ((c = ota_cli_pass_check(&o.pass, "", "", false)))
+		return c;
 	if (o.manifest || o.out) {
 		if (!o.manifest || !o.out || optind != argc)
 			return ota_cli_usage("detached signing takes --manifest M.json --out M.sig "

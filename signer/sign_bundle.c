@@ -16,7 +16,7 @@ static int sign_bytes(const struct sign_opts *o, const struct ota_buf *msg,
 		      struct ota_err *err)
 {
 	EVP_PKEY *key = NULL;
-	int rc = ota_cli_load_private_key(o->key, o->passphrase_file, &key, err);
+	int rc = ota_cli_load_private_key(o->key, &o->pass, &key, err);
 
 	if (rc == 0 && (rc = ota_key_raw_public(key, pub, err)) == 0)
 		rc = ota_sig_sign(key, msg->data, msg->len, sig, err);

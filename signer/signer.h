@@ -2,9 +2,11 @@
 #ifndef OTA_SIGNER_H
 #define OTA_SIGNER_H
 
+#include "cli/cli.h"
+
 struct sign_opts {
 	const char *key;             /* --key: private key file */
-	const char *passphrase_file; /* --passphrase-file */
+	struct ota_cli_pass pass;    /* --passphrase-file, --passphrase-env */
 	const char *manifest;        /* --manifest: detached mode */
 	const char *out;             /* --out: detached signature file */
 	int force;                   /* --force: replace an existing --out */

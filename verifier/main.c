@@ -8,11 +8,14 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "lib/trust.h"
 #include "lib/verify.h"
 
 static const char usage[] =
 	"usage: ota-verify --keys FILE.pub|DIR --device-class T [--threshold M]\n"
 	"                  [--extract DIR] [--json] FILE.bundle\n"
+	"       ota-verify --trust F.trust --device-class T [--extract DIR] [--json]\n"
+	"                  FILE.bundle\n"
 	"       ota-verify --keys FILE.pub|DIR --device-class T [--json]\n"
 	"                  --manifest M.json --signature M.sig --tree DIR\n"
 	"\n"
@@ -20,14 +23,15 @@ static const char usage[] =
 	"the manifest is canonical, it targets this device class, and the payload\n"
 	"(or DIR) holds exactly its entries with matching SHA-256.  --extract DIR\n"
 	"(which must not exist) writes the verified tree; on any failure nothing\n"
-	"is left behind.\n"
+	"is left behind.  --trust F.trust takes the keys and threshold of a trust\n"
+	"file (a device's state_dir/trust.ota, schema/trust.md) instead.\n"
 	"\n"
 	"Exit status: 0 ok, 2 usage, 3 I/O, 4 malformed, 5 bad signature,\n"
 	"6 untrusted, 7 hash mismatch, 8 wrong target, 9 unsafe path,\n"
 	"10 file set mismatch, 11 key error, 12 exists (schema/exit-codes.md).\n";
 
 struct verify_args {
-	const char *keys, *device_class, *extract, *manifest, *signature, *tree, *bundle;
+	const char *keys, *trust, *device_class, *extract, *manifest, *signature, *tree, *bundle;
 	unsigned int threshold;
 	int json;
 };
@@ -35,7 +39,7 @@ struct verify_args {
 static int parse_args(int argc, char **argv, struct verify_args *a)
 {
 	static const struct option longopts[] = {
-		{"keys", required_argument, NULL, 'k'},
+		{"keys", required_argument, NULL, 'k'}, {"trust", required_argument, NULL, 'r'},
 		{"device-class", required_argument, NULL, 'd'},
 		{"threshold", required_argument, NULL, 'T'},
 		{"extract", required_argument, NULL, 'x'}, {"json", no_argument, NULL, 'j'},
@@ -49,6 +53,7 @@ static int parse_args(int argc, char **argv, struct verify_args *a)
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'k': a->keys = optarg; break;
+		case 'r': a->trust = optarg; break;
 		case 'd': a->device_class = optarg; break;
 		case 'x': a->extract = optarg; break;
 		case 'j': a->json = 1; break;
@@ -65,8 +70,10 @@ static int parse_args(int argc, char **argv, struct verify_args *a)
 		default: return ota_cli_usage("bad option");
 		}
 	}
-	if (!a->keys || !a->device_class)
-		return ota_cli_usage("--keys and --device-class are required");
+	if (!a->keys == !a->trust || !a->device_class)
+		return ota_cli_usage("--keys (or --trust) and --device-class are required");
+	if (a->trust && a->threshold)
+		return ota_cli_usage("--trust brings its own threshold: no --threshold");
 	if (a->manifest || a->signature || a->tree) {
 		if (!a->manifest || !a->signature || !a->tree || optind != argc || a->extract)
 			return ota_cli_usage("the design's form takes --manifest, --signature and "
@@ -105,6 +112,29 @@ static void print_json(const struct ota_verify_result *res, const struct ota_err
 	json_decref(o);
 }
 
+/* The keys and threshold of a trust file that holds up on its own
+ * (signed by its own threshold) and names this device class or "*". */
+static int load_trust(const char *path, const char *device_class, struct ota_keyring *keys,
+		      unsigned int *threshold, struct ota_err *err)
+{
+	struct ota_trust t;
+	int rc = ota_trust_load(path, &t, err);
+
+	if (rc == 0)
+		rc = ota_trust_check_self(&t, err);
+	if (rc == 0 && strcmp(t.target, OTA_TRUST_ANY_TARGET) && strcmp(t.target, device_class))
+		rc = ota_err_set(err, OTA_ETARGET, "%s: wrong target: trust file for \"%s\", this "
+				 "device is \"%s\"", path, t.target, device_class);
+	if (rc == 0) {
+		*keys = t.keys; /* taken over */
+		t.keys.keys = NULL;
+		t.keys.n = 0;
+		*threshold = t.threshold;
+	}
+	ota_trust_free(&t);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	struct verify_args a = {0};
@@ -123,7 +153,8 @@ int main(int argc, char **argv)
 	opts.threshold = a.threshold;
 	opts.extract_dir = a.extract;
 	subject = a.bundle ? a.bundle : a.manifest;
-	rc = ota_keyring_load(&keys, a.keys, &err);
+	rc = a.trust ? load_trust(a.trust, a.device_class, &keys, &opts.threshold, &err)
+		     : ota_keyring_load(&keys, a.keys, &err);
 	if (rc == 0 && a.bundle)
 		rc = ota_verify_bundle(a.bundle, &opts, &res, &err);
 	else if (rc == 0)

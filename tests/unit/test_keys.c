@@ -173,7 +173,7 @@ static void test_keys_encrypted_key_refuses_a_wrong_passphrase(void **state)
 
 	assert_int_equal(ota_privkey_load(k, PASS "!", &back, &err), OTA_EKEY);
 	assert_null(back);
-	snprintf(msg, sizeof(msg), "%s: wrong passphrase or damaged key", k);
+	snprintf(msg, sizeof(msg), "%s: wrong passphrase", k);
 	assert_string_equal(err.msg, msg);
 	EVP_PKEY_free(key);
 }
@@ -192,14 +192,14 @@ static void test_keys_encrypted_key_without_passphrase_is_refused(void **state)
 	EVP_PKEY_free(key);
 }
 
-/* What `openssl asn1parse` sees: PBES2, PBKDF2 with HMAC-SHA256 and
- * 600000 (0x0927C0) iterations, AES-256-CBC. */
+/* What `openssl asn1parse` sees: PBES2, PBKDF2 with HMAC-SHA256, a
+ * 16-byte salt and 600000 (0x0927C0) iterations, AES-256-CBC. */
 static void test_keys_encrypted_key_uses_pbkdf2_sha256_600000_and_aes256(void **state)
 {
 	static const char *const want[] = {":PBES2", ":PBKDF2", ":hmacWithSHA256", ":aes-256-cbc"};
 	char k[512], cmd[600], line[512], all[4096] = "";
 	EVP_PKEY *key = write_pair(at(state, "e.key", k), NULL, PASS);
-	bool iter = false;
+	bool iter = false, salt = false;
 	FILE *fp;
 	size_t i;
 
@@ -209,12 +209,54 @@ static void test_keys_encrypted_key_uses_pbkdf2_sha256_600000_and_aes256(void **
 	while (fgets(line, sizeof(line), fp)) {
 		strncat(all, line, sizeof(all) - strlen(all) - 1);
 		iter |= strstr(line, "INTEGER") && strstr(line, ":0927C0\n");
+		/* the salt is the OCTET STRING inside the PBKDF2 parameters */
+		salt |= strstr(line, "d=5  hl=2 l=  16 prim: OCTET STRING") != NULL;
 	}
 	assert_int_equal(pclose(fp), 0);
 	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++)
 		if (!strstr(all, want[i]))
 			fail_msg("no %s in:\n%s", want[i], all);
 	assert_true(iter);
+	assert_true(salt);
+	EVP_PKEY_free(key);
+}
+
+/* Base64 that still decodes but no longer holds a PKCS#8 envelope is
+ * damage, not a wrong passphrase. */
+static void test_keys_damaged_encrypted_key_is_not_called_a_wrong_passphrase(void **state)
+{
+	char k[512], msg[600];
+	struct ota_err err = {0};
+	EVP_PKEY *key = write_pair(at(state, "e.key", k), NULL, PASS), *back = NULL;
+
+	put(k, "-----BEGIN ENCRYPTED PRIVATE KEY-----\nAAAAAAAAAAAAAAAAAAAAAAAA\n"
+	       "-----END ENCRYPTED PRIVATE KEY-----\n");
+	assert_int_equal(ota_privkey_load(k, PASS, &back, &err), OTA_EKEY);
+	snprintf(msg, sizeof(msg), "%s: damaged encrypted key", k);
+	assert_string_equal(err.msg, msg);
+	EVP_PKEY_free(key);
+}
+
+/* passwd's primitive: the same key under a new passphrase, to and from
+ * none, and never a temporary file left. */
+static void test_keys_replace_changes_the_passphrase_in_place(void **state)
+{
+	char k[512];
+	struct ota_err err = {0};
+	EVP_PKEY *key = write_pair(at(state, "e.key", k), NULL, PASS), *back = NULL;
+	const struct fx *f = *state;
+
+	assert_int_equal(ota_privkey_replace(key, k, "new pass", &err), 0);
+	assert_int_equal(ota_privkey_load(k, PASS, &back, &err), OTA_EKEY);
+	assert_int_equal(ota_privkey_load(k, "new pass", &back, &err), 0);
+	assert_same_public(key, back);
+	EVP_PKEY_free(back);
+	assert_int_equal(ota_privkey_replace(key, k, NULL, &err), 0);
+	assert_int_equal(ota_privkey_load(k, NULL, &back, &err), 0);
+	assert_same_public(key, back);
+	EVP_PKEY_free(back);
+	assert_int_equal(mode_of(k), 0600);
+	assert_int_equal(entries(f->dir), 1);
 	EVP_PKEY_free(key);
 }
 
@@ -518,6 +560,8 @@ int main(void)
 	    T(test_keys_encrypted_key_refuses_a_wrong_passphrase),
 	    T(test_keys_encrypted_key_without_passphrase_is_refused),
 	    T(test_keys_encrypted_key_uses_pbkdf2_sha256_600000_and_aes256),
+	    T(test_keys_damaged_encrypted_key_is_not_called_a_wrong_passphrase),
+	    T(test_keys_replace_changes_the_passphrase_in_place),
 	    T(test_keys_private_file_is_0600_and_public_0644_whatever_the_umask),
 	    T(test_keys_write_refuses_to_overwrite_and_leaves_no_temp_file),
 	    T(test_keys_key_id_is_sha256_of_the_raw_public_key),

@@ -1,0 +1,123 @@
+/* trust.h - trust files: which keys a device trusts and how many of them
+ * must sign, changed in the field by signed updates (schema/trust.md).
+ *
+ * A trust file is text.  Line 1 is the trust document, canonical JSON:
+ *   {"format":1,"keys":{"<keyid>":"<base64 raw public key>",...},
+ *    "kind":"trust","sequence":N,"target":"<device class>"|"*","threshold":M}
+ * then one line "signature <keyid> <88 base64>" per signature, sorted by
+ * key id: Ed25519 over the exact bytes of line 1, without its newline.
+ *
+ * A device holds one trust set: its factory keys (the config's `keys` and
+ * `threshold`, sequence 0) until it accepts a trust file.  It accepts one
+ * only if it names this device class or "*", its sequence is higher than
+ * the one held (an old file cannot be replayed), it is signed by the
+ * threshold of the keys trusted now, and by the threshold of the keys it
+ * names (TUF's rule for root rotation: a set that cannot sign is never
+ * installed).  Signatures by other keys are ignored; one by a counted key
+ * that does not verify refuses the file.
+ */
+#ifndef OTA_TRUST_H
+#define OTA_TRUST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "lib/buf.h"
+#include "lib/err.h"
+#include "lib/keys.h"
+#include "lib/manifest.h"
+#include "lib/sig.h"
+
+#define OTA_TRUST_FORMAT 1
+#define OTA_TRUST_FILE_MAX (64 * 1024)
+#define OTA_TRUST_MAX_KEYS 64
+#define OTA_TRUST_MAX_SIGS 64
+#define OTA_TRUST_SEQUENCE_MAX (1ULL << 53) /* exact in every JSON reader */
+#define OTA_TRUST_ANY_TARGET "*"
+#define OTA_TRUST_SIG_PREFIX "signature "
+
+struct ota_trust_sig {
+	char keyid[OTA_KEYID_HEX_LEN + 1];
+	unsigned char sig[OTA_SIG_RAW_LEN];
+};
+
+struct ota_trust {
+	unsigned long long sequence; /* 0: factory keys, not from a trust file */
+	char target[OTA_VERSION_MAX + 1]; /* a device class, or "*" */
+	unsigned int threshold;           /* 1..keys.n */
+	struct ota_keyring keys;          /* owned */
+	struct ota_buf doc;               /* line 1: the signed bytes (none at 0) */
+	struct ota_trust_sig sigs[OTA_TRUST_MAX_SIGS]; /* sorted by key id */
+	size_t n_sigs;
+	char source[256]; /* file it came from, for messages */
+};
+
+/* Initialise t empty (safe to _free). */
+void ota_trust_init(struct ota_trust *t);
+void ota_trust_free(struct ota_trust *t);
+
+/* A new, unsigned trust document: keys (copied) with threshold, for
+ * target, at sequence (1..OTA_TRUST_SEQUENCE_MAX).  OTA_EUSAGE for values
+ * out of range. */
+int ota_trust_make(struct ota_trust *t, unsigned long long sequence, const char *target,
+		   unsigned int threshold, const struct ota_keyring *keys, struct ota_err *err);
+
+/* The factory trust set: the keys at keys_path (ota_keyring_load) and
+ * threshold, sequence 0, target "*". */
+int ota_trust_factory(struct ota_trust *t, const char *keys_path, unsigned int threshold,
+		      struct ota_err *err);
+
+/* Parse a trust file (OTA_EFORMAT, "NAME:LINE: reason"; OTA_EKEY for a
+ * weak key or a key id that is not its key's).  Signatures are not
+ * checked here. */
+int ota_trust_parse(const unsigned char *text, size_t len, const char *name,
+		    struct ota_trust *t, struct ota_err *err);
+int ota_trust_load(const char *path, struct ota_trust *t, struct ota_err *err);
+
+/* Append the trust file text of t (document, then signature lines). */
+int ota_trust_format(const struct ota_trust *t, struct ota_buf *out, struct ota_err *err);
+
+/* Sign t's document with key, replacing an earlier signature by it. */
+int ota_trust_sign(struct ota_trust *t, EVP_PKEY *key, struct ota_err *err);
+
+/* How many keys of `by` signed t's document (*n).  OTA_EBADSIG if a
+ * signature filed under a key of `by` does not verify. */
+int ota_trust_count(const struct ota_trust *t, const struct ota_keyring *by, size_t *n,
+		    struct ota_err *err);
+
+/* t is signed by its own threshold (what a device re-checks when it loads
+ * the trust file it keeps).  OTA_EUNTRUSTED, or OTA_EBADSIG. */
+int ota_trust_check_self(const struct ota_trust *t, struct ota_err *err);
+
+/* May a device holding cur, of device_class (NULL: do not check), accept
+ * upd?  0 if so; OTA_ETARGET, OTA_EROLLBACK (sequence not higher),
+ * OTA_EUNTRUSTED (too few signatures by cur's keys or by upd's own),
+ * OTA_EBADSIG.  Checked in that order. */
+int ota_trust_check_update(const struct ota_trust *cur, const struct ota_trust *upd,
+			   const char *device_class, struct ota_err *err);
+
+/* True if a and b hold the same document bytes. */
+bool ota_trust_same(const struct ota_trust *a, const struct ota_trust *b);
+
+/* The device's trust state (trust_state.c): state_dir/trust.ota, the last
+ * trust file it accepted, byte for byte. */
+#define OTA_TRUST_STATE_FILE "trust.ota"
+
+/* The trust set in force: state_dir/trust.ota if there is one (checked
+ * again: well-formed and signed by its own threshold; any fault is an
+ * error, never a fall back to the factory keys, which may include retired
+ * ones), else the factory set of keys_path and threshold. */
+int ota_trust_state_load(const char *state_dir, const char *keys_path, unsigned int threshold,
+			 struct ota_trust *t, struct ota_err *err);
+
+/* Durably replace state_dir/trust.ota with t: a temporary file beside it,
+ * fsynced, then renamed over it and the directory fsynced, so a crash
+ * leaves the old trust set or the new one, never a mix.  hook(ctx), if
+ * not NULL, runs between the fsync and the rename (fault injection). */
+int ota_trust_state_save(const char *state_dir, const struct ota_trust *t,
+			 void (*hook)(void *ctx), void *ctx, struct ota_err *err);
+
+/* Remove the temporary files an interrupted _save left in state_dir. */
+int ota_trust_state_clean(const char *state_dir, struct ota_err *err);
+
+#endif
