@@ -23,6 +23,8 @@ struct agent {
 	const char *fault_after; /* OTA_AGENT_FAULT_AFTER: a state name */
 	int lock_fd;
 	bool own_lock; /* lock_fd taken by agent_lock for one delivery pass */
+	const char *origin; /* where the bundle being installed came from (a
+			       medium path, a URL), for the history; or NULL */
 	struct agent_daemon *daemon; /* watch and poll loops only, else NULL */
 };
 
@@ -108,8 +110,8 @@ void agent_note(struct agent_pass *p, const struct ota_err *why);
 
 /* daemon.c: the loops of watch and poll.  _start blocks SIGTERM and
  * SIGINT (they are taken with agent_idle / agent_stopping), opens the
- * notification socket and starts the watchdog thread; _stop sends
- * STOPPING=1 and undoes it all. */
+ * notification socket and starts the watchdog thread; _stop undoes it
+ * all (the loop sends STOPPING=1 before). */
 int agent_daemon_start(struct agent *a, struct ota_err *err);
 void agent_daemon_stop(struct agent *a);
 /* The main thread will be busy for at most ms: the watchdog keeps pinging

@@ -109,12 +109,15 @@ static int examine(struct scan *s, const char *name, struct ota_err *err)
 		s->c[s->n_c++].name = name;
 	else if (rc == 1)
 		s->n_older++;
-	else if (rc == OTA_ETARGET)
-		s->n_foreign++, agent_note(s->p, &why);
 	else if (rc == OTA_EINTERNAL)
 		*err = why;
-	else
+	else if (rc != OTA_ETARGET)
 		refuse(s, rc, &why);
+	/* Another device's: named, skipped, not a failure of this import. */
+	if (rc == OTA_ETARGET) {
+		s->n_foreign++;
+		agent_note(s->p, &why);
+	}
 	ota_verify_close(&v);
 	if (fd >= 0)
 		close(fd);

@@ -26,7 +26,7 @@
 /* Slack on an idle lease: from the end of the sleep to the next step's
  * lease is a few instructions.  A loaded machine has WatchdogSec more:
  * systemd acts only after that long without a ping. */
-#define IDLE_SLACK_MS 2000
+#define IDLE_SLACK_MS 1000
 
 struct agent_daemon {
 	struct ota_notify notify;
@@ -130,6 +130,7 @@ int agent_daemon_start(struct agent *a, struct ota_err *err)
 void agent_daemon_stop(struct agent *a)
 {
 	struct agent_daemon *d = a->daemon;
+	struct timespec zero = {0};
 
 	if (!d)
 		return;
@@ -143,6 +144,10 @@ void agent_daemon_stop(struct agent *a)
 		pthread_cond_destroy(&d->cv);
 	}
 	ota_notify_close(&d->notify);
+	/* The stop signal that ended the loop is taken, not left pending to
+	 * kill us when unblocked. */
+	while (sigtimedwait(&d->stop_signals, NULL, &zero) > 0)
+		;
 	sigprocmask(SIG_UNBLOCK, &d->stop_signals, NULL);
 	free(d);
 	a->daemon = NULL;

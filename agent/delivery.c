@@ -124,7 +124,9 @@ int agent_install_spooled(struct agent *a, const char *path, const char *source,
 
 	agent_notify(a, "STATUS=installing %s", source);
 	agent_busy(a, install_bound_ms(a, size));
+	a->origin = source;
 	rc = agent_install_file(a, path, p->version, err);
+	a->origin = NULL;
 	if (rc)
 		rename_in_message(err, path, source);
 	else

@@ -52,9 +52,9 @@ static int global_init(struct ota_err *err)
 	return 0;
 }
 
-static int fail(struct xfer *x, int code, bool retry, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-static int fail(struct xfer *x, int code, bool retry, const char *fmt, ...)
+/* Record the attempt's failure (err naming the URL), and whether to retry. */
+static int __attribute__((format(printf, 4, 5)))
+fail(struct xfer *x, int code, bool retry, const char *fmt, ...)
 {
 	char reason[OTA_ERR_MSG_MAX];
 	va_list ap;

@@ -15,6 +15,13 @@ setup() {
 	agent_setup
 	MEDIUM=$T/usb
 	mkdir -p "$MEDIUM"
+	import_config
+}
+
+# import_config [NAME=VALUE...]: write_config without the stable window
+# (the health checks are agent.bats's), the arguments added.
+import_config() {
+	write_config HEALTH_STABLE=0 "$@"
 }
 
 teardown() {
@@ -50,10 +57,25 @@ import json, sys
 print([r for r in json.load(sys.stdin) if r["to"] == "VERIFYING"][-1]["reason"])'
 }
 
+@test "ota-agent --help names import, poll and watch and exit status 18; ota-bundle --help names index" {
+	run ota-agent --help
+	assert_status 0
+	assert_output_matches "^  import \[DIR\]"
+	assert_output_matches "^  poll \[URL\] \[--once\] \[--interval S\]"
+	assert_output_matches "^  watch "
+	assert_output_matches "18 fetch failed"
+	run ota-bundle --help
+	assert_status 0
+	assert_output_matches "ota-bundle index DIR"
+}
+
 @test "the matching bundle is installed from the spool copy; bundles for other classes are named on stderr and skipped; the medium is not written" {
 	on_medium 1.0.0
 	on_medium 3.0.0 good TARGET=other-board
 	on_medium 4.0.0 good TARGET=edge-gw-v3
+	# Not bundles, so not a word about them: macOS's ._ files, other names.
+	head -c 4096 /dev/urandom >"$MEDIUM/._app-1.0.0-good.bundle"
+	echo hi >"$MEDIUM/README.txt"
 	medium_listing "$MEDIUM" >"$T/before"
 	run --separate-stderr agent import "$MEDIUM"
 	assert_status 0
@@ -66,7 +88,7 @@ print([r for r in json.load(sys.stdin) if r["to"] == "VERIFYING"][-1]["reason"])
 	assert_invariants
 	medium_listing "$MEDIUM" | diff "$T/before" -
 	# Installed from the spool, which is cleared afterwards.
-	[ "$(last_install_source)" = "bundle $STATE/spool/app-1.0.0-good.bundle" ]
+	[ "$(last_install_source)" = "bundle $STATE/spool/app-1.0.0-good.bundle (from $MEDIUM/app-1.0.0-good.bundle)" ]
 	assert_spool_empty
 }
 
@@ -145,18 +167,8 @@ print([r for r in json.load(sys.stdin) if r["to"] == "VERIFYING"][-1]["reason"])
 	assert_nothing_staged 1.0.0
 }
 
-@test "macOS ._ files and other names are not bundles: ignored without a word" {
-	head -c 4096 /dev/urandom >"$MEDIUM/._app-1.0.0-good.bundle"
-	echo hi >"$MEDIUM/README.txt"
-	on_medium 1.0.0
-	run --separate-stderr agent import "$MEDIUM"
-	assert_status 0
-	[ -z "$stderr" ]
-	assert_current 1.0.0
-}
-
 @test "a bundle over watch.max_bundle_mb is not copied: exit 18, named on stderr" {
-	write_config EXTRA="$(printf 'watch:\n  max_bundle_mb: 1')"
+	import_config EXTRA="$(printf 'watch:\n  max_bundle_mb: 1')"
 	on_medium 1.0.0 good HOOK=add_2mb_file
 	run --separate-stderr agent import "$MEDIUM"
 	assert_status 18
@@ -177,6 +189,7 @@ print([r for r in json.load(sys.stdin) if r["to"] == "VERIFYING"][-1]["reason"])
 
 @test "an unhealthy bundle from the medium is rolled back: exit 15, back on the last good release" {
 	install_ok 1.0.0
+	import_config HEALTH_TIMEOUT=1
 	on_medium 2.0.0 unhealthy
 	run --separate-stderr agent import "$MEDIUM"
 	assert_status 15
@@ -198,7 +211,7 @@ print([r for r in json.load(sys.stdin) if r["to"] == "VERIFYING"][-1]["reason"])
 	# watch.usb is under --root, as every path of the config.
 	mkdir -p "$ROOT/media"
 	mv "$MEDIUM" "$ROOT/media/usb"
-	write_config EXTRA="$(printf 'watch:\n  usb: /media/usb')"
+	import_config EXTRA="$(printf 'watch:\n  usb: /media/usb')"
 	run agent import
 	assert_status 0
 	assert_current 1.0.0
