@@ -48,6 +48,8 @@ static int open_medium(const struct agent *a, const char *path, unsigned long lo
 
 	if (fd < 0 && errno == EPERM)
 		fd = open(path, flags);
+	if (fd < 0 && errno == ELOOP)
+		return ota_err_set(err, OTA_EIO, "%s: a symbolic link, not followed", path);
 	if (fd < 0)
 		return ota_err_errno(err, OTA_EIO, errno, "%s", path);
 	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
