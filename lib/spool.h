@@ -1,7 +1,9 @@
 /* spool.h - the agent's spool: state_dir/spool/, where a bundle from USB
  * or HTTP is copied before it is verified and installed.  The medium is
  * read once, by the copy; the install reads only the spool copy, which
- * no one else can change under it.  Partial files end in ".part". */
+ * no one else can change under it (the agent's run lock guards the spool).
+ * A copy is written under a temporary name beside it; a download, which
+ * may be resumed, as "<name>.part". */
 #ifndef OTA_SPOOL_H
 #define OTA_SPOOL_H
 
