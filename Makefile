@@ -2,6 +2,7 @@
 #   make            build every tool into build/bin/
 #   make demo       generate -> bundle -> sign -> verify -> extract on examples/
 #   make check      all test suites; ends with "N passed, N failed"
+#   make install    tools, systemd units, udev rule, example config (PREFIX, DESTDIR)
 #   SANITIZE=1      build with AddressSanitizer and UBSan (into build-sanitize/)
 
 PKGS     := libcrypto libarchive jansson yaml-0.1 libcurl
@@ -92,5 +93,29 @@ lint: all
 
 clean:
 	rm -rf build build-sanitize
+
+# make install PREFIX=/usr/local DESTDIR=/tmp/image: the tools, the systemd
+# units (their ExecStart= pointing at BINDIR), the udev rule and the example
+# config, which never replaces a config already there.
+PREFIX     ?= /usr/local
+BINDIR     ?= $(PREFIX)/bin
+UNITDIR    ?= $(PREFIX)/lib/systemd/system
+UDEVDIR    ?= $(PREFIX)/lib/udev/rules.d
+SYSCONFDIR ?= /etc
+DOCDIR     ?= $(PREFIX)/share/doc/ota
+.PHONY: install
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(UNITDIR) $(DESTDIR)$(UDEVDIR) \
+		$(DESTDIR)$(DOCDIR) $(DESTDIR)$(SYSCONFDIR)/ota/keys
+	install -m 0755 $(BINS) $(DESTDIR)$(BINDIR)/
+	install -m 0644 systemd/*.service $(DESTDIR)$(UNITDIR)/
+	for f in systemd/*.service.in; do \
+		sed 's|@BINDIR@|$(BINDIR)|g' "$$f" >"$(DESTDIR)$(UNITDIR)/$$(basename "$$f" .in)" && \
+		chmod 0644 "$(DESTDIR)$(UNITDIR)/$$(basename "$$f" .in)" || exit 1; \
+	done
+	install -m 0644 udev/90-ota-usb.rules $(DESTDIR)$(UDEVDIR)/
+	install -m 0644 examples/agent.yaml $(DESTDIR)$(DOCDIR)/agent.yaml.example
+	[ -e $(DESTDIR)$(SYSCONFDIR)/ota/agent.yaml ] || \
+		install -m 0644 examples/agent.yaml $(DESTDIR)$(SYSCONFDIR)/ota/agent.yaml
 
 -include $(shell find $(B)/obj -name '*.d' 2>/dev/null)

@@ -5,12 +5,15 @@
 
 #include <stdbool.h>
 
+#include "lib/buf.h"
 #include "lib/config.h"
 #include "lib/err.h"
 #include "lib/keys.h"
 #include "lib/state.h"
 
 #define AGENT_ENV_MAX 8
+
+struct agent_daemon; /* daemon.c: notify socket, watchdog, stop signals */
 
 struct agent {
 	struct ota_config cfg;
@@ -22,6 +25,10 @@ struct agent {
 	const char *fault_after; /* OTA_AGENT_FAULT_AFTER: a state name */
 	const char *fault_enter; /* OTA_AGENT_FAULT_ENTER: a state name */
 	int lock_fd;
+	bool own_lock; /* lock_fd taken by agent_lock for one delivery pass */
+	const char *origin; /* where the bundle being installed came from (a
+			       medium path, a URL), for the history; or NULL */
+	struct agent_daemon *daemon; /* watch and poll loops only, else NULL */
 };
 
 /* Persist run's move to `to` (state.json first: it is what recover reads),
@@ -79,12 +86,68 @@ int cmd_import(struct agent *a, int argc, char **argv);
 int cmd_poll(struct agent *a, int argc, char **argv);
 int cmd_watch(struct agent *a, int argc, char **argv);
 
+/* What one delivery pass (a USB scan, an HTTP poll) did.  Init with
+ * agent_pass_init, free with agent_pass_free. */
+struct agent_pass {
+	struct ota_buf notes; /* one line per bundle refused or skipped, each
+				 "FILE: reason\n", to print on stderr */
+	struct ota_buf summary; /* one line of what came of it, for stdout */
+	bool installed;        /* a bundle was promoted */
+	bool noted;            /* the pass's error is already in notes */
+	char version[OTA_VERSION_MAX + 1]; /* installed or attempted */
+	const char *skip;      /* a version not to try (watch: failed before) */
+};
+
+void agent_pass_init(struct agent_pass *p);
+void agent_pass_free(struct agent_pass *p);
+/* Print notes on stderr (prefixed with the tool's name) and the summary on
+ * stdout; the exit status for rc (0 when rc is). */
+int agent_pass_report(const struct agent_pass *p, int rc, const struct ota_err *err);
+
 /* One USB scan of dir / one HTTP poll of url: install the newest bundle
- * for this device that is newer than what is installed.  0 when there
- * was nothing newer (*installed = 0) or it was promoted (*installed = 1);
- * otherwise the error of the install. */
-int agent_import_dir(struct agent *a, const char *dir, int *installed, struct ota_err *err);
-int agent_poll_once(struct agent *a, const char *url, int *installed, struct ota_err *err);
+ * for this device that is newer than what is installed, copied or
+ * downloaded into the spool first and installed from there only.  0 when
+ * there was nothing newer or it was promoted (p->installed); otherwise
+ * the code of the first bundle refused (p->noted) or of what stopped the
+ * pass.  Each takes the run lock for the pass only. */
+int agent_import_dir(struct agent *a, const char *dir, struct agent_pass *p,
+		     struct ota_err *err);
+int agent_poll_once(struct agent *a, const char *url, struct agent_pass *p,
+		    struct ota_err *err);
+
+/* delivery.c: what both passes share.  agent_lock takes the run lock
+ * (making the agent's dirs first) unless this process holds it already;
+ * agent_unlock drops it if agent_lock took it. */
+int agent_lock(struct agent *a, struct ota_err *err);
+void agent_unlock(struct agent *a);
+/* Install the spool copy at path, which came from source (a medium path
+ * or a URL, named in messages in its place); the spool is cleared after. */
+int agent_install_spooled(struct agent *a, const char *path, const char *source,
+			  struct agent_pass *p, struct ota_err *err);
+/* The progress hook of copies and downloads: feeds the watchdog, cancels
+ * when a stop signal is pending.  ctx is the agent. */
+int agent_progress(void *ctx, unsigned long long done, unsigned long long total);
+/* Append "FILE: reason" (err's message) to p->notes. */
+void agent_note(struct agent_pass *p, const struct ota_err *why);
+
+/* daemon.c: the loops of watch and poll.  _start blocks SIGTERM and
+ * SIGINT (they are taken with agent_idle / agent_stopping), opens the
+ * notification socket and starts the watchdog thread; _stop undoes it
+ * all (the loop sends STOPPING=1 before). */
+int agent_daemon_start(struct agent *a, struct ota_err *err);
+void agent_daemon_stop(struct agent *a);
+/* The main thread will be busy for at most ms: the watchdog keeps pinging
+ * until then, and stops if it is not renewed (a hung agent is restarted). */
+void agent_busy(struct agent *a, unsigned long long ms);
+/* True if SIGTERM or SIGINT is pending (always false outside a loop). */
+bool agent_stopping(struct agent *a);
+/* Sleep ms or until a stop signal: true if stopping. */
+bool agent_idle(struct agent *a, unsigned long long ms);
+/* Send a notification (READY=1, STATUS=...) to systemd, if it listens. */
+void agent_notify(struct agent *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Run passes over the sources given (either may be NULL) every
+ * interval_ms until SIGTERM or SIGINT; 0 then. */
+int agent_loop(struct agent *a, const char *usb, const char *url, unsigned int interval_ms);
 int cmd_recover(struct agent *a, int argc, char **argv);
 int cmd_rollback(struct agent *a, int argc, char **argv);
 int cmd_status(struct agent *a, int argc, char **argv);

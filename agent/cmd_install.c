@@ -195,14 +195,15 @@ static int switch_and_check(struct install *in, struct ota_err *err)
 static int install(struct install *in, struct ota_err *err)
 {
 	struct agent *a = in->a;
-	char reason[PATH_MAX + 16];
+	char reason[640]; /* cut, not refused: a history line has a cap */
 	int fd, rc;
 
 	if ((rc = agent_recover(a, true, err)) ||
 	    (rc = ota_release_link_get(a->cfg.app_dir, OTA_LINK_CURRENT, in->run.from, err)) ||
 	    (rc = ota_release_link_get(a->cfg.app_dir, OTA_LINK_LAST_GOOD, in->last_good, err)))
 		return rc;
-	snprintf(reason, sizeof(reason), "bundle %s", in->bundle);
+	snprintf(reason, sizeof(reason), "bundle %s%s%s%s", in->bundle, a->origin ? " (from " : "",
+		 a->origin ? a->origin : "", a->origin ? ")" : "");
 	if ((rc = agent_transition(a, &in->run, OTA_VERIFYING, reason, err)))
 		return rc;
 	fd = open(in->bundle, O_RDONLY | O_CLOEXEC);

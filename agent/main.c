@@ -21,6 +21,19 @@ static const char usage[] =
 	"\n"
 	"commands:\n"
 	"  install BUNDLE   verify, stage, switch, health-check, then promote or roll back\n"
+	"  import [DIR]     install the newest bundle for this device from a mounted medium\n"
+	"                   (default watch.usb): signed heads judged first, the chosen one\n"
+	"                   copied into the spool and installed from there; bad or foreign\n"
+	"                   bundles named on stderr and skipped; the medium is only read\n"
+	"  poll [URL] [--once] [--interval S]\n"
+	"                   install the newest bundle for this device from URL/index.json\n"
+	"                   (ota-bundle index; default watch.http): downloaded into the\n"
+	"                   spool with resume, retries and timeouts, checked against the\n"
+	"                   index, installed from there; every S s (watch.interval) until\n"
+	"                   SIGTERM, or once\n"
+	"  watch            the daemon: import from watch.usb and poll watch.http every\n"
+	"                   watch.interval; sd_notify READY/STATUS/STOPPING and WATCHDOG\n"
+	"                   pings for systemd (ota-agent.service, Type=notify)\n"
 	"  recover [--boot] finish or undo an interrupted run (run at boot, before the app)\n"
 	"  rollback         switch current back to the last good release\n"
 	"  status [--json]  current and last-good release, releases on disk, run state\n"
@@ -35,8 +48,9 @@ static const char usage[] =
 	"Exit status: 0 ok, 2 usage, 3 I/O, 4-11 bundle refused (as ota-verify),\n"
 	"13 another run holds the lock, 14 not newer than installed (anti-rollback),\n"
 	"15 health check failed and rolled back, 16 configuration error,\n"
-	"17 not enough space; trust: 5 bad signature, 6 too few signatures by the\n"
-	"keys in force or by the file's own, 8 wrong target, 14 sequence not newer\n"
+	"17 not enough space, 18 fetch failed (network, HTTP, over watch.max_bundle_mb);\n"
+	"trust: 5 bad signature, 6 too few signatures by the keys in force or by the\n"
+	"file's own, 8 wrong target, 14 sequence not newer\n"
 	"(schema/exit-codes.md).\n";
 
 static const struct {
@@ -49,6 +63,8 @@ static const struct {
 	{"history", cmd_history, false},
 	{"trust", cmd_trust, true},
 	{"keys", cmd_keys, false},
+	/* These take the lock for each delivery pass only (agent_lock). */
+	{"import", cmd_import, false}, {"poll", cmd_poll, false}, {"watch", cmd_watch, false},
 };
 
 static int make_env(struct agent *a)

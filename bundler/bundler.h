@@ -4,5 +4,6 @@
 
 int cmd_create(int argc, char **argv);
 int cmd_manifest(int argc, char **argv);
+int cmd_index(int argc, char **argv);
 
 #endif

@@ -10,11 +10,16 @@ static const char usage[] =
 	"usage: ota-bundle create --tree DIR --version V --target T --out FILE.bundle\n"
 	"                         [--rollback-index N] [--compress none|gzip|xz|zstd] [--force]\n"
 	"       ota-bundle manifest [--out FILE] FILE.bundle\n"
+	"       ota-bundle index DIR\n"
 	"\n"
 	"create    hash every file of DIR into a manifest and write the unsigned\n"
 	"          bundle (sign it with ota-sign).  \"created\" is SOURCE_DATE_EPOCH\n"
 	"          when set, so the same tree gives a byte-identical bundle.\n"
 	"manifest  print the exact manifest bytes of a bundle (for the signing box).\n"
+	"index     write DIR/index.json (file, target, version, size, SHA-256 of\n"
+	"          every *.bundle in DIR) for `ota-agent poll`; serve DIR with any\n"
+	"          static web server.  Files that are not bundles are named on\n"
+	"          stderr and left out.\n"
 	"\n"
 	"Exit status: 0 ok, 2 usage, 3 I/O, 4 malformed, 9 unsafe path or special\n"
 	"file in the tree, 12 output exists (schema/exit-codes.md).\n";
@@ -34,5 +39,7 @@ int main(int argc, char **argv)
 		return cmd_create(argc - 1, argv + 1);
 	if (strcmp(argv[1], "manifest") == 0)
 		return cmd_manifest(argc - 1, argv + 1);
+	if (strcmp(argv[1], "index") == 0)
+		return cmd_index(argc - 1, argv + 1);
 	return ota_cli_usage("unknown command '%s'", argv[1]);
 }

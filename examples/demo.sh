@@ -2,7 +2,8 @@
 # make demo, end to end on the example service (examples/app/):
 # key generation -> bundle (CI) -> detached signature (air-gapped box)
 # -> attach -> verify and extract (device), what a tampered copy gets;
-# then the device agent installs 1.0.0, 2.0.0 and a broken 3.0.0.
+# then the device agent installs 1.0.0, 2.0.0 and a broken 3.0.0, and
+# polls 4.0.0 from a web server on loopback standing in for a laptop.
 set -eu
 bin=$(cd "${1:-build/bin}" && pwd)
 examples=$(cd "$(dirname "$0")" && pwd)
@@ -102,6 +103,24 @@ except Exception as e: print("down:", e)' "http://127.0.0.1:$port/version")"
 done
 [ "$st" -eq 15 ] || { echo "DEMO FAILED: the broken 3.0.0 was not rolled back" >&2; exit 1; }
 
+step "Technician's laptop on the LAN: 4.0.0 in a directory, any static web server; the device polls it"
+mkdir -p laptop
+"$examples/make-release.sh" 4.0.0 good ci/tree-4.0.0 "$bin/../examples/gateway" >/dev/null
+ota-bundle create --tree ci/tree-4.0.0 --version 4.0.0 --target edge-gw-v2 \
+	--rollback-index 4 --out laptop/app-4.0.0.bundle >/dev/null
+ota-sign --key signing-box/fleet.key --passphrase-file signing-box/passphrase \
+	laptop/app-4.0.0.bundle >/dev/null
+run ota-bundle index laptop
+hport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+python3 -m http.server --bind 127.0.0.1 --directory laptop "$hport" >/dev/null 2>&1 &
+httpd=$!
+trap 'kill "$httpd" 2>/dev/null; OTA_APP_DIR="$root/opt/app" "$examples/app/service.sh" stop' EXIT
+python3 -c 'import socket, sys, time
+for i in range(100):
+    try: socket.create_connection(("127.0.0.1", int(sys.argv[1])), 1).close(); break
+    except OSError: time.sleep(0.05)' "$hport"
+run ota-agent --root "$root" poll "http://127.0.0.1:$hport/" --once
+
 step "Device agent: status and the audit history"
 run ota-agent --root "$root" status
 run ota-agent --root "$root" history
@@ -130,4 +149,4 @@ ota-agent --root "$root" install ci/agent-2.0.0.bundle || st=$?
 echo "exit $st (6 = untrusted: the retired key no longer counts)"
 [ "$st" -eq 6 ] || { echo "DEMO FAILED: a bundle of the retired key was not refused" >&2; exit 1; }
 
-printf '\nDEMO OK: bundled, signed on the air-gapped box, verified and extracted; tampering refused; the agent promoted 1.0.0 and 2.0.0 and rolled the broken 3.0.0 back to 2.0.0.\n'
+printf '\nDEMO OK: bundled, signed on the air-gapped box, verified and extracted; tampering refused; the agent promoted 1.0.0 and 2.0.0, rolled the broken 3.0.0 back to 2.0.0, installed 4.0.0 polled over HTTP; the fleet key escrowed 2-of-3 and rotated, its retired key refused.\n'

@@ -34,6 +34,7 @@ cp "$gateway" "$out/bin/gateway"
 cp "$here/app/run.sh" "$out/bin/run.sh"
 cp "$here/app/selftest" "$out/bin/selftest"
 ln -s run.sh "$out/bin/start" # releases carry symlinks too
+ln -s bin/run.sh "$out/run.sh" # what app.service starts: /opt/app/current/run.sh
 {
 	echo "mode=$mode"
 	echo "version=$version"

@@ -75,6 +75,10 @@ static const struct field watch_fields[] = {
 	KEY("http", K_URL, false, source_url, 0, 0),
 	KEY("interval", K_DUR, false, watch_interval_ms, 1000, DURATION_MAX_MS),
 	KEY("max_bundle_mb", K_INT, false, max_bundle_mb, 1, 1048576),
+	KEY("retries", K_INT, false, fetch_retries, 0, 100),
+	KEY("retry_delay", K_DUR, false, retry_delay_ms, 100, DURATION_MAX_MS),
+	KEY("connect_timeout", K_DUR, false, connect_timeout_ms, 100, DURATION_MAX_MS),
+	KEY("stall_timeout", K_DUR, false, stall_timeout_ms, 1000, DURATION_MAX_MS),
 	{0},
 };
 
@@ -517,6 +521,10 @@ int ota_config_load(const char *path, const char *root, struct ota_config *c, st
 	c->interval_ms = 2000;
 	c->watch_interval_ms = 60000;
 	c->max_bundle_mb = 4096;
+	c->fetch_retries = 5;
+	c->retry_delay_ms = 5000;
+	c->connect_timeout_ms = 10000;
+	c->stall_timeout_ms = 30000;
 	l.root_len = strlen(l.root);
 	while (l.root_len > 0 && l.root[l.root_len - 1] == '/')
 		l.root_len--;

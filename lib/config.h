@@ -41,6 +41,12 @@ struct ota_config {
 	unsigned int max_bundle_mb;     /* watch.max_bundle_mb, default 4096 */
 	unsigned long long max_bundle_bytes; /* the same in bytes: downloads and
 						copies above it are refused */
+	unsigned int fetch_retries;      /* watch.retries: further attempts of a
+					    failed download, default 5, 0..100 */
+	unsigned int retry_delay_ms;     /* watch.retry_delay, default 5 s, 0.1 s..3600 s */
+	unsigned int connect_timeout_ms; /* watch.connect_timeout, default 10 s, 0.1 s.. */
+	unsigned int stall_timeout_ms;   /* watch.stall_timeout: a transfer under 1
+					    byte/s this long fails; default 30 s, 1 s.. */
 	char *root;            /* the --root given, "" if none (owned) */
 };
 

@@ -29,6 +29,7 @@ enum ota_code {
 	OTA_EHEALTH = -15,   /* new release failed its health check: rolled back */
 	OTA_ECONFIG = -16,   /* bad configuration file */
 	OTA_ENOSPC = -17,    /* not enough free space to stage a release */
+	OTA_EFETCH = -18,    /* a bundle could not be fetched: network, HTTP, size cap */
 	OTA_ESHARE = -19,    /* escrow shares that do not rebuild a key */
 };
 

@@ -1,31 +1,41 @@
 /* fetch.h - downloading over plain HTTP with libcurl, for a device on a
  * LAN with a technician's laptop: resume (Range) after a dropped
- * connection, bounded retries, timeouts, and a size cap. */
+ * connection, bounded retries, timeouts, and a size cap.  No proxy, no
+ * redirects, no protocol but http. */
 #ifndef OTA_FETCH_H
 #define OTA_FETCH_H
 
 #include "lib/buf.h"
 #include "lib/err.h"
 #include "lib/hash.h"
+#include "lib/progress.h"
 
 struct ota_fetch_opts {
-	unsigned int retries;        /* further attempts after a failure, e.g. 5 */
+	unsigned int retries;            /* further attempts after a failure, e.g. 5 */
 	unsigned int connect_timeout_ms; /* e.g. 10 s */
 	unsigned int stall_timeout_ms;   /* abort when under 1 byte/s this long */
 	unsigned int retry_delay_ms;     /* wait between attempts */
+	const struct ota_progress *progress; /* may be NULL */
 };
 
-/* GET url into b (whose cap bounds it: OTA_EFORMAT past it).  OTA_EIO for
- * network errors after the retries, or an HTTP status other than 200. */
+/* Which failures are retried: connection refused or reset, timeouts, a
+ * transfer cut short, HTTP 408, 429 and 5xx.  Not retried: other HTTP
+ * statuses (404...), a body over its cap, content that contradicts what
+ * the caller expects.  Every failure is OTA_EFETCH unless said otherwise. */
+
+/* GET url into b (whose cap bounds it: OTA_EFORMAT past it).  OTA_EFETCH
+ * for network errors after the retries, or an HTTP status other than 200. */
 int ota_fetch_to_buf(const char *url, const struct ota_fetch_opts *o, struct ota_buf *b,
 		     struct ota_err *err);
 
 /* GET url into path, appending to what path already holds (resume with a
  * Range request; a server that ignores Range starts the file over), until
- * it holds exactly size bytes; never more (OTA_EFORMAT "larger than the
- * index says").  Then the file's SHA-256 must equal sha256 (else the file
- * is removed and OTA_EHASH).  Retries a dropped or failed transfer up to
- * o->retries times, resuming each time. */
+ * it holds exactly size bytes, never more, retrying a dropped or failed
+ * transfer up to o->retries times, resuming each time.  Then the file's
+ * SHA-256 must equal sha256.  OTA_EHASH when the server's file is not
+ * what was expected (it declares or sends another size, or the hash
+ * differs); path is then removed.  path is left (for a later resume) on
+ * other failures, fsynced on success. */
 int ota_fetch_to_file(const char *url, const char *path, unsigned long long size,
 		      const unsigned char sha256[OTA_SHA256_LEN], const struct ota_fetch_opts *o,
 		      struct ota_err *err);

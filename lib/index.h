@@ -10,6 +10,7 @@
 #ifndef OTA_INDEX_H
 #define OTA_INDEX_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "lib/buf.h"
@@ -18,8 +19,10 @@
 #include "lib/manifest.h"
 
 #define OTA_INDEX_FILE "index.json"
+#define OTA_INDEX_FORMAT 1
 #define OTA_INDEX_MAX (1024 * 1024) /* bytes of index.json */
 #define OTA_INDEX_MAX_BUNDLES 10000
+#define OTA_BUNDLE_EXT ".bundle"
 
 struct ota_index_entry {
 	char *file; /* owned; a plain file name: no '/', not "." or "..", UTF-8 */
@@ -35,20 +38,35 @@ struct ota_index {
 };
 
 /* Parse index.json bytes strictly (canonical not required: any server may
- * re-encode; unknown keys refused); name is for errors.  OTA_EFORMAT. */
+ * re-encode; unknown keys, duplicate keys and a file listed twice are
+ * refused); name is for errors.  OTA_EFORMAT.  Free idx with _free, also
+ * after a failure. */
 int ota_index_parse(const unsigned char *data, size_t len, const char *name,
 		    struct ota_index *idx, struct ota_err *err);
 void ota_index_free(struct ota_index *idx);
 
 /* The newest entry (version order, semver.h) for target that is newer
- * than installed ("" = anything); NULL if none. */
+ * than installed ("" = anything); the first in file order among equals;
+ * NULL if none. */
 const struct ota_index_entry *ota_index_pick(const struct ota_index *idx, const char *target,
 					     const char *installed);
+
+/* True if name is a plain file name an index may list (see the entry). */
+bool ota_index_name_ok(const char *name);
+
+/* The names in dir that end in ".bundle" and do not start with '.' (the
+ * "._x.bundle" files macOS leaves on FAT media are not bundles), of any
+ * file type, sorted by byte order; at most OTA_INDEX_MAX_BUNDLES.  Free
+ * with ota_bundle_names_free. */
+int ota_bundle_names(const char *dir, char ***names, size_t *n, struct ota_err *err);
+void ota_bundle_names_free(char **names, size_t n);
 
 /* Scan dir for *.bundle files, read each one's head (manifest only, not
  * verified: the index is a hint), hash the file, and write dir/index.json
  * atomically.  Files that are not bundles are skipped with a warning
- * appended to warnings (one line each) when warnings is not NULL. */
-int ota_index_write_dir(const char *dir, struct ota_buf *warnings, struct ota_err *err);
+ * appended to warnings (one line each) when warnings is not NULL.
+ * *count gets the number of bundles listed. */
+int ota_index_write_dir(const char *dir, size_t *count, struct ota_buf *warnings,
+			struct ota_err *err);
 
 #endif

@@ -53,7 +53,7 @@ int ota_spool_check_space(const char *state_dir, unsigned long long size,
 }
 
 static int copy_fd(int in, int out, const char *src, const char *dst, unsigned long long size,
-		   struct ota_err *err)
+		   const struct ota_progress *p, struct ota_err *err)
 {
 	unsigned char *buf = malloc(COPY_CHUNK);
 	unsigned long long done = 0;
@@ -71,14 +71,16 @@ static int copy_fd(int in, int out, const char *src, const char *dst, unsigned l
 			       : ota_err_set(err, OTA_EIO, "%s: shorter than it was", src);
 		else if ((rc = ota_write_all(out, buf, (size_t)n, dst, err)) == 0)
 			done += (unsigned long long)n;
+		if (rc == 0 && p && p->fn && p->fn(p->ctx, done, size))
+			rc = ota_err_set(err, OTA_EIO, "%s: copy interrupted", src);
 	}
 	free(buf);
 	return rc;
 }
 
 int ota_spool_copy(const char *state_dir, int src_fd, const char *src_name,
-		   unsigned long long size, const char *name, char *out, size_t outlen,
-		   struct ota_err *err)
+		   unsigned long long size, const char *name, const struct ota_progress *p,
+		   char *out, size_t outlen, struct ota_err *err)
 {
 	struct ota_atomic t = {.fd = -1};
 	int rc;
@@ -89,7 +91,7 @@ int ota_spool_copy(const char *state_dir, int src_fd, const char *src_name,
 	if (lseek(src_fd, 0, SEEK_SET) < 0)
 		return ota_err_errno(err, OTA_EIO, errno, "%s", src_name);
 	if ((rc = ota_atomic_open(&t, out, 0600, err)) == 0 &&
-	    (rc = copy_fd(src_fd, t.fd, src_name, out, size, err)) == 0)
+	    (rc = copy_fd(src_fd, t.fd, src_name, out, size, p, err)) == 0)
 		rc = ota_atomic_commit(&t, true, err);
 	ota_atomic_abort(&t);
 	return rc;

@@ -1,16 +1,21 @@
 /* gateway.c - the example edge service that the demo and the agent tests
  * install: a tiny HTTP server on 127.0.0.1:$OTA_APP_PORT (default 8080) that
- * is good, unhealthy or crashing as <release>/etc/gateway.conf says. */
+ * is good, unhealthy or crashing as <release>/etc/gateway.conf says.  Under
+ * systemd (app.service, WatchdogSec=) it feeds the watchdog. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <limits.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #define REQ_MAX 4096
@@ -22,6 +27,60 @@ struct gateway {
 	char version[64];
 	char release[PATH_MAX];
 };
+
+/* systemd's watchdog: WATCHDOG=1 to $NOTIFY_SOCKET (a path or an '@'
+ * abstract name) every half $WATCHDOG_USEC, unless $WATCHDOG_PID names
+ * another process. */
+struct watchdog {
+	int fd; /* -1: no watchdog */
+	struct sockaddr_un addr;
+	socklen_t len;
+	long long period_ms, next_ms;
+};
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void watchdog_init(struct watchdog *w)
+{
+	const char *sock = getenv("NOTIFY_SOCKET"), *usec = getenv("WATCHDOG_USEC");
+	const char *pid = getenv("WATCHDOG_PID");
+	size_t len = sock ? strlen(sock) : 0;
+	unsigned long long u = usec ? strtoull(usec, NULL, 10) : 0;
+
+	w->fd = -1;
+	if (!sock || u < 2000 || (pid && strtol(pid, NULL, 10) != (long)getpid()) ||
+	    (sock[0] != '/' && sock[0] != '@') || len >= sizeof(w->addr.sun_path))
+		return;
+	w->addr.sun_family = AF_UNIX;
+	memcpy(w->addr.sun_path, sock, len);
+	if (sock[0] == '@')
+		w->addr.sun_path[0] = '\0';
+	w->len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + len + (sock[0] == '/'));
+	w->period_ms = (long long)(u / 2000);
+	w->next_ms = now_ms();
+	w->fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+}
+
+/* Ping if due; the ms until the next one is due (-1: never). */
+static int watchdog_tick(struct watchdog *w)
+{
+	long long now = now_ms();
+
+	if (w->fd < 0)
+		return -1;
+	if (now >= w->next_ms) {
+		sendto(w->fd, "WATCHDOG=1", 10, MSG_NOSIGNAL, (const struct sockaddr *)&w->addr,
+		       w->len);
+		w->next_ms = now + w->period_ms;
+	}
+	return (int)(w->next_ms - now);
+}
 
 static void on_term(int sig)
 {
@@ -176,13 +235,16 @@ static void serve(int fd, const struct gateway *g)
 }
 
 /* One connection at a time; a slow or silent client costs at most 2 s. */
-static void serve_forever(int lfd, const struct gateway *g)
+static void serve_forever(int lfd, const struct gateway *g, struct watchdog *w)
 {
 	struct timeval tv = {.tv_sec = 2};
+	struct pollfd p = {.fd = lfd, .events = POLLIN};
 	char drain[512];
 	int c, i;
 
 	for (;;) {
+		if (poll(&p, 1, watchdog_tick(w)) <= 0)
+			continue;
 		c = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
 		if (c < 0) {
 			if (errno != EINTR && errno != ECONNABORTED)
@@ -208,6 +270,7 @@ int main(int argc, char **argv)
 {
 	struct gateway g = {.mode = MODE_GOOD, .version = "unknown"};
 	struct sigaction sa = {.sa_handler = on_term};
+	struct watchdog w;
 	const char *env = getenv("OTA_APP_PORT");
 	unsigned long port = 8080;
 	char *end;
@@ -240,6 +303,7 @@ int main(int argc, char **argv)
 	printf("gateway %s (%s) listening on 127.0.0.1:%lu\n", g.version,
 	       g.mode == MODE_GOOD ? "good" : "unhealthy", port);
 	fflush(stdout);
-	serve_forever(fd, &g);
+	watchdog_init(&w);
+	serve_forever(fd, &g, &w);
 	return 0;
 }

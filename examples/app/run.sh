@@ -1,3 +1,4 @@
 #!/bin/sh
-# run.sh - how the supervisor starts a release (installed as <release>/bin/run.sh).
-exec "$(dirname "$0")/gateway" "$@"
+# run.sh - how the supervisor starts a release (installed as <release>/bin/run.sh,
+# and as the link <release>/run.sh that app.service starts).
+exec "$(dirname "$(readlink -f "$0")")/gateway" "$@"

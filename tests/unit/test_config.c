@@ -95,7 +95,11 @@ static const char full[] =
 	"  usb: /run/ota/usb\n"
 	"  http: http://192.0.2.10:8000/bundles/\n"
 	"  interval: 30\n"
-	"  max_bundle_mb: 512\n";
+	"  max_bundle_mb: 512\n"
+	"  retries: 0\n"
+	"  retry_delay: 0.5\n"
+	"  connect_timeout: 3\n"
+	"  stall_timeout: 20\n";
 
 static void test_config_loads_every_field_with_root(void **state)
 {
@@ -125,6 +129,10 @@ static void test_config_loads_every_field_with_root(void **state)
 	assert_int_equal(c.watch_interval_ms, 30000);
 	assert_int_equal(c.max_bundle_mb, 512);
 	assert_true(c.max_bundle_bytes == 512ULL << 20);
+	assert_int_equal(c.fetch_retries, 0);
+	assert_int_equal(c.retry_delay_ms, 500);
+	assert_int_equal(c.connect_timeout_ms, 3000);
+	assert_int_equal(c.stall_timeout_ms, 20000);
 	assert_string_equal(c.root, "/tmp/x");
 	ota_config_free(&c);
 	assert_null(c.device_class);
@@ -161,6 +169,14 @@ static void test_config_minimal_gets_defaults(void **state)
 	assert_int_equal(c.tcp_port, 0);
 	assert_null(c.http_url);
 	assert_null(c.health_cmd);
+	assert_null(c.usb_dir);
+	assert_null(c.source_url);
+	assert_int_equal(c.watch_interval_ms, 60000);
+	assert_true(c.max_bundle_bytes == 4096ULL << 20);
+	assert_int_equal(c.fetch_retries, 5);
+	assert_int_equal(c.retry_delay_ms, 5000);
+	assert_int_equal(c.connect_timeout_ms, 10000);
+	assert_int_equal(c.stall_timeout_ms, 30000);
 	assert_string_equal(c.root, "");
 	ota_config_free(&c);
 }
@@ -565,9 +581,12 @@ static void test_config_loads_shipped_example(void **state)
 		fail_msg("examples/agent.yaml: not found (run from the source tree)");
 	if (ota_config_load("examples/agent.yaml", "/tmp/dev", &c, &err))
 		fail_msg("%s", err.msg);
-	assert_string_equal(c.restart_cmd, "systemctl restart app.service");
+	assert_string_equal(c.restart_cmd,
+			    "systemctl reset-failed app.service; systemctl restart app.service");
 	assert_string_equal(c.restart_count_cmd, "systemctl show -p NRestarts --value app.service");
 	assert_string_equal(c.app_dir, "/tmp/dev/opt/app");
+	assert_string_equal(c.source_url, "http://192.168.7.1:8000/");
+	assert_null(c.usb_dir);
 	ota_config_free(&c);
 }
 

@@ -1,0 +1,212 @@
+/* index.c - reading index.json strictly, choosing from it, and listing
+ * the *.bundle files of a directory (see index.h).  Writing an index is
+ * index_write.c's. */
+#include "lib/index.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/canon.h"
+#include "lib/path.h"
+#include "lib/semver.h"
+
+bool ota_index_name_ok(const char *name)
+{
+	size_t len = strlen(name), i;
+
+	if (len == 0 || len > OTA_NAME_MAX || !strcmp(name, ".") || !strcmp(name, "..") ||
+	    !ota_utf8_valid(name, len))
+		return false;
+	/* Names go into URLs and one-line messages: no controls, no '/'. */
+	for (i = 0; i < len; i++)
+		if ((unsigned char)name[i] < 0x20 || name[i] == 0x7f || name[i] == '/')
+			return false;
+	return true;
+}
+
+static const char *get_str(const json_t *obj, const char *key)
+{
+	const json_t *v = json_object_get(obj, key);
+
+	if (!json_is_string(v) || strlen(json_string_value(v)) != json_string_length(v))
+		return NULL;
+	return json_string_value(v);
+}
+
+static int parse_entry(const json_t *v, struct ota_index_entry *e, struct ota_err *err)
+{
+	const char *file = get_str(v, "file"), *version = get_str(v, "version");
+	const char *target = get_str(v, "target"), *sha = get_str(v, "sha256");
+	const json_t *size = json_object_get(v, "size");
+
+	if (!json_is_object(v) || json_object_size(v) != 5 || !file || !version || !target ||
+	    !sha || !size)
+		return ota_err_set(err, OTA_EFORMAT, "keys must be exactly file, sha256, size, "
+				   "target, version");
+	if (!ota_index_name_ok(file))
+		return ota_err_set(err, OTA_EFORMAT, "file: not a plain file name");
+	if (!ota_manifest_version_ok(version))
+		return ota_err_set(err, OTA_EFORMAT, "version: not a version");
+	if (!ota_manifest_target_ok(target))
+		return ota_err_set(err, OTA_EFORMAT, "target: not a device class");
+	if (!json_is_integer(size) || json_integer_value(size) < 0 ||
+	    json_integer_value(size) > (1LL << 53))
+		return ota_err_set(err, OTA_EFORMAT, "size: not a size");
+	if (strlen(sha) != OTA_SHA256_HEX_LEN || ota_unhex(sha, e->sha256, OTA_SHA256_LEN))
+		return ota_err_set(err, OTA_EFORMAT, "sha256: not 64 lowercase hex digits");
+	e->file = strdup(file);
+	if (!e->file)
+		return ota_err_set(err, OTA_EINTERNAL, "out of memory");
+	/* Both bounded by the _ok checks above. */
+	memcpy(e->version, version, strlen(version) + 1);
+	memcpy(e->target, target, strlen(target) + 1);
+	e->size = (unsigned long long)json_integer_value(size);
+	return 0;
+}
+
+static int parse_root(const json_t *root, const char *name, struct ota_index *idx,
+		      struct ota_err *err)
+{
+	const json_t *list = json_object_get(root, "bundles"), *format;
+	size_t i, j;
+	int rc;
+
+	format = json_object_get(root, "format");
+	if (!json_is_object(root) || json_object_size(root) != 2 || !json_is_array(list) ||
+	    !format)
+		return ota_err_set(err, OTA_EFORMAT, "%s: not a bundle index: keys must be "
+				   "exactly bundles (a list) and format", name);
+	if (!json_is_integer(format) || json_integer_value(format) != OTA_INDEX_FORMAT)
+		return ota_err_set(err, OTA_EFORMAT, "%s: unsupported index format", name);
+	if (json_array_size(list) > OTA_INDEX_MAX_BUNDLES)
+		return ota_err_set(err, OTA_EFORMAT, "%s: more than %d bundles", name,
+				   OTA_INDEX_MAX_BUNDLES);
+	idx->entries = calloc(json_array_size(list) + 1, sizeof(*idx->entries));
+	if (!idx->entries)
+		return ota_err_set(err, OTA_EINTERNAL, "out of memory");
+	for (i = 0; i < json_array_size(list); i++) {
+		if ((rc = parse_entry(json_array_get(list, i), &idx->entries[i], err)))
+			return ota_err_prefix(err, rc, "%s: bundles[%zu]", name, i);
+		idx->n++;
+		for (j = 0; j < i; j++)
+			if (!strcmp(idx->entries[j].file, idx->entries[i].file))
+				return ota_err_set(err, OTA_EFORMAT, "%s: bundles[%zu]: file listed "
+						   "twice", name, i);
+	}
+	return 0;
+}
+
+int ota_index_parse(const unsigned char *data, size_t len, const char *name,
+		    struct ota_index *idx, struct ota_err *err)
+{
+	json_t *root = NULL;
+	int rc;
+
+	memset(idx, 0, sizeof(*idx));
+	if (len > OTA_INDEX_MAX)
+		return ota_err_set(err, OTA_EFORMAT, "%s: larger than %d bytes", name,
+				   OTA_INDEX_MAX);
+	if ((rc = ota_canon_parse(data, len, name, &root, err)) == 0)
+		rc = parse_root(root, name, idx, err);
+	json_decref(root);
+	return rc;
+}
+
+void ota_index_free(struct ota_index *idx)
+{
+	size_t i;
+
+	for (i = 0; idx->entries && i < idx->n; i++)
+		free(idx->entries[i].file);
+	free(idx->entries);
+	memset(idx, 0, sizeof(*idx));
+}
+
+const struct ota_index_entry *ota_index_pick(const struct ota_index *idx, const char *target,
+					     const char *installed)
+{
+	const struct ota_index_entry *best = NULL, *e;
+	size_t i;
+
+	for (i = 0; i < idx->n; i++) {
+		e = &idx->entries[i];
+		if (strcmp(e->target, target) || (*installed && ota_semver_cmp(e->version,
+									       installed) <= 0))
+			continue;
+		if (!best || ota_semver_cmp(e->version, best->version) > 0)
+			best = e;
+	}
+	return best;
+}
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static bool is_bundle_name(const char *name)
+{
+	size_t len = strlen(name), ext = strlen(OTA_BUNDLE_EXT);
+
+	return name[0] != '.' && len > ext && !strcmp(name + len - ext, OTA_BUNDLE_EXT);
+}
+
+int ota_bundle_names(const char *dir, char ***names, size_t *n, struct ota_err *err)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	char **v = NULL, **grown;
+	size_t cap = 0;
+	int rc = 0;
+
+	*names = NULL;
+	*n = 0;
+	if (!d)
+		return ota_err_errno(err, OTA_EIO, errno, "%s", dir);
+	while (rc == 0 && (errno = 0, de = readdir(d))) {
+		if (!is_bundle_name(de->d_name))
+			continue;
+		if (*n == OTA_INDEX_MAX_BUNDLES) {
+			rc = ota_err_set(err, OTA_EFORMAT, "%s: more than %d bundles", dir,
+					 OTA_INDEX_MAX_BUNDLES);
+			break;
+		}
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 16;
+			grown = realloc(v, cap * sizeof(*v));
+			if (!grown) {
+				rc = ota_err_set(err, OTA_EINTERNAL, "out of memory");
+				break;
+			}
+			v = grown;
+		}
+		if (!(v[*n] = strdup(de->d_name)))
+			rc = ota_err_set(err, OTA_EINTERNAL, "out of memory");
+		else
+			(*n)++;
+	}
+	if (rc == 0 && errno)
+		rc = ota_err_errno(err, OTA_EIO, errno, "%s", dir);
+	closedir(d);
+	if (rc) {
+		ota_bundle_names_free(v, *n);
+		*n = 0;
+		return rc;
+	}
+	if (*n)
+		qsort(v, *n, sizeof(*v), by_name);
+	*names = v;
+	return 0;
+}
+
+void ota_bundle_names_free(char **names, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+}
