@@ -80,6 +80,9 @@ int agent_recover(struct agent *a, bool restart, struct ota_err *err)
 
 	if (rc)
 		return rc;
+	if (run.state != OTA_IDLE && (rc = agent_audit_catch_up(a, &run, err)))
+		return rc;
+	a->audit.recovering = true;
 	switch (run.state) {
 	case OTA_IDLE:
 		break;
@@ -100,6 +103,7 @@ int agent_recover(struct agent *a, bool restart, struct ota_err *err)
 		rc = ota_release_clean(a->cfg.app_dir, err);
 	if (rc == 0)
 		rc = check_current(a, restart, err);
+	a->audit.recovering = false;
 	return rc;
 }
 

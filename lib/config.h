@@ -41,6 +41,9 @@ struct ota_config {
 	unsigned int max_bundle_mb;     /* watch.max_bundle_mb, default 4096 */
 	unsigned long long max_bundle_bytes; /* the same in bytes: downloads and
 						copies above it are refused */
+	/* history: the audit history's segments (audit.h). */
+	unsigned int history_max_kb; /* history.max_kb: rotate past this, default 256 */
+	unsigned int history_keep;   /* history.keep: segments kept, default 4 (2..64) */
 	char *root;            /* the --root given, "" if none (owned) */
 };
 

@@ -85,6 +85,8 @@ int ota_exit_status(int code)
 {
 	if (code >= 0)
 		return 0;
+	if (code == OTA_EAUDIT)
+		return -code;
 	if (code < OTA_ENOSPC)
 		return 1;
 	return -code;
@@ -111,6 +113,7 @@ const char *ota_code_name(int code)
 	case OTA_EHEALTH: return "health check failed";
 	case OTA_ECONFIG: return "configuration error";
 	case OTA_ENOSPC: return "not enough space";
+	case OTA_EAUDIT: return "audit history tampered";
 	}
 	return "error";
 }

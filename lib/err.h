@@ -29,6 +29,7 @@ enum ota_code {
 	OTA_EHEALTH = -15,   /* new release failed its health check: rolled back */
 	OTA_ECONFIG = -16,   /* bad configuration file */
 	OTA_ENOSPC = -17,    /* not enough free space to stage a release */
+	OTA_EAUDIT = -21,    /* the audit history does not verify (tampered) */
 };
 
 #define OTA_ERR_MSG_MAX 1024
