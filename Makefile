@@ -4,7 +4,7 @@
 #   make check      all test suites; ends with "N passed, N failed"
 #   SANITIZE=1      build with AddressSanitizer and UBSan (into build-sanitize/)
 
-PKGS     := libcrypto libarchive jansson yaml-0.1 libcurl
+PKGS     := libcrypto libarchive jansson yaml-0.1 libcurl libmicrohttpd
 B        ?= build
 ifeq ($(SANITIZE),1)
 B        := build-sanitize

@@ -24,7 +24,12 @@ static const char usage[] =
 	"  recover [--boot] finish or undo an interrupted run (run at boot, before the app)\n"
 	"  rollback         switch current back to the last good release\n"
 	"  status [--json]  current and last-good release, releases on disk, run state\n"
-	"  history [--json] every state transition with time, version and reason\n"
+	"  history [--json] [--since T] [--version V] [--verify [--expect SEQ:SHA256]]\n"
+	"                   every state transition (time, version, bundle, signers, result,\n"
+	"                   reason); --verify checks the hash chain (exit 21 if broken)\n"
+	"  dashboard [--listen ADDR:PORT] [--allow-remote]\n"
+	"                   serve a read-only web page of status and history (127.0.0.1:8480)\n"
+	"  report --html FILE [--force]  the same page as one self-contained file\n"
 	"\n"
 	"--root DIR puts every absolute path of the config, and the default config\n"
 	"/etc/ota/agent.yaml, under DIR: a whole device in a directory.\n"
@@ -42,6 +47,7 @@ static const struct {
 	{"install", cmd_install, true}, {"recover", cmd_recover, true},
 	{"rollback", cmd_rollback, true}, {"status", cmd_status, false},
 	{"history", cmd_history, false},
+	{"dashboard", cmd_dashboard, false}, {"report", cmd_report, false},
 };
 
 static int make_env(struct agent *a)
