@@ -105,5 +105,7 @@ done
 step "Device agent: status and the audit history"
 run ota-agent --root "$root" status
 run ota-agent --root "$root" history
+run ota-agent --root "$root" history --verify
+run ota-agent --root "$root" report --html "$demo/device-report.html"
 
 printf '\nDEMO OK: bundled, signed on the air-gapped box, verified and extracted; tampering refused; the agent promoted 1.0.0 and 2.0.0 and rolled the broken 3.0.0 back to 2.0.0.\n'
