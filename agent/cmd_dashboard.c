@@ -288,6 +288,7 @@ int cmd_dashboard(struct agent *a, int argc, char **argv)
 	struct server srv = {.a = a};
 	struct listen_addr l;
 	struct ota_err err = {0};
+	char host[INET6_ADDRSTRLEN];
 	unsigned int port = 0;
 	sigset_t stop, old;
 	int fd = -1, rc;
@@ -302,9 +303,13 @@ int cmd_dashboard(struct agent *a, int argc, char **argv)
 	sigaddset(&stop, SIGINT);
 	signal(SIGPIPE, SIG_IGN);
 	pthread_sigmask(SIG_BLOCK, &stop, &old);
+	if (!inet_ntop(l.ss.ss_family,
+		       l.ss.ss_family == AF_INET6 ? (void *)&((struct sockaddr_in6 *)&l.ss)->sin6_addr
+						  : (void *)&((struct sockaddr_in *)&l.ss)->sin_addr,
+		       host, sizeof(host)))
+		snprintf(host, sizeof(host), "?");
 	printf("dashboard: http://%s%s%s:%u/ (read-only; SIGTERM or Ctrl-C stops it)\n",
-	       l.ss.ss_family == AF_INET6 ? "[" : "",
-	       l.ss.ss_family == AF_INET6 ? "::1" : "127.0.0.1", l.ss.ss_family == AF_INET6 ? "]" : "",
+	       l.ss.ss_family == AF_INET6 ? "[" : "", host, l.ss.ss_family == AF_INET6 ? "]" : "",
 	       port);
 	fflush(stdout);
 	rc = serve(&srv, &fd, &stop, &err);

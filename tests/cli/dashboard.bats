@@ -31,7 +31,8 @@ teardown() {
 # Start the dashboard on a port the kernel picks; $URL is its address.
 start_dashboard() {
 	local i
-	ota-agent --root "$ROOT" dashboard --listen 127.0.0.1:0 "$@" >"$T/dash.out" 2>&1 3>&- &
+	: >"$T/dash.out"
+	ota-agent --root "$ROOT" dashboard --listen 127.0.0.1:0 "$@" >>"$T/dash.out" 2>&1 3>&- &
 	DASH_PID=$!
 	for i in $(seq 100); do
 		URL=$(sed -n 's|^dashboard: \(http://127\.0\.0\.1:[0-9]*\)/ .*|\1|p' "$T/dash.out")
