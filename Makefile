@@ -5,7 +5,7 @@
 #   make install    tools, systemd units, udev rule, example config (PREFIX, DESTDIR)
 #   SANITIZE=1      build with AddressSanitizer and UBSan (into build-sanitize/)
 
-PKGS     := libcrypto libarchive jansson yaml-0.1 libcurl
+PKGS     := libcrypto libarchive jansson yaml-0.1 libcurl libmicrohttpd
 B        ?= build
 ifeq ($(SANITIZE),1)
 B        := build-sanitize

@@ -6,14 +6,30 @@
 #include <stdbool.h>
 
 #include "lib/buf.h"
+#include <jansson.h>
+
+#include "lib/bundle.h"
 #include "lib/config.h"
+#include "lib/hash.h"
 #include "lib/err.h"
 #include "lib/keys.h"
+#include "lib/path.h"
 #include "lib/state.h"
 
 #define AGENT_ENV_MAX 8
 
 struct agent_daemon; /* daemon.c: notify socket, watchdog, stop signals */
+
+/* What the history's records of the attempt under way say beyond the
+ * transition itself (audit.h): set by install as it learns them. */
+struct agent_audit {
+	char bundle[OTA_NAME_MAX + 1];                         /* file name, "" for none */
+	char manifest_sha256[OTA_SHA256_HEX_LEN + 1];          /* once verified */
+	char signers[OTA_BUNDLE_MAX_SIGS][OTA_KEYID_HEX_LEN + 1]; /* trusted key ids */
+	size_t n_signers;
+	int exit;        /* exit status of a failure the next record reports */
+	bool recovering; /* recover is finishing or undoing a cut run */
+};
 
 struct agent {
 	struct ota_config cfg;
@@ -29,6 +45,7 @@ struct agent {
 	const char *origin; /* where the bundle being installed came from (a
 			       medium path, a URL), for the history; or NULL */
 	struct agent_daemon *daemon; /* watch and poll loops only, else NULL */
+	struct agent_audit audit;
 };
 
 /* Persist run's move to `to` (state.json first: it is what recover reads),
@@ -154,6 +171,28 @@ int cmd_status(struct agent *a, int argc, char **argv);
 int cmd_history(struct agent *a, int argc, char **argv);
 int cmd_trust(struct agent *a, int argc, char **argv);
 int cmd_keys(struct agent *a, int argc, char **argv);
+int cmd_dashboard(struct agent *a, int argc, char **argv);
+int cmd_report(struct agent *a, int argc, char **argv);
+
+/* A power cut between state.json and the history leaves the run's state
+ * unrecorded: append the missing transition (recover, before it acts). */
+int agent_audit_catch_up(struct agent *a, const struct ota_run *run, struct ota_err *err);
+
+/* Start the history context of an install of the bundle at path / clear it. */
+void agent_audit_begin(struct agent *a, const char *path);
+void agent_audit_end(struct agent *a);
+
+/* What status --json prints: current, last good, releases, free space,
+ * the run and the history's chain check.  *out owned by the caller. */
+int agent_status_json(struct agent *a, json_t **out, struct ota_err *err);
+/* What history --json prints (every record, oldest first), and the chain
+ * check of ota_audit_read when check is not NULL. */
+struct ota_audit_check;
+int agent_history_json(struct agent *a, json_t **out, struct ota_audit_check *check,
+		       struct ota_err *err);
+/* The dashboard page of both (dashboard_html.h), appended to out. */
+struct ota_buf;
+int agent_render_page(struct agent *a, struct ota_buf *out, struct ota_err *err);
 
 /* Finish or undo an interrupted run (what `recover` does), used by
  * install before it starts.  restart: restart the service if current moved. */

@@ -66,6 +66,18 @@ static int check_space(struct install *in, const struct ota_manifest *m, struct 
 	return 0;
 }
 
+/* What the history says of the bundle from now on: its manifest's hash
+ * (which names its content) and the trusted keys that signed it. */
+static void record_bundle(struct agent *a, const struct ota_verify_result *res)
+{
+	size_t i;
+
+	ota_hex(res->manifest_sha256, OTA_SHA256_LEN, a->audit.manifest_sha256);
+	for (i = 0; i < res->n_signed && i < OTA_BUNDLE_MAX_SIGS; i++)
+		memcpy(a->audit.signers[i], res->signed_by[i], sizeof(a->audit.signers[i]));
+	a->audit.n_signers = i;
+}
+
 /* VERIFYING: everything but the payload (which is checked as it stages). */
 static int verify(struct install *in, int fd, struct ota_err *err)
 {
@@ -76,11 +88,14 @@ static int verify(struct install *in, int fd, struct ota_err *err)
 	if ((rc = agent_load_keys(in->a, err)))
 		return rc;
 	opts.threshold = in->a->threshold; /* the trust set's (cmd_trust.c) */
-	if ((rc = ota_verify_open(&in->v, fd, in->bundle, &opts, err)) ||
-	    (rc = check_newer(in, in->v.res.manifest, err)) ||
+	if ((rc = ota_verify_open(&in->v, fd, in->bundle, &opts, err)))
+		return rc;
+	/* Authenticated from here on: the history names what was offered. */
+	snprintf(in->run.version, sizeof(in->run.version), "%s", in->v.res.manifest->version);
+	record_bundle(in->a, &in->v.res);
+	if ((rc = check_newer(in, in->v.res.manifest, err)) ||
 	    (rc = check_space(in, in->v.res.manifest, err)))
 		return rc;
-	snprintf(in->run.version, sizeof(in->run.version), "%s", in->v.res.manifest->version);
 	return 0;
 }
 
@@ -131,6 +146,7 @@ static int refuse(struct install *in, int rc, struct ota_err *err)
 		unlink(path);
 	}
 	ota_release_clean(in->a->cfg.app_dir, &ignored);
+	in->a->audit.exit = ota_exit_status(rc);
 	agent_transition(in->a, &in->run, OTA_IDLE, err->msg, &ignored);
 	return rc;
 }
@@ -202,6 +218,7 @@ static int install(struct install *in, struct ota_err *err)
 	    (rc = ota_release_link_get(a->cfg.app_dir, OTA_LINK_CURRENT, in->run.from, err)) ||
 	    (rc = ota_release_link_get(a->cfg.app_dir, OTA_LINK_LAST_GOOD, in->last_good, err)))
 		return rc;
+	agent_audit_begin(a, in->bundle);
 	snprintf(reason, sizeof(reason), "bundle %s%s%s%s", in->bundle, a->origin ? " (from " : "",
 		 a->origin ? a->origin : "", a->origin ? ")" : "");
 	if ((rc = agent_transition(a, &in->run, OTA_VERIFYING, reason, err)))
@@ -230,6 +247,7 @@ int agent_install_file(struct agent *a, const char *path, char version[OTA_VERSI
 
 	memcpy(version, in.run.version, sizeof(in.run.version));
 	ota_verify_close(&in.v);
+	agent_audit_end(a);
 	return rc;
 }
 

@@ -107,6 +107,9 @@ int agent_recover(struct agent *a, bool restart, struct ota_err *err)
 
 	if (rc)
 		return rc;
+	if (run.state != OTA_IDLE && (rc = agent_audit_catch_up(a, &run, err)))
+		return rc;
+	a->audit.recovering = true;
 	switch (run.state) {
 	case OTA_IDLE:
 		break;
@@ -129,6 +132,7 @@ int agent_recover(struct agent *a, bool restart, struct ota_err *err)
 		rc = ota_trust_state_clean(a->cfg.state_dir, err);
 	if (rc == 0)
 		rc = check_current(a, restart, err);
+	a->audit.recovering = false;
 	return rc;
 }
 

@@ -46,13 +46,20 @@ static void fault_written(void *ctx)
 	fault_point(ctx, "TRUST_WRITTEN");
 }
 
-static void audit(struct agent *a, const char *reason)
+/* A trust change is not a run of the state machine: an IDLE -> IDLE record.
+ * The trust state itself is what counts, so a failure to record is not one
+ * of the change. */
+static void audit(struct agent *a, const char *reason, int rc)
 {
+	const struct ota_audit_limits lim = {a->cfg.history_max_kb * 1024ULL, a->cfg.history_keep};
 	struct ota_audit_rec rec = {.time = (long long)time(NULL), .from = OTA_IDLE,
-				    .to = OTA_IDLE, .version = "", .reason = reason};
+				    .to = OTA_IDLE, .version = "", .bundle = "",
+				    .manifest_sha256 = "",
+				    .result = rc ? OTA_AUDIT_REFUSED : OTA_AUDIT_OK,
+				    .exit = ota_exit_status(rc), .reason = reason};
 	struct ota_err ignored = {0};
 
-	ota_audit_append(a->cfg.state_dir, &rec, &ignored);
+	ota_audit_append(a->cfg.state_dir, &lim, &rec, &ignored);
 }
 
 /* " added 1a2b3c4d5e6f7a8b ... retired ..." for the history. */
@@ -91,7 +98,7 @@ static int apply(struct agent *a, const char *path, struct ota_trust *cur, struc
 	}
 	if ((rc = ota_trust_check_update(cur, upd, a->cfg.device_class, err))) {
 		snprintf(reason, sizeof(reason), "trust update refused: %s", err->msg);
-		audit(a, reason);
+		audit(a, reason, rc);
 		return rc;
 	}
 	if ((rc = ota_trust_state_save(a->cfg.state_dir, upd, fault_written, a, err)))
@@ -101,7 +108,7 @@ static int apply(struct agent *a, const char *path, struct ota_trust *cur, struc
 	snprintf(reason, sizeof(reason), "trust sequence %llu in force (was %llu): %u of %zu "
 		 "keys;%s", upd->sequence, cur->sequence, upd->threshold, upd->keys.n,
 		 changes[0] ? changes : " same keys");
-	audit(a, reason);
+	audit(a, reason, 0);
 	printf("%s: trust sequence %llu in force: %u of %zu keys must sign;%s\n", path,
 	       upd->sequence, upd->threshold, upd->keys.n, changes[0] ? changes : " same keys");
 	return 0;

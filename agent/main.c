@@ -41,6 +41,12 @@ static const char usage[] =
 	"  trust FILE       accept a signed trust file (key rotation): new keys, retired\n"
 	"                   keys, a new threshold (schema/trust.md)\n"
 	"  keys [--json]    the trust set in force: sequence, threshold, key ids\n"
+	"  history [--json] [--since T] [--version V] [--verify [--expect SEQ:SHA256]]\n"
+	"                   every state transition (time, version, bundle, signers, result,\n"
+	"                   reason); --verify checks the hash chain (exit 21 if broken)\n"
+	"  dashboard [--listen ADDR:PORT] [--allow-remote]\n"
+	"                   serve a read-only web page of status and history (127.0.0.1:8480)\n"
+	"  report --html FILE [--force]  the same page as one self-contained file\n"
 	"\n"
 	"--root DIR puts every absolute path of the config, and the default config\n"
 	"/etc/ota/agent.yaml, under DIR: a whole device in a directory.\n"
@@ -65,6 +71,7 @@ static const struct {
 	{"keys", cmd_keys, false},
 	/* These take the lock for each delivery pass only (agent_lock). */
 	{"import", cmd_import, false}, {"poll", cmd_poll, false}, {"watch", cmd_watch, false},
+	{"dashboard", cmd_dashboard, false}, {"report", cmd_report, false},
 };
 
 static int make_env(struct agent *a)

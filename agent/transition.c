@@ -13,20 +13,87 @@
 #include "lib/health.h"
 #include "lib/release.h"
 
+/* The result a record gives its step, and the exit status it records. */
+static const char *result_of(const struct agent *a, enum ota_state from, enum ota_state to,
+			     int *exit)
+{
+	*exit = 0;
+	if (from == OTA_ROLLING_BACK && to == OTA_IDLE)
+		return OTA_AUDIT_ROLLED_BACK;
+	if (a->audit.recovering)
+		return OTA_AUDIT_RECOVERED;
+	if (from == OTA_HEALTH_CHECK && to == OTA_ROLLING_BACK) {
+		*exit = ota_exit_status(OTA_EHEALTH);
+		return OTA_AUDIT_FAILED;
+	}
+	if (to == OTA_IDLE && (from == OTA_VERIFYING || from == OTA_STAGING)) {
+		*exit = a->audit.exit ? a->audit.exit : ota_exit_status(OTA_EINTERNAL);
+		/* A verdict on the bundle, or a failure of the device (I/O, space). */
+		return (*exit >= 4 && *exit <= 11) || *exit == 14 ? OTA_AUDIT_REFUSED
+								  : OTA_AUDIT_FAILED;
+	}
+	return OTA_AUDIT_OK;
+}
+
 int agent_transition(struct agent *a, struct ota_run *run, enum ota_state to,
 		     const char *reason, struct ota_err *err)
 {
+	const struct agent_audit *au = &a->audit;
+	const struct ota_audit_limits lim = {a->cfg.history_max_kb * 1024ULL, a->cfg.history_keep};
 	struct ota_audit_rec rec = {.time = (long long)time(NULL), .from = run->state, .to = to,
-				    .version = run->version, .reason = reason};
+				    .version = run->version, .bundle = au->bundle,
+				    .manifest_sha256 = au->manifest_sha256,
+				    .signers = au->signers, .n_signers = au->n_signers,
+				    .reason = reason};
 	int rc;
 
+	rec.result = result_of(a, run->state, to, &rec.exit);
 	run->state = to;
 	rc = ota_run_save(a->cfg.state_dir, run, err);
 	if (rc == 0)
-		rc = ota_audit_append(a->cfg.state_dir, &rec, err);
+		rc = ota_audit_append(a->cfg.state_dir, &lim, &rec, err);
+	a->audit.exit = 0;
 	if (rc == 0 && a->fault_enter && strcmp(a->fault_enter, ota_state_name(to)) == 0)
 		kill(getpid(), SIGKILL);
 	return rc;
+}
+
+int agent_audit_catch_up(struct agent *a, const struct ota_run *run, struct ota_err *err)
+{
+	struct ota_run was = *run;
+	const char *last_to;
+	char reason[128];
+	json_t *recs = NULL;
+	int st, rc = ota_audit_load(a->cfg.state_dir, &recs, err);
+
+	if (rc)
+		return rc;
+	last_to = json_string_value(json_object_get(json_array_get(recs, json_array_size(recs) - 1),
+						    "to"));
+	st = last_to ? ota_state_parse(last_to) : OTA_IDLE;
+	json_decref(recs);
+	if (st < 0 || st == (int)run->state)
+		return 0;
+	was.state = (enum ota_state)st;
+	snprintf(reason, sizeof(reason), "recovered: the move to %s reached state.json but not "
+		 "the history (power cut)", ota_state_name(run->state));
+	a->audit.recovering = true;
+	rc = agent_transition(a, &was, run->state, reason, err);
+	a->audit.recovering = false;
+	return rc;
+}
+
+void agent_audit_begin(struct agent *a, const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	agent_audit_end(a);
+	snprintf(a->audit.bundle, sizeof(a->audit.bundle), "%s", slash ? slash + 1 : path);
+}
+
+void agent_audit_end(struct agent *a)
+{
+	memset(&a->audit, 0, sizeof(a->audit));
 }
 
 void agent_fault_point(const struct agent *a, enum ota_state s)

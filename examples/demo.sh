@@ -124,6 +124,8 @@ run ota-agent --root "$root" poll "http://127.0.0.1:$hport/" --once
 step "Device agent: status and the audit history"
 run ota-agent --root "$root" status
 run ota-agent --root "$root" history
+run ota-agent --root "$root" history --verify
+run ota-agent --root "$root" report --html "$demo/device-report.html"
 
 step "Key custody: the fleet key cut into 3 escrow shares, any 2 of which rebuild it"
 run ota-keytool escrow split --key signing-box/fleet.key --passphrase-file signing-box/passphrase \

@@ -82,6 +82,12 @@ static const struct field watch_fields[] = {
 	{0},
 };
 
+static const struct field history_fields[] = {
+	KEY("max_kb", K_INT, false, history_max_kb, 16, 16384),
+	KEY("keep", K_INT, false, history_keep, 2, 64),
+	{0},
+};
+
 static const struct field top_fields[] = {
 	KEY("device_class", K_TARGET, true, device_class, 0, 0),
 	KEY("app_dir", K_PATH, true, app_dir, 0, 0),
@@ -92,6 +98,7 @@ static const struct field top_fields[] = {
 	{"service", K_MAP, true, 0, 0, 0, service_fields, NULL},
 	{"health", K_MAP, false, 0, 0, 0, health_fields, health_done},
 	{"watch", K_MAP, false, 0, 0, 0, watch_fields, NULL},
+	{"history", K_MAP, false, 0, 0, 0, history_fields, NULL},
 	{0},
 };
 
@@ -99,6 +106,7 @@ static const struct field top_fields[] = {
 _Static_assert(sizeof(top_fields) / sizeof(top_fields[0]) <= FIELDS_MAX, "top_fields");
 _Static_assert(sizeof(health_fields) / sizeof(health_fields[0]) <= FIELDS_MAX, "health_fields");
 _Static_assert(sizeof(watch_fields) / sizeof(watch_fields[0]) <= FIELDS_MAX, "watch_fields");
+_Static_assert(sizeof(history_fields) / sizeof(history_fields[0]) <= FIELDS_MAX, "history_fields");
 
 static int __attribute__((format(printf, 3, 4)))
 fail(struct loader *l, unsigned long line, const char *fmt, ...)
@@ -525,6 +533,8 @@ int ota_config_load(const char *path, const char *root, struct ota_config *c, st
 	c->retry_delay_ms = 5000;
 	c->connect_timeout_ms = 10000;
 	c->stall_timeout_ms = 30000;
+	c->history_max_kb = 256;
+	c->history_keep = 4;
 	l.root_len = strlen(l.root);
 	while (l.root_len > 0 && l.root[l.root_len - 1] == '/')
 		l.root_len--;

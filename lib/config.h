@@ -47,6 +47,9 @@ struct ota_config {
 	unsigned int connect_timeout_ms; /* watch.connect_timeout, default 10 s, 0.1 s.. */
 	unsigned int stall_timeout_ms;   /* watch.stall_timeout: a transfer under 1
 					    byte/s this long fails; default 30 s, 1 s.. */
+	/* history: the audit history's segments (audit.h). */
+	unsigned int history_max_kb; /* history.max_kb: rotate past this, default 256 */
+	unsigned int history_keep;   /* history.keep: segments kept, default 4 (2..64) */
 	char *root;            /* the --root given, "" if none (owned) */
 };
 

@@ -3,9 +3,13 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "lib/fsutil.h"
@@ -38,4 +42,41 @@ int ota_lock_take(const char *state_dir, int *fd, struct ota_err *err)
 	if (ftruncate(*fd, 0) || pwrite(*fd, pid, (size_t)len, 0) != len)
 		return ota_err_errno(err, OTA_EIO, errno, "%s", path);
 	return 0;
+}
+
+/* A /proc/locks line "N: FLOCK ADVISORY WRITE PID MAJ:MIN:INODE START END"
+ * (major and minor in hex) for st's file; blocked waiters ("->") skipped. */
+static bool locks_line(const char *line, const struct stat *st, long *pid)
+{
+	unsigned int maj, min;
+	unsigned long ino;
+	char type[16];
+
+	if (strstr(line, "->") ||
+	    sscanf(line, "%*d: %15s %*s %*s %ld %x:%x:%lu", type, pid, &maj, &min, &ino) != 5)
+		return false;
+	return !strcmp(type, "FLOCK") && maj == major(st->st_dev) && min == minor(st->st_dev) &&
+	       ino == (unsigned long)st->st_ino;
+}
+
+int ota_lock_holder(const char *state_dir, long *pid, struct ota_err *err)
+{
+	char path[4096], line[256];
+	struct stat st;
+	bool held = false;
+	FILE *f;
+
+	*pid = 0;
+	snprintf(path, sizeof(path), "%s/lock", state_dir);
+	if (stat(path, &st))
+		return errno == ENOENT ? 0 : ota_err_errno(err, OTA_EIO, errno, "%s", path);
+	if (!(f = fopen("/proc/locks", "re")))
+		return ota_err_errno(err, OTA_EIO, errno, "/proc/locks");
+	while (!held && fgets(line, sizeof(line), f))
+		held = locks_line(line, &st, pid);
+	fclose(f);
+	/* A pid from another pid namespace means nothing here. */
+	if (!held || (*pid > 0 && kill((pid_t)*pid, 0) && errno == ESRCH))
+		*pid = 0;
+	return held;
 }

@@ -10,4 +10,10 @@
  * OTA_EBUSY, naming the holder's pid, when another run has it. */
 int ota_lock_take(const char *state_dir, int *fd, struct ota_err *err);
 
+/* Whether a run holds the lock, without touching it (a probe with flock
+ * could make a starting run fail as busy): read from /proc/locks.  1 and
+ * *pid (0 if unknown) when held, 0 when not, OTA_EIO when it cannot be
+ * told. */
+int ota_lock_holder(const char *state_dir, long *pid, struct ota_err *err);
+
 #endif

@@ -195,6 +195,8 @@ int ota_verify_open(struct ota_verify_session *v, int fd, const char *name,
 	    (rc = ota_verify_signatures(head, name, opts, &v->res, err)))
 		return rc;
 	v->res.compress = head->compress;
+	if ((rc = ota_sha256(head->manifest.data, head->manifest.len, v->res.manifest_sha256, err)))
+		return rc;
 	/* Only now, with the bytes authenticated, does the parser see them. */
 	rc = ota_manifest_parse(head->manifest.data, head->manifest.len, name, &v->res.manifest,
 				err);

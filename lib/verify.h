@@ -17,6 +17,7 @@
 
 #include "lib/bundle_read.h"
 #include "lib/err.h"
+#include "lib/hash.h"
 #include "lib/keys.h"
 #include "lib/manifest.h"
 
@@ -33,6 +34,8 @@ struct ota_verify_result {
 	char signed_by[OTA_BUNDLE_MAX_SIGS][OTA_KEYID_HEX_LEN + 1]; /* trusted signers */
 	size_t n_signed;
 	enum ota_compress compress;
+	unsigned char manifest_sha256[OTA_SHA256_LEN]; /* of the exact signed manifest
+							  bytes (set by ota_verify_open) */
 };
 
 void ota_verify_result_free(struct ota_verify_result *res);

@@ -19,9 +19,12 @@ need_pkg jansson libjansson-dev
 need_pkg yaml-0.1 libyaml-dev
 need_pkg libcurl libcurl4-openssl-dev
 need_pkg cmocka libcmocka-dev
+need_pkg libmicrohttpd libmicrohttpd-dev
 need_cmd bats bats
 need_cmd openssl openssl
 need_cmd python3 python3
+need_cmd chromium chromium
+need_cmd curl curl
 
 [ -z "$missing" ] && exit 0
 

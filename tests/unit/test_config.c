@@ -248,7 +248,7 @@ struct refusal {
 	const char *why; /* err.msg after "PATH:" */
 };
 
-#define TOP_KEYS "device_class, app_dir, state_dir, keys, threshold, keep_releases, service, health, watch"
+#define TOP_KEYS "device_class, app_dir, state_dir, keys, threshold, keep_releases, service, health, watch, history"
 #define HEALTH_KEYS "timeout, interval, stable, tcp_port, http_url, command"
 #define INT64 "an integer 1..64, got "
 #define PORT "health.tcp_port: expected an integer 1..65535, got "

@@ -1,0 +1,58 @@
+/* ota-agent report --html FILE [--force]: the dashboard's page as one
+ * self-contained file to carry off the device: written to a temporary
+ * name, fsynced and renamed, never over an existing file unless --force. */
+#include <stdio.h>
+#include <string.h>
+
+#include "agent/agent.h"
+#include "cli/cli.h"
+#include "lib/buf.h"
+#include "lib/fsutil.h"
+
+static int write_report(const char *path, const struct ota_buf *page, bool force,
+			struct ota_err *err)
+{
+	struct ota_atomic t = {.fd = -1};
+	int rc = ota_atomic_open(&t, path, 0644, err);
+
+	if (rc == 0)
+		rc = ota_write_all(t.fd, page->data, page->len, path, err);
+	if (rc == 0)
+		rc = ota_atomic_commit(&t, force, err);
+	ota_atomic_abort(&t);
+	return rc;
+}
+
+int cmd_report(struct agent *a, int argc, char **argv)
+{
+	struct ota_err err = {0};
+	struct ota_buf page;
+	const char *path = NULL;
+	bool force = false;
+	int i, rc;
+
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--force"))
+			force = true;
+		else if (!strcmp(argv[i], "--html") && i + 1 < argc)
+			path = argv[++i];
+		else
+			return ota_cli_usage("report: expected --html FILE [--force]");
+	}
+	if (!path)
+		return ota_cli_usage("report: expected --html FILE [--force]");
+	/* Refuse early, before the work; the rename refuses again if it races. */
+	if (!force && (rc = ota_check_absent(path, &err)))
+		goto out;
+	ota_buf_init(&page, 0);
+	rc = agent_render_page(a, &page, &err);
+	if (rc == 0)
+		rc = write_report(path, &page, force, &err);
+	if (rc == 0)
+		printf("%s: written (%zu bytes)\n", path, page.len);
+	ota_buf_free(&page);
+out:
+	if (rc == OTA_EEXIST)
+		ota_err_set(&err, OTA_EEXIST, "%s: exists (--force replaces it)", path);
+	return rc ? ota_cli_fail(&err) : 0;
+}

@@ -1,0 +1,255 @@
+#!/usr/bin/env bats
+# ota-agent dashboard and report on a device whose history the real agent
+# wrote with the example service (tests/tools/history_env.bash): the HTTP
+# endpoints with curl (status codes, content types, security headers, 405,
+# the JSON matching the CLI's), loopback only, no lock, a history appended
+# while it serves, clean shutdown; `report --html`; and what a person sees
+# in headless Chromium, with a screenshot kept as a test artifact.
+load helpers
+load ../tools/agent_env
+load ../tools/history_env
+bats_require_minimum_version 1.5.0
+
+ARTIFACTS=${OTA_ARTIFACTS:-$OTA_BIN/../test-artifacts}
+
+setup_file() {
+	history_device_make
+}
+
+eval "helpers_$(declare -f setup)"
+setup() {
+	helpers_setup
+	history_device_copy
+	DASH_PID=""
+}
+
+teardown() {
+	[ -z "$DASH_PID" ] || { kill -9 "$DASH_PID" 2>/dev/null; wait "$DASH_PID" 2>/dev/null; }
+	agent_teardown
+}
+
+# Start the dashboard on a port the kernel picks; $URL is its address.
+start_dashboard() {
+	local i
+	: >"$T/dash.out"
+	ota-agent --root "$ROOT" dashboard --listen 127.0.0.1:0 "$@" >>"$T/dash.out" 2>&1 3>&- &
+	DASH_PID=$!
+	for i in $(seq 100); do
+		URL=$(sed -n 's|^dashboard: \(http://127\.0\.0\.1:[0-9]*\)/ .*|\1|p' "$T/dash.out")
+		[ -n "$URL" ] && return 0
+		sleep 0.05
+	done
+	echo "the dashboard did not start: $(cat "$T/dash.out")" >&2
+	return 1
+}
+
+# curl without any proxy; -s, and -S so a failure says why.
+get() {
+	curl --noproxy '*' -sS --max-time 10 "$@"
+}
+
+# The value of header $2 in the headers file $1.
+header() {
+	grep -i "^$2:" "$1" | head -n 1 | cut -d' ' -f2- | tr -d '\r'
+}
+
+@test "dashboard --listen: a non-loopback address without --allow-remote, or a bad address: exit 2" {
+	run --separate-stderr agent dashboard --listen 0.0.0.0:0
+	assert_status 2
+	[[ "${stderr_lines[0]}" == *"0.0.0.0:0 is not a loopback address"*"--allow-remote"* ]]
+	run agent dashboard --listen '[::]:0'
+	assert_status 2
+	local bad
+	for bad in 127.0.0.1 example.org:80 127.0.0.1:70000 127.0.0.1:x; do
+		run --separate-stderr agent dashboard --listen "$bad"
+		assert_status 2
+		[[ "${stderr_lines[0]}" == *"--listen: expected ADDR:PORT"* ]] || { echo "$stderr" >&2; false; }
+	done
+}
+
+@test "dashboard on a port already taken: exit 3 with the reason" {
+	start_dashboard
+	local port=${URL##*:}
+	run --separate-stderr agent dashboard --listen "127.0.0.1:$port"
+	assert_status 3
+	assert_error_line "127\.0\.0\.1:$port: Address already in use"
+}
+
+@test "GET /: 200, the page as text/html, a strict CSP and nosniff; HEAD: the same headers, no body" {
+	start_dashboard
+	get -D "$T/h" -o "$T/page.html" "$URL/"
+	grep -q '^HTTP/1.1 200' "$T/h"
+	[ "$(header "$T/h" Content-Type)" = "text/html; charset=utf-8" ]
+	[[ "$(header "$T/h" Content-Security-Policy)" == "default-src 'none'; style-src 'sha256-"*"'; img-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'" ]]
+	[ "$(header "$T/h" X-Content-Type-Options)" = nosniff ]
+	[ "$(header "$T/h" Cache-Control)" = no-store ]
+	grep -q '<title>edge-gw-v2 · 2.0.0 · ota</title>' "$T/page.html"
+	# HEAD over a raw socket: everything after the headers would be a body.
+	python3 - "${URL##*:}" "$(stat -c %s "$T/page.html")" <<-'EOF'
+		import socket, sys
+		s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=10)
+		s.sendall(b"HEAD / HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n")
+		data = b""
+		while True:
+		    chunk = s.recv(65536)
+		    if not chunk:
+		        break
+		    data += chunk
+		head, _, body = data.partition(b"\r\n\r\n")
+		assert head.startswith(b"HTTP/1.0 200") or head.startswith(b"HTTP/1.1 200"), head
+		assert b"\r\nContent-Length: " + sys.argv[2].encode() in head, head
+		assert b"Content-Security-Policy: default-src 'none'" in head, head
+		assert body == b"", body[:80]
+	EOF
+}
+
+@test "/api/status.json and /api/history.json: 200 application/json, what status --json and history --json print" {
+	start_dashboard
+	get -D "$T/h" -o "$T/status.json" "$URL/api/status.json"
+	[ "$(header "$T/h" Content-Type)" = application/json ]
+	get -D "$T/h2" -o "$T/history.json" "$URL/api/history.json"
+	[ "$(header "$T/h2" Content-Type)" = application/json ]
+	agent history --json | cmp - "$T/history.json"
+	# The same object but for the time it was made.
+	agent status --json | python3 -c '
+import json, sys
+cli, http = json.load(sys.stdin), json.load(open(sys.argv[1]))
+for k in ("time", "free_bytes"):  # when it was made, and a disk others use
+    cli.pop(k), http.pop(k)
+assert cli == http, (cli, http)
+assert http["history"]["ok"] is True and http["current"] == "2.0.0"' "$T/status.json"
+}
+
+@test "POST, PUT, DELETE: 405 with Allow: GET, HEAD; an unknown path: 404" {
+	start_dashboard
+	local m code
+	for m in POST PUT DELETE PATCH; do
+		code=$(get -X "$m" -d x=1 -D "$T/h" -o /dev/null -w '%{http_code}' "$URL/")
+		[ "$code" = 405 ] || { echo "$m: $code" >&2; false; }
+		[ "$(header "$T/h" Allow)" = "GET, HEAD" ]
+	done
+	[ "$(get -o /dev/null -w '%{http_code}' "$URL/etc/passwd")" = 404 ]
+	[ "$(get -o /dev/null -w '%{http_code}' "$URL/api/../../state.json")" = 404 ]
+}
+
+@test "a Host header that does not name loopback (DNS rebinding): 403; localhost: 200" {
+	start_dashboard
+	[ "$(get -H 'Host: attacker.example' -o /dev/null -w '%{http_code}' "$URL/api/status.json")" = 403 ]
+	[ "$(get -H "Host: localhost:${URL##*:}" -o /dev/null -w '%{http_code}' "$URL/")" = 200 ]
+}
+
+@test "the dashboard takes no lock: installs run while it serves, and it shows their records" {
+	start_dashboard
+	head -c 100 /dev/urandom >"$T/junk.bundle"
+	run agent install "$T/junk.bundle"
+	assert_status 4
+	get -o "$T/history.json" "$URL/api/history.json"
+	[ "$(python3 -c 'import json, sys; print(len(json.load(open(sys.argv[1]))))' "$T/history.json")" -eq 22 ]
+	get "$URL/" | grep -q 'junk\.bundle'
+}
+
+@test "history appended while the dashboard serves: every answer verifies" {
+	start_dashboard
+	head -c 100 /dev/urandom >"$T/junk.bundle"
+	(for i in $(seq 10); do ota-agent --root "$ROOT" install "$T/junk.bundle" >/dev/null 2>&1 3>&- || true; done) &
+	local writer=$! n=0
+	BG_PIDS=$writer
+	while kill -0 "$writer" 2>/dev/null; do
+		get -o "$T/s.json" "$URL/api/status.json"
+		python3 -c 'import json, sys; h = json.load(open(sys.argv[1]))["history"]; assert h["ok"], h' "$T/s.json"
+		n=$((n + 1))
+	done
+	wait "$writer"
+	BG_PIDS=""
+	[ "$n" -gt 0 ]
+	get -o "$T/s.json" "$URL/api/status.json"
+	[ "$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["history"]["last_seq"])' "$T/s.json")" = 40 ]
+}
+
+@test "at most 32 connections at once; it serves again once they close" {
+	start_dashboard
+	python3 - "${URL##*:}" "$DASH_PID" <<-'EOF'
+		import os, socket, sys, time, urllib.request
+		port, pid = int(sys.argv[1]), sys.argv[2]
+		idle = []
+		for _ in range(40):
+		    s = socket.socket()
+		    s.connect(("127.0.0.1", port))
+		    idle.append(s)
+		time.sleep(0.5)
+		socks = sum(1 for fd in os.listdir("/proc/%s/fd" % pid)
+		            if os.readlink("/proc/%s/fd/%s" % (pid, fd)).startswith("socket:"))
+		assert socks <= 32 + 1, socks  # the connections and the listening socket
+		for s in idle:
+		    s.close()
+		time.sleep(0.3)
+		direct = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+		with direct.open("http://127.0.0.1:%d/api/status.json" % port, timeout=10) as r:
+		    assert r.status == 200
+	EOF
+}
+
+@test "SIGTERM and SIGINT stop it cleanly: exit 0, the port closed" {
+	local sig
+	for sig in TERM INT; do
+		start_dashboard
+		get -o /dev/null "$URL/"
+		kill -"$sig" "$DASH_PID"
+		local st=0
+		wait "$DASH_PID" || st=$?
+		DASH_PID=""
+		[ "$st" -eq 0 ] || { echo "SIG$sig: exit $st" >&2; false; }
+		grep -q "^dashboard: stopped (SIG$sig)" "$T/dash.out"
+		run get -o /dev/null "$URL/"
+		[ "$status" -ne 0 ]
+	done
+}
+
+@test "report --html FILE: the page in one file; refuses an existing file (12) unless --force" {
+	run --separate-stderr agent report --html "$T/report.html"
+	assert_status 0
+	[ "$output" = "$T/report.html: written ($(stat -c %s "$T/report.html") bytes)" ]
+	grep -q 'http-equiv="Content-Security-Policy"' "$T/report.html"
+	grep -q '✘ FAILED: ROLLED BACK' "$T/report.html"
+	! grep -Eq '<(script|link|img)' "$T/report.html"
+	cp "$T/report.html" "$T/before.html"
+	run --separate-stderr agent report --html "$T/report.html"
+	assert_status 12
+	assert_error_line 'report\.html: exists \(--force replaces it\)'
+	cmp "$T/report.html" "$T/before.html"
+	run agent report --html "$T/report.html" --force
+	assert_status 0
+	ls -a "$T" | grep -q 'tmp-' && false
+	run agent report
+	assert_status 2
+}
+
+@test "in headless Chromium a person sees the releases, every attempt with its path, the failures marked, the hostile name as text" {
+	command -v chromium >/dev/null || skip "chromium is not installed (scripts/ensure-deps.sh installs it)"
+	start_dashboard
+	mkdir -p "$ARTIFACTS"
+	local flow='"IDLE", "VERIFYING", "STAGING", "SWITCHING", "HEALTH_CHECK"' xss
+	xss=$(python3 -c 'import json, sys; print(json.dumps(sys.argv[1]))' "$XSS_NAME.bundle")
+	cat >"$T/expect.json" <<-EOF
+		{"window": "1280,1300",
+		 "text": ["OTA device edge-gw-v2", "✔ History chain verified", "seq 1–20, 20 records",
+		          "Releases on disk", "2.0.0currentlast good", "3.0.0",
+		          "Install attempts, newest first (4, 2 failed)"],
+		 "cards": {"Current release": "2.0.0", "Last good release": "2.0.0",
+		           "Run in progress": "Idle", "Free space": "iB"},
+		 "attempts": [
+		  {"version": "1.5.0", "label": "✘ REFUSED", "failure": true, "failed_in": "VERIFYING",
+		   "path": ["IDLE", "VERIFYING", "IDLE"],
+		   "shows": [$xss, "is not newer than the installed 2.0.0", "exit 14"]},
+		  {"version": "3.0.0", "label": "✘ FAILED: ROLLED BACK", "failure": true,
+		   "failed_in": "HEALTH_CHECK", "path": [$flow, "ROLLING_BACK", "IDLE"],
+		   "shows": ["app-3.0.0-unhealthy.bundle", "Why: health check failed", "exit 15"]},
+		  {"version": "2.0.0", "label": "✔ PROMOTED", "failure": false,
+		   "path": [$flow, "PROMOTED", "IDLE"], "shows": ["health check passed"]},
+		  {"version": "1.0.0", "label": "✔ PROMOTED", "failure": false,
+		   "path": [$flow, "PROMOTED", "IDLE"], "shows": ["app-1.0.0-good.bundle"]}]}
+	EOF
+	run python3 "$TESTS_DIR/tools/browser_check.py" "$URL/" "$T/dashboard.png" "$T/expect.json"
+	[ "$status" -eq 0 ] || { echo "$output" >&2; false; }
+	cp "$T/dashboard.png" "$ARTIFACTS/dashboard.png"
+}
