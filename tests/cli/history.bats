@@ -275,7 +275,7 @@ print(hashlib.sha256(open(sys.argv[1], "rb").read().splitlines(True)[int(sys.arg
 		import json, sys
 		j = json.loads(sys.argv[1])
 		assert (j["current"], j["last_good"], j["releases"]) == \
-		    ("2.0.0", "2.0.0", ["1.0.0", "2.0.0", "3.0.0"]), j
+		    ("2.0.0", "2.0.0", ["1.0.0", "2.0.0"]), j  # the rolled-back 3.0.0 is removed
 		assert (j["run"]["state"], j["run"]["active"]) == ("IDLE", False), j["run"]
 		assert (j["history"]["ok"], j["history"]["last_seq"]) == (True, 20), j["history"]
 		assert j["free_bytes"] > 0
