@@ -3,6 +3,7 @@
 #   make demo       generate -> bundle -> sign -> verify -> extract on examples/
 #   make check      all test suites; ends with "N passed, N failed"
 #   SANITIZE=1      build with AddressSanitizer and UBSan (into build-sanitize/)
+#   make check-sanitize  that build, then every suite; any sanitizer report fails it
 
 PKGS     := libcrypto libarchive jansson yaml-0.1 libcurl
 B        ?= build
@@ -73,12 +74,20 @@ $(B)/tests/%: $(B)/obj/tests/unit/%.o $(LIBOTA)
 
 unit: $(UNIT_BIN)
 
+# check-sanitize proves its sanitizers report before trusting their silence.
+$(B)/tests/sanitizer-canary: tests/tools/sanitizer_canary.c $(DEPS_OK)
+	@mkdir -p $(@D)
+	$(CC) $(WARN) -O0 -g $(SANFLAGS) -o $@ $<
+ifeq ($(SANITIZE),1)
+check: $(B)/tests/sanitizer-canary
+endif
+
 demo: all
 	@examples/demo.sh $(B)/bin
 
 check: all $(UNIT_BIN)
 	@OTA_BIN=$(CURDIR)/$(B)/bin OTA_UNIT=$(CURDIR)/$(B)/tests \
-		OTA_EXAMPLE_BIN=$(CURDIR)/$(B)/examples tests/run.sh
+		OTA_EXAMPLE_BIN=$(CURDIR)/$(B)/examples OTA_SANITIZE=$(SANITIZE) tests/run.sh
 
 check-sanitize:
 	@$(MAKE) --no-print-directory SANITIZE=1 check
