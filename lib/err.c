@@ -6,7 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
-static void vset(struct ota_err *err, int code, const char *fmt, va_list ap)
+static void __attribute__((format(printf, 3, 0)))
+vset(struct ota_err *err, int code, const char *fmt, va_list ap)
 {
 	if (!err)
 		return;
