@@ -12,6 +12,16 @@
 
 #include "lib/fsutil.h"
 
+/* The default LLVMFuzzerInitialize, for targets that need none; a
+ * target's own definition replaces it. */
+/* NOLINTNEXTLINE(readability-non-const-parameter): libFuzzer's signature */
+__attribute__((weak)) int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void)argc;
+	(void)argv;
+	return 0;
+}
+
 void fuzz_fail(const char *file, int line, const char *fmt, ...)
 {
 	va_list ap;
@@ -85,7 +95,7 @@ const char *fuzz_tmpdir(const char *prefix)
 			   sizeof(tmp_path),
 		   "TMPDIR too long");
 	FUZZ_CHECK(mkdtemp(tmp_path) != NULL, "mkdtemp %s failed", tmp_path);
-	atexit(remove_tmpdir);
+	FUZZ_CHECK(atexit(remove_tmpdir) == 0, "atexit failed");
 	return tmp_path;
 }
 

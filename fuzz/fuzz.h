@@ -16,6 +16,7 @@
 #include "lib/err.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+/* common.c has a weak default that does nothing. */
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 
 /* Print "fuzz: <file>:<line>: <what>" and abort() when cond is false. */

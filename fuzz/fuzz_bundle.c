@@ -54,6 +54,7 @@ static void load_key(const char *dir)
 	FUZZ_CHECK(ota_keyring_load(&ring, pub, &err) == 0, "%s", err.msg);
 }
 
+/* NOLINTNEXTLINE(readability-non-const-parameter): libFuzzer's signature */
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	const char *dir = fuzz_tmpdir("ota-fuzz-bundle");
@@ -63,7 +64,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argv;
 	/* As ota_cli_init: entry names are UTF-8 whatever the locale. */
 	if (!setlocale(LC_CTYPE, "C.UTF-8"))
-		setlocale(LC_CTYPE, "C.utf8");
+		(void)setlocale(LC_CTYPE, "C.utf8"); /* else non-ASCII names are refused */
 	load_key(dir);
 	snprintf(area, sizeof(area), "%s/x", dir);
 	FUZZ_CHECK(ota_mkdir_p(area, 0700, &err) == 0, "%s", err.msg);

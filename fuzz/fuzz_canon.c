@@ -4,20 +4,12 @@
  *     (only the canonical spelling is accepted), and parse(x) succeeds;
  *   - parse(x) succeeds  =>  dump succeeds, and its output y is a fixed
  *     point: parse_canonical(y) succeeds and dumps to y again. */
-#include <locale.h>
 #include <string.h>
 
 #include "fuzz/fuzz.h"
 #include "lib/canon.h"
 
 #define NAME "fuzz.json"
-
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	(void)argc;
-	(void)argv;
-	return 0;
-}
 
 /* dump(v) into out (fresh), which must succeed. */
 static void dump_ok(const json_t *v, struct ota_buf *out, const char *what)

@@ -16,13 +16,6 @@
 
 #define ROOT "/tmp/ota-root"
 
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	(void)argc;
-	(void)argv;
-	return 0;
-}
-
 static void check_path(const char *p, const char *root, const char *plain, const char *what)
 {
 	size_t n = strlen(root);
@@ -37,29 +30,45 @@ static void check_path(const char *p, const char *root, const char *plain, const
 	FUZZ_CHECK(!plain || strcmp(p + n, plain) == 0, "%s differs under the root", what);
 }
 
-static void check_config(const struct ota_config *c, const struct ota_config *plain,
-			 const char *root)
+static void check_paths(const struct ota_config *c, const struct ota_config *plain,
+			const char *root)
 {
-	FUZZ_CHECK(c->device_class && ota_manifest_target_ok(c->device_class), "device_class");
-	FUZZ_CHECK(c->app_dir && c->state_dir && c->keys && c->restart_cmd && *c->restart_cmd,
-		   "a required key is missing");
+	FUZZ_CHECK(c->app_dir && c->state_dir && c->keys, "a required path is missing");
 	check_path(c->app_dir, root, plain ? plain->app_dir : NULL, "app_dir");
 	check_path(c->state_dir, root, plain ? plain->state_dir : NULL, "state_dir");
 	check_path(c->keys, root, plain ? plain->keys : NULL, "keys");
 	check_path(c->usb_dir, root, plain ? plain->usb_dir : NULL, "watch.usb");
-	FUZZ_CHECK(c->threshold >= 1 && c->threshold <= 64, "threshold %u", c->threshold);
-	FUZZ_CHECK(c->keep_releases >= 2 && c->keep_releases <= 100, "keep_releases");
+	FUZZ_CHECK(c->root && strcmp(c->root, root) == 0, "root not kept");
+}
+
+static void check_health(const struct ota_config *c)
+{
 	FUZZ_CHECK(c->timeout_ms >= 100 && c->timeout_ms <= 3600000, "timeout");
 	FUZZ_CHECK(c->interval_ms >= 50 && c->interval_ms <= c->timeout_ms, "interval");
 	FUZZ_CHECK(c->stable_ms < c->timeout_ms, "stable");
 	FUZZ_CHECK(c->tcp_port <= 65535, "tcp_port");
 	FUZZ_CHECK(!c->http_url || strncmp(c->http_url, "http://", 7) == 0, "http_url");
+}
+
+static void check_watch(const struct ota_config *c)
+{
 	FUZZ_CHECK(!c->source_url || strncmp(c->source_url, "http://", 7) == 0, "watch.http");
 	FUZZ_CHECK(c->watch_interval_ms >= 1000 && c->watch_interval_ms <= 3600000, "interval");
 	FUZZ_CHECK(c->max_bundle_mb >= 1 && c->max_bundle_mb <= 1048576 &&
 			   c->max_bundle_bytes == (unsigned long long)c->max_bundle_mb << 20,
 		   "max_bundle_mb");
-	FUZZ_CHECK(c->root && strcmp(c->root, root) == 0, "root not kept");
+}
+
+static void check_config(const struct ota_config *c, const struct ota_config *plain,
+			 const char *root)
+{
+	check_paths(c, plain, root);
+	FUZZ_CHECK(c->device_class && ota_manifest_target_ok(c->device_class), "device_class");
+	FUZZ_CHECK(c->restart_cmd && *c->restart_cmd, "service.restart is missing");
+	FUZZ_CHECK(c->threshold >= 1 && c->threshold <= 64, "threshold %u", c->threshold);
+	FUZZ_CHECK(c->keep_releases >= 2 && c->keep_releases <= 100, "keep_releases");
+	check_health(c);
+	check_watch(c);
 }
 
 static int load(const char *path, const char *root, struct ota_config *c,

@@ -13,13 +13,6 @@
 
 #define NAME "fuzz-index.json"
 
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	(void)argc;
-	(void)argv;
-	return 0;
-}
-
 static void check_entry(const struct ota_index_entry *e)
 {
 	FUZZ_CHECK(e->file && *e->file, "entry without a file name");

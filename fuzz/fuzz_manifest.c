@@ -13,13 +13,6 @@
 
 #define NAME "fuzz-manifest.json"
 
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	(void)argc;
-	(void)argv;
-	return 0;
-}
-
 static void check_entry(const struct ota_manifest *m, size_t i)
 {
 	const struct ota_entry *e = &m->entries[i], *parent;

@@ -87,7 +87,7 @@ int ota_audit_load(const char *state_dir, json_t **out, struct ota_err *err)
 	}
 	free(line);
 	if (f)
-		fclose(f);
+		(void)fclose(f); /* read only: nothing to lose */
 	*out = arr;
 	return 0;
 }
