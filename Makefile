@@ -127,7 +127,8 @@ format:
 # returns) so that the tests' guards are understood.  clang-tidy's checks
 # and the reason for each one left out are in .clang-tidy.
 LINT_DIRS := lib cli keytool bundler signer verifier agent fuzz examples/app
-LINT_SRC   = $(wildcard $(addsuffix /*.c,$(LINT_DIRS)))
+LINT_SRC   = $(filter-out $(patsubst %,fuzz/fuzz_%.c,$(filter-out $(FUZZ_TARGETS),$(FUZZ_ALL))), \
+             $(wildcard $(addsuffix /*.c,$(LINT_DIRS))))
 LINT_TIDY ?= clang-tidy-14
 
 $(B)/.lint-deps-ok: scripts/ensure-deps.sh
