@@ -27,6 +27,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "fuzz" / "corpus"
 CRAFT = ROOT / "tests" / "tools" / "craft.py"
+CRAFT_LIMITS = ROOT / "tests" / "tools" / "craft_limits.py"
 FUZZ_SEED = b"ota fuzz key - trust it nowhere\0"  # as fuzz_bundle.c's array
 TARGET = "edge-gw-v2"
 
@@ -36,7 +37,11 @@ CRAFTED = ["valid", "flip-byte", "oversize", "manifest-changed", "extra-entry",
            "hardlink-for-file", "chardev-for-file", "fifo-for-file", "symlink-escape-up",
            "noncanonical-indent", "noncanonical-escape", "duplicate-key",
            "sig-after-payload", "manifest-not-first", "outside-payload",
-           "bad-sig-encoding"]
+           "bad-sig-encoding", "sig-flipped"]
+# The small ones of craft_limits.py (the bombs of gzip and xz are 1 MB and
+# 290 KB; zstd's, in run-length blocks, 48 KB).
+CRAFTED_LIMITS = ["bomb-zstd", "manifest-huge-size", "zip-archive", "bzip2-wrapped",
+                  "pax-long-path"]
 
 
 def run(*args, **kw):
@@ -114,6 +119,10 @@ def bundles(tmp, key):
         out = tmp / f"{kind}.bundle"
         run(sys.executable, CRAFT, kind, "--tree", tree, "--key", key, "--out", out)
         (d / f"seed-craft-{kind}").write_bytes(trim_tar(out.read_bytes()))
+    for kind in CRAFTED_LIMITS:
+        out = tmp / f"{kind}.bundle"
+        run(sys.executable, CRAFT_LIMITS, kind, "--tree", tree, "--key", key, "--out", out)
+        (d / f"seed-limits-{kind}").write_bytes(trim_tar(out.read_bytes()))
     return tree, exotic
 
 
