@@ -37,8 +37,8 @@ void fuzz_fail(const char *file, int line, const char *fmt, ...)
 void fuzz_check_failure(int rc, const struct ota_err *err, const char *what)
 {
 	FUZZ_CHECK(rc < 0 && rc >= OTA_ENOSPC, "%s: returned %d, not an OTA_E* code", what, rc);
-	FUZZ_CHECK(err->code == rc, "%s: returned %d but err.code is %d (%s)", what, rc,
-		   err->code, err->msg);
+	FUZZ_CHECK(err->code == rc, "%s: returned %d but err.code is %d (%s)", what, rc, err->code,
+		   err->msg);
 	FUZZ_CHECK(err->msg[0] != '\0', "%s: failed (%d) with an empty message", what, rc);
 	FUZZ_CHECK(!strchr(err->msg, '\n') && !strchr(err->msg, '\r'),
 		   "%s: message is not one line: %s", what, err->msg);
@@ -92,7 +92,7 @@ const char *fuzz_tmpdir(const char *prefix)
 	if (!base || !*base)
 		base = "/tmp";
 	FUZZ_CHECK((size_t)snprintf(tmp_path, sizeof(tmp_path), "%s/%s.XXXXXX", base, prefix) <
-			   sizeof(tmp_path),
+		       sizeof(tmp_path),
 		   "TMPDIR too long");
 	FUZZ_CHECK(mkdtemp(tmp_path) != NULL, "mkdtemp %s failed", tmp_path);
 	FUZZ_CHECK(atexit(remove_tmpdir) == 0, "atexit failed");

@@ -20,14 +20,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 
 /* Print "fuzz: <file>:<line>: <what>" and abort() when cond is false. */
-#define FUZZ_CHECK(cond, ...)                                                  \
-	do {                                                                   \
-		if (!(cond))                                                   \
-			fuzz_fail(__FILE__, __LINE__, __VA_ARGS__);             \
+#define FUZZ_CHECK(cond, ...)                                                                      \
+	do {                                                                                       \
+		if (!(cond))                                                                       \
+			fuzz_fail(__FILE__, __LINE__, __VA_ARGS__);                                \
 	} while (0)
 
 void fuzz_fail(const char *file, int line, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4), noreturn));
+    __attribute__((format(printf, 3, 4), noreturn));
 
 /* rc is a failure of libota: a code of err.h, recorded in err, whose
  * message is one non-empty line (what a tool prints after "prog: "). */

@@ -55,7 +55,7 @@ static void check_watch(const struct ota_config *c)
 	FUZZ_CHECK(!c->source_url || strncmp(c->source_url, "http://", 7) == 0, "watch.http");
 	FUZZ_CHECK(c->watch_interval_ms >= 1000 && c->watch_interval_ms <= 3600000, "interval");
 	FUZZ_CHECK(c->max_bundle_mb >= 1 && c->max_bundle_mb <= 1048576 &&
-			   c->max_bundle_bytes == (unsigned long long)c->max_bundle_mb << 20,
+		       c->max_bundle_bytes == (unsigned long long)c->max_bundle_mb << 20,
 		   "max_bundle_mb");
 }
 
@@ -82,7 +82,7 @@ static int load(const char *path, const char *root, struct ota_config *c,
 		fuzz_check_failure(rc, &err, "ota_config_load");
 		FUZZ_CHECK(rc == OTA_ECONFIG || rc == OTA_EINTERNAL, "code %d: %s", rc, err.msg);
 		FUZZ_CHECK(strncmp(err.msg, path, strlen(path)) == 0 &&
-				   (err.msg[strlen(path)] == ':'),
+			       (err.msg[strlen(path)] == ':'),
 			   "message does not start with the file: %s", err.msg);
 		/* The root only makes paths longer. */
 		FUZZ_CHECK(!plain || strstr(err.msg, "longer than"),

@@ -27,7 +27,7 @@ static void check_entry(const struct ota_manifest *m, size_t i)
 	FUZZ_CHECK(ota_manifest_find(m, e->path) == e, "find does not find entry %zu", i);
 	if (e->type == OTA_ENTRY_SYMLINK)
 		FUZZ_CHECK(e->link_target &&
-				   ota_path_check_link(e->path, e->link_target, &err) == 0,
+			       ota_path_check_link(e->path, e->link_target, &err) == 0,
 			   "unsafe link accepted: %s", err.msg);
 	else
 		FUZZ_CHECK(e->mode <= 07777, "mode %o accepted", e->mode);
@@ -81,8 +81,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	rc = ota_manifest_parse(out.data, out.len, NAME, &again, &err);
 	FUZZ_CHECK(rc == 0, "the serialized manifest does not parse: %s", err.msg);
 	FUZZ_CHECK(again->n_entries == m->n_entries && again->rollback_index == m->rollback_index &&
-			   again->created == m->created && !strcmp(again->version, m->version) &&
-			   !strcmp(again->target, m->target),
+		       again->created == m->created && !strcmp(again->version, m->version) &&
+		       !strcmp(again->target, m->target),
 		   "re-parsed manifest differs");
 	ota_manifest_free(again);
 	ota_buf_free(&out);

@@ -29,7 +29,7 @@ static unsigned char *read_input(const char *path, size_t *len)
 
 	FUZZ_CHECK(f != NULL, "cannot open %s", path);
 	FUZZ_CHECK(fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && n <= (long)INPUT_MAX &&
-			   fseek(f, 0, SEEK_SET) == 0,
+		       fseek(f, 0, SEEK_SET) == 0,
 		   "cannot size %s", path);
 	buf = malloc((size_t)n + 1);
 	FUZZ_CHECK(buf != NULL, "out of memory");
@@ -73,7 +73,7 @@ static void run_path(const char *path, size_t *count)
 	for (i = 0; i < n; i++) {
 		if (names[i]->d_name[0] != '.' &&
 		    (size_t)snprintf(file, sizeof(file), "%s/%s", path, names[i]->d_name) <
-			    sizeof(file) &&
+			sizeof(file) &&
 		    stat(file, &st) == 0 && S_ISREG(st.st_mode))
 			run_file(file, count);
 		free(names[i]);

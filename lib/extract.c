@@ -19,7 +19,7 @@ struct ota_extract {
 	int root;     /* dirfd of tmp */
 	int fd;       /* file being written, -1 if none */
 	const struct ota_entry *cur;
-	int dir;        /* dirfd of the last parent opened (dir_path), -1 if none */
+	int dir;      /* dirfd of the last parent opened (dir_path), -1 if none */
 	char *dir_path; /* that parent's path in the tree */
 	bool durable;
 	bool committed;
@@ -125,7 +125,8 @@ static int open_dir(struct ota_extract *x, const char *path, size_t len, struct 
 		if (cur != x->root)
 			close(cur);
 		if (next < 0)
-			return ota_err_errno(err, OTA_EIO, errno, "%s/%.*s", x->dest, (int)len, path);
+			return ota_err_errno(err, OTA_EIO, errno, "%s/%.*s", x->dest, (int)len,
+					     path);
 		cur = next;
 		p += n + 1;
 	}
@@ -182,7 +183,8 @@ int ota_extract_entry(struct ota_extract *x, const struct ota_entry *e, struct o
 			return ota_err_errno(err, OTA_EIO, errno, "%s/%s", x->dest, e->path);
 		return 0;
 	case OTA_ENTRY_FILE:
-		x->fd = openat(dir, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+		x->fd =
+		    openat(dir, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 		if (x->fd < 0)
 			return ota_err_errno(err, OTA_EIO, errno, "%s/%s", x->dest, e->path);
 		return 0;

@@ -22,20 +22,20 @@
 #include "lib/fsutil.h"
 
 struct fixture {
-	char root[64];     /* holds out, its temp sibling, and outside */
-	char dest[128];    /* root/out */
+	char root[64];	   /* holds out, its temp sibling, and outside */
+	char dest[128];	   /* root/out */
 	char outside[128]; /* root/outside: what the attacker points at */
-	char tmp[256];     /* the extraction's temporary tree, once begun */
+	char tmp[256];	   /* the extraction's temporary tree, once begun */
 	struct ota_manifest *m;
 };
 
 static const struct ota_entry release[] = {
-	{.path = "a", .type = OTA_ENTRY_DIR, .mode = 0755},
-	{.path = "a/b", .type = OTA_ENTRY_DIR, .mode = 0755},
-	{.path = "a/b/f", .type = OTA_ENTRY_FILE, .mode = 0644, .size = 3},
-	{.path = "a/l", .type = OTA_ENTRY_SYMLINK, .link_target = "b/f"},
-	{.path = "a/sub", .type = OTA_ENTRY_DIR, .mode = 0750},
-	{.path = "c", .type = OTA_ENTRY_FILE, .mode = 0600, .size = 3},
+    {.path = "a", .type = OTA_ENTRY_DIR, .mode = 0755},
+    {.path = "a/b", .type = OTA_ENTRY_DIR, .mode = 0755},
+    {.path = "a/b/f", .type = OTA_ENTRY_FILE, .mode = 0644, .size = 3},
+    {.path = "a/l", .type = OTA_ENTRY_SYMLINK, .link_target = "b/f"},
+    {.path = "a/sub", .type = OTA_ENTRY_DIR, .mode = 0750},
+    {.path = "c", .type = OTA_ENTRY_FILE, .mode = 0600, .size = 3},
 };
 #define N_RELEASE (sizeof(release) / sizeof(release[0]))
 
@@ -237,8 +237,8 @@ static void test_extract_race_control_commits_when_left_alone(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup_teardown(test_extract_race_control_commits_when_left_alone, setup,
-					    teardown),
+	    cmocka_unit_test_setup_teardown(test_extract_race_control_commits_when_left_alone,
+					    setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 		test_extract_file_under_a_dir_swapped_for_a_link_is_refused, setup, teardown),
 	    cmocka_unit_test_setup_teardown(

@@ -147,7 +147,8 @@ static bool verifies(const struct ota_keyring *kr, const char *msg_hex, const ch
 static void run_group(struct fixture *f, json_t *group, struct counts *c)
 {
 	json_t *tests = json_object_get(group, "tests"), *t;
-	const char *pk = json_string_value(json_object_get(json_object_get(group, "publicKey"), "pk"));
+	const char *pk =
+	    json_string_value(json_object_get(json_object_get(group, "publicKey"), "pk"));
 	struct ota_keyring kr;
 	bool loaded, valid, ok;
 	size_t i;
@@ -155,7 +156,8 @@ static void run_group(struct fixture *f, json_t *group, struct counts *c)
 	assert_true(pk && json_is_array(tests));
 	loaded = load_group_key(f, pk, &kr);
 	c->refused_keys += !loaded;
-	json_array_foreach(tests, i, t) {
+	json_array_foreach(tests, i, t)
+	{
 		valid = strcmp(json_string_value(json_object_get(t, "result")), "valid") == 0;
 		ok = loaded && verifies(&kr, json_string_value(json_object_get(t, "msg")),
 					json_string_value(json_object_get(t, "sig")));
