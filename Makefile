@@ -4,6 +4,10 @@
 #   make check      all test suites; ends with "N passed, N failed"
 #   make install    tools, systemd units, udev rule, example config (PREFIX, DESTDIR)
 #   SANITIZE=1      build with AddressSanitizer and UBSan (into build-sanitize/)
+#   make check-sanitize  that build, then every suite; any sanitizer report fails it
+#   make fuzz       build the libFuzzer targets (clang) into build-fuzz/ and run each
+#                   for FUZZ_SECONDS; fails on any crash, leak or timeout (fuzz/README.md)
+#   make lint       cppcheck and clang-tidy (.clang-tidy) over the whole tree
 
 PKGS     := libcrypto libarchive jansson yaml-0.1 libcurl libmicrohttpd
 B        ?= build
@@ -40,7 +44,18 @@ EXAMPLES := $(patsubst examples/app/%.c,$(B)/examples/%,$(wildcard examples/app/
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 
+# Fuzz targets (fuzz/fuzz_<name>.c).  index and share build once the
+# modules they test (lib/<name>.c) exist.  Each is also linked with
+# fuzz/replay.c into the unit-test binary test_fuzz_<name>, which replays
+# its checked-in corpus in `make check` (any compiler, no libFuzzer).
+FUZZ_ALL     := canon manifest bundle config index share
+FUZZ_NEEDLIB := index share
+FUZZ_TARGETS := $(foreach t,$(FUZZ_ALL),$(if $(wildcard fuzz/fuzz_$(t).c),$(if \
+                $(filter $(t),$(FUZZ_NEEDLIB)),$(if $(wildcard lib/$(t).c),$(t)),$(t))))
+FUZZ_REPLAY  := $(FUZZ_TARGETS:%=$(B)/tests/test_fuzz_%)
+
 .PHONY: all deps demo check check-sanitize unit clean format lint
+.PHONY: fuzz fuzz-build
 .SECONDARY:
 all: $(BINS) $(EXAMPLES)
 
@@ -74,12 +89,33 @@ $(B)/tests/%: $(B)/obj/tests/unit/%.o $(LIBOTA)
 
 unit: $(UNIT_BIN)
 
+$(FUZZ_TARGETS:%=$(B)/obj/fuzz/replay-%.o): $(B)/obj/fuzz/replay-%.o: fuzz/replay.c $(DEPS_OK)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -DFUZZ_NAME='"$*"' -DFUZZ_CORPUS='"$(CURDIR)/fuzz/corpus/$*"' \
+		-MMD -MP -c -o $@ $<
+
+$(FUZZ_REPLAY): $(B)/tests/test_fuzz_%: $(B)/obj/fuzz/fuzz_%.o $(B)/obj/fuzz/common.o \
+		$(B)/obj/fuzz/replay-%.o $(LIBOTA)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+unit: $(FUZZ_REPLAY)
+check: $(FUZZ_REPLAY)
+
+# check-sanitize proves its sanitizers report before trusting their silence.
+$(B)/tests/sanitizer-canary: tests/tools/sanitizer_canary.c $(DEPS_OK)
+	@mkdir -p $(@D)
+	$(CC) $(WARN) -O0 -g $(SANFLAGS) -o $@ $<
+ifeq ($(SANITIZE),1)
+check: $(B)/tests/sanitizer-canary
+endif
+
 demo: all
 	@examples/demo.sh $(B)/bin
 
 check: all $(UNIT_BIN)
 	@OTA_BIN=$(CURDIR)/$(B)/bin OTA_UNIT=$(CURDIR)/$(B)/tests \
-		OTA_EXAMPLE_BIN=$(CURDIR)/$(B)/examples tests/run.sh
+		OTA_EXAMPLE_BIN=$(CURDIR)/$(B)/examples OTA_SANITIZE=$(SANITIZE) tests/run.sh
 
 check-sanitize:
 	@$(MAKE) --no-print-directory SANITIZE=1 check
@@ -87,12 +123,62 @@ check-sanitize:
 format:
 	clang-format -i lib/*.[ch] cli/*.[ch] keytool/*.c bundler/*.c signer/*.c verifier/*.c agent/*.c tests/unit/*.c
 
-lint: all
+# cppcheck reads no system headers: jansson's is included for its
+# iteration macros, and cmocka's fail_msg is declared what it is (it never
+# returns) so that the tests' guards are understood.  clang-tidy's checks
+# and the reason for each one left out are in .clang-tidy.
+LINT_DIRS := lib cli keytool bundler signer verifier agent fuzz examples/app
+LINT_SRC   = $(filter-out $(patsubst %,fuzz/fuzz_%.c,$(filter-out $(FUZZ_TARGETS),$(FUZZ_ALL))), \
+             $(wildcard $(addsuffix /*.c,$(LINT_DIRS))))
+LINT_TIDY ?= clang-tidy-14
+
+$(B)/.lint-deps-ok: scripts/ensure-deps.sh
+	@scripts/ensure-deps.sh lint
+	@mkdir -p $(@D) && touch $@
+
+lint: all $(B)/.lint-deps-ok
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability --inline-suppr \
-		-D_GNU_SOURCE -I. lib cli keytool bundler signer verifier agent
+		-D_GNU_SOURCE -DFUZZ_NAME='"x"' -DFUZZ_CORPUS='"x"' '-Dfail_msg(...)=abort()' \
+		--include=/usr/include/jansson.h -I. $(LINT_DIRS) tests/unit tests/tools
+	@echo "clang-tidy: $(words $(LINT_SRC)) files"
+	@$(LINT_TIDY) --quiet $(LINT_SRC) -- -std=c11 -D_GNU_SOURCE -I. $(PKG_CFLAGS) \
+		-DFUZZ_NAME='"x"' -DFUZZ_CORPUS='"x"' 2>/dev/null
+
+# libFuzzer: the library's sources compiled again with clang and coverage
+# instrumentation, ASan and UBSan; only `make fuzz` needs clang.
+FUZZ_B       := build-fuzz
+FUZZ_CC      ?= clang-14
+FUZZ_SECONDS ?= 60
+FUZZ_TIMEOUT ?= 10
+FUZZ_RSS_MB  ?= 2048
+FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_CFLAGS   = $(filter-out -Werror,$(WARN)) -O1 -g $(FUZZ_SAN) -fsanitize=fuzzer-no-link \
+                -D_GNU_SOURCE -I. $(PKG_CFLAGS)
+FUZZ_LIB     := $(FUZZ_B)/libota.a
+FUZZ_BINS    := $(FUZZ_TARGETS:%=$(FUZZ_B)/fuzz_%)
+
+$(FUZZ_B)/.deps-ok: scripts/ensure-deps.sh
+	@scripts/ensure-deps.sh fuzz
+	@mkdir -p $(@D) && touch $@
+
+$(FUZZ_B)/obj/%.o: %.c $(FUZZ_B)/.deps-ok
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(FUZZ_LIB): $(LIB_SRC:%.c=$(FUZZ_B)/obj/%.o)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(FUZZ_BINS): $(FUZZ_B)/fuzz_%: $(FUZZ_B)/obj/fuzz/fuzz_%.o $(FUZZ_B)/obj/fuzz/common.o $(FUZZ_LIB)
+	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ $(PKG_LIBS)
+
+fuzz-build: $(FUZZ_BINS)
+
+fuzz: fuzz-build
+	@fuzz/run.sh $(FUZZ_B) $(FUZZ_SECONDS) $(FUZZ_TIMEOUT) $(FUZZ_RSS_MB) $(FUZZ_TARGETS)
 
 clean:
-	rm -rf build build-sanitize
+	rm -rf build build-sanitize build-fuzz
 
 # make install PREFIX=/usr/local DESTDIR=/tmp/image: the tools, the systemd
 # units (their ExecStart= pointing at BINDIR), the udev rule and the example
@@ -119,3 +205,4 @@ install: all
 		install -m 0644 examples/agent.yaml $(DESTDIR)$(SYSCONFDIR)/ota/agent.yaml
 
 -include $(shell find $(B)/obj -name '*.d' 2>/dev/null)
+-include $(shell find $(FUZZ_B)/obj -name '*.d' 2>/dev/null)

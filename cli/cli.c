@@ -17,7 +17,9 @@ void ota_cli_init(const char *prog)
 	 * the "C" locale a UTF-8 name cannot be converted at all.  Names in
 	 * bundles are UTF-8 whatever the user's locale, so use a UTF-8 one. */
 	if (!setlocale(LC_CTYPE, "C.UTF-8"))
-		setlocale(LC_CTYPE, "C.utf8");
+		/* Without either, a non-ASCII name is refused as a bad tar
+		 * header ("can't be converted"): closed, if unhelpful. */
+		(void)setlocale(LC_CTYPE, "C.utf8");
 }
 
 const char *ota_cli_prog(void)

@@ -36,8 +36,11 @@ static int grow(struct ota_buf *b, size_t need, struct ota_err *err)
 	size_t cap = b->cap ? b->cap : 256;
 	unsigned char *p;
 
-	while (cap < need + 1)
+	while (cap < need + 1) {
+		if (cap > SIZE_MAX / 2) /* doubling would wrap to 0 and loop forever */
+			return ota_err_set(err, OTA_EINTERNAL, "out of memory");
 		cap *= 2;
+	}
 	p = malloc(cap);
 	if (!p)
 		return ota_err_set(err, OTA_EINTERNAL, "out of memory");

@@ -386,7 +386,9 @@ static int read_value(struct loader *l, const struct field *f, const char *prefi
 	char sub[32];
 	int rc;
 
-	if ((rc = check_node(l, prefix, f->name)))
+	/* f is set: read_key returned 0 (the analyzer cannot see that fail(),
+	 * being variadic, never returns 0). */
+	if ((rc = check_node(l, prefix, f->name))) /* NOLINT(clang-analyzer-core.NullDereference) */
 		return rc;
 	if (f->kind != K_MAP)
 		return read_scalar(l, f, prefix);
@@ -492,7 +494,7 @@ static int read_document(struct loader *l)
 	int rc;
 
 	/* The stream's start, then a document's or (empty file) the end. */
-	if ((rc = next(l)) || (rc = next(l)))
+	if ((rc = next(l)) || (rc = next(l))) /* NOLINT(misc-redundant-expression): two events */
 		return rc;
 	if (l->ev.type == YAML_DOCUMENT_START_EVENT &&
 	    ((rc = next(l)) || (rc = check_node(l, "", ""))))

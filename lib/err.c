@@ -1,4 +1,5 @@
 /* err.c - filling struct ota_err, and the code -> exit status table. */
+#define OTA_ERR_DEFINING /* the functions, not err.h's analyzer hints */
 #include "lib/err.h"
 
 #include <openssl/err.h>
@@ -6,7 +7,8 @@
 #include <stdio.h>
 #include <string.h>
 
-static void vset(struct ota_err *err, int code, const char *fmt, va_list ap)
+static void __attribute__((format(printf, 3, 0)))
+vset(struct ota_err *err, int code, const char *fmt, va_list ap)
 {
 	if (!err)
 		return;

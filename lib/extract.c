@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "lib/fsutil.h"
+#include "lib/path.h"
 
 struct ota_extract {
 	const struct ota_manifest *m;
@@ -18,6 +19,8 @@ struct ota_extract {
 	int root;     /* dirfd of tmp */
 	int fd;       /* file being written, -1 if none */
 	const struct ota_entry *cur;
+	int dir;      /* dirfd of the last parent opened (dir_path), -1 if none */
+	char *dir_path; /* that parent's path in the tree */
 	bool durable;
 	bool committed;
 };
@@ -31,7 +34,7 @@ int ota_extract_new(struct ota_extract **out, const char *dest, const struct ota
 	*out = NULL;
 	if (!x)
 		return ota_err_set(err, OTA_EINTERNAL, "out of memory");
-	x->root = x->fd = -1;
+	x->root = x->fd = x->dir = -1;
 	x->m = m;
 	x->durable = durable;
 	if (!(x->dest = strdup(dest)) || asprintf(&x->tmp, "%s.tmp-XXXXXX", dest) < 0) {
@@ -68,6 +71,9 @@ void ota_extract_free(struct ota_extract *x)
 		return;
 	if (x->fd >= 0)
 		close(x->fd);
+	if (x->dir >= 0)
+		close(x->dir);
+	free(x->dir_path);
 	if (x->root >= 0)
 		close(x->root);
 	if (x->tmp && !x->committed)
@@ -93,27 +99,92 @@ static int finish_file(struct ota_extract *x, struct ota_err *err)
 	return rc;
 }
 
+/* Open the directory at path in the tree one component at a time, each
+ * with O_NOFOLLOW from the root, into x->dir: a component that is no
+ * longer the directory made here (swapped for a symlink while we worked)
+ * is refused, never followed. */
+static int open_dir(struct ota_extract *x, const char *path, size_t len, struct ota_err *err)
+{
+	char name[OTA_NAME_MAX + 1];
+	int cur = x->root, next;
+	const char *p = path, *end = path + len, *slash;
+	size_t n;
+
+	while (p < end) {
+		slash = memchr(p, '/', (size_t)(end - p));
+		n = (size_t)((slash ? slash : end) - p);
+		if (n > OTA_NAME_MAX) { /* manifest.c checked it; fail closed anyway */
+			if (cur != x->root)
+				close(cur);
+			return ota_err_set(err, OTA_EPATH, "%s/%.*s: name too long", x->dest,
+					   (int)len, path);
+		}
+		memcpy(name, p, n);
+		name[n] = '\0';
+		next = openat(cur, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (cur != x->root)
+			close(cur);
+		if (next < 0)
+			return ota_err_errno(err, OTA_EIO, errno, "%s/%.*s", x->dest, (int)len,
+					     path);
+		cur = next;
+		p += n + 1;
+	}
+	x->dir = cur;
+	return 0;
+}
+
+/* The directory that holds path, and path's last component.  Entries
+ * come in path order, so the last parent is kept and mostly reused. */
+static int parent_of(struct ota_extract *x, const char *path, int *dirfd, const char **name,
+		     struct ota_err *err)
+{
+	size_t len = ota_path_parent_len(path);
+	int rc;
+
+	*name = len ? path + len + 1 : path;
+	*dirfd = x->root;
+	if (len == 0)
+		return 0;
+	if (x->dir >= 0 && strlen(x->dir_path) == len && memcmp(x->dir_path, path, len) == 0) {
+		*dirfd = x->dir;
+		return 0;
+	}
+	if (x->dir >= 0)
+		close(x->dir);
+	x->dir = -1;
+	free(x->dir_path);
+	if (!(x->dir_path = strndup(path, len)))
+		return ota_err_set(err, OTA_EINTERNAL, "out of memory");
+	rc = open_dir(x, path, len, err);
+	if (rc == 0)
+		*dirfd = x->dir;
+	return rc;
+}
+
 int ota_extract_entry(struct ota_extract *x, const struct ota_entry *e, struct ota_err *err)
 {
-	int rc = finish_file(x, err);
+	const char *name;
+	int rc = finish_file(x, err), dir;
 
-	if (rc)
+	if (rc || (rc = parent_of(x, e->path, &dir, &name, err)))
 		return rc;
 	x->cur = e;
 	/* Parents are manifest "dir" entries made here by mkdirat, never links
-	 * (manifest.c checks it), and O_NOFOLLOW|O_EXCL guard the last step. */
+	 * (manifest.c checks it), reached without following any link, and
+	 * O_NOFOLLOW|O_EXCL guard the last step. */
 	switch (e->type) {
 	case OTA_ENTRY_DIR:
-		if (mkdirat(x->root, e->path, 0700))
+		if (mkdirat(dir, name, 0700))
 			return ota_err_errno(err, OTA_EIO, errno, "%s/%s", x->dest, e->path);
 		return 0;
 	case OTA_ENTRY_SYMLINK:
-		if (symlinkat(e->link_target, x->root, e->path))
+		if (symlinkat(e->link_target, dir, name))
 			return ota_err_errno(err, OTA_EIO, errno, "%s/%s", x->dest, e->path);
 		return 0;
 	case OTA_ENTRY_FILE:
-		x->fd = openat(x->root, e->path,
-			       O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+		x->fd =
+		    openat(dir, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 		if (x->fd < 0)
 			return ota_err_errno(err, OTA_EIO, errno, "%s/%s", x->dest, e->path);
 		return 0;
@@ -133,17 +204,20 @@ int ota_extract_write(struct ota_extract *x, const void *data, size_t len, struc
 static int finish_dirs(struct ota_extract *x, struct ota_err *err)
 {
 	size_t i = x->m->n_entries;
-	int fd;
+	const char *name;
+	int fd, dir, rc;
 
 	while (i--) {
 		const struct ota_entry *e = &x->m->entries[i];
 		if (e->type != OTA_ENTRY_DIR)
 			continue;
-		fd = openat(x->root, e->path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if ((rc = parent_of(x, e->path, &dir, &name, err)))
+			return rc;
+		fd = openat(dir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		if (fd < 0)
 			return ota_err_errno(err, OTA_EIO, errno, "%s/%s", x->dest, e->path);
 		if ((x->durable && fsync(fd)) || fchmod(fd, e->mode)) {
-			int rc = ota_err_errno(err, OTA_EIO, errno, "%s/%s", x->dest, e->path);
+			rc = ota_err_errno(err, OTA_EIO, errno, "%s/%s", x->dest, e->path);
 			close(fd);
 			return rc;
 		}
@@ -154,12 +228,27 @@ static int finish_dirs(struct ota_extract *x, struct ota_err *err)
 	return 0;
 }
 
+/* The tree renamed into place must be the one written, not one put at
+ * its temporary name since (by whoever can write to dest's parent). */
+static int check_still_ours(struct ota_extract *x, struct ota_err *err)
+{
+	struct stat mine, there;
+
+	if (fstat(x->root, &mine) || lstat(x->tmp, &there))
+		return ota_err_errno(err, OTA_EIO, errno, "%s", x->tmp);
+	if (mine.st_dev != there.st_dev || mine.st_ino != there.st_ino)
+		return ota_err_set(err, OTA_EIO, "%s: replaced while being extracted", x->tmp);
+	return 0;
+}
+
 int ota_extract_commit(struct ota_extract *x, struct ota_err *err)
 {
 	int rc = finish_file(x, err);
 
 	if (rc == 0)
 		rc = finish_dirs(x, err);
+	if (rc == 0)
+		rc = check_still_ours(x, err);
 	if (rc)
 		return rc;
 	if (renameat2(AT_FDCWD, x->tmp, AT_FDCWD, x->dest, RENAME_NOREPLACE))

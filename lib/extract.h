@@ -6,7 +6,11 @@
  * step leaves nothing behind.  Directories stay 0700 until commit, when
  * their manifest modes are applied.  With durable set, every file and
  * directory is fsynced before the rename and the parent after it, so a
- * committed tree survives power loss.
+ * committed tree survives power loss.  Entries are made relative to
+ * their parent directory, reached from the temporary tree's root one
+ * component at a time without following links, so a directory swapped
+ * for a symlink mid-way is an error, never a way out of the tree; and the
+ * tree renamed to dest must still be the one written.
  */
 #ifndef OTA_EXTRACT_H
 #define OTA_EXTRACT_H

@@ -141,6 +141,7 @@ static int check_tcp(const struct ota_config *c, struct ota_err *err)
 	return 0;
 }
 
+/* NOLINTNEXTLINE(readability-non-const-parameter): curl's write callback type */
 static size_t discard(char *data, size_t size, size_t n, void *user)
 {
 	(void)data;

@@ -12,9 +12,7 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <time.h>
-#include <unistd.h>
-
-extern char **environ;
+#include <unistd.h> /* environ (_GNU_SOURCE) */
 
 /* The read end of the stdout pipe and where its bytes go. */
 struct capture {

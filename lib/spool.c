@@ -24,7 +24,7 @@ int ota_spool_path(const char *state_dir, const char *name, char *out, size_t ou
 	int rc;
 
 	if (strchr(name, '/') || !strcmp(name, ".") || !strcmp(name, "..") ||
-	    (rc = ota_path_check(name, strlen(name), err)))
+	    ota_path_check(name, strlen(name), err))
 		return ota_err_set(err, OTA_EPATH, "spool: not a plain file name: \"%s\"", name);
 	snprintf(dir, sizeof(dir), "%s/" OTA_SPOOL_DIR, state_dir);
 	if ((rc = ota_mkdir_p(dir, 0700, err)))

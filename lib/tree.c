@@ -57,7 +57,9 @@ static int add_link(struct scan *s, int dfd, const char *name, struct ota_entry 
 	if (rc)
 		return ota_err_prefix(err, rc, "%s: symlink leaves the tree", s->root);
 	e->link_target = target;
-	return ota_manifest_add(s->m, e, err);
+	rc = ota_manifest_add(s->m, e, err); /* copies target */
+	e->link_target = NULL;               /* which lives on this stack */
+	return rc;
 }
 
 static int scan_one(struct scan *s, int dfd, const char *name, size_t plen, int depth,

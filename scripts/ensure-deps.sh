@@ -1,6 +1,9 @@
 #!/bin/sh
 # Check the build and test dependencies; install the missing Debian packages
 # when we are root, otherwise name them and stop.
+#   ensure-deps.sh        what `make` and `make check` need
+#   ensure-deps.sh fuzz   that, and clang with its libFuzzer runtime (`make fuzz`)
+#   ensure-deps.sh lint   that, and cppcheck and clang-tidy (`make lint`)
 set -u
 
 missing=""
@@ -25,6 +28,23 @@ need_cmd openssl openssl
 need_cmd python3 python3
 need_cmd chromium chromium
 need_cmd curl curl
+
+# Can clang link a libFuzzer target?  The runtime is a package of its own.
+need_fuzzer() { # debian-package
+	printf 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n);\n%s\n' \
+		'int LLVMFuzzerTestOneInput(const char *d, unsigned long n) { return !d + (int)n; }' |
+		clang-14 -fsanitize=fuzzer -x c -o /dev/null - >/dev/null 2>&1 || missing="$missing $1"
+}
+case "${1:-}" in
+fuzz)
+	need_cmd clang-14 clang-14
+	need_fuzzer libclang-rt-14-dev
+	;;
+lint)
+	need_cmd cppcheck cppcheck
+	need_cmd clang-tidy-14 clang-tidy-14
+	;;
+esac
 
 [ -z "$missing" ] && exit 0
 

@@ -138,7 +138,7 @@ static int read_conf(struct gateway *g)
 	}
 	if (rc)
 		fprintf(stderr, "gateway: %s: unknown %s\n", path, line);
-	fclose(f);
+	(void)fclose(f); /* read only: nothing to lose */
 	return rc;
 }
 

@@ -320,3 +320,168 @@ rejects() {
 	assert_output_matches '^ota-bundle: .*etc/escape'
 	assert_dir_holds k.key k.pub tree x
 }
+
+# -- endless data and limits: nothing is read, allocated or written past them --
+
+# limits KIND: $T/KIND.bundle from craft_limits.py, the tree attacked as KIND.
+limits() {
+	python3 "$TESTS_DIR/tools/craft_limits.py" "$1" --tree tree --key k.key --out "$1.bundle"
+}
+
+@test "gzip bomb: a payload file of 1 GiB of zeros in 1 MB, header saying so: hash mismatch (7)" {
+	limits bomb-gzip
+	rejects 7 'etc/greeting \(size 1073741824, manifest says 6\)' bomb-gzip.bundle
+}
+
+@test "xz bomb: the same 1 GiB payload file in concatenated xz streams: hash mismatch (7)" {
+	limits bomb-xz
+	rejects 7 'etc/greeting \(size 1073741824, manifest says 6\)' bomb-xz.bundle
+}
+
+@test "zstd bomb: the same 1 GiB payload file in run-length blocks: hash mismatch (7)" {
+	limits bomb-zstd
+	rejects 7 'etc/greeting \(size 1073741824, manifest says 6\)' bomb-zstd.bundle
+}
+
+@test "a valid tar whose manifest.json declares 1 TiB: malformed (4)" {
+	limits manifest-huge-size
+	rejects 4 'manifest.json larger than 16777216 bytes' manifest-huge-size.bundle
+}
+
+@test "a signed, canonical manifest of 10^6 entries (37 MB): malformed (4)" {
+	limits manifest-million-entries
+	rejects 4 'manifest.json larger than 16777216 bytes' manifest-million-entries.bundle
+}
+
+@test "a signed, canonical manifest of 200001 entries in 7.5 MB: malformed (4)" {
+	limits manifest-too-many-entries
+	rejects 4 'entries: not an object or too many' manifest-too-many-entries.bundle
+}
+
+@test "a signed manifest with a directory chain 2100 deep: unsafe path (9)" {
+	limits deep-path
+	rejects 9 'a/a/a/.*longer than 4096 bytes' deep-path.bundle
+}
+
+@test "a 2 MiB pax extended header on a payload entry: malformed (4)" {
+	limits pax-huge-header
+	rejects 4 'bad tar header: Special header too large' pax-huge-header.bundle
+}
+
+@test "a pax path record of 5000 bytes: unsafe path (9)" {
+	limits pax-long-path
+	rejects 9 'etc/xxxx.*longer than 4096 bytes' pax-long-path.bundle
+}
+
+@test "65 signature entries, the trusted one among them: malformed (4)" {
+	limits many-signatures
+	rejects 4 'more than 64 signatures' many-signatures.bundle
+}
+
+# -- format confusion: only a tar, only gzip, xz or zstd around it ------------
+
+@test "a zip archive of the bundle's entries: malformed (4)" {
+	limits zip-archive
+	rejects 4 'Unrecognized archive format' zip-archive.bundle
+}
+
+@test "a bzip2-compressed bundle: malformed (4)" {
+	limits bzip2-wrapped
+	rejects 4 'Unrecognized archive format' bzip2-wrapped.bundle
+}
+
+# -- integrity of the signature and of a compressed stream --------------------
+
+@test "one bit of the trusted signature flipped: bad signature (5)" {
+	craft sig-flipped
+	rejects 5 'signature does not verify' sig-flipped.bundle
+}
+
+@test "a gzip bundle cut short in its last file: malformed (4)" {
+	head -c 300000 /dev/urandom >tree/etc/blob
+	ota-bundle create --tree tree --version 1.0.0 --target edge-gw-v2 --compress gzip \
+		--out app.bundle >/dev/null
+	ota-sign --key k.key app.bundle >/dev/null
+	head -c 200000 app.bundle >cut.bundle
+	rejects 4 '[Tt]runcated gzip input' cut.bundle
+}
+
+# -- key compromise below the threshold ---------------------------------------
+
+# Two trusted keys, k and k2, in keys/; the attacker holds k only.
+two_keys() {
+	make_key k2
+	mkdir keys
+	cp k.pub k2.pub keys/
+}
+
+@test "threshold 2, one trusted key compromised: its signature alone is untrusted (6)" {
+	two_keys
+	signed_bundle app.bundle
+	rejects 6 'untrusted: 1 of 1 signatures by a trusted key, 2 needed' app.bundle \
+		--keys keys --threshold 2
+}
+
+@test "threshold 2, the compromised key under two names in --keys: still one key, untrusted (6)" {
+	mkdir keys
+	cp k.pub keys/a.pub
+	cp k.pub keys/b.pub
+	signed_bundle app.bundle
+	rejects 6 'untrusted: 1 of 1 signatures by a trusted key, 2 needed' app.bundle \
+		--keys keys --threshold 2
+}
+
+@test "threshold 2, the compromised key's signature filed under both trusted ids: bad signature (5)" {
+	two_keys
+	python3 "$TESTS_DIR/tools/craft.py" valid --tree tree --key k.key --out one.bundle
+	python3 "$TESTS_DIR/tools/craft.py" keyid-spoof --tree tree --key k.key --claim k2.pub \
+		--out two.bundle
+	python3 - <<-'PY'
+		import tarfile
+		a, b = tarfile.open("one.bundle"), tarfile.open("two.bundle")
+		sigs = [m for t in (a, b) for m in t.getmembers() if m.name.startswith("signatures/")]
+		sigs.sort(key=lambda m: m.name)
+		with tarfile.open("both.bundle", "w", format=tarfile.PAX_FORMAT) as out:
+		    out.addfile(a.getmember("manifest.json"), a.extractfile("manifest.json"))
+		    for m in sigs:
+		        out.addfile(m, (a if m in a.getmembers() else b).extractfile(m))
+		    for m in a.getmembers():
+		        if m.name.startswith("payload/"):
+		            out.addfile(m, a.extractfile(m) if m.isreg() else None)
+	PY
+	rejects 5 'bad signature: key .*signature does not verify' both.bundle --keys keys \
+		--threshold 2
+}
+
+# -- where --extract writes ------------------------------------------------------
+
+@test "--extract onto a dangling symlink: exists (12), nothing created where it points" {
+	signed_bundle app.bundle
+	ln -s "$T/elsewhere" x/out
+	run ota-verify --keys k.pub --device-class edge-gw-v2 --extract x/out app.bundle
+	assert_status 12
+	assert_output_matches '^ota-verify: x/out: exists'
+	assert_absent elsewhere
+	[ "$(ls -A x)" = out ]
+}
+
+@test "--extract onto a symlink to an empty directory: exists (12), the directory stays empty" {
+	signed_bundle app.bundle
+	mkdir elsewhere
+	ln -s "$T/elsewhere" x/out
+	run ota-verify --keys k.pub --device-class edge-gw-v2 --extract x/out app.bundle
+	assert_status 12
+	assert_output_matches '^ota-verify: x/out: exists'
+	assert_empty_dir elsewhere
+	[ "$(ls -A x)" = out ]
+}
+
+@test "--extract under a symlinked parent: the operator's path is followed, the tree lands whole" {
+	signed_bundle app.bundle
+	mkdir data
+	ln -s data opt
+	run ota-verify --keys k.pub --device-class edge-gw-v2 --extract opt/app app.bundle
+	assert_status 0
+	[ "$(cat data/app/etc/greeting)" = hello ]
+	[ "$(ls -A data)" = app ]
+}

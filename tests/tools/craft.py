@@ -403,6 +403,17 @@ def k_bad_sig_encoding(c):
     return replace(members, name, data=b"not base64!\n")
 
 
+@kind("sig-flipped")
+def k_sig_flipped(c):
+    """One bit of the trusted signature flipped (re-encoded, so the entry
+    is still 88 canonical base64 characters)."""
+    members = c.bundle(canon(c.m))
+    sig = next(m for m in members if m["name"].startswith("signatures/"))
+    raw = bytearray(base64.b64decode(sig["data"].strip()))
+    raw[10] ^= 0x04
+    return replace(members, sig["name"], data=base64.b64encode(bytes(raw)) + b"\n")
+
+
 def cmd_kind(a):
     c = Ctx(a)
     members = KINDS[a.kind](c)

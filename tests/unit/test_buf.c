@@ -57,12 +57,29 @@ static void test_buf_without_cap_grows_and_stays_terminated(void **state)
 	assert_null(b.data);
 }
 
+/* An uncapped buffer asked for an impossible length: the capacity must
+ * not double past SIZE_MAX (it wrapped to 0 and looped forever). */
+static void test_buf_impossible_length_fails_instead_of_looping(void **state)
+{
+	struct ota_buf b;
+	struct ota_err err = {0};
+
+	(void)state;
+	ota_buf_init(&b, 0);
+	assert_int_equal(ota_buf_putc(&b, 'x', &err), 0);
+	assert_int_equal(ota_buf_append(&b, "y", SIZE_MAX - 300, &err), OTA_EINTERNAL);
+	assert_int_equal(b.len, 1);
+	assert_string_equal((char *)b.data, "x");
+	ota_buf_free(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_buf_refuses_one_byte_past_small_cap),
 		cmocka_unit_test(test_buf_cap_holds_across_growth),
 		cmocka_unit_test(test_buf_without_cap_grows_and_stays_terminated),
+		cmocka_unit_test(test_buf_impossible_length_fails_instead_of_looping),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
