@@ -86,16 +86,9 @@ static int verify(struct install *in, int fd, struct ota_err *err)
 static int save_manifest(struct install *in, struct ota_err *err)
 {
 	char path[PATH_MAX];
-	struct ota_buf b;
-	int rc;
 
-	ota_buf_init(&b, OTA_MANIFEST_MAX);
 	snprintf(path, sizeof(path), "%s/manifests/%s.json", in->a->cfg.state_dir, in->run.version);
-	rc = ota_manifest_serialize(in->v.res.manifest, &b, err);
-	if (rc == 0)
-		rc = ota_write_file_atomic(path, b.data, b.len, err);
-	ota_buf_free(&b);
-	return rc;
+	return ota_manifest_write_file(in->v.res.manifest, path, err);
 }
 
 /* STAGING: the verified stream goes straight into releases/<version>, via
