@@ -20,6 +20,7 @@ struct agent {
 	const char *fault_after; /* OTA_AGENT_FAULT_AFTER: a state name */
 	const char *fault_enter; /* OTA_AGENT_FAULT_ENTER: a state name */
 	int lock_fd;
+	bool quiet; /* no progress line on a terminal (install --quiet) */
 };
 
 /* Persist run's move to `to` (state.json first: it is what recover reads),

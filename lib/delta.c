@@ -75,6 +75,7 @@ struct pending {
 	char *want;  /* its path in the new release */
 	size_t src;  /* where it was found, or SIZE_MAX */
 	char *path;  /* its path there */
+	bool damaged; /* a file of another size is at its path in the base tree */
 };
 
 struct ota_base {
@@ -84,6 +85,7 @@ struct ota_base {
 	struct pending *pend;
 	size_t n_pend, cap_pend;
 	size_t k, next; /* fill: omitted files done, next pending */
+	bool planned;
 	struct ota_sha256 *h;
 	unsigned char *buf;
 };
@@ -166,7 +168,7 @@ static struct ota_manifest *source_manifest(const struct source *s)
 	return m;
 }
 
-static int add_pending(struct ota_base *b, const struct ota_entry *e, size_t k,
+static int add_pending(struct ota_base *b, const struct ota_entry *e, size_t k, bool damaged,
 		       struct ota_err *err)
 {
 	struct pending *grown;
@@ -177,7 +179,8 @@ static int add_pending(struct ota_base *b, const struct ota_entry *e, size_t k,
 			return ota_err_set(err, OTA_EINTERNAL, "out of memory");
 		b->pend = grown;
 	}
-	b->pend[b->n_pend] = (struct pending){.k = k, .src = SIZE_MAX, .want = strdup(e->path)};
+	b->pend[b->n_pend] = (struct pending){.k = k, .src = SIZE_MAX, .want = strdup(e->path),
+					      .damaged = damaged};
 	memcpy(b->pend[b->n_pend].sha256, e->sha256, OTA_SHA256_LEN);
 	if (!b->pend[b->n_pend++].want)
 		return ota_err_set(err, OTA_EINTERNAL, "out of memory");
@@ -187,19 +190,23 @@ static int add_pending(struct ota_base *b, const struct ota_entry *e, size_t k,
 /* Whether the base release has e at its own path: by its manifest (walked
  * in step with the new one, both being sorted), or, without one, a
  * regular file of the right size there (its bytes are checked when
- * copied either way). */
+ * copied either way); *damaged if a file of another size is. */
 static int at_same_path(struct ota_base *b, struct ota_manifest_walk *w, bool *more,
 			const struct ota_entry **cur, const struct ota_entry *e, bool has_m,
-			struct ota_err *err)
+			bool *damaged, struct ota_err *err)
 {
 	struct stat st;
 	int rc = 1;
 
+	*damaged = false;
 	if (b->def == SIZE_MAX)
 		return 0;
-	if (!has_m)
-		return fstatat(b->src[b->def].dirfd, e->path, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-		       S_ISREG(st.st_mode) && (unsigned long long)st.st_size == e->size;
+	if (!has_m) {
+		if (fstatat(b->src[b->def].dirfd, e->path, &st, AT_SYMLINK_NOFOLLOW) || !S_ISREG(st.st_mode))
+			return 0;
+		*damaged = (unsigned long long)st.st_size != e->size;
+		return !*damaged;
+	}
 	while (*more && strcmp((*cur)->path, e->path) < 0)
 		if ((rc = ota_manifest_walk_next(w, cur, err)) <= 0)
 			*more = false;
@@ -213,9 +220,11 @@ static int at_same_path(struct ota_base *b, struct ota_manifest_walk *w, bool *m
 static int find_moved(struct ota_base *b, const struct ota_manifest *m, struct ota_err *err)
 {
 	struct ota_manifest_walk *w = malloc(sizeof(*w)), *wb = malloc(sizeof(*wb));
-	struct ota_manifest *bm = b->def == SIZE_MAX ? NULL : source_manifest(&b->src[b->def]);
+	/* A tree without a manifest is not hashed for this: a stat will do. */
+	struct ota_manifest *bm = b->def == SIZE_MAX || !b->src[b->def].manifest_path
+					  ? NULL : source_manifest(&b->src[b->def]);
 	const struct ota_entry *e, *cur = NULL;
-	bool more = false;
+	bool more = false, damaged;
 	size_t k = 0;
 	int rc = 0, same;
 
@@ -231,11 +240,11 @@ static int find_moved(struct ota_base *b, const struct ota_manifest *m, struct o
 	while (rc >= 0 && (rc = ota_manifest_walk_next(w, &e, err)) > 0) {
 		if (!e->omitted)
 			continue;
-		same = at_same_path(b, wb, &more, &cur, e, bm != NULL, err);
+		same = at_same_path(b, wb, &more, &cur, e, bm != NULL, &damaged, err);
 		if (same < 0)
 			rc = same;
 		else if (!same)
-			rc = add_pending(b, e, k, err);
+			rc = add_pending(b, e, k, damaged, err);
 		k++;
 	}
 out:
@@ -304,13 +313,33 @@ static int find_by_hash(struct ota_base *b, size_t s, size_t *left, struct ota_e
 	return rc < 0 ? rc : 0;
 }
 
+/* Why p, the first of left files, cannot be had. */
+static int not_found(const struct ota_base *b, const struct pending *p,
+		     const struct ota_manifest *m, const char *name, size_t left, struct ota_err *err)
+{
+	struct ota_quoted q;
+
+	if (p->damaged)
+		return ota_err_set(err, OTA_EHASH, "%s: delta of %s: base file damaged: %s/%s", name,
+				   m->delta.base, b->src[b->def].dir, ota_path_quote(p->want, &q));
+	if (!b->n_src)
+		return ota_err_set(err, OTA_EFILESET, "%s: delta of %s: no base release here to "
+				   "take its %zu omitted files from (the first \"%s\")", name,
+				   m->delta.base, m->delta.n_omitted, ota_path_quote(p->want, &q));
+	return ota_err_set(err, OTA_EFILESET, "%s: delta of %s: %zu of the files it leaves out "
+			   "are in none of the base releases here (the first \"%s\")", name,
+			   m->delta.base, left, ota_path_quote(p->want, &q));
+}
+
 int ota_base_plan(struct ota_base *b, const struct ota_manifest *m, const char *name,
 		  struct ota_err *err)
 {
-	struct ota_quoted q;
 	size_t i, left;
 	int rc;
 
+	if (b->planned)
+		return 0;
+	b->planned = true;
 	for (i = 0; i < b->n_src && b->def == SIZE_MAX; i++)
 		if (b->src[i].version && strcmp(b->src[i].version, m->delta.base) == 0)
 			b->def = i;
@@ -329,10 +358,7 @@ int ota_base_plan(struct ota_base *b, const struct ota_manifest *m, const char *
 		qsort(b->pend, b->n_pend, sizeof(*b->pend), pend_k_cmp);
 	for (i = 0; left && i < b->n_pend; i++)
 		if (b->pend[i].src == SIZE_MAX)
-			return ota_err_set(err, OTA_EFILESET, "%s: delta of %s: %zu of the files it "
-					   "leaves out %s, the first %s", name, m->delta.base, left,
-					   b->def == SIZE_MAX && !b->n_src ? "have no base to come from"
-					   : "are in no base release here", ota_path_quote(b->pend[i].want, &q));
+			return not_found(b, &b->pend[i], m, name, left, err);
 	return 0;
 }
 

@@ -42,7 +42,8 @@ int ota_base_add(struct ota_base *b, const char *dir, const char *version,
 		 const char *manifest_path, struct ota_err *err);
 
 /* A source for each file m omits, or OTA_EFILESET naming the first that
- * none of the trees has.  name is the bundle, for messages. */
+ * none of the trees has.  name is the bundle, for messages.  Once done,
+ * calling it again does nothing. */
 int ota_base_plan(struct ota_base *b, const struct ota_manifest *m, const char *name,
 		  struct ota_err *err);
 

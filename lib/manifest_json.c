@@ -368,7 +368,7 @@ static int delta_head(struct parse *p, struct ota_err *err)
 /* Each omitted path: in order, once, and a file entry of the release. */
 static int delta(struct parse *p, struct ota_err *err)
 {
-	struct ota_canon_cur oc = at(p, p->omitted + 1), ec = at(p, p->v[K_ENTRIES]);
+	struct ota_canon_cur oc, ec = at(p, p->v[K_ENTRIES]);
 	struct raw_entry r = {.path = p->path, .target = p->target};
 	const unsigned char *prev = NULL;
 	struct ota_delta *d = &p->m->delta;
@@ -378,6 +378,7 @@ static int delta(struct parse *p, struct ota_err *err)
 
 	if ((rc = delta_head(p, err)))
 		return rc;
+	oc = at(p, p->omitted + 1);
 	erc = next_entry(&ec, true, &r, &type, err);
 	for (rc = *oc.p == ']'; rc == 0; rc = raw_next_member(&oc, ']')) {
 		if (*oc.p != '"' || (prev && ota_canon_string_cmp(prev, oc.p, p->end) >= 0))

@@ -282,7 +282,8 @@ int ota_verify_finish(struct ota_verify_session *v, const char *extract_dir, boo
 	}
 	if (extract_dir && m->delta.n_omitted && !v->base)
 		return ota_err_set(err, OTA_EUSAGE, "%s: a delta of %s: %zu of its files are not in "
-				   "the payload, and extracting it needs the base release's tree",
+				   "the payload, and extracting it needs the base release's tree (ota-verify "
+				   "--base DIR)",
 				   v->name, m->delta.base, m->delta.n_omitted);
 	if (extract_dir && m->delta.n_omitted)
 		rc = ota_base_plan(v->base, m, v->name, err);

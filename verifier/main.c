@@ -8,11 +8,13 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/progress.h"
+#include "lib/delta.h"
 #include "lib/verify.h"
 
 static const char usage[] =
 	"usage: ota-verify --keys FILE.pub|DIR --device-class T [--threshold M]\n"
-	"                  [--extract DIR] [--json] FILE.bundle\n"
+	"                  [--extract DIR [--base DIR]] [--json] [--quiet] FILE.bundle\n"
 	"       ota-verify --keys FILE.pub|DIR --device-class T [--json]\n"
 	"                  --manifest M.json --signature M.sig --tree DIR\n"
 	"\n"
@@ -20,7 +22,10 @@ static const char usage[] =
 	"the manifest is canonical, it targets this device class, and the payload\n"
 	"(or DIR) holds exactly its entries with matching SHA-256.  --extract DIR\n"
 	"(which must not exist) writes the verified tree; on any failure nothing\n"
-	"is left behind.\n"
+	"is left behind.  A delta bundle's files that its payload leaves out are\n"
+	"taken, when extracting, from the base release's tree given with --base\n"
+	"(and checked against the manifest like the rest).  Progress is shown on\n"
+	"a terminal unless --quiet.\n"
 	"\n"
 	"Exit status: 0 ok, 2 usage, 3 I/O, 4 malformed, 5 bad signature,\n"
 	"6 untrusted, 7 hash mismatch, 8 wrong target, 9 unsafe path,\n"
@@ -28,8 +33,9 @@ static const char usage[] =
 
 struct verify_args {
 	const char *keys, *device_class, *extract, *manifest, *signature, *tree, *bundle;
+	const char *base;
 	unsigned int threshold;
-	int json;
+	int json, quiet;
 };
 
 static int parse_args(int argc, char **argv, struct verify_args *a)
@@ -42,11 +48,12 @@ static int parse_args(int argc, char **argv, struct verify_args *a)
 		{"manifest", required_argument, NULL, 'm'},
 		{"signature", required_argument, NULL, 's'}, {"tree", required_argument, NULL, 't'},
 		{"help", no_argument, NULL, 'h'}, {"version", no_argument, NULL, 'v'},
+		{"base", required_argument, NULL, 'b'}, {"quiet", no_argument, NULL, 'q'},
 		{NULL, 0, NULL, 0}};
 	char *end;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "q", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'k': a->keys = optarg; break;
 		case 'd': a->device_class = optarg; break;
@@ -55,6 +62,8 @@ static int parse_args(int argc, char **argv, struct verify_args *a)
 		case 'm': a->manifest = optarg; break;
 		case 's': a->signature = optarg; break;
 		case 't': a->tree = optarg; break;
+		case 'b': a->base = optarg; break;
+		case 'q': a->quiet = 1; break;
 		case 'T':
 			a->threshold = (unsigned int)strtoul(optarg, &end, 10);
 			if (*end || a->threshold < 1 || a->threshold > 64)
@@ -75,6 +84,8 @@ static int parse_args(int argc, char **argv, struct verify_args *a)
 	}
 	if (optind + 1 != argc)
 		return ota_cli_usage("expected one bundle file");
+	if (a->base && !a->extract)
+		return ota_cli_usage("--base is for --extract of a delta bundle");
 	a->bundle = argv[optind];
 	return 0;
 }
@@ -105,6 +116,39 @@ static void print_json(const struct ota_verify_result *res, const struct ota_err
 	json_decref(o);
 }
 
+/* A bundle, with the progress line and a delta's base tree. */
+static int verify_bundle(const struct verify_args *a, struct ota_verify_opts *opts,
+			 struct ota_verify_result *res, struct ota_err *err)
+{
+	struct ota_cli_progress prog;
+	struct ota_base *base = NULL;
+	int rc = 0;
+
+	if (a->base && (rc = ota_base_new(&base, err)) == 0)
+		rc = ota_base_add(base, a->base, NULL, NULL, err);
+	opts->base = base;
+	ota_cli_progress_start(&prog, a->bundle, a->quiet || a->json);
+	opts->meter = ota_cli_progress_meter(&prog);
+	if (rc == 0)
+		rc = ota_verify_bundle(a->bundle, opts, res, err);
+	ota_cli_progress_end(&prog);
+	ota_base_free(base);
+	return rc;
+}
+
+/* What an OK line says of a delta: verified without its omitted files,
+ * or extracted with them from --base. */
+static const char *delta_note(const struct verify_args *a, const struct ota_manifest *m)
+{
+	static char note[160];
+
+	if (!m->delta.n_omitted || !a->bundle)
+		return "";
+	snprintf(note, sizeof(note), "; a delta of %s: %zu files %s", m->delta.base,
+		 m->delta.n_omitted, a->extract ? "taken from --base" : "left out, not checked");
+	return note;
+}
+
 int main(int argc, char **argv)
 {
 	struct verify_args a = {0};
@@ -125,16 +169,16 @@ int main(int argc, char **argv)
 	subject = a.bundle ? a.bundle : a.manifest;
 	rc = ota_keyring_load(&keys, a.keys, &err);
 	if (rc == 0 && a.bundle)
-		rc = ota_verify_bundle(a.bundle, &opts, &res, &err);
+		rc = verify_bundle(&a, &opts, &res, &err);
 	else if (rc == 0)
 		rc = ota_verify_detached(a.manifest, a.signature, a.tree, &opts, &res, &err);
 	if (a.json)
 		print_json(&res, &err, rc);
 	if (rc == 0 && !a.json)
-		printf("%s: OK: version %s for %s, %zu files, %llu bytes, signed by %.16s%s\n",
+		printf("%s: OK: version %s for %s, %zu files, %llu bytes, signed by %.16s%s%s\n",
 		       subject, res.manifest->version, res.manifest->target, res.manifest->n_files,
 		       res.manifest->payload_bytes, res.signed_by[0],
-		       res.n_signed > 1 ? " and others" : "");
+		       res.n_signed > 1 ? " and others" : "", delta_note(&a, res.manifest));
 	ota_verify_result_free(&res);
 	ota_keyring_free(&keys);
 	return rc ? ota_cli_fail(&err) : 0;
