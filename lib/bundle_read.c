@@ -142,6 +142,9 @@ static int read_manifest(struct ota_bundle_reader *r, struct ota_err *err)
 	case ARCHIVE_FILTER_ZSTD: r->head.compress = OTA_COMPRESS_ZSTD; break;
 	default: return ota_err_set(err, OTA_EFORMAT, "%s: unsupported compression", r->name);
 	}
+	/* Its size is known (and capped): one allocation, not a doubling. */
+	if (ota_buf_reserve(&r->head.manifest, (size_t)archive_entry_size(r->ae), err))
+		return ota_err_set(err, OTA_EINTERNAL, "out of memory");
 	return slurp(r, &r->head.manifest, err);
 }
 

@@ -215,3 +215,26 @@ make_delta() {
 	assert_nothing_staged 2.0.0
 	assert_current 1.0.0
 }
+
+@test "a delta's manifest, like a full one, is valid under schema/manifest.schema.json" {
+	python3 -c 'import jsonschema' 2>/dev/null || skip "python3 jsonschema is not installed"
+	ota-bundle create --tree v2 --version 2.0.0 --target edge-gw-v2 --out v2.bundle \
+		--base v1.bundle >/dev/null
+	for b in v1.bundle v2.bundle; do
+		ota-bundle manifest "$b" | python3 -c '
+import json, sys, jsonschema
+schema = json.load(open(sys.argv[1]))
+jsonschema.validate(json.load(sys.stdin), schema)' "$TESTS_DIR/../schema/manifest.schema.json"
+	done
+	# and the schema refuses an omitted path listed twice
+	ota-bundle manifest v2.bundle | python3 -c '
+import json, sys, jsonschema
+schema = json.load(open(sys.argv[1]))
+m = json.load(sys.stdin)
+m["delta"]["omitted"].append(m["delta"]["omitted"][0])
+try:
+    jsonschema.validate(m, schema)
+except jsonschema.ValidationError:
+    sys.exit(0)
+sys.exit(1)' "$TESTS_DIR/../schema/manifest.schema.json"
+}
