@@ -181,13 +181,16 @@ for r in $(seq "$RUNS"); do
 	fi
 	measure dgst openssl dgst -sha256 "$W/one.bundle"
 	measure verify ota-verify --quiet --keys "$W/k.pub" --device-class bench "$W/one.bundle"
-	rm -rf "$W/peer-x" && mkdir "$W/peer-x"
+	# Trees are only removed at the end: ext4 slows down creating inodes
+	# where many were just deleted (recently_deleted()), which would tax
+	# whichever side runs after a removal.
+	mkdir "$W/peer-x$r"
 	measure peer_install sh -c 'tar xf "$1" -C "$2" && cd "$2" &&
-		sha256sum --quiet --strict -c SHA256SUMS && sync' sh "$W/peer.tar" "$W/peer-x"
-	make_device "$W/dev"
-	measure install ota-agent --root "$W/dev" install --quiet "$W/one.bundle"
-	rm -rf "$W/peer-x" "$W/dev"
+		sha256sum --quiet --strict -c SHA256SUMS && sync' sh "$W/peer.tar" "$W/peer-x$r"
+	make_device "$W/dev$r"
+	measure install ota-agent --root "$W/dev$r" install --quiet "$W/one.bundle"
 done
+rm -rf "$W"/peer-x* "$W"/dev*
 # create then sign, per run: the two steps' sum.
 paste -d' ' <(awk '$1 == "create" { print $2 }' "$W/times") \
 	<(awk '$1 == "sign" { print $2 }' "$W/times") |
@@ -203,13 +206,14 @@ full_bytes=$(stat -c %s "$W/full2.bundle")
 delta_bytes=$(stat -c %s "$W/delta2.bundle")
 for r in $(seq "$((RUNS < 3 ? RUNS : 3))"); do
 	for kind in delta full; do
-		make_device "$W/dev"
-		ota-agent --root "$W/dev" install --quiet "$W/one.bundle" >/dev/null ||
+		make_device "$W/dev-$kind$r"
+		ota-agent --root "$W/dev-$kind$r" install --quiet "$W/one.bundle" >/dev/null ||
 			say "installing the base failed"
-		measure "${kind}_install" ota-agent --root "$W/dev" install --quiet "$W/${kind}2.bundle"
+		measure "${kind}_install" ota-agent --root "$W/dev-$kind$r" install --quiet \
+			"$W/${kind}2.bundle"
 	done
 done
-rm -rf "$W/dev" "$W/tree2"
+rm -rf "$W"/dev-* "$W/tree2"
 
 # mem LABEL BUNDLE: peak RSS of ota-verify and of ota-agent install.
 mem() {
