@@ -132,9 +132,10 @@ machine() {
 	echo "- CPU: ${cpu:-unknown}, $(nproc) cores; memory $(free -g | awk '/^Mem:/ { print $2 }') GB"
 	echo "- disk of the temp dir: $disk (rotational: $(lsblk -dno ROTA "$(df --output=source "$W" | tail -n 1)" 2>/dev/null || echo ?))"
 	echo "- kernel $(uname -r); $(tar --version | head -n 1); $(openssl version | cut -d' ' -f1-2); $(rauc --version 2>/dev/null || echo 'rauc: not installed')"
-	echo "- load average at the start: $(cut -d' ' -f1-3 /proc/loadavg)"
+	echo "- load average at the start: $load_start"
 }
 
+load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 say "generating the benchmark tree in $W"
 make_tree "$W/tree"
 ota-keytool generate --no-passphrase --out "$W/k" >/dev/null || die "keytool failed"
@@ -295,7 +296,7 @@ fi
 row "\`ota-verify\` vs \`openssl dgst -sha256\` of the bundle" "$verify" "$dgst" "${r3}x" "<= 1.5x" "$(met "$r3" "<=" 1.5)"
 row "\`ota-agent install\` vs \`tar xf\` + \`sha256sum -c\` + \`sync\`" "$install" "$peer" "${r4}x" "<= 1.0x" "$(met "$r4" "<=" 1.0)"
 row "delta, one small file changed: bytes shipped (delta vs full)" "$delta_bytes" "$full_bytes" \
-	"$(ratio "$delta_bytes" "$full_bytes")x" "-" "-"
+	"$(awk -v a="$delta_bytes" -v b="$full_bytes" 'BEGIN { printf "%.2f%%", 100 * a / b }')" "-" "-"
 row "delta: \`ota-agent install\` time (delta vs full, base installed)" "$(median delta_install)" \
 	"$(median full_install)" "${rd}x" "-" "-"
 echo
