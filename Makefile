@@ -3,6 +3,7 @@
 #   make demo       generate -> bundle -> sign -> verify -> extract on examples/
 #   make check      all test suites; ends with "N passed, N failed"
 #   make install    tools, systemd units, udev rule, example config (PREFIX, DESTDIR)
+#   make bench      the benchmark of bench/ (not part of check)
 #   SANITIZE=1      build with AddressSanitizer and UBSan (into build-sanitize/)
 #   make check-sanitize  that build, then every suite; any sanitizer report fails it
 #   make fuzz       build the libFuzzer targets (clang) into build-fuzz/ and run each
@@ -119,6 +120,13 @@ check: all $(UNIT_BIN)
 
 check-sanitize:
 	@$(MAKE) --no-print-directory SANITIZE=1 check
+
+# Ours against tar, sha256sum, openssl and RAUC on a 400 MB tree: minutes,
+# not part of check.  The report also lands in $(B)/bench.md.
+.PHONY: bench
+bench: all
+	@bench/deps.sh
+	@OTA_BIN=$(CURDIR)/$(B)/bin bench/run.sh | tee $(B)/bench.md
 
 format:
 	clang-format -i lib/*.[ch] cli/*.[ch] keytool/*.c bundler/*.c signer/*.c verifier/*.c agent/*.c tests/unit/*.c

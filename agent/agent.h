@@ -46,6 +46,7 @@ struct agent {
 			       medium path, a URL), for the history; or NULL */
 	struct agent_daemon *daemon; /* watch and poll loops only, else NULL */
 	struct agent_audit audit;
+	bool quiet; /* no progress line on a terminal (install --quiet) */
 };
 
 /* Persist run's move to `to` (state.json first: it is what recover reads),

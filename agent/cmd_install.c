@@ -13,6 +13,8 @@
 
 #include "agent/agent.h"
 #include "cli/cli.h"
+#include "cli/progress.h"
+#include "lib/delta.h"
 #include "lib/health.h"
 #include "lib/release.h"
 #include "lib/semver.h"
@@ -27,6 +29,8 @@ struct install {
 	struct ota_verify_session v;
 	char last_good[OTA_VERSION_MAX + 1];
 	const char *bundle;
+	struct ota_base *base;         /* a delta's base releases */
+	struct ota_cli_progress prog;
 };
 
 /* Anti-rollback: newer than what is installed, rollback index not lower
@@ -78,11 +82,39 @@ static void record_bundle(struct agent *a, const struct ota_verify_result *res)
 	a->audit.n_signers = i;
 }
 
+/* A delta's files that the payload leaves out come from the releases on
+ * disk (their manifests say where, by path or by hash); all must be found
+ * before anything is staged. */
+static int plan_delta(struct install *in, const struct ota_manifest *m, struct ota_err *err)
+{
+	const struct ota_config *c = &in->a->cfg;
+	char dir[PATH_MAX], manifest[PATH_MAX], **v = NULL;
+	size_t n = 0, i;
+	int rc;
+
+	if (!m->delta.n_omitted)
+		return 0;
+	if ((rc = ota_base_new(&in->base, err)) || (rc = ota_release_list(c->app_dir, &v, &n, err)))
+		return rc;
+	for (i = 0; i < n && rc == 0; i++) {
+		snprintf(manifest, sizeof(manifest), "%s/manifests/%s.json", c->state_dir, v[i]);
+		if (ota_release_path(c->app_dir, v[i], dir, sizeof(dir)))
+			continue;
+		rc = ota_base_add(in->base, dir, v[i], access(manifest, R_OK) ? NULL : manifest, err);
+	}
+	ota_release_list_free(v, n);
+	if (rc == 0)
+		rc = ota_base_plan(in->base, m, in->bundle, err);
+	in->v.base = in->base;
+	return rc;
+}
+
 /* VERIFYING: everything but the payload (which is checked as it stages). */
 static int verify(struct install *in, int fd, struct ota_err *err)
 {
 	struct ota_verify_opts opts = {.keys = &in->a->keys,
-				       .device_class = in->a->cfg.device_class};
+				       .device_class = in->a->cfg.device_class,
+				       .meter = ota_cli_progress_meter(&in->prog)};
 	int rc;
 
 	if ((rc = agent_load_keys(in->a, err)))
@@ -94,7 +126,8 @@ static int verify(struct install *in, int fd, struct ota_err *err)
 	snprintf(in->run.version, sizeof(in->run.version), "%s", in->v.res.manifest->version);
 	record_bundle(in->a, &in->v.res);
 	if ((rc = check_newer(in, in->v.res.manifest, err)) ||
-	    (rc = check_space(in, in->v.res.manifest, err)))
+	    (rc = check_space(in, in->v.res.manifest, err)) ||
+	    (rc = plan_delta(in, in->v.res.manifest, err)))
 		return rc;
 	return 0;
 }
@@ -102,16 +135,9 @@ static int verify(struct install *in, int fd, struct ota_err *err)
 static int save_manifest(struct install *in, struct ota_err *err)
 {
 	char path[PATH_MAX];
-	struct ota_buf b;
-	int rc;
 
-	ota_buf_init(&b, OTA_MANIFEST_MAX);
 	snprintf(path, sizeof(path), "%s/manifests/%s.json", in->a->cfg.state_dir, in->run.version);
-	rc = ota_manifest_serialize(in->v.res.manifest, &b, err);
-	if (rc == 0)
-		rc = ota_write_file_atomic(path, b.data, b.len, err);
-	ota_buf_free(&b);
-	return rc;
+	return ota_manifest_write_file(in->v.res.manifest, path, err);
 }
 
 /* STAGING: the verified stream goes straight into releases/<version>, via
@@ -131,7 +157,9 @@ static int stage(struct install *in, struct ota_err *err)
 		return ota_err_set(err, OTA_EIO, "%s: path too long", app);
 	if ((rc = save_manifest(in, err)))
 		return rc;
-	return ota_verify_finish(&in->v, dest, true, err);
+	rc = ota_verify_finish(&in->v, dest, true, err);
+	ota_cli_progress_end(&in->prog);
+	return rc;
 }
 
 /* A refused bundle: back to IDLE with the reason, nothing left behind. */
@@ -243,11 +271,15 @@ int agent_install_file(struct agent *a, const char *path, char version[OTA_VERSI
 		       struct ota_err *err)
 {
 	struct install in = {.a = a, .bundle = path};
-	int rc = install(&in, err);
+	int rc;
 
+	ota_cli_progress_start(&in.prog, path, a->quiet);
+	rc = install(&in, err);
+	ota_cli_progress_end(&in.prog);
 	memcpy(version, in.run.version, sizeof(in.run.version));
 	ota_verify_close(&in.v);
 	agent_audit_end(a);
+	ota_base_free(in.base);
 	return rc;
 }
 
@@ -272,8 +304,13 @@ int cmd_install(struct agent *a, int argc, char **argv)
 	struct ota_err err = {0};
 	int rc;
 
+	if (argc == 3 && (strcmp(argv[1], "--quiet") == 0 || strcmp(argv[1], "-q") == 0)) {
+		a->quiet = true;
+		argv++;
+		argc--;
+	}
 	if (argc != 2)
-		return ota_cli_usage("install: expected one bundle file");
+		return ota_cli_usage("install: expected [--quiet] and one bundle file");
 	rc = agent_install_file(a, argv[1], version, &err);
 	if (rc)
 		return ota_cli_fail(&err);

@@ -20,7 +20,10 @@ static const char usage[] =
 	"usage: ota-agent [--root DIR] [--config FILE] COMMAND\n"
 	"\n"
 	"commands:\n"
-	"  install BUNDLE   verify, stage, switch, health-check, then promote or roll back\n"
+	"  install [--quiet] BUNDLE\n"
+	"                   verify, stage, switch, health-check, then promote or roll back\n"
+	"                   (a delta takes the files it leaves out from releases on disk;\n"
+	"                   progress on a terminal unless --quiet)\n"
 	"  import [DIR]     install the newest bundle for this device from a mounted medium\n"
 	"                   (default watch.usb): signed heads judged first, the chosen one\n"
 	"                   copied into the spool and installed from there; bad or foreign\n"
@@ -37,7 +40,6 @@ static const char usage[] =
 	"  recover [--boot] finish or undo an interrupted run (run at boot, before the app)\n"
 	"  rollback         switch current back to the last good release\n"
 	"  status [--json]  current and last-good release, releases on disk, run state\n"
-	"  history [--json] every state transition with time, version and reason\n"
 	"  trust FILE       accept a signed trust file (key rotation): new keys, retired\n"
 	"                   keys, a new threshold (schema/trust.md)\n"
 	"  keys [--json]    the trust set in force: sequence, threshold, key ids\n"
@@ -56,7 +58,7 @@ static const char usage[] =
 	"15 health check failed and rolled back, 16 configuration error,\n"
 	"17 not enough space, 18 fetch failed (network, HTTP, over watch.max_bundle_mb);\n"
 	"trust: 5 bad signature, 6 too few signatures by the keys in force or by the\n"
-	"file's own, 8 wrong target, 14 sequence not newer\n"
+	"file's own, 8 wrong target, 14 sequence not newer; 21 audit history tampered\n"
 	"(schema/exit-codes.md).\n";
 
 static const struct {

@@ -1,23 +1,32 @@
-/* ota-bundle create: scan a tree, write manifest + payload as a bundle. */
+/* ota-bundle create: a release tree into a bundle (lib/bundle_create.h),
+ * optionally signed at once and optionally a delta against a base. */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
+#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "bundler/bundler.h"
 #include "cli/cli.h"
-#include "lib/bundle_write.h"
+#include "cli/progress.h"
+#include "lib/bundle_create.h"
+#include "lib/bundle_sign.h"
+#include "lib/bundle_read.h"
 #include "lib/fsutil.h"
-#include "lib/tree.h"
 
 struct create_opts {
-	const char *tree, *version, *target, *out;
+	const char *tree, *version, *target, *out, *base;
+	struct ota_cli_pass pass; /* of the --sign-key keys */
+	const char *keys[OTA_BUNDLE_MAX_SIGS];
+	size_t n_keys;
 	unsigned long long rollback_index;
 	long long created;
 	int compress;
-	int force;
+	int force, quiet;
 };
 
 static int parse_u64(const char *s, unsigned long long max, unsigned long long *out)
@@ -38,18 +47,30 @@ static int parse_args(int argc, char **argv, struct create_opts *o)
 		{"target", required_argument, NULL, 'T'}, {"out", required_argument, NULL, 'o'},
 		{"rollback-index", required_argument, NULL, 'r'},
 		{"compress", required_argument, NULL, 'c'}, {"force", no_argument, NULL, 'f'},
+		{"sign-key", required_argument, NULL, 'k'},
+		OTA_CLI_PASS_LONGOPTS,
+		{"base", required_argument, NULL, 'b'}, {"quiet", no_argument, NULL, 'q'},
 		{NULL, 0, NULL, 0}};
 	const char *epoch = getenv("SOURCE_DATE_EPOCH");
 	unsigned long long v;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "q", longopts, NULL)) != -1) {
+		if (ota_cli_pass_option(&o->pass, c, optarg))
+			continue;
 		switch (c) {
 		case 't': o->tree = optarg; break;
 		case 'V': o->version = optarg; break;
 		case 'T': o->target = optarg; break;
 		case 'o': o->out = optarg; break;
 		case 'f': o->force = 1; break;
+		case 'q': o->quiet = 1; break;
+		case 'b': o->base = optarg; break;
+		case 'k':
+			if (o->n_keys == OTA_BUNDLE_MAX_SIGS)
+				return ota_cli_usage("--sign-key: at most %d keys", OTA_BUNDLE_MAX_SIGS);
+			o->keys[o->n_keys++] = optarg;
+			break;
 		case 'r':
 			if (parse_u64(optarg, 1ULL << 53, &o->rollback_index))
 				return ota_cli_usage("--rollback-index: not an integer in 0..2^53: '%s'",
@@ -64,10 +85,13 @@ static int parse_args(int argc, char **argv, struct create_opts *o)
 	}
 	if (optind != argc)
 		return ota_cli_usage("create: unexpected argument '%s'", argv[optind]);
+	if ((c = ota_cli_pass_check(&o->pass, "create", "", false)))
+		return c;
 	if (!o->tree || !o->version || !o->target || !o->out)
 		return ota_cli_usage("create: --tree, --version, --target and --out are required");
 	if (!ota_manifest_version_ok(o->version))
-		return ota_cli_usage("--version: '%s': use 1-%d of [A-Za-z0-9._+~-], not starting with '.' or '-', without '" OTA_TMP_MARK "'", o->version,
+		return ota_cli_usage("--version: '%s': use 1-%d of [A-Za-z0-9._+~-], not starting "
+				     "with '.' or '-', without '" OTA_TMP_MARK "'", o->version,
 				     OTA_VERSION_MAX);
 	if (!ota_manifest_target_ok(o->target))
 		return ota_cli_usage("--target: '%s': use 1-%d of [A-Za-z0-9._-]", o->target,
@@ -78,10 +102,44 @@ static int parse_args(int argc, char **argv, struct create_opts *o)
 	return 0;
 }
 
-static int write_bundle(const struct create_opts *o, const struct ota_manifest *m,
-			const struct ota_buf *bytes, struct ota_err *err)
+/* The base of a delta: a bundle's manifest, or a manifest file. */
+static int load_base(const char *path, struct ota_manifest **m,
+		     unsigned char sha256[OTA_SHA256_LEN], struct ota_err *err)
 {
-	struct ota_bundle_writer *w = NULL;
+	struct ota_buf bytes;
+	unsigned char first = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC), rc;
+
+	ota_buf_init(&bytes, OTA_MANIFEST_MAX);
+	if (fd < 0)
+		return ota_err_errno(err, OTA_EIO, errno, "%s", path);
+	if (read(fd, &first, 1) < 0)
+		first = 0;
+	close(fd);
+	rc = first == '{' ? ota_buf_read_file(&bytes, path, err)
+			  : ota_bundle_read_manifest(path, &bytes, err);
+	if (rc == 0)
+		rc = ota_sha256(bytes.data, bytes.len, sha256, err);
+	if (rc == 0)
+		return ota_manifest_load(&bytes, path, m, err);
+	ota_buf_free(&bytes);
+	return rc;
+}
+
+static int load_keys(const struct create_opts *o, EVP_PKEY **keys, struct ota_err *err)
+{
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < o->n_keys && rc == 0; i++)
+		rc = ota_cli_load_private_key(o->keys[i], &o->pass, &keys[i], err);
+	return rc;
+}
+
+static int write_bundle(const struct create_opts *o, struct ota_create *c,
+			struct ota_manifest *m, struct ota_err *err)
+{
+	struct ota_cli_progress prog;
 	struct ota_atomic out = {.fd = -1};
 	int rc;
 
@@ -89,44 +147,71 @@ static int write_bundle(const struct create_opts *o, const struct ota_manifest *
 		return ota_err_set(err, rc, "%s: exists (use --force to replace it)", o->out);
 	if ((rc = ota_atomic_open(&out, o->out, 0644, err)))
 		return rc;
-	if ((rc = ota_bundle_writer_new(&w, out.fd, o->out, o->compress, o->created, err)) ||
-	    (rc = ota_bundle_write_manifest(w, bytes->data, bytes->len, err)) ||
-	    (rc = ota_bundle_write_tree(w, m, o->tree, err)) ||
-	    (rc = ota_bundle_writer_finish(w, err)))
-		goto out;
-	rc = ota_atomic_commit(&out, o->force, err);
-out:
-	ota_bundle_writer_free(w);
+	ota_cli_progress_start(&prog, o->out, o->quiet);
+	c->fd = out.fd;
+	c->meter = ota_cli_progress_meter(&prog);
+	rc = ota_bundle_create(c, m, err);
+	ota_cli_progress_end(&prog);
+	if (rc == 0)
+		rc = ota_atomic_commit(&out, o->force, err);
 	ota_atomic_abort(&out);
 	return rc;
+}
+
+static void print_summary(const struct create_opts *o, const struct ota_manifest *m,
+			  const struct ota_create *c)
+{
+	unsigned char raw[OTA_KEY_RAW_LEN];
+	char id[OTA_KEYID_HEX_LEN + 1] = "";
+
+	if (c->n_keys && (ota_key_raw_public(c->keys[0], raw, NULL) || ota_key_id(raw, id, NULL)))
+		id[0] = '\0';
+	printf("%s: version %s for %s, %zu files, %llu bytes", o->out, m->version, m->target,
+	       m->n_files, m->payload_bytes);
+	if (m->delta.base)
+		printf(", delta of %s: %zu files (%llu bytes) left out", m->delta.base,
+		       m->delta.n_omitted, m->delta.omitted_bytes);
+	else if (o->base)
+		printf(", nothing in common with %s (a full bundle)", o->base);
+	if (c->n_keys)
+		printf(", signed by %.16s%s\n", id, c->n_keys > 1 ? " and others" : "");
+	else
+		printf(", unsigned\n");
 }
 
 int cmd_create(int argc, char **argv)
 {
 	struct create_opts o = {.compress = OTA_COMPRESS_NONE};
+	unsigned char base_sha[OTA_SHA256_LEN];
+	EVP_PKEY *keys[OTA_BUNDLE_MAX_SIGS] = {0};
+	struct ota_manifest *m = NULL, *base = NULL;
+	struct ota_create c = {0};
 	struct ota_err err = {0};
-	struct ota_manifest *m = NULL;
-	struct ota_buf bytes;
+	size_t i;
 	int rc;
 
-	ota_buf_init(&bytes, OTA_MANIFEST_MAX);
 	rc = parse_args(argc, argv, &o);
 	if (rc)
 		return rc;
+	c = (struct ota_create){.tree = o.tree, .name = o.out, .compress = o.compress,
+				.keys = keys, .n_keys = o.n_keys, .base_sha256 = base_sha};
 	m = ota_manifest_new();
 	if (!m) {
 		rc = ota_err_set(&err, OTA_EINTERNAL, "out of memory");
 		goto out;
 	}
-	if ((rc = ota_manifest_set(m, o.version, o.target, o.rollback_index, o.created, &err)) ||
-	    (rc = ota_tree_scan(o.tree, m, &err)) ||
-	    (rc = ota_manifest_serialize(m, &bytes, &err)) ||
-	    (rc = write_bundle(&o, m, &bytes, &err)))
+	if ((rc = load_keys(&o, keys, &err)) ||
+	    (o.base && (rc = load_base(o.base, &base, base_sha, &err))) ||
+	    (rc = ota_manifest_set(m, o.version, o.target, o.rollback_index, o.created, &err)))
 		goto out;
-	printf("%s: version %s for %s, %zu files, %llu bytes, unsigned\n", o.out, m->version,
-	       m->target, m->n_files, m->payload_bytes);
+	c.base = base;
+	if ((rc = write_bundle(&o, &c, m, &err)))
+		goto out;
+	print_summary(&o, m, &c);
 out:
+	for (i = 0; i < o.n_keys; i++)
+		EVP_PKEY_free(keys[i]);
 	ota_manifest_free(m);
-	ota_buf_free(&bytes);
+	ota_manifest_free(base);
 	return rc ? ota_cli_fail(&err) : 0;
 }

@@ -9,12 +9,19 @@
 static const char usage[] =
 	"usage: ota-bundle create --tree DIR --version V --target T --out FILE.bundle\n"
 	"                         [--rollback-index N] [--compress none|gzip|xz|zstd] [--force]\n"
+	"                         [--sign-key K]... [--passphrase-file F | --passphrase-env NAME]\n"
+	"                         [--base OLD] [--quiet]\n"
 	"       ota-bundle manifest [--out FILE] FILE.bundle\n"
 	"       ota-bundle index DIR\n"
 	"\n"
 	"create    hash every file of DIR into a manifest and write the unsigned\n"
 	"          bundle (sign it with ota-sign).  \"created\" is SOURCE_DATE_EPOCH\n"
 	"          when set, so the same tree gives a byte-identical bundle.\n"
+	"          --sign-key signs it in the same step (what ota-sign --key does).\n"
+	"          --base OLD.bundle|OLD-manifest.json makes a delta: files whose\n"
+	"          SHA-256 the base release has are left out of the payload (the\n"
+	"          manifest still lists them); devices take them from that release.\n"
+	"          Progress is shown on a terminal unless --quiet.\n"
 	"manifest  print the exact manifest bytes of a bundle (for the signing box).\n"
 	"index     write DIR/index.json (file, target, version, size, SHA-256 of\n"
 	"          every *.bundle in DIR) for `ota-agent poll`; serve DIR with any\n"
@@ -22,7 +29,7 @@ static const char usage[] =
 	"          stderr and left out.\n"
 	"\n"
 	"Exit status: 0 ok, 2 usage, 3 I/O, 4 malformed, 9 unsafe path or special\n"
-	"file in the tree, 12 output exists (schema/exit-codes.md).\n";
+	"file in the tree, 11 key error, 12 output exists (schema/exit-codes.md).\n";
 
 int main(int argc, char **argv)
 {

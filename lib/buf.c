@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <openssl/crypto.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <stdint.h>
 #include <string.h>
@@ -31,9 +32,10 @@ void ota_buf_cleanse(struct ota_buf *b)
 	ota_buf_free(b);
 }
 
-static int grow(struct ota_buf *b, size_t need, struct ota_err *err)
+/* Room for need bytes and the NUL: doubling, or exactly if exact. */
+static int grow(struct ota_buf *b, size_t need, bool exact, struct ota_err *err)
 {
-	size_t cap = b->cap ? b->cap : 256;
+	size_t cap = exact ? need + 1 : b->cap ? b->cap : 256;
 	unsigned char *p;
 
 	while (cap < need + 1) {
@@ -65,7 +67,7 @@ int ota_buf_append(struct ota_buf *b, const void *data, size_t len, struct ota_e
 	if (b->max && b->len + len > b->max)
 		return ota_err_set(err, OTA_EFORMAT, "larger than the limit of %zu bytes", b->max);
 	if (b->len + len + 1 > b->cap || !b->data) {
-		rc = grow(b, b->len + len, err);
+		rc = grow(b, b->len + len, false, err);
 		if (rc)
 			return rc;
 	}
@@ -74,6 +76,15 @@ int ota_buf_append(struct ota_buf *b, const void *data, size_t len, struct ota_e
 	b->len += len;
 	b->data[b->len] = '\0';
 	return 0;
+}
+
+int ota_buf_reserve(struct ota_buf *b, size_t n, struct ota_err *err)
+{
+	if (b->max && n > b->max)
+		n = b->max;
+	if (n + 1 <= b->cap)
+		return 0;
+	return grow(b, n, true, err);
 }
 
 int ota_buf_putc(struct ota_buf *b, char c, struct ota_err *err)

@@ -24,6 +24,9 @@ void ota_buf_free(struct ota_buf *b);
 /* Wipe with OPENSSL_cleanse, then free. */
 void ota_buf_cleanse(struct ota_buf *b);
 int ota_buf_append(struct ota_buf *b, const void *data, size_t len, struct ota_err *err);
+/* Make room for n bytes in all (at most the cap) before appending them,
+ * so a big buffer is allocated once instead of doubled and copied. */
+int ota_buf_reserve(struct ota_buf *b, size_t n, struct ota_err *err);
 int ota_buf_putc(struct ota_buf *b, char c, struct ota_err *err);
 int ota_buf_puts(struct ota_buf *b, const char *s, struct ota_err *err);
 

@@ -17,6 +17,7 @@ struct ota_bundle_reader {
 	const char *name;
 	bool pending; /* ae is a payload entry the head reader stopped at */
 	bool at_end;
+	unsigned long long data_off; /* of the current entry's next data block */
 	struct ota_bundle_head head;
 	char dir_name[OTA_PATH_MAX + sizeof(OTA_BUNDLE_PAYLOAD_DIR) + 1];
 };
@@ -51,7 +52,7 @@ int ota_bundle_reader_new(struct ota_bundle_reader **out, int fd, const char *na
 	    archive_read_support_filter_gzip(r->a) < ARCHIVE_WARN ||
 	    archive_read_support_filter_xz(r->a) < ARCHIVE_WARN ||
 	    archive_read_support_filter_zstd(r->a) < ARCHIVE_WARN ||
-	    archive_read_open_fd(r->a, fd, 64 * 1024) != ARCHIVE_OK) {
+	    archive_read_open_fd(r->a, fd, OTA_BUNDLE_IO_CHUNK) != ARCHIVE_OK) {
 		rc = arch_err(r, err, "cannot open");
 		goto out;
 	}
@@ -141,6 +142,9 @@ static int read_manifest(struct ota_bundle_reader *r, struct ota_err *err)
 	case ARCHIVE_FILTER_ZSTD: r->head.compress = OTA_COMPRESS_ZSTD; break;
 	default: return ota_err_set(err, OTA_EFORMAT, "%s: unsupported compression", r->name);
 	}
+	/* Its size is known (and capped): one allocation, not a doubling. */
+	if (ota_buf_reserve(&r->head.manifest, (size_t)archive_entry_size(r->ae), err))
+		return ota_err_set(err, OTA_EINTERNAL, "out of memory");
 	return slurp(r, &r->head.manifest, err);
 }
 
@@ -252,6 +256,7 @@ int ota_bundle_next(struct ota_bundle_reader *r, struct ota_bundle_item *it, str
 	int rc;
 
 	memset(it, 0, sizeof(*it));
+	r->data_off = 0;
 	if (r->pending) {
 		r->pending = false;
 	} else {
@@ -286,4 +291,35 @@ int ota_bundle_read_data(struct ota_bundle_reader *r, void *buf, size_t cap, siz
 		return arch_err(r, err, "reading data");
 	*n = (size_t)got;
 	return 0;
+}
+
+int ota_bundle_read_block(struct ota_bundle_reader *r, const void **buf, size_t *n,
+			  struct ota_err *err)
+{
+	la_int64_t off;
+	int st = archive_read_data_block(r->a, buf, n, &off);
+
+	if (st == ARCHIVE_EOF) {
+		*n = 0;
+		return 0;
+	}
+	if (st != ARCHIVE_OK)
+		return arch_err(r, err, "reading data");
+	/* Regular entries are never sparse (classify), so blocks follow on. */
+	if (off < 0 || (unsigned long long)off != r->data_off)
+		return ota_err_set(err, OTA_EFORMAT, "%s: %s: data with holes", r->name,
+				   entry_name(r->ae));
+	r->data_off += *n;
+	return 0;
+}
+
+void ota_bundle_take_manifest(struct ota_bundle_reader *r, struct ota_buf *out)
+{
+	*out = r->head.manifest;
+	ota_buf_init(&r->head.manifest, OTA_MANIFEST_MAX);
+}
+
+long long ota_bundle_entry_offset(const struct ota_bundle_reader *r)
+{
+	return (long long)archive_read_header_position(r->a);
 }

@@ -64,4 +64,19 @@ int ota_bundle_next(struct ota_bundle_reader *r, struct ota_bundle_item *it, str
 int ota_bundle_read_data(struct ota_bundle_reader *r, void *buf, size_t cap, size_t *n,
 			 struct ota_err *err);
 
+/* The same without a copy: *buf points into the reader's own buffer,
+ * valid until the next call on r; *n = 0 at the end of the entry. */
+int ota_bundle_read_block(struct ota_bundle_reader *r, const void **buf, size_t *n,
+			  struct ota_err *err);
+
+/* Move the manifest bytes of the head (after ota_bundle_read_head) into
+ * out, which must be empty: the head's copy is left empty, so the manifest
+ * is held once (ota_manifest_load takes it from there). */
+void ota_bundle_take_manifest(struct ota_bundle_reader *r, struct ota_buf *out);
+
+/* Byte offset, in the uncompressed stream, of the header of the payload
+ * entry ota_bundle_next returned last: where the payload begins, for the
+ * first one. */
+long long ota_bundle_entry_offset(const struct ota_bundle_reader *r);
+
 #endif

@@ -3,6 +3,7 @@
 #define OTA_BUNDLE_SIGN_H
 
 #include "lib/err.h"
+#include "lib/meter.h"
 #include "lib/keys.h"
 #include "lib/sig.h"
 
@@ -16,8 +17,15 @@ int ota_bundle_read_manifest(const char *path, struct ota_buf *out, struct ota_e
  * (OTA_EBADSIG), and the manifest must be well-formed; while the bundle
  * is rewritten every payload hash is checked again, so a damaged bundle
  * is never signed.  The new bundle goes to a temporary file that is
- * fsynced and renamed over path: on any failure path is untouched. */
+ * fsynced and renamed over path: on any failure path is untouched.  An
+ * uncompressed bundle's payload is copied in the kernel (copy_file_range)
+ * once its hashes are checked; a compressed one is decompressed, checked
+ * and compressed again. */
 int ota_bundle_add_signature(const char *path, const unsigned char pub[OTA_KEY_RAW_LEN],
 			     const unsigned char sig[OTA_SIG_RAW_LEN], struct ota_err *err);
+/* The same, counting the payload checked into meter (may be NULL). */
+int ota_bundle_add_signature_meter(const char *path, const unsigned char pub[OTA_KEY_RAW_LEN],
+				   const unsigned char sig[OTA_SIG_RAW_LEN], struct ota_meter *meter,
+				   struct ota_err *err);
 
 #endif

@@ -21,6 +21,8 @@ struct ota_bundle_writer {
 	const char *name;
 	long long mtime;
 	enum stage stage;
+	enum ota_compress compress;
+	long long start; /* offset of the stream in the output file */
 	char last_keyid[OTA_KEYID_HEX_LEN + 1];
 	unsigned long long remaining; /* data bytes owed to the current file */
 	unsigned char *chunk;
@@ -85,8 +87,13 @@ int ota_bundle_writer_new(struct ota_bundle_writer **out, int fd, const char *na
 	}
 	w->name = name;
 	w->mtime = mtime;
+	w->compress = compress;
+	w->start = lseek(fd, 0, SEEK_CUR);
+	/* Big blocks, fewer write(2)s; the last one is not padded, so the
+	 * bytes are the same whatever the block size. */
 	if (archive_write_set_format_pax_restricted(w->a) != ARCHIVE_OK ||
 	    add_filter(w->a, compress) != ARCHIVE_OK ||
+	    archive_write_set_bytes_per_block(w->a, OTA_BUNDLE_IO_CHUNK) != ARCHIVE_OK ||
 	    archive_write_set_bytes_in_last_block(w->a, 1) != ARCHIVE_OK ||
 	    archive_write_open_fd(w->a, fd) != ARCHIVE_OK) {
 		rc = arch_err(w, err, "cannot start the tar stream");
@@ -165,6 +172,54 @@ int ota_bundle_write_manifest(struct ota_bundle_writer *w, const unsigned char *
 	if (rc == 0)
 		rc = ota_bundle_write_data(w, data, len, err);
 	w->stage = SIGNATURES;
+	return rc;
+}
+
+/* Header for len bytes, then len zero bytes; *offset gets where they are
+ * in the output file. */
+static int reserve(struct ota_bundle_writer *w, const char *path, size_t len, long long *offset,
+		   struct ota_err *err)
+{
+	size_t n;
+	int rc;
+
+	if (w->compress != OTA_COMPRESS_NONE || w->start < 0)
+		return ota_err_set(err, OTA_EINTERNAL, "%s: reserving in a compressed stream", w->name);
+	if ((rc = put_header(w, path, AE_IFREG, 0644, len, NULL, err)))
+		return rc;
+	*offset = w->start + (long long)archive_filter_bytes(w->a, 0);
+	memset(w->chunk, 0, OTA_BUNDLE_IO_CHUNK);
+	for (; len && rc == 0; len -= n) {
+		n = len < OTA_BUNDLE_IO_CHUNK ? len : OTA_BUNDLE_IO_CHUNK;
+		rc = ota_bundle_write_data(w, w->chunk, n, err);
+	}
+	return rc;
+}
+
+int ota_bundle_reserve_manifest(struct ota_bundle_writer *w, size_t len, long long *offset,
+				struct ota_err *err)
+{
+	int rc;
+
+	if (w->stage != NEED_MANIFEST)
+		return ota_err_set(err, OTA_EINTERNAL, "%s: manifest written twice", w->name);
+	rc = reserve(w, OTA_BUNDLE_MANIFEST, len, offset, err);
+	w->stage = SIGNATURES;
+	return rc;
+}
+
+int ota_bundle_reserve_signature(struct ota_bundle_writer *w, const char *keyid,
+				 long long *offset, struct ota_err *err)
+{
+	char name[sizeof(OTA_BUNDLE_SIG_DIR) + OTA_KEYID_HEX_LEN + sizeof(OTA_BUNDLE_SIG_EXT)];
+	int rc;
+
+	if (w->stage != SIGNATURES || strcmp(keyid, w->last_keyid) <= 0 ||
+	    strlen(keyid) != OTA_KEYID_HEX_LEN)
+		return ota_err_set(err, OTA_EINTERNAL, "%s: signatures out of order", w->name);
+	snprintf(name, sizeof(name), "%s%s%s", OTA_BUNDLE_SIG_DIR, keyid, OTA_BUNDLE_SIG_EXT);
+	rc = reserve(w, name, OTA_SIG_B64_LEN + 1, offset, err);
+	memcpy(w->last_keyid, keyid, OTA_KEYID_HEX_LEN + 1);
 	return rc;
 }
 

@@ -29,6 +29,16 @@ int ota_bundle_write_manifest(struct ota_bundle_writer *w, const unsigned char *
 /* keyid: 64 hex chars; sig: the raw signature. */
 int ota_bundle_write_signature(struct ota_bundle_writer *w, const char *keyid,
 			       const unsigned char sig[OTA_SIG_RAW_LEN], struct ota_err *err);
+/* For an uncompressed stream written in one pass, whose manifest is only
+ * known at the end: the manifest.json entry for len bytes, written as
+ * zeros, and *offset the file offset of those bytes, for the caller to
+ * pwrite(2) the manifest there once the stream is finished.  Likewise one
+ * signature entry (OTA_SIG_B64_LEN + 1 bytes: the base64 and "\n").  The
+ * order rules are those of _write_manifest and _write_signature. */
+int ota_bundle_reserve_manifest(struct ota_bundle_writer *w, size_t len, long long *offset,
+				struct ota_err *err);
+int ota_bundle_reserve_signature(struct ota_bundle_writer *w, const char *keyid,
+				 long long *offset, struct ota_err *err);
 /* Header of payload/<e->path>; for a file, then exactly e->size bytes of
  * ota_bundle_write_data. */
 int ota_bundle_write_entry(struct ota_bundle_writer *w, const struct ota_entry *e,

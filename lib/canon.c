@@ -309,6 +309,19 @@ int ota_canon_dump(const json_t *v, struct ota_buf *out, struct ota_err *err)
 	return rc;
 }
 
+int ota_canon_put_string(struct ota_buf *out, const char *s, size_t len, struct ota_err *err)
+{
+	struct sink k = {.out = out};
+	size_t old_len = out->len;
+	int rc = dump_string(s, len, &k, err);
+
+	if (rc && out->data) {
+		out->len = old_len;
+		out->data[old_len] = '\0';
+	}
+	return rc;
+}
+
 /* Refuse what parses as JSON but is outside the data model. */
 static int check_value(json_t *v, int depth, const char *name, struct ota_err *err);
 

@@ -37,4 +37,49 @@ int ota_canon_parse(const unsigned char *data, size_t len, const char *name,
 int ota_canon_parse_canonical(const unsigned char *data, size_t len, const char *name,
 			      json_t **out, struct ota_err *err);
 
+/* Append the canonical encoding of the UTF-8 string s (len bytes; U+0000
+ * allowed) to out: the one string escaper, for writers that build
+ * canonical text without a jansson tree (manifest_json.c).  OTA_EFORMAT if
+ * s is not valid UTF-8; out is left as it was on failure. */
+int ota_canon_put_string(struct ota_buf *out, const char *s, size_t len, struct ota_err *err);
+
+/* Check, byte by byte and without building anything, that data is exactly
+ * the canonical form of a value: the same texts ota_canon_parse_canonical
+ * accepts (tests/unit/test_canon_check.c holds the two to it), in one pass
+ * and constant memory, for documents too big for a tree (the manifest on
+ * a small device).  OTA_EFORMAT with the byte offset and the reason. */
+int ota_canon_check(const unsigned char *data, size_t len, const char *name,
+		    struct ota_err *err);
+
+/* Reading values out of text that passed ota_canon_check, in place.  The
+ * functions return 0, or -1 when the text at p is not what was asked for
+ * (which checked text never is, if read in its own structure). */
+struct ota_canon_cur {
+	const unsigned char *p; /* next byte */
+	const unsigned char *end;
+};
+
+/* Consume the byte c. */
+int ota_canon_eat(struct ota_canon_cur *cur, char c);
+/* Decode the string at p into out (cap bytes with its NUL; out may be NULL
+ * to skip it); *len gets its full UTF-8 length.  Returns -1, or 0 with
+ * these bits: OTA_CANON_CUT when it did not fit (out then holds a
+ * NUL-terminated prefix cut at a character boundary), OTA_CANON_NUL when
+ * it holds U+0000 (which a C string cannot). */
+#define OTA_CANON_CUT 1
+#define OTA_CANON_NUL 2
+int ota_canon_get_string(struct ota_canon_cur *cur, char *out, size_t cap, size_t *len);
+/* The integer at p. */
+int ota_canon_get_int(struct ota_canon_cur *cur, long long *v);
+/* Step over one value of any kind. */
+int ota_canon_skip(struct ota_canon_cur *cur);
+/* Order of the checked strings starting at a and b (their opening quotes),
+ * both ending before end: <0, 0, >0 as a's code points sort before, equal
+ * or after b's, which is also the byte order of their UTF-8. */
+int ota_canon_string_cmp(const unsigned char *a, const unsigned char *b,
+			 const unsigned char *end);
+/* The same for the checked string at a against the n UTF-8 bytes of s. */
+int ota_canon_string_cmp_utf8(const unsigned char *a, const unsigned char *end, const char *s,
+			      size_t n);
+
 #endif

@@ -4,13 +4,15 @@
  * ota_extract_commit renames the finished tree to dest.  Freeing an
  * uncommitted extraction removes the temporary tree, so a failure at any
  * step leaves nothing behind.  Directories stay 0700 until commit, when
- * their manifest modes are applied.  With durable set, every file and
- * directory is fsynced before the rename and the parent after it, so a
- * committed tree survives power loss.  Entries are made relative to
- * their parent directory, reached from the temporary tree's root one
- * component at a time without following links, so a directory swapped
- * for a symlink mid-way is an error, never a way out of the tree; and the
- * tree renamed to dest must still be the one written.
+ * their manifest modes are applied.  With durable set, the whole tree is
+ * on disk before the rename (one syncfs of its file system: extract.c says
+ * why that is as safe as an fsync of every file and directory) and the
+ * parent is fsynced after it, so a committed tree survives power loss.
+ * Entries are made relative to their parent directory, reached from the
+ * temporary tree's root one component at a time without following links,
+ * so a directory swapped for a symlink mid-way is an error, never a way
+ * out of the tree; and the tree renamed to dest must still be the one
+ * written.
  */
 #ifndef OTA_EXTRACT_H
 #define OTA_EXTRACT_H
@@ -23,7 +25,8 @@
 
 struct ota_extract;
 
-/* Begin extracting the release described by m (borrowed; must outlive x)
+/* Begin extracting the release described by m (either form, manifest.h;
+ * borrowed, must outlive x)
  * to dest, which must not exist (OTA_EEXIST).  *out owned by the caller. */
 int ota_extract_new(struct ota_extract **out, const char *dest, const struct ota_manifest *m,
 		    bool durable, struct ota_err *err);
@@ -31,7 +34,8 @@ int ota_extract_new(struct ota_extract **out, const char *dest, const struct ota
 void ota_extract_free(struct ota_extract *x);
 
 /* Create entry e (a manifest entry, so its path is already checked): a
- * directory, a symlink, or a file whose data follows with _write. */
+ * directory, a symlink, or a file whose data follows with _write.  e is
+ * not kept after the call (a lean manifest's walk reuses it). */
 int ota_extract_entry(struct ota_extract *x, const struct ota_entry *e, struct ota_err *err);
 int ota_extract_write(struct ota_extract *x, const void *data, size_t len, struct ota_err *err);
 

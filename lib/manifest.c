@@ -18,13 +18,16 @@ void ota_manifest_free(struct ota_manifest *m)
 
 	if (!m)
 		return;
-	for (i = 0; i < m->n_entries; i++) {
+	for (i = 0; m->entries && i < m->n_entries; i++) {
 		free(m->entries[i].path);
 		free(m->entries[i].link_target);
 	}
 	free(m->entries);
 	free(m->version);
 	free(m->target);
+	free(m->delta.base);
+	free(m->dirs);
+	ota_buf_free(&m->bytes);
 	free(m);
 }
 
@@ -167,9 +170,9 @@ static int check_entry(const struct ota_manifest *m, const struct ota_entry *e,
 
 int ota_manifest_check(struct ota_manifest *m, struct ota_err *err)
 {
-	unsigned long long bytes = 0;
+	unsigned long long bytes = 0, omitted_bytes = 0;
 	struct ota_quoted q;
-	size_t i, files = 0;
+	size_t i, files = 0, omitted = 0;
 	int rc;
 
 	if (!m->version || !ota_manifest_version_ok(m->version))
@@ -197,8 +200,17 @@ int ota_manifest_check(struct ota_manifest *m, struct ota_err *err)
 			bytes += e->size;
 			files++;
 		}
+		if (e->omitted && (e->type != OTA_ENTRY_FILE || !m->delta.base))
+			return ota_err_set(err, OTA_EFORMAT, "\"%s\": omitted from the payload but "
+					   "not a file of a delta", ota_path_quote(e->path, &q));
+		omitted += e->omitted;
+		omitted_bytes += e->omitted ? e->size : 0;
 	}
+	if (m->delta.base && !ota_manifest_version_ok(m->delta.base))
+		return ota_err_set(err, OTA_EFORMAT, "delta: bad base version");
 	m->n_files = files;
 	m->payload_bytes = bytes;
+	m->delta.n_omitted = omitted;
+	m->delta.omitted_bytes = omitted_bytes;
 	return 0;
 }

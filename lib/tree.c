@@ -16,6 +16,7 @@
 struct scan {
 	struct ota_manifest *m;
 	const char *root;
+	bool hash; /* read and hash every file, or only stat it */
 	char path[OTA_PATH_MAX + 1]; /* current relative path */
 };
 
@@ -24,11 +25,13 @@ static int scan_dir(struct scan *s, int dfd, size_t plen, int depth, struct ota_
 static int add_file(struct scan *s, int dfd, const char *name, struct ota_entry *e,
 		    struct ota_err *err)
 {
-	int fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	unsigned long long size;
 	struct ota_quoted q;
-	int rc;
+	int fd, rc;
 
+	if (!s->hash)
+		return ota_manifest_add(s->m, e, err);
+	fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return ota_err_errno(err, OTA_EIO, errno, "%s/%s", s->root, ota_path_quote(s->path, &q));
 	rc = ota_sha256_fd(fd, s->path, e->sha256, &size, err);
@@ -140,7 +143,7 @@ static int scan_dir(struct scan *s, int dfd, size_t plen, int depth, struct ota_
 	return rc;
 }
 
-int ota_tree_scan(const char *dir, struct ota_manifest *m, struct ota_err *err)
+static int scan(const char *dir, struct ota_manifest *m, bool hash, struct ota_err *err)
 {
 	struct scan *s = calloc(1, sizeof(*s));
 	int dfd, rc;
@@ -148,6 +151,7 @@ int ota_tree_scan(const char *dir, struct ota_manifest *m, struct ota_err *err)
 	if (!s)
 		return ota_err_set(err, OTA_EINTERNAL, "out of memory");
 	s->m = m;
+	s->hash = hash;
 	s->root = dir;
 	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0) {
@@ -160,6 +164,16 @@ int ota_tree_scan(const char *dir, struct ota_manifest *m, struct ota_err *err)
 out:
 	free(s);
 	return rc;
+}
+
+int ota_tree_scan(const char *dir, struct ota_manifest *m, struct ota_err *err)
+{
+	return scan(dir, m, true, err);
+}
+
+int ota_tree_list(const char *dir, struct ota_manifest *m, struct ota_err *err)
+{
+	return scan(dir, m, false, err);
 }
 
 static int compare_entry(const struct ota_entry *w, const struct ota_entry *h, struct ota_err *err)

@@ -17,6 +17,10 @@
  * file; m is then checked with ota_manifest_check (m's header must be set). */
 int ota_tree_scan(const char *dir, struct ota_manifest *m, struct ota_err *err);
 
+/* The same without reading a byte of any file: sizes from lstat(2),
+ * every sha256 zero, for a caller that hashes the files as it streams them. */
+int ota_tree_list(const char *dir, struct ota_manifest *m, struct ota_err *err);
+
 /* Compare a tree scanned with ota_tree_scan (have) with a manifest (want):
  * OTA_EFILESET for a missing or extra entry, OTA_EPATH for a type that
  * differs, OTA_EHASH for different content or link target.  Modes are

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "lib/delta.h"
 #include "lib/extract.h"
 #include "lib/hash.h"
 #include "lib/path.h"
@@ -56,47 +57,56 @@ static int check_target(const struct ota_manifest *m, const char *name,
 	return 0;
 }
 
-/* Why the payload entry `got` is not the expected entry `want`. */
-static int out_of_place(const struct ota_manifest *m, const struct ota_entry *want,
-			const char *got, const char *name, struct ota_err *err)
-{
-	const struct ota_entry *e = ota_manifest_find(m, got);
-	struct ota_quoted q;
-
-	if (!e)
-		return ota_err_set(err, OTA_EFILESET, "%s: not in the manifest: %s", name,
-				   ota_path_quote(got, &q));
-	if (!want || e < want)
-		return ota_err_set(err, OTA_EFILESET, "%s: duplicate or out-of-order entry: %s",
-				   name, ota_path_quote(got, &q));
-	return ota_err_set(err, OTA_EFILESET, "%s: missing from the bundle: %s", name,
-			   ota_path_quote(want->path, &q));
-}
-
 struct stream {
 	struct ota_bundle_reader *r;
 	const struct ota_payload_sink *sink;
+	struct ota_meter *meter;
 	struct ota_sha256 *h;
-	unsigned char *chunk;
+	struct ota_manifest_walk *w, *w2; /* the walk, and scratch for lookups */
 	const char *name;
 };
+
+/* Why the payload entry `got` is not the expected entry `want`. */
+static int out_of_place(struct stream *s, const struct ota_manifest *m,
+			const struct ota_entry *want, const char *got, struct ota_err *err)
+{
+	const struct ota_entry *e;
+	struct ota_quoted q;
+	int rc = ota_manifest_lookup(m, got, s->w2, &e, err);
+
+	if (rc < 0)
+		return rc;
+	if (rc == 0)
+		return ota_err_set(err, OTA_EFILESET, "%s: not in the manifest: %s", s->name,
+				   ota_path_quote(got, &q));
+	if (e->omitted)
+		return ota_err_set(err, OTA_EFILESET, "%s: in the payload, but the manifest omits it "
+				   "(delta of %s): %s", s->name, m->delta.base, ota_path_quote(got, &q));
+	if (!want || strcmp(got, want->path) < 0)
+		return ota_err_set(err, OTA_EFILESET, "%s: duplicate or out-of-order entry: %s",
+				   s->name, ota_path_quote(got, &q));
+	return ota_err_set(err, OTA_EFILESET, "%s: missing from the bundle: %s", s->name,
+			   ota_path_quote(want->path, &q));
+}
 
 static int stream_file(struct stream *s, const struct ota_entry *e, struct ota_err *err)
 {
 	unsigned char digest[OTA_SHA256_LEN];
 	unsigned long long total = 0;
 	struct ota_quoted q;
+	const void *block;
 	size_t n;
 	int rc = ota_sha256_reset(s->h, err);
 
 	while (rc == 0) {
-		rc = ota_bundle_read_data(s->r, s->chunk, OTA_BUNDLE_IO_CHUNK, &n, err);
+		rc = ota_bundle_read_block(s->r, &block, &n, err);
 		if (rc || n == 0)
 			break;
 		total += n;
-		rc = ota_sha256_update(s->h, s->chunk, n, err);
+		rc = ota_sha256_update(s->h, block, n, err);
 		if (rc == 0 && s->sink)
-			rc = s->sink->data(s->sink->ctx, s->chunk, n, err);
+			rc = s->sink->data(s->sink->ctx, block, n, err);
+		ota_meter_add(s->meter, n, 0);
 	}
 	if (rc == 0)
 		rc = ota_sha256_final(s->h, digest, err);
@@ -124,72 +134,92 @@ static int check_item(struct stream *s, const struct ota_entry *e,
 	return 0;
 }
 
-static int stream_payload(struct stream *s, const struct ota_manifest *m, struct ota_err *err)
+/* One entry that the payload holds. */
+static int stream_entry(struct stream *s, const struct ota_manifest *m,
+			const struct ota_entry *e, struct ota_err *err)
 {
 	struct ota_bundle_item it;
 	struct ota_quoted q;
-	size_t i;
+	int rc = ota_bundle_next(s->r, &it, err);
+
+	if (rc < 0)
+		return rc;
+	if (rc == 0)
+		return ota_err_set(err, OTA_EFILESET, "%s: missing from the bundle: %s", s->name,
+				   ota_path_quote(e->path, &q));
+	if (strcmp(it.path, e->path))
+		return out_of_place(s, m, e, it.path, err);
+	rc = check_item(s, e, &it, err);
+	if (rc == 0 && s->sink)
+		rc = s->sink->entry(s->sink->ctx, e, err);
+	if (rc == 0 && e->type == OTA_ENTRY_FILE)
+		rc = stream_file(s, e, err);
+	return rc;
+}
+
+static int stream_payload(struct stream *s, const struct ota_manifest *m, struct ota_err *err)
+{
+	struct ota_bundle_item it;
+	const struct ota_entry *e;
 	int rc;
 
-	for (i = 0; i < m->n_entries; i++) {
-		const struct ota_entry *e = &m->entries[i];
-		rc = ota_bundle_next(s->r, &it, err);
-		if (rc < 0)
-			return rc;
-		if (rc == 0)
-			return ota_err_set(err, OTA_EFILESET, "%s: missing from the bundle: %s",
-					   s->name, ota_path_quote(e->path, &q));
-		if (strcmp(it.path, e->path))
-			return out_of_place(m, e, it.path, s->name, err);
-		rc = check_item(s, e, &it, err);
-		if (rc == 0 && s->sink)
-			rc = s->sink->entry(s->sink->ctx, e, err);
-		if (rc == 0 && e->type == OTA_ENTRY_FILE)
-			rc = stream_file(s, e, err);
+	ota_manifest_walk_init(s->w, m);
+	while ((rc = ota_manifest_walk_next(s->w, &e, err)) > 0) {
+		if (!e->omitted)
+			rc = stream_entry(s, m, e, err);
+		else if (s->sink && s->sink->omitted && !(rc = s->sink->omitted(s->sink->ctx, e, err)))
+			ota_meter_add(s->meter, e->size, 0);
+		else if (!s->sink || !s->sink->omitted)
+			continue; /* neither checked nor counted */
 		if (rc)
 			return rc;
+		ota_meter_add(s->meter, 0, e->type == OTA_ENTRY_FILE);
 	}
+	if (rc < 0)
+		return rc;
 	rc = ota_bundle_next(s->r, &it, err);
 	if (rc > 0)
-		return out_of_place(m, NULL, it.path, s->name, err);
+		return out_of_place(s, m, NULL, it.path, err);
 	return rc;
 }
 
 int ota_verify_payload(struct ota_bundle_reader *r, const struct ota_manifest *m,
 		       const char *name, const struct ota_payload_sink *sink, struct ota_err *err)
 {
-	struct stream s = {.r = r, .sink = sink, .name = name};
+	return ota_verify_payload_meter(r, m, name, sink, NULL, err);
+}
+
+int ota_verify_payload_meter(struct ota_bundle_reader *r, const struct ota_manifest *m,
+			     const char *name, const struct ota_payload_sink *sink,
+			     struct ota_meter *meter, struct ota_err *err)
+{
+	struct stream s = {.r = r, .sink = sink, .meter = meter, .name = name};
 	int rc;
 
 	s.h = ota_sha256_new();
-	s.chunk = malloc(OTA_BUNDLE_IO_CHUNK);
-	if (!s.h || !s.chunk)
+	s.w = malloc(sizeof(*s.w));
+	s.w2 = malloc(sizeof(*s.w2));
+	if (!s.h || !s.w || !s.w2)
 		rc = ota_err_set(err, OTA_EINTERNAL, "out of memory");
 	else
 		rc = stream_payload(&s, m, err);
 	ota_sha256_free(s.h);
-	free(s.chunk);
+	free(s.w);
+	free(s.w2);
 	return rc;
-}
-
-static int extract_entry(void *ctx, const struct ota_entry *e, struct ota_err *err)
-{
-	return ota_extract_entry(ctx, e, err);
-}
-
-static int extract_data(void *ctx, const void *buf, size_t len, struct ota_err *err)
-{
-	return ota_extract_write(ctx, buf, len, err);
 }
 
 int ota_verify_open(struct ota_verify_session *v, int fd, const char *name,
 		    const struct ota_verify_opts *opts, struct ota_err *err)
 {
 	const struct ota_bundle_head *head;
+	struct ota_buf bytes;
 	int rc;
 
 	memset(v, 0, sizeof(*v));
 	v->name = name;
+	v->meter = opts->meter;
+	v->base = opts->base;
 	if ((rc = ota_bundle_reader_new(&v->r, fd, name, err)) ||
 	    (rc = ota_bundle_read_head(v->r, &head, err)) ||
 	    (rc = ota_verify_signatures(head, name, opts, &v->res, err)))
@@ -197,29 +227,75 @@ int ota_verify_open(struct ota_verify_session *v, int fd, const char *name,
 	v->res.compress = head->compress;
 	if ((rc = ota_sha256(head->manifest.data, head->manifest.len, v->res.manifest_sha256, err)))
 		return rc;
-	/* Only now, with the bytes authenticated, does the parser see them. */
-	rc = ota_manifest_parse(head->manifest.data, head->manifest.len, name, &v->res.manifest,
-				err);
+	/* Only now, with the bytes authenticated, does the parser see them;
+	 * it takes them over, so the manifest is held once. */
+	ota_bundle_take_manifest(v->r, &bytes);
+	rc = ota_manifest_load(&bytes, name, &v->res.manifest, err);
 	if (rc == 0)
 		rc = check_target(v->res.manifest, name, opts, err);
 	return rc;
 }
 
+struct extract_ctx {
+	struct ota_extract *x;
+	struct ota_base *base;
+	const char *name;
+};
+
+static int extract_entry(void *ctx, const struct ota_entry *e, struct ota_err *err)
+{
+	return ota_extract_entry(((struct extract_ctx *)ctx)->x, e, err);
+}
+
+static int extract_data(void *ctx, const void *buf, size_t len, struct ota_err *err)
+{
+	return ota_extract_write(((struct extract_ctx *)ctx)->x, buf, len, err);
+}
+
+static int write_data(void *x, const void *buf, size_t len, struct ota_err *err)
+{
+	return ota_extract_write(x, buf, len, err);
+}
+
+/* A delta's file that the payload leaves out, from the base release. */
+static int extract_omitted(void *ctx, const struct ota_entry *e, struct ota_err *err)
+{
+	struct extract_ctx *c = ctx;
+	int rc = ota_extract_entry(c->x, e, err);
+
+	return rc ? rc : ota_base_fill(c->base, e, write_data, c->x, c->name, err);
+}
+
 int ota_verify_finish(struct ota_verify_session *v, const char *extract_dir, bool durable,
 		      struct ota_err *err)
 {
-	struct ota_payload_sink sink = {extract_entry, extract_data, NULL};
-	struct ota_extract *x = NULL;
+	const struct ota_manifest *m = v->res.manifest;
+	struct extract_ctx c = {NULL, v->base, v->name};
+	struct ota_payload_sink sink = {extract_entry, extract_data, &c, extract_omitted};
 	int rc = 0;
 
-	if (extract_dir)
-		rc = ota_extract_new(&x, extract_dir, v->res.manifest, durable, err);
-	sink.ctx = x;
+	if (v->meter) {
+		v->meter->files_total = m->n_files;
+		v->meter->bytes_total = m->payload_bytes;
+		if (!extract_dir) {
+			v->meter->files_total -= m->delta.n_omitted;
+			v->meter->bytes_total -= m->delta.omitted_bytes;
+		}
+	}
+	if (extract_dir && m->delta.n_omitted && !v->base)
+		return ota_err_set(err, OTA_EUSAGE, "%s: a delta of %s: %zu of its files are not in "
+				   "the payload, and extracting it needs the base release's tree (ota-verify "
+				   "--base DIR)",
+				   v->name, m->delta.base, m->delta.n_omitted);
+	if (extract_dir && m->delta.n_omitted)
+		rc = ota_base_plan(v->base, m, v->name, err);
+	if (rc == 0 && extract_dir)
+		rc = ota_extract_new(&c.x, extract_dir, m, durable, err);
 	if (rc == 0)
-		rc = ota_verify_payload(v->r, v->res.manifest, v->name, x ? &sink : NULL, err);
-	if (rc == 0 && x)
-		rc = ota_extract_commit(x, err);
-	ota_extract_free(x);
+		rc = ota_verify_payload_meter(v->r, m, v->name, c.x ? &sink : NULL, v->meter, err);
+	if (rc == 0 && c.x)
+		rc = ota_extract_commit(c.x, err);
+	ota_extract_free(c.x);
 	return rc;
 }
 

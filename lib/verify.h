@@ -20,13 +20,20 @@
 #include "lib/hash.h"
 #include "lib/keys.h"
 #include "lib/manifest.h"
+#include "lib/meter.h"
+
+struct ota_base; /* delta.h */
 
 struct ota_verify_opts {
 	const struct ota_keyring *keys; /* trusted keys */
 	const char *device_class;       /* required target */
 	unsigned int threshold;         /* distinct trusted signatures; 0 = 1 */
 	const char *extract_dir;        /* NULL: verify only */
-	bool durable;                   /* fsync what is extracted */
+	bool durable;                   /* make what is extracted durable */
+	struct ota_meter *meter;        /* progress of the payload; may be NULL */
+	struct ota_base *base;          /* where a delta's omitted files are taken
+					   from when extracting (delta.h); NULL:
+					   a delta cannot be extracted */
 };
 
 struct ota_verify_result {
@@ -43,18 +50,25 @@ void ota_verify_result_free(struct ota_verify_result *res);
 /* Where a verified payload goes as it streams: each entry in manifest
  * order, then (for a file) its data in chunks.  Data reaches the sink
  * before the file's hash is known, so a sink must be able to throw it
- * all away: the caller does that when ota_verify_payload fails. */
+ * all away: the caller does that when ota_verify_payload fails.  A
+ * delta's omitted files are not in the payload: they go to omitted,
+ * which must then check their hash itself (NULL: they are passed over). */
 struct ota_payload_sink {
 	int (*entry)(void *ctx, const struct ota_entry *e, struct ota_err *err);
 	int (*data)(void *ctx, const void *buf, size_t len, struct ota_err *err);
 	void *ctx;
+	int (*omitted)(void *ctx, const struct ota_entry *e, struct ota_err *err);
 };
 
 /* Stream the payload of r (whose head was read) against m: every entry in
- * order with its type, size, link target and SHA-256, and nothing after
- * the last.  sink may be NULL. */
+ * order with its type, size, link target and SHA-256, nothing after the
+ * last, and none of those a delta omits.  sink may be NULL. */
 int ota_verify_payload(struct ota_bundle_reader *r, const struct ota_manifest *m,
 		       const char *name, const struct ota_payload_sink *sink, struct ota_err *err);
+/* The same, counting into meter (which may be NULL) as it goes. */
+int ota_verify_payload_meter(struct ota_bundle_reader *r, const struct ota_manifest *m,
+			     const char *name, const struct ota_payload_sink *sink,
+			     struct ota_meter *meter, struct ota_err *err);
 
 /* Check the signatures of a bundle head against opts (keys, threshold).
  * A signature by an unknown key is ignored; one by a trusted key that
@@ -71,6 +85,8 @@ struct ota_verify_session {
 	struct ota_bundle_reader *r;
 	const char *name;
 	struct ota_verify_result res; /* res.manifest valid after _open */
+	struct ota_meter *meter;      /* from the opts */
+	struct ota_base *base;        /* from the opts; may be set before _finish */
 };
 
 int ota_verify_open(struct ota_verify_session *v, int fd, const char *name,
@@ -81,7 +97,8 @@ int ota_verify_finish(struct ota_verify_session *v, const char *extract_dir, boo
 void ota_verify_close(struct ota_verify_session *v);
 
 /* Verify (and optionally extract) the bundle at path.  On success res
- * holds the manifest and the signers; free it with _result_free. */
+ * holds the manifest (lean: manifest.h) and the signers; free it with
+ * _result_free. */
 int ota_verify_bundle(const char *path, const struct ota_verify_opts *opts,
 		      struct ota_verify_result *res, struct ota_err *err);
 int ota_verify_bundle_fd(int fd, const char *name, const struct ota_verify_opts *opts,

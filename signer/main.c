@@ -8,10 +8,11 @@
 #include "signer/signer.h"
 
 static const char usage[] =
-	"usage: ota-sign --key K [--passphrase-file F | --passphrase-env NAME] FILE.bundle\n"
+	"usage: ota-sign --key K [--passphrase-file F | --passphrase-env NAME] [--quiet]\n"
+	"                FILE.bundle\n"
 	"       ota-sign --key K [--passphrase-file F | --passphrase-env NAME]\n"
 	"                --manifest M.json --out M.sig [--force]\n"
-	"       ota-sign attach FILE.bundle M.sig\n"
+	"       ota-sign attach [--quiet] FILE.bundle M.sig\n"
 	"\n"
 	"The first form adds a signature to the bundle (rewritten to a temporary\n"
 	"file and renamed: the bundle is never left half-written).  The second\n"
@@ -20,6 +21,7 @@ static const char usage[] =
 	"into the bundle after checking it.  An encrypted key's passphrase is the\n"
 	"first line of --passphrase-file F, the value of the environment variable\n"
 	"--passphrase-env NAME or, on a terminal, is asked for without echo.\n"
+	"Rewriting a bundle shows its progress on a terminal unless --quiet.\n"
 	"\n"
 	"Exit status: 0 ok, 2 usage, 3 I/O, 4 malformed, 5 signature does not\n"
 	"match the manifest, 7 payload damaged, 11 key error (wrong passphrase),\n"
@@ -32,17 +34,20 @@ int main(int argc, char **argv)
 		OTA_CLI_PASS_LONGOPTS,
 		{"manifest", required_argument, NULL, 'm'}, {"out", required_argument, NULL, 'o'},
 		{"force", no_argument, NULL, 'f'}, {"help", no_argument, NULL, 'h'},
+		{"quiet", no_argument, NULL, 'q'},
 		{"version", no_argument, NULL, 'v'}, {NULL, 0, NULL, 0}};
 	struct sign_opts o = {0};
 	int c;
 
 	ota_cli_init("ota-sign");
 	if (argc >= 2 && strcmp(argv[1], "attach") == 0) {
+		if (argc == 5 && (strcmp(argv[2], "--quiet") == 0 || strcmp(argv[2], "-q") == 0))
+			return sign_attach_quiet(argv[3], argv[4], 1);
 		if (argc != 4)
 			return ota_cli_usage("attach: expected FILE.bundle M.sig");
 		return sign_attach(argv[2], argv[3]);
 	}
-	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "q", longopts, NULL)) != -1) {
 		if (ota_cli_pass_option(&o.pass, c, optarg))
 			continue;
 		switch (c) {
@@ -50,6 +55,7 @@ int main(int argc, char **argv)
 		case 'm': o.manifest = optarg; break;
 		case 'o': o.out = optarg; break;
 		case 'f': o.force = 1; break;
+		case 'q': o.quiet = 1; break;
 		case 'h': fputs(usage, stdout); return 0;
 		case 'v': return ota_cli_version();
 		default: return ota_cli_usage("bad option");

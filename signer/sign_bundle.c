@@ -4,6 +4,7 @@
 #include <stdio.h>
 
 #include "cli/cli.h"
+#include "cli/progress.h"
 #include "lib/bundle_sign.h"
 #include "lib/detached.h"
 #include "lib/fsutil.h"
@@ -24,6 +25,19 @@ static int sign_bytes(const struct sign_opts *o, const struct ota_buf *msg,
 	return rc;
 }
 
+/* Rewrite the bundle with the signature, the progress on a terminal. */
+static int add_signature(const char *bundle, const unsigned char *pub, const unsigned char *sig,
+			 int quiet, struct ota_err *err)
+{
+	struct ota_cli_progress prog;
+	int rc;
+
+	ota_cli_progress_start(&prog, bundle, quiet);
+	rc = ota_bundle_add_signature_meter(bundle, pub, sig, ota_cli_progress_meter(&prog), err);
+	ota_cli_progress_end(&prog);
+	return rc;
+}
+
 int sign_bundle(const struct sign_opts *o, const char *bundle)
 {
 	unsigned char sig[OTA_SIG_RAW_LEN], pub[OTA_KEY_RAW_LEN];
@@ -34,8 +48,10 @@ int sign_bundle(const struct sign_opts *o, const char *bundle)
 
 	ota_buf_init(&manifest, OTA_MANIFEST_MAX);
 	if ((rc = ota_bundle_read_manifest(bundle, &manifest, &err)) ||
-	    (rc = sign_bytes(o, &manifest, sig, pub, &err)) ||
-	    (rc = ota_bundle_add_signature(bundle, pub, sig, &err)) ||
+	    (rc = sign_bytes(o, &manifest, sig, pub, &err)))
+		goto out;
+	ota_buf_free(&manifest); /* the rewrite reads it again: hold it once */
+	if ((rc = add_signature(bundle, pub, sig, o->quiet, &err)) ||
 	    (rc = ota_key_id(pub, id, &err)))
 		goto out;
 	printf("%s: signed with key %s\n", bundle, id);
@@ -78,6 +94,11 @@ out:
 
 int sign_attach(const char *bundle, const char *sig_file)
 {
+	return sign_attach_quiet(bundle, sig_file, 0);
+}
+
+int sign_attach_quiet(const char *bundle, const char *sig_file, int quiet)
+{
 	char id[OTA_KEYID_HEX_LEN + 1];
 	struct ota_err err = {0};
 	struct ota_detached d;
@@ -93,7 +114,7 @@ int sign_attach(const char *bundle, const char *sig_file)
 				 "signature it is", sig_file, OTA_DETACHED_PUB_PREFIX);
 		goto out;
 	}
-	if ((rc = ota_bundle_add_signature(bundle, d.pub, d.sig, &err)) ||
+	if ((rc = add_signature(bundle, d.pub, d.sig, quiet, &err)) ||
 	    (rc = ota_key_id(d.pub, id, &err)))
 		goto out;
 	printf("%s: attached signature by key %s\n", bundle, id);

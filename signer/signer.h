@@ -10,6 +10,7 @@ struct sign_opts {
 	const char *manifest;        /* --manifest: detached mode */
 	const char *out;             /* --out: detached signature file */
 	int force;                   /* --force: replace an existing --out */
+	int quiet;                   /* --quiet: no progress on a terminal */
 };
 
 /* ota-sign --key K FILE.bundle: sign in place. */
@@ -18,5 +19,7 @@ int sign_bundle(const struct sign_opts *o, const char *bundle);
 int sign_manifest(const struct sign_opts *o);
 /* ota-sign attach FILE.bundle M.sig */
 int sign_attach(const char *bundle, const char *sig_file);
+/* The same, with a progress line unless quiet. */
+int sign_attach_quiet(const char *bundle, const char *sig_file, int quiet);
 
 #endif

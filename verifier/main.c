@@ -9,13 +9,15 @@
 
 #include "cli/cli.h"
 #include "lib/trust.h"
+#include "cli/progress.h"
+#include "lib/delta.h"
 #include "lib/verify.h"
 
 static const char usage[] =
 	"usage: ota-verify --keys FILE.pub|DIR --device-class T [--threshold M]\n"
-	"                  [--extract DIR] [--json] FILE.bundle\n"
-	"       ota-verify --trust F.trust --device-class T [--extract DIR] [--json]\n"
-	"                  FILE.bundle\n"
+	"                  [--extract DIR [--base DIR]] [--json] [--quiet] FILE.bundle\n"
+	"       ota-verify --trust F.trust --device-class T [--extract DIR [--base DIR]]\n"
+	"                  [--json] [--quiet] FILE.bundle\n"
 	"       ota-verify --keys FILE.pub|DIR --device-class T [--json]\n"
 	"                  --manifest M.json --signature M.sig --tree DIR\n"
 	"\n"
@@ -25,6 +27,10 @@ static const char usage[] =
 	"(which must not exist) writes the verified tree; on any failure nothing\n"
 	"is left behind.  --trust F.trust takes the keys and threshold of a trust\n"
 	"file (a device's state_dir/trust.ota, schema/trust.md) instead.\n"
+	"A delta bundle's files that its payload leaves out are taken, when\n"
+	"extracting, from the base release's tree given with --base (and checked\n"
+	"against the manifest like the rest).  Progress is shown on a terminal\n"
+	"unless --quiet.\n"
 	"\n"
 	"Exit status: 0 ok, 2 usage, 3 I/O, 4 malformed, 5 bad signature,\n"
 	"6 untrusted, 7 hash mismatch, 8 wrong target, 9 unsafe path,\n"
@@ -32,8 +38,9 @@ static const char usage[] =
 
 struct verify_args {
 	const char *keys, *trust, *device_class, *extract, *manifest, *signature, *tree, *bundle;
+	const char *base;
 	unsigned int threshold;
-	int json;
+	int json, quiet;
 };
 
 static int parse_args(int argc, char **argv, struct verify_args *a)
@@ -46,11 +53,12 @@ static int parse_args(int argc, char **argv, struct verify_args *a)
 		{"manifest", required_argument, NULL, 'm'},
 		{"signature", required_argument, NULL, 's'}, {"tree", required_argument, NULL, 't'},
 		{"help", no_argument, NULL, 'h'}, {"version", no_argument, NULL, 'v'},
+		{"base", required_argument, NULL, 'b'}, {"quiet", no_argument, NULL, 'q'},
 		{NULL, 0, NULL, 0}};
 	char *end;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "q", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'k': a->keys = optarg; break;
 		case 'r': a->trust = optarg; break;
@@ -60,6 +68,8 @@ static int parse_args(int argc, char **argv, struct verify_args *a)
 		case 'm': a->manifest = optarg; break;
 		case 's': a->signature = optarg; break;
 		case 't': a->tree = optarg; break;
+		case 'b': a->base = optarg; break;
+		case 'q': a->quiet = 1; break;
 		case 'T':
 			a->threshold = (unsigned int)strtoul(optarg, &end, 10);
 			if (*end || a->threshold < 1 || a->threshold > 64)
@@ -82,6 +92,8 @@ static int parse_args(int argc, char **argv, struct verify_args *a)
 	}
 	if (optind + 1 != argc)
 		return ota_cli_usage("expected one bundle file");
+	if (a->base && !a->extract)
+		return ota_cli_usage("--base is for --extract of a delta bundle");
 	a->bundle = argv[optind];
 	return 0;
 }
@@ -135,6 +147,39 @@ static int load_trust(const char *path, const char *device_class, struct ota_key
 	return rc;
 }
 
+/* A bundle, with the progress line and a delta's base tree. */
+static int verify_bundle(const struct verify_args *a, struct ota_verify_opts *opts,
+			 struct ota_verify_result *res, struct ota_err *err)
+{
+	struct ota_cli_progress prog;
+	struct ota_base *base = NULL;
+	int rc = 0;
+
+	if (a->base && (rc = ota_base_new(&base, err)) == 0)
+		rc = ota_base_add(base, a->base, NULL, NULL, err);
+	opts->base = base;
+	ota_cli_progress_start(&prog, a->bundle, a->quiet || a->json);
+	opts->meter = ota_cli_progress_meter(&prog);
+	if (rc == 0)
+		rc = ota_verify_bundle(a->bundle, opts, res, err);
+	ota_cli_progress_end(&prog);
+	ota_base_free(base);
+	return rc;
+}
+
+/* What an OK line says of a delta: verified without its omitted files,
+ * or extracted with them from --base. */
+static const char *delta_note(const struct verify_args *a, const struct ota_manifest *m)
+{
+	static char note[160];
+
+	if (!m->delta.n_omitted || !a->bundle)
+		return "";
+	snprintf(note, sizeof(note), "; a delta of %s: %zu files %s", m->delta.base,
+		 m->delta.n_omitted, a->extract ? "taken from --base" : "left out, not checked");
+	return note;
+}
+
 int main(int argc, char **argv)
 {
 	struct verify_args a = {0};
@@ -156,16 +201,16 @@ int main(int argc, char **argv)
 	rc = a.trust ? load_trust(a.trust, a.device_class, &keys, &opts.threshold, &err)
 		     : ota_keyring_load(&keys, a.keys, &err);
 	if (rc == 0 && a.bundle)
-		rc = ota_verify_bundle(a.bundle, &opts, &res, &err);
+		rc = verify_bundle(&a, &opts, &res, &err);
 	else if (rc == 0)
 		rc = ota_verify_detached(a.manifest, a.signature, a.tree, &opts, &res, &err);
 	if (a.json)
 		print_json(&res, &err, rc);
 	if (rc == 0 && !a.json)
-		printf("%s: OK: version %s for %s, %zu files, %llu bytes, signed by %.16s%s\n",
+		printf("%s: OK: version %s for %s, %zu files, %llu bytes, signed by %.16s%s%s\n",
 		       subject, res.manifest->version, res.manifest->target, res.manifest->n_files,
 		       res.manifest->payload_bytes, res.signed_by[0],
-		       res.n_signed > 1 ? " and others" : "");
+		       res.n_signed > 1 ? " and others" : "", delta_note(&a, res.manifest));
 	ota_verify_result_free(&res);
 	ota_keyring_free(&keys);
 	return rc ? ota_cli_fail(&err) : 0;

@@ -414,6 +414,49 @@ def k_sig_flipped(c):
     return replace(members, sig["name"], data=base64.b64encode(bytes(raw)) + b"\n")
 
 
+def delta_of(m, omitted, base="0.9.0"):
+    """m made a delta of release base (its manifest hash is not checked by
+    the verifier, only signed) leaving out the files omitted."""
+    m = json.loads(json.dumps(m))
+    m["delta"] = {"base": base, "base_manifest": "00" * 32,
+                  "omitted": sorted(omitted, key=path_key)}
+    return m
+
+
+def without(members, path):
+    return [x for x in members if x["name"] != "payload/" + path]
+
+
+@kind("delta-valid")
+def k_delta_valid(c):
+    """No attack: a delta leaving VICTIM out, its payload without it."""
+    m = delta_of(c.m, [VICTIM])
+    return without(c.bundle(canon(m), payload=c.payload(m)), VICTIM)
+
+
+@kind("delta-omitted-in-payload")
+def k_delta_omitted_in_payload(c):
+    """A delta whose payload still holds the file its manifest omits."""
+    m = delta_of(c.m, [VICTIM])
+    return c.bundle(canon(m), payload=c.payload(m))
+
+
+@kind("delta-kept-missing")
+def k_delta_kept_missing(c):
+    """The reverse: a file the delta does not omit, missing from its payload."""
+    m = delta_of(c.m, [VICTIM])
+    return without(without(c.bundle(canon(m), payload=c.payload(m)), VICTIM), "bin/app")
+
+
+@kind("delta-omitted-unsigned")
+def k_delta_omitted_unsigned(c):
+    """The omitted set changed after signing: the full release was signed,
+    the manifest shipped omits VICTIM (and the payload lacks it)."""
+    m = delta_of(c.m, [VICTIM])
+    members = c.bundle(canon(m), payload=c.payload(m), signed_bytes=canon(c.m))
+    return without(members, VICTIM)
+
+
 def cmd_kind(a):
     c = Ctx(a)
     members = KINDS[a.kind](c)

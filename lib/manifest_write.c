@@ -1,0 +1,152 @@
+/* manifest_write.c - the canonical bytes of a built manifest, written
+ * straight from its sorted entries (the same bytes Python's json.dumps
+ * gives, with canon.c's string escaper), and writing them to a file. */
+#include "lib/manifest.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "lib/canon.h"
+#include "lib/fsutil.h"
+
+static int put_num(struct ota_buf *o, const char *key, unsigned long long v, struct ota_err *err)
+{
+	char num[48];
+
+	snprintf(num, sizeof(num), "%s%llu", key, v);
+	return ota_buf_puts(o, num, err);
+}
+
+static int put_str(struct ota_buf *o, const char *s, struct ota_err *err)
+{
+	return ota_canon_put_string(o, s, strlen(s), err);
+}
+
+/* Each step returns 0 or the negative code of the failure. */
+#define TRY(x) do { if ((rc = (x))) return rc; } while (0)
+
+static int put_entry(struct ota_buf *o, const struct ota_entry *e, struct ota_err *err)
+{
+	int rc;
+
+	TRY(put_str(o, e->path, err));
+	if (e->type == OTA_ENTRY_SYMLINK) {
+		TRY(ota_buf_puts(o, ":{\"target\":", err));
+		TRY(put_str(o, e->link_target, err));
+		return ota_buf_puts(o, ",\"type\":\"symlink\"}", err);
+	}
+	TRY(put_num(o, ":{\"mode\":", e->mode, err));
+	if (e->type == OTA_ENTRY_FILE)
+		TRY(put_num(o, ",\"size\":", e->size, err));
+	return ota_buf_puts(o, e->type == OTA_ENTRY_FILE ? ",\"type\":\"file\"}"
+						    : ",\"type\":\"dir\"}", err);
+}
+
+enum list { OMITTED, ENTRIES, FILES };
+
+/* The members of "delta.omitted", "entries" or "files", in entry order. */
+static int put_list(struct ota_buf *o, const struct ota_manifest *m, enum list which,
+		    struct ota_err *err)
+{
+	char hex[OTA_SHA256_HEX_LEN + 3];
+	bool first = true;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < m->n_entries; i++) {
+		const struct ota_entry *e = &m->entries[i];
+		if (which != ENTRIES &&
+		    (e->type != OTA_ENTRY_FILE || (which == OMITTED && !e->omitted)))
+			continue;
+		if (!first)
+			TRY(ota_buf_putc(o, ',', err));
+		first = false;
+		if (which == ENTRIES) {
+			TRY(put_entry(o, e, err));
+			continue;
+		}
+		TRY(put_str(o, e->path, err));
+		if (which == FILES) {
+			hex[0] = ':';
+			hex[1] = '"';
+			ota_hex(e->sha256, OTA_SHA256_LEN, hex + 2);
+			TRY(ota_buf_puts(o, hex, err));
+			TRY(ota_buf_putc(o, '"', err));
+		}
+	}
+	return 0;
+}
+
+static int put_delta(struct ota_buf *o, const struct ota_manifest *m, struct ota_err *err)
+{
+	char hex[OTA_SHA256_HEX_LEN + 1];
+	int rc;
+
+	ota_hex(m->delta.base_manifest, OTA_SHA256_LEN, hex);
+	TRY(ota_buf_puts(o, "\"delta\":{\"base\":", err));
+	TRY(put_str(o, m->delta.base, err));
+	TRY(ota_buf_puts(o, ",\"base_manifest\":\"", err));
+	TRY(ota_buf_puts(o, hex, err));
+	TRY(ota_buf_puts(o, "\",\"omitted\":[", err));
+	TRY(put_list(o, m, OMITTED, err));
+	return ota_buf_puts(o, "]},", err);
+}
+
+/* Keys in canonical order: created, delta, entries, files, format,
+ * rollback_index, target, version. */
+static int put_manifest(struct ota_buf *o, const struct ota_manifest *m, struct ota_err *err)
+{
+	int rc;
+
+	TRY(put_num(o, "{\"created\":", (unsigned long long)m->created, err));
+	TRY(ota_buf_putc(o, ',', err));
+	if (m->delta.base)
+		TRY(put_delta(o, m, err));
+	TRY(ota_buf_puts(o, "\"entries\":{", err));
+	TRY(put_list(o, m, ENTRIES, err));
+	TRY(ota_buf_puts(o, "},\"files\":{", err));
+	TRY(put_list(o, m, FILES, err));
+	TRY(put_num(o, "},\"format\":", OTA_MANIFEST_FORMAT, err));
+	TRY(put_num(o, ",\"rollback_index\":", m->rollback_index, err));
+	TRY(ota_buf_puts(o, ",\"target\":", err));
+	TRY(put_str(o, m->target, err));
+	TRY(ota_buf_puts(o, ",\"version\":", err));
+	TRY(put_str(o, m->version, err));
+	return ota_buf_putc(o, '}', err);
+}
+
+int ota_manifest_serialize(const struct ota_manifest *m, struct ota_buf *out, struct ota_err *err)
+{
+	size_t old_len = out->len;
+	int rc;
+
+	if (!m->entries && m->bytes.data)
+		return ota_buf_append(out, m->bytes.data, m->bytes.len, err);
+	rc = put_manifest(out, m, err);
+	/* Leave out as it was rather than holding half a manifest. */
+	if (rc && out->data) {
+		out->len = old_len;
+		out->data[old_len] = '\0';
+	}
+	return rc;
+}
+
+int ota_manifest_write_file(const struct ota_manifest *m, const char *path, struct ota_err *err)
+{
+	struct ota_atomic t = {.fd = -1};
+	struct ota_buf b;
+	const struct ota_buf *src = &m->bytes;
+	int rc = 0;
+
+	ota_buf_init(&b, OTA_MANIFEST_MAX);
+	if (m->entries || !m->bytes.data) {
+		rc = ota_manifest_serialize(m, &b, err);
+		src = &b;
+	}
+	if (rc == 0 && (rc = ota_atomic_open(&t, path, 0644, err)) == 0 &&
+	    (rc = ota_write_all(t.fd, src->data, src->len, path, err)) == 0)
+		rc = ota_atomic_commit(&t, true, err);
+	ota_atomic_abort(&t);
+	ota_buf_free(&b);
+	return rc;
+}
