@@ -148,7 +148,7 @@ static int resign(const struct ota_bundle_head *head, struct ota_bundle_head *fo
 static int payload(struct ota_bundle_reader *r, const struct ota_manifest *m, struct ota_err *err)
 {
 	struct capped c = {0};
-	struct ota_payload_sink sink = {cap_entry, cap_data, &c};
+	struct ota_payload_sink sink = {.entry = cap_entry, .data = cap_data, .ctx = &c};
 	int rc;
 
 	if (strcmp(m->target, DEVICE))
