@@ -20,8 +20,11 @@ int ota_write_all(int fd, const void *buf, size_t len, const char *name, struct 
 		n = write(fd, p, len);
 		if (n < 0 && errno == EINTR)
 			continue;
+		/* A full disk (or quota, or file size limit) is not a broken one. */
 		if (n < 0)
-			return ota_err_errno(err, OTA_EIO, errno, "%s: write", name);
+			return ota_err_errno(err, errno == ENOSPC || errno == EDQUOT || errno == EFBIG
+							  ? OTA_ENOSPC : OTA_EIO,
+					     errno, "%s: write", name);
 		p += n;
 		len -= (size_t)n;
 	}

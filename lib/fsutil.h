@@ -24,7 +24,9 @@ int ota_atomic_commit(struct ota_atomic *t, bool overwrite, struct ota_err *err)
 /* Close and remove the temporary file if still there; safe to call twice. */
 void ota_atomic_abort(struct ota_atomic *t);
 
-/* Write all of buf to fd (retrying short writes); name is for errors. */
+/* Write all of buf to fd (retrying short writes); name is for errors.
+ * OTA_ENOSPC when the disk, a quota or the file size limit is full, else
+ * OTA_EIO. */
 int ota_write_all(int fd, const void *buf, size_t len, const char *name, struct ota_err *err);
 
 /* fsync the directory that holds path (or path itself if dir_itself). */
