@@ -103,6 +103,7 @@ static int open_listener(const struct listen_addr *l, int *fd, unsigned int *por
 	socklen_t len = sizeof(got);
 	int one = 1;
 
+	memset(&got, 0, sizeof(got));
 	*fd = socket(l->ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (*fd < 0)
 		return ota_err_errno(err, OTA_EIO, errno, "dashboard: socket");
@@ -203,8 +204,10 @@ static int json_body(struct agent *a, bool history, struct ota_buf *b, struct ot
 	return rc ? rc : ota_buf_putc(b, '\n', err);
 }
 
+/* libmicrohttpd's MHD_AccessHandlerCallback. */
 static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *url,
 			      const char *method, const char *version, const char *upload,
+			      /* NOLINTNEXTLINE(readability-non-const-parameter): MHD's type */
 			      size_t *upload_size, void **con_cls)
 {
 	struct server *srv = cls;
@@ -286,7 +289,7 @@ static int serve(struct server *srv, int *fd, const sigset_t *stop, struct ota_e
 int cmd_dashboard(struct agent *a, int argc, char **argv)
 {
 	struct server srv = {.a = a};
-	struct listen_addr l;
+	struct listen_addr l = {0};
 	struct ota_err err = {0};
 	char host[INET6_ADDRSTRLEN];
 	unsigned int port = 0;
@@ -295,7 +298,7 @@ int cmd_dashboard(struct agent *a, int argc, char **argv)
 
 	if ((rc = parse_args(argc, argv, &l, &srv.allow_remote)))
 		return rc;
-	if ((rc = ota_dashboard_csp(srv.csp, &err)) || (rc = open_listener(&l, &fd, &port, &err)))
+	if (ota_dashboard_csp(srv.csp, &err) || open_listener(&l, &fd, &port, &err))
 		return ota_cli_fail(&err);
 	/* Blocked here, before MHD's thread starts, so only sigwait sees them. */
 	sigemptyset(&stop);

@@ -138,24 +138,24 @@ static int newest_first(const void *x, const void *y)
 static int take(struct scan *s, const struct candidate *c, struct ota_err *err)
 {
 	struct ota_progress prog = {agent_progress, s->a};
-	char path[PATH_MAX], spooled[PATH_MAX];
+	char medium[PATH_MAX], spooled[PATH_MAX];
 	struct ota_err ignored;
 	unsigned long long size;
 	int fd, rc;
 
-	snprintf(path, sizeof(path), "%s/%s", s->dir, c->name);
-	if ((fd = open_medium(s->a, path, &size, err)) < 0)
+	snprintf(medium, sizeof(medium), "%s/%s", s->dir, c->name);
+	if ((fd = open_medium(s->a, medium, &size, err)) < 0)
 		return fd;
-	agent_notify(s->a, "STATUS=copying %s", path);
+	agent_notify(s->a, "STATUS=copying %s", medium);
 	agent_busy(s->a, 60000);
-	rc = ota_spool_copy(s->a->cfg.state_dir, fd, path, size, c->name, &prog, spooled,
+	rc = ota_spool_copy(s->a->cfg.state_dir, fd, medium, size, c->name, &prog, spooled,
 			    sizeof(spooled), err);
 	close(fd);
 	if (rc) {
 		ota_spool_clear(s->a->cfg.state_dir, &ignored);
 		return rc;
 	}
-	return agent_install_spooled(s->a, spooled, path, s->p, err);
+	return agent_install_spooled(s->a, spooled, medium, s->p, err);
 }
 
 /* A fault of this bundle (the next one may be fine), not of the device. */

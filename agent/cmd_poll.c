@@ -135,6 +135,7 @@ static int take(struct poll *q, const struct ota_index_entry *e, struct ota_err 
 	return rc;
 }
 
+/* The pass's one line: e is the entry taken, or NULL when there was none. */
 static void summarize(const struct poll *q, const struct ota_index_entry *e, const char *why)
 {
 	struct ota_err ignored;
@@ -143,7 +144,7 @@ static void summarize(const struct poll *q, const struct ota_index_entry *e, con
 
 	for (i = 0; i < q->idx.n; i++)
 		mine += strcmp(q->idx.entries[i].target, q->a->cfg.device_class) == 0;
-	if (q->p->installed && file_url(q, e->file, url, sizeof(url), &ignored) == 0)
+	if (e && q->p->installed && file_url(q, e->file, url, sizeof(url), &ignored) == 0)
 		snprintf(line, sizeof(line), "%s: installed and promoted %s", url, q->p->version);
 	else
 		snprintf(line, sizeof(line), "%s: %s (%zu listed, %zu for %s)", q->base, why,

@@ -87,10 +87,10 @@ int agent_loop(struct agent *a, const char *usb, const char *url, unsigned int i
 	struct ota_err err = {0};
 	unsigned int cycle;
 	size_t i;
-	int rc;
 
-	setvbuf(stdout, NULL, _IOLBF, 0);
-	if ((rc = agent_daemon_start(a, &err)))
+	/* Line by line into the journal; setvbuf fails only for a bad mode. */
+	(void)setvbuf(stdout, NULL, _IOLBF, 0);
+	if (agent_daemon_start(a, &err))
 		return ota_cli_fail(&err);
 	printf("watching%s%s%s%s every %u.%03u s\n", usb ? " " : "", usb ? usb : "",
 	       url ? " " : "", url ? url : "", interval_ms / 1000, interval_ms % 1000);

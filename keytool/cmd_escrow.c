@@ -148,11 +148,10 @@ static int make_paths(struct split *s, const struct split_opts *o, struct ota_er
 	for (i = 0; i < s->n; i++)
 		s->files[i].fd = -1;
 	for (i = 0; rc == 0 && i < s->n; i++) {
-		if (asprintf(&s->paths[i], "%s/%.16s-%u-of-%u.share", o->out_dir, s->id, i + 1,
-			     s->n) < 0) {
-			s->paths[i] = NULL;
+		char *p;
+		if (asprintf(&p, "%s/%.16s-%u-of-%u.share", o->out_dir, s->id, i + 1, s->n) < 0)
 			return ota_err_set(err, OTA_EINTERNAL, "out of memory");
-		}
+		s->paths[i] = p;
 		if (!o->force)
 			rc = ota_keytool_check_absent(s->paths[i], err);
 	}

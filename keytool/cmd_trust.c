@@ -44,7 +44,7 @@ static int parse_create(int argc, char **argv, struct create_opts *o)
 						 {"force", no_argument, NULL, 'f'},
 						 {"help", no_argument, NULL, 'h'},
 						 {NULL, 0, NULL, 0}};
-	unsigned long long v;
+	unsigned long long v = 0;
 	int c, st;
 
 	opterr = 0;

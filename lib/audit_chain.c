@@ -370,6 +370,7 @@ static int read_all(const char *state_dir, const struct snapshot *s, struct chai
 		if (rc == 1 && !first)
 			rc = 0; /* no active segment: right after a rotation */
 	}
+	ch->file = NULL; /* it pointed into path */
 	return rc;
 }
 

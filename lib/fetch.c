@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
@@ -74,22 +75,47 @@ static int start_over(struct xfer *x)
 	return 0;
 }
 
+/* The decimal number at s (digits only: no sign, no space) into *v; the
+ * end of it, or NULL when there is none or it overflows. */
+static const char *number(const char *s, unsigned long long *v)
+{
+	char *end;
+
+	if (*s < '0' || *s > '9')
+		return NULL;
+	errno = 0;
+	*v = strtoull(s, &end, 10);
+	return errno ? NULL : end;
+}
+
+/* The server's Content-Range, "bytes FIRST-LAST/TOTAL" or with TOTAL "*"
+ * (*total then 0): false when it is neither. */
+static bool parse_range(const char *s, unsigned long long *first, unsigned long long *total)
+{
+	unsigned long long last;
+
+	*total = 0;
+	if (strncmp(s, "bytes ", 6) || !(s = number(s + 6, first)) || *s != '-' ||
+	    !(s = number(s + 1, &last)) || *s != '/' || last < *first)
+		return false;
+	if (!strcmp(s + 1, "*"))
+		return true;
+	return (s = number(s + 1, total)) && !*s && *total > last;
+}
+
 /* A 206 must continue exactly where the file stands, of a file of the
  * size expected. */
 static int check_range(struct xfer *x)
 {
-	unsigned long long first, last, total;
-	char star;
+	unsigned long long first, total;
 
-	if (sscanf(x->range, "bytes %llu-%llu/%llu", &first, &last, &total) == 3) {
-		if (total != x->size)
-			return fail(x, OTA_EHASH, false, "%llu bytes on the server, not the %llu "
-				    "expected", total, x->size);
-	} else if (sscanf(x->range, "bytes %llu-%llu/%c", &first, &last, &star) != 3 ||
-		   star != '*') {
+	if (!parse_range(x->range, &first, &total)) {
 		x->restart = true;
 		return fail(x, OTA_EFETCH, true, "a 206 answer without a byte range");
 	}
+	if (total && total != x->size)
+		return fail(x, OTA_EHASH, false, "%llu bytes on the server, not the %llu expected",
+			    total, x->size);
 	if (first != x->have) {
 		x->restart = true;
 		return fail(x, OTA_EFETCH, true, "asked for bytes from %llu, got them from %llu",

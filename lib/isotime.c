@@ -3,6 +3,7 @@
 
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Days from 1970-01-01 to y-m-d in the proleptic Gregorian calendar
@@ -107,11 +108,12 @@ int ota_isotime_parse(const char *s, long long *t, struct ota_err *err)
 	unsigned int y, mo, d, h, mi, se;
 
 	if (all_digits(s) && strlen(s) <= 12) {
-		if (sscanf(s, "%lld", t) == 1)
-			return 0;
-	} else if (strlen(s) >= 10 && digits(s, 4, &y) && s[4] == '-' && digits(s + 5, 2, &mo) &&
-		   s[7] == '-' && digits(s + 8, 2, &d) && y >= 1970 && mo >= 1 && mo <= 12 &&
-		   d >= 1 && d <= month_days(y, mo) && parse_clock(s + 10, &h, &mi, &se)) {
+		*t = strtoll(s, NULL, 10); /* 12 digits or fewer: no overflow */
+		return 0;
+	}
+	if (strlen(s) >= 10 && digits(s, 4, &y) && s[4] == '-' && digits(s + 5, 2, &mo) &&
+	    s[7] == '-' && digits(s + 8, 2, &d) && y >= 1970 && mo >= 1 && mo <= 12 && d >= 1 &&
+	    d <= month_days(y, mo) && parse_clock(s + 10, &h, &mi, &se)) {
 		*t = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se;
 		return 0;
 	}

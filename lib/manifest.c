@@ -168,11 +168,44 @@ static int check_entry(const struct ota_manifest *m, const struct ota_entry *e,
 	return check_parent(m, e, err);
 }
 
+/* What ota_manifest_check adds up over the entries. */
+struct tally {
+	unsigned long long bytes, omitted_bytes;
+	size_t files, omitted;
+};
+
+/* Entry i of the sorted entries, and what it adds to t. */
+static int check_listed(const struct ota_manifest *m, size_t i, struct tally *t,
+			struct ota_err *err)
+{
+	const struct ota_entry *e = &m->entries[i];
+	struct ota_quoted q;
+	int rc;
+
+	if (i && strcmp(m->entries[i - 1].path, e->path) == 0)
+		return ota_err_set(err, OTA_EFILESET, "entries: \"%s\" listed twice",
+				   ota_path_quote(e->path, &q));
+	if ((rc = check_entry(m, e, err)))
+		return rc;
+	if (e->type == OTA_ENTRY_FILE) {
+		if (e->size > (1ULL << 53) || t->bytes + e->size > (1ULL << 53))
+			return ota_err_set(err, OTA_EFORMAT, "entries: \"%s\": size too large",
+					   ota_path_quote(e->path, &q));
+		t->bytes += e->size;
+		t->files++;
+	}
+	if (e->omitted && (e->type != OTA_ENTRY_FILE || !m->delta.base))
+		return ota_err_set(err, OTA_EFORMAT, "\"%s\": omitted from the payload but not a "
+				   "file of a delta", ota_path_quote(e->path, &q));
+	t->omitted += e->omitted;
+	t->omitted_bytes += e->omitted ? e->size : 0;
+	return 0;
+}
+
 int ota_manifest_check(struct ota_manifest *m, struct ota_err *err)
 {
-	unsigned long long bytes = 0, omitted_bytes = 0;
-	struct ota_quoted q;
-	size_t i, files = 0, omitted = 0;
+	struct tally t = {0};
+	size_t i;
 	int rc;
 
 	if (!m->version || !ota_manifest_version_ok(m->version))
@@ -185,32 +218,14 @@ int ota_manifest_check(struct ota_manifest *m, struct ota_err *err)
 		return ota_err_set(err, OTA_EFORMAT, "rollback_index or created out of range");
 	if (m->n_entries) /* qsort(NULL, 0, ...) is undefined */
 		qsort(m->entries, m->n_entries, sizeof(*m->entries), entry_cmp);
-	for (i = 0; i < m->n_entries; i++) {
-		const struct ota_entry *e = &m->entries[i];
-		if (i && strcmp(m->entries[i - 1].path, e->path) == 0)
-			return ota_err_set(err, OTA_EFILESET, "entries: \"%s\" listed twice",
-					   ota_path_quote(e->path, &q));
-		rc = check_entry(m, e, err);
-		if (rc)
+	for (i = 0; i < m->n_entries; i++)
+		if ((rc = check_listed(m, i, &t, err)))
 			return rc;
-		if (e->type == OTA_ENTRY_FILE) {
-			if (e->size > (1ULL << 53) || bytes + e->size > (1ULL << 53))
-				return ota_err_set(err, OTA_EFORMAT, "entries: \"%s\": size too large",
-						   ota_path_quote(e->path, &q));
-			bytes += e->size;
-			files++;
-		}
-		if (e->omitted && (e->type != OTA_ENTRY_FILE || !m->delta.base))
-			return ota_err_set(err, OTA_EFORMAT, "\"%s\": omitted from the payload but "
-					   "not a file of a delta", ota_path_quote(e->path, &q));
-		omitted += e->omitted;
-		omitted_bytes += e->omitted ? e->size : 0;
-	}
 	if (m->delta.base && !ota_manifest_version_ok(m->delta.base))
 		return ota_err_set(err, OTA_EFORMAT, "delta: bad base version");
-	m->n_files = files;
-	m->payload_bytes = bytes;
-	m->delta.n_omitted = omitted;
-	m->delta.omitted_bytes = omitted_bytes;
+	m->n_files = t.files;
+	m->payload_bytes = t.bytes;
+	m->delta.n_omitted = t.omitted;
+	m->delta.omitted_bytes = t.omitted_bytes;
 	return 0;
 }

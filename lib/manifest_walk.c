@@ -15,6 +15,27 @@ int raw_next_member(struct ota_canon_cur *cur, char close)
 	return ota_canon_eat(cur, ',');
 }
 
+/* The string value of an entry's "target" or "type" (bit) into r. */
+static int raw_string(struct ota_canon_cur *cur, struct raw_entry *r, unsigned bit)
+{
+	size_t len;
+	int rc;
+
+	if (bit == RAW_TARGET) {
+		rc = ota_canon_get_string(cur, r->target, OTA_PATH_MAX + 1, &r->target_len);
+		r->target_str = true;
+		r->target_cut = rc > 0 && (rc & OTA_CANON_CUT);
+		r->target_nul = rc > 0 && (rc & OTA_CANON_NUL);
+		return rc < 0 ? -1 : 0;
+	}
+	rc = ota_canon_get_string(cur, r->type, sizeof(r->type), &len);
+	if (rc < 0)
+		return -1;
+	if (rc)
+		r->type[0] = '\0';
+	return 0;
+}
+
 /* One member of an entry's object: which key, and its value. */
 static int raw_member(struct ota_canon_cur *cur, struct raw_entry *r)
 {
@@ -27,7 +48,6 @@ static int raw_member(struct ota_canon_cur *cur, struct raw_entry *r)
 	char key[8];
 	size_t i, len;
 	long long v;
-	int rc;
 
 	if (ota_canon_get_string(cur, key, sizeof(key), &len) < 0 || ota_canon_eat(cur, ':'))
 		return -1;
@@ -45,21 +65,8 @@ static int raw_member(struct ota_canon_cur *cur, struct raw_entry *r)
 			r->size = v;
 		return 0;
 	}
-	if (cur->p < cur->end && *cur->p == '"' && bit == RAW_TARGET) {
-		rc = ota_canon_get_string(cur, r->target, OTA_PATH_MAX + 1, &r->target_len);
-		r->target_str = true;
-		r->target_cut = rc > 0 && (rc & OTA_CANON_CUT);
-		r->target_nul = rc > 0 && (rc & OTA_CANON_NUL);
-		return rc < 0 ? -1 : 0;
-	}
-	if (cur->p < cur->end && *cur->p == '"' && bit == RAW_TYPE) {
-		rc = ota_canon_get_string(cur, r->type, sizeof(r->type), &len);
-		if (rc < 0)
-			return -1;
-		if (rc)
-			r->type[0] = '\0';
-		return 0;
-	}
+	if (cur->p < cur->end && *cur->p == '"' && (bit == RAW_TARGET || bit == RAW_TYPE))
+		return raw_string(cur, r, bit);
 	return ota_canon_skip(cur);
 }
 

@@ -22,33 +22,52 @@ static int put_str(struct ota_buf *o, const char *s, struct ota_err *err)
 	return ota_canon_put_string(o, s, strlen(s), err);
 }
 
-/* Each step returns 0 or the negative code of the failure. */
-#define TRY(x) do { if ((rc = (x))) return rc; } while (0)
-
+/* Each step returns 0 or the negative code of the failure: a chain of
+ * steps joined by || stops at the first that fails, its code in rc. */
 static int put_entry(struct ota_buf *o, const struct ota_entry *e, struct ota_err *err)
 {
 	int rc;
 
-	TRY(put_str(o, e->path, err));
+	if ((rc = put_str(o, e->path, err)))
+		return rc;
 	if (e->type == OTA_ENTRY_SYMLINK) {
-		TRY(ota_buf_puts(o, ":{\"target\":", err));
-		TRY(put_str(o, e->link_target, err));
+		if ((rc = ota_buf_puts(o, ":{\"target\":", err)) ||
+		    (rc = put_str(o, e->link_target, err)))
+			return rc;
 		return ota_buf_puts(o, ",\"type\":\"symlink\"}", err);
 	}
-	TRY(put_num(o, ":{\"mode\":", e->mode, err));
-	if (e->type == OTA_ENTRY_FILE)
-		TRY(put_num(o, ",\"size\":", e->size, err));
+	if ((rc = put_num(o, ":{\"mode\":", e->mode, err)) ||
+	    (e->type == OTA_ENTRY_FILE && (rc = put_num(o, ",\"size\":", e->size, err))))
+		return rc;
 	return ota_buf_puts(o, e->type == OTA_ENTRY_FILE ? ",\"type\":\"file\"}"
 						    : ",\"type\":\"dir\"}", err);
 }
 
 enum list { OMITTED, ENTRIES, FILES };
 
+/* One member of "delta.omitted" (the path), "entries" or "files". */
+static int put_member(struct ota_buf *o, const struct ota_entry *e, enum list which,
+		      struct ota_err *err)
+{
+	char hex[OTA_SHA256_HEX_LEN + 4];
+	int rc;
+
+	if (which == ENTRIES)
+		return put_entry(o, e, err);
+	if ((rc = put_str(o, e->path, err)) || which == OMITTED)
+		return rc;
+	hex[0] = ':';
+	hex[1] = '"';
+	ota_hex(e->sha256, OTA_SHA256_LEN, hex + 2);
+	hex[OTA_SHA256_HEX_LEN + 2] = '"';
+	hex[OTA_SHA256_HEX_LEN + 3] = '\0';
+	return ota_buf_puts(o, hex, err);
+}
+
 /* The members of "delta.omitted", "entries" or "files", in entry order. */
 static int put_list(struct ota_buf *o, const struct ota_manifest *m, enum list which,
 		    struct ota_err *err)
 {
-	char hex[OTA_SHA256_HEX_LEN + 3];
 	bool first = true;
 	size_t i;
 	int rc;
@@ -58,21 +77,10 @@ static int put_list(struct ota_buf *o, const struct ota_manifest *m, enum list w
 		if (which != ENTRIES &&
 		    (e->type != OTA_ENTRY_FILE || (which == OMITTED && !e->omitted)))
 			continue;
-		if (!first)
-			TRY(ota_buf_putc(o, ',', err));
+		if ((!first && (rc = ota_buf_putc(o, ',', err))) ||
+		    (rc = put_member(o, e, which, err)))
+			return rc;
 		first = false;
-		if (which == ENTRIES) {
-			TRY(put_entry(o, e, err));
-			continue;
-		}
-		TRY(put_str(o, e->path, err));
-		if (which == FILES) {
-			hex[0] = ':';
-			hex[1] = '"';
-			ota_hex(e->sha256, OTA_SHA256_LEN, hex + 2);
-			TRY(ota_buf_puts(o, hex, err));
-			TRY(ota_buf_putc(o, '"', err));
-		}
 	}
 	return 0;
 }
@@ -83,12 +91,12 @@ static int put_delta(struct ota_buf *o, const struct ota_manifest *m, struct ota
 	int rc;
 
 	ota_hex(m->delta.base_manifest, OTA_SHA256_LEN, hex);
-	TRY(ota_buf_puts(o, "\"delta\":{\"base\":", err));
-	TRY(put_str(o, m->delta.base, err));
-	TRY(ota_buf_puts(o, ",\"base_manifest\":\"", err));
-	TRY(ota_buf_puts(o, hex, err));
-	TRY(ota_buf_puts(o, "\",\"omitted\":[", err));
-	TRY(put_list(o, m, OMITTED, err));
+	if ((rc = ota_buf_puts(o, "\"delta\":{\"base\":", err)) ||
+	    (rc = put_str(o, m->delta.base, err)) ||
+	    (rc = ota_buf_puts(o, ",\"base_manifest\":\"", err)) ||
+	    (rc = ota_buf_puts(o, hex, err)) || (rc = ota_buf_puts(o, "\",\"omitted\":[", err)) ||
+	    (rc = put_list(o, m, OMITTED, err)))
+		return rc;
 	return ota_buf_puts(o, "]},", err);
 }
 
@@ -98,20 +106,15 @@ static int put_manifest(struct ota_buf *o, const struct ota_manifest *m, struct 
 {
 	int rc;
 
-	TRY(put_num(o, "{\"created\":", (unsigned long long)m->created, err));
-	TRY(ota_buf_putc(o, ',', err));
-	if (m->delta.base)
-		TRY(put_delta(o, m, err));
-	TRY(ota_buf_puts(o, "\"entries\":{", err));
-	TRY(put_list(o, m, ENTRIES, err));
-	TRY(ota_buf_puts(o, "},\"files\":{", err));
-	TRY(put_list(o, m, FILES, err));
-	TRY(put_num(o, "},\"format\":", OTA_MANIFEST_FORMAT, err));
-	TRY(put_num(o, ",\"rollback_index\":", m->rollback_index, err));
-	TRY(ota_buf_puts(o, ",\"target\":", err));
-	TRY(put_str(o, m->target, err));
-	TRY(ota_buf_puts(o, ",\"version\":", err));
-	TRY(put_str(o, m->version, err));
+	if ((rc = put_num(o, "{\"created\":", (unsigned long long)m->created, err)) ||
+	    (rc = ota_buf_putc(o, ',', err)) || (m->delta.base && (rc = put_delta(o, m, err))) ||
+	    (rc = ota_buf_puts(o, "\"entries\":{", err)) || (rc = put_list(o, m, ENTRIES, err)) ||
+	    (rc = ota_buf_puts(o, "},\"files\":{", err)) || (rc = put_list(o, m, FILES, err)) ||
+	    (rc = put_num(o, "},\"format\":", OTA_MANIFEST_FORMAT, err)) ||
+	    (rc = put_num(o, ",\"rollback_index\":", m->rollback_index, err)) ||
+	    (rc = ota_buf_puts(o, ",\"target\":", err)) || (rc = put_str(o, m->target, err)) ||
+	    (rc = ota_buf_puts(o, ",\"version\":", err)) || (rc = put_str(o, m->version, err)))
+		return rc;
 	return ota_buf_putc(o, '}', err);
 }
 
@@ -122,6 +125,9 @@ int ota_manifest_serialize(const struct ota_manifest *m, struct ota_buf *out, st
 
 	if (!m->entries && m->bytes.data)
 		return ota_buf_append(out, m->bytes.data, m->bytes.len, err);
+	if (!m->entries && m->n_entries)
+		return ota_err_set(err, OTA_EINTERNAL, "manifest: %zu entries, but neither their "
+				   "list nor the manifest's bytes", m->n_entries);
 	rc = put_manifest(out, m, err);
 	/* Leave out as it was rather than holding half a manifest. */
 	if (rc && out->data) {

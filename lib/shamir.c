@@ -49,10 +49,13 @@ int ota_shamir_split(const uint8_t *secret, size_t len, unsigned int m, unsigned
 	if (m < 1 || n < m || n > OTA_SHAMIR_MAX_SHARES || len == 0)
 		return ota_err_set(err, OTA_EUSAGE, "shares: need 1 <= threshold <= shares <= %d",
 				   OTA_SHAMIR_MAX_SHARES);
+	if (len > OTA_SHAMIR_MAX_LEN)
+		return ota_err_set(err, OTA_EUSAGE, "shares: a secret of at most %d bytes",
+				   OTA_SHAMIR_MAX_LEN);
 	/* coef[(k - 1) * len + b] is the x^k coefficient of byte b's polynomial */
-	if (ncoef && !(coef = OPENSSL_malloc(ncoef)))
+	if (m > 1 && !(coef = OPENSSL_malloc(ncoef)))
 		return ota_err_set(err, OTA_EINTERNAL, "out of memory");
-	if (ncoef && RAND_priv_bytes(coef, (int)ncoef) != 1) {
+	if (m > 1 && RAND_priv_bytes(coef, (int)ncoef) != 1) {
 		rc = ota_err_openssl(err, OTA_EINTERNAL, "random coefficients");
 		OPENSSL_cleanse(out, (size_t)n * len);
 		goto out;

@@ -18,16 +18,18 @@
 #include "lib/err.h"
 
 #define OTA_SHAMIR_MAX_SHARES 255
+#define OTA_SHAMIR_MAX_LEN 4096 /* bytes of secret: (m - 1) * len fits an int */
 
 /* a * b and a^-1 (0 for 0) in GF(2^8), in constant time. */
 uint8_t ota_gf256_mul(uint8_t a, uint8_t b);
 uint8_t ota_gf256_inv(uint8_t a);
 
 /* Split the len-byte secret into n shares, any m of which rebuild it
- * (1 <= m <= n <= 255).  Share i (x = i + 1) is written to out + i * len;
- * out holds n * len bytes.  The coefficients come from RAND_priv_bytes
- * and are wiped before return.  OTA_EUSAGE for bad m or n; OTA_EINTERNAL
- * if the random generator fails (out is then wiped). */
+ * (1 <= m <= n <= 255, 1 <= len <= OTA_SHAMIR_MAX_LEN).  Share i (x = i + 1)
+ * is written to out + i * len; out holds n * len bytes.  The coefficients
+ * come from RAND_priv_bytes and are wiped before return.  OTA_EUSAGE for
+ * bad m, n or len; OTA_EINTERNAL if the random generator fails (out is
+ * then wiped). */
 int ota_shamir_split(const uint8_t *secret, size_t len, unsigned int m, unsigned int n,
 		     uint8_t *out, struct ota_err *err);
 

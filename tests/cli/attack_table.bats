@@ -1,8 +1,9 @@
 #!/usr/bin/env bats
 # The attack table of tests/README.md names real tests: each test it names
 # exists exactly once in its file, every test of attacks.bats and of
-# unit/test_extract_race.c is in it, and a row's exit status agrees with
-# the class its test's name states (tests/tools/check_attack_table.py).
+# unit/test_extract_race.c and every "attack" test of delta.bats is in it,
+# and a row's exit status agrees with the class its test's name states
+# (tests/tools/check_attack_table.py).
 load helpers
 bats_require_minimum_version 1.5.0
 
@@ -44,4 +45,26 @@ readme_with() {
 	check --readme README.md
 	assert_status 1
 	assert_output_matches '"bundle with no signature" says 6, the table 7'
+}
+
+@test "the checker refuses a table that leaves a delta attack test out" {
+	readme_with '/`attack: a delta missing a file it does not omit (10)`/d'
+	check --readme README.md
+	assert_status 1
+	assert_output_matches '^check_attack_table: cli/delta.bats: "attack: a delta missing a file it does not omit \(10\)" is not in the attack table$'
+}
+
+@test "the checker reads file letters with a digit: a misspelt U3 test is refused" {
+	readme_with 's/U3 `test_trust_state_damaged_fails_closed`/U3 `test_trust_state_damaged_fails_open`/'
+	check --readme README.md
+	assert_status 1
+	assert_output_matches '^check_attack_table: unit/test_trust.c: 0 tests named "test_trust_state_damaged_fails_open"$'
+}
+
+@test "the checker reads a class from exit N in a name, never from an HTTP status such as (404)" {
+	readme_with 's/\(P `no server listening`, `index.json missing (404)` | \)18/\117/'
+	check --readme README.md
+	assert_status 1
+	assert_output_matches '"no server listening" says 18, the table 17'
+	assert_output_matches '"index.json missing \(404\)" says 18, the table 17'
 }

@@ -3,8 +3,8 @@
 # loopback (tests/tools/httpd.py) in the test: the newest bundle for the
 # class, a connection dropped mid-file (resumed with Range), a server that
 # ignores Range, an index that lies about a hash or a size, an endless
-# download, the size cap, the space check, retries, and trust coming from
-# the signature only.  A device under $T/root with the real example service.
+# download, a stalled one, the size cap, the space check, retries, and
+# trust coming from the signature only.  A device under $T/root with the real example service.
 load helpers
 load ../tools/agent_env
 load ../tools/delivery_env
@@ -21,8 +21,10 @@ setup() {
 # poll_config [LINES]: the device's config with quick retries (a failure
 # costs a second, not minutes), LINES (e.g. "  max_bundle_mb: 1") added to
 # watch:, and no stable window (the health checks are agent.bats's).
+# RETRIES (2 unless set) and STALL_TIMEOUT (seconds, 5 unless set) are
+# watch.retries and watch.stall_timeout.
 poll_config() {
-	write_config HEALTH_STABLE=0 EXTRA="$(printf 'watch:\n  retries: 2\n  retry_delay: 0.2\n  connect_timeout: 2\n  stall_timeout: 5\n%s' "${1:-}")"
+	write_config HEALTH_STABLE=0 EXTRA="$(printf 'watch:\n  retries: %s\n  retry_delay: 0.2\n  connect_timeout: 2\n  stall_timeout: %s\n%s' "${RETRIES:-2}" "${STALL_TIMEOUT:-5}" "${1:-}")"
 }
 
 teardown() {
@@ -180,6 +182,24 @@ index_set() {
 	assert_error_line "endless.bundle: more than the 300000 bytes expected"
 	assert_spool_empty
 	assert_absent "$APP/current"
+}
+
+@test "slow retrieval: a download stalled for watch.stall_timeout is cut and resumed, and after the retries exit 18, spool clean" {
+	install_ok 1.0.0
+	publish 2.0.0
+	ota-bundle index "$T/www" >/dev/null
+	RETRIES=1 STALL_TIMEOUT=1 poll_config
+	serve "$T/www" --stall app-2.0.0-good.bundle
+	run --separate-stderr agent poll "$URL" --once
+	assert_status 18
+	assert_error_line "app-2.0.0-good.bundle: Operation too slow\..* \(2 attempts\)$"
+	# Two attempts (watch.retries 1), the second resuming where the first stalled.
+	[ "$(requests_for app-2.0.0-good.bundle | wc -l)" -eq 2 ]
+	requests_for app-2.0.0-good.bundle | sed -n 1p | grep -q " range=-$"
+	requests_for app-2.0.0-good.bundle | sed -n 2p | grep -q " range=bytes=1024-$"
+	assert_current 1.0.0
+	assert_nothing_staged 2.0.0
+	assert_spool_empty
 }
 
 @test "the size cap: a bundle over watch.max_bundle_mb is refused with exit 18 and never requested" {

@@ -280,7 +280,10 @@ for r in json.load(sys.stdin):
 	local d pid seen_old=0 seen_new=0 state
 	for d in 0 0.002 0.004 0.007 0.01 0.015 0.025 0.05; do
 		rm -f "$STATE/trust.ota"
-		ota-agent --root "$ROOT" trust t1.trust >/dev/null 2>&1 3>&- &
+		# A kill inside LeakSanitizer's check at exit leaves a report of
+		# its own failure (make check-sanitize): no leak check for these.
+		ASAN_OPTIONS="${ASAN_OPTIONS:-}:detect_leaks=0" \
+			ota-agent --root "$ROOT" trust t1.trust >/dev/null 2>&1 3>&- &
 		pid=$!
 		sleep "$d"
 		kill -9 "$pid" 2>/dev/null || true

@@ -4,7 +4,7 @@ static file server on 127.0.0.1 (stdlib only) with byte ranges, and modes
 that misbehave on purpose.
 
   httpd.py DIR --port-file F [--log F] [--drop-first] [--ignore-range]
-               [--endless NAME] [--slow NAME]
+               [--endless NAME] [--slow NAME] [--stall NAME]
 
   --port-file F   the kernel picks a free port; it is written to F once
                   the server listens (write-then-rename: never half a port)
@@ -16,6 +16,9 @@ that misbehave on purpose.
                   without range support do
   --endless NAME  GET /NAME streams bytes forever, with no Content-Length
   --slow NAME     GET /NAME (a file in DIR) trickles, 1 KiB every 0.1 s
+  --stall NAME    GET /NAME (a file in DIR) sends its headers and the first
+                  1 KiB of the (ranged) body, then nothing more, holding the
+                  connection open until the client gives up: slow retrieval
 """
 import argparse
 import http.server
@@ -90,6 +93,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return
         if opts.slow and name == opts.slow:
             return self.trickle(body)
+        if opts.stall and name == opts.stall:
+            return self.stall(body)
         self.wfile.write(body)
 
     def trickle(self, body):
@@ -100,6 +105,15 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 time.sleep(0.1)
         except OSError:
             self.close_connection = True
+
+    def stall(self, body):
+        try:
+            self.wfile.write(body[:1024])
+            self.wfile.flush()
+            self.rfile.read(1)  # nothing comes: returns once the client closes
+        except OSError:
+            pass
+        self.close_connection = True
 
     def endless(self):
         self.send_response(200)
@@ -141,6 +155,7 @@ def main():
     ap.add_argument("--ignore-range", action="store_true")
     ap.add_argument("--endless")
     ap.add_argument("--slow")
+    ap.add_argument("--stall")
     opts = ap.parse_args()
     srv = Server(opts)
     tmp = opts.port_file + ".tmp"

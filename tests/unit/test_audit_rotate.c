@@ -150,7 +150,7 @@ static void test_audit_cut_before_oldest_segment_unlinked_tolerated(void **state
 {
 	struct fixture *f = *state;
 	unsigned long long before[16], after[16];
-	char path[160], *data = NULL;
+	char path[160] = "", *data = NULL;
 	size_t nb, na, len = 0;
 	int i;
 
@@ -167,6 +167,7 @@ static void test_audit_cut_before_oldest_segment_unlinked_tolerated(void **state
 			break; /* this append dropped the segment at `path` */
 	}
 	assert_true(i <= 60);
+	assert_non_null(data);
 	spill(path, data, len);
 	free(data);
 	assert_verifies(f);

@@ -166,6 +166,10 @@ static void test_shamir_refuses_bad_parameters_and_indices(void **state)
 	assert_int_equal(ota_shamir_split(secret, LEN, 0, 3, split, &err), OTA_EUSAGE);
 	assert_int_equal(ota_shamir_split(secret, LEN, 4, 3, split, &err), OTA_EUSAGE);
 	assert_int_equal(ota_shamir_split(secret, LEN, 2, 256, split, &err), OTA_EUSAGE);
+	/* (m - 1) * len wrapping to 0 once left no coefficients to read */
+	assert_int_equal(ota_shamir_split(secret, SIZE_MAX / 2 + 1, 3, 3, split, &err), OTA_EUSAGE);
+	assert_int_equal(ota_shamir_split(secret, OTA_SHAMIR_MAX_LEN + 1, 2, 3, split, &err),
+			 OTA_EUSAGE);
 	assert_int_equal(ota_shamir_combine(zero, split, 0, LEN, got, &err), OTA_ESHARE);
 	assert_int_equal(ota_shamir_combine(zero, split, 2, LEN, got, &err), OTA_ESHARE);
 	assert_non_null(strstr(err.msg, "index 0"));

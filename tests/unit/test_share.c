@@ -67,7 +67,7 @@ static char *file_line(char *text, unsigned int no)
 }
 
 /* The file line of share line k: after the 6 comment lines. */
-#define SHARE_LINE(k) (6 + (k))
+#define SHARE_LINE(k) (6u + (k))
 
 static void test_share_round_trips(void **state)
 {
@@ -192,7 +192,7 @@ static void test_share_every_swap_of_neighbours_is_found_at_its_line(void **stat
 {
 	struct ota_share s;
 	char *t, *line, want[64], tmp;
-	unsigned int k, i, j, n, pos[18];
+	unsigned int k, i, j, n, pos[18] = {0};
 
 	(void)state;
 	random_share(&s, 2, 2, 1);
@@ -201,9 +201,13 @@ static void test_share_every_swap_of_neighbours_is_found_at_its_line(void **stat
 		snprintf(want, sizeof(want), NAME ":%u: share line %u does not match",
 			 SHARE_LINE(k), k);
 		line = file_line(t, SHARE_LINE(k));
-		for (i = 3, n = 0; line[i] != '\n'; i++)
-			if (line[i] != ' ')
-				pos[n++] = i;
+		for (i = 3, n = 0; line[i] != '\n'; i++) {
+			if (line[i] == ' ')
+				continue;
+			if (n == 18)
+				fail_msg("share line %u: more than 18 characters", k);
+			pos[n++] = i;
+		}
 		assert_int_equal(n, 18);
 		for (j = 0; j + 1 < n; j++) {
 			if (line[pos[j]] == line[pos[j + 1]])

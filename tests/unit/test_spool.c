@@ -33,22 +33,30 @@ static int setup(void **state)
 	unsigned char *data = malloc(SRC_SIZE);
 	FILE *fp;
 	size_t i;
+	int rc = -1, whole;
 
 	if (!f || !data)
-		return -1;
+		goto out;
 	snprintf(f->dir, sizeof(f->dir), "/tmp/ota-test-spool.XXXXXX");
 	if (!mkdtemp(f->dir))
-		return -1;
+		goto out;
 	snprintf(f->src, sizeof(f->src), "%s.src", f->dir);
 	snprintf(f->spool, sizeof(f->spool), "%s/" OTA_SPOOL_DIR, f->dir);
 	for (i = 0; i < SRC_SIZE; i++)
 		data[i] = (unsigned char)(i * 7 + i / 251);
 	fp = fopen(f->src, "wb");
-	if (!fp || fwrite(data, 1, SRC_SIZE, fp) != SRC_SIZE || fclose(fp))
-		return -1;
-	free(data);
+	if (!fp)
+		goto out;
+	whole = fwrite(data, 1, SRC_SIZE, fp) == SRC_SIZE;
+	if (fclose(fp) || !whole)
+		goto out;
 	*state = f;
-	return 0;
+	f = NULL;
+	rc = 0;
+out:
+	free(data);
+	free(f);
+	return rc;
 }
 
 static int teardown(void **state)
