@@ -25,11 +25,12 @@ if [ "${OTA_SANITIZE:-0}" = 1 ]; then
 	export ASAN_OPTIONS UBSAN_OPTIONS
 fi
 
-# Number of sanitizer reports since the last call; they are shown, then removed.
+# Number of sanitizer reports in dir $1 (default $san) since the last call;
+# they are shown, then removed.
 reports() {
 	[ -n "$san" ] || { echo 0; return; }
 	n=0
-	for r in "$san"/*; do
+	for r in "${1:-$san}"/*; do
 		[ -f "$r" ] || continue
 		n=$((n + 1))
 		sed -n '1,30p' "$r" | sed 's/^/    /' >&2
@@ -38,12 +39,12 @@ reports() {
 	echo "$n"
 }
 
-count() { # suite-name tap-file exit-status
+count() { # suite-name tap-file exit-status [sanitizer-dir]
 	# TAP: "# SKIP" marks a skipped test, whether the runner says ok or not ok.
 	k=$(grep -Eci '^(not )?ok .*# skip' "$2")
 	p=$(grep '^ok ' "$2" | grep -vic '# skip')
 	f=$(grep '^not ok ' "$2" | grep -vic '# skip')
-	r=$(reports)
+	r=$(reports "${4:-}")
 	[ "$r" -eq 0 ] || echo "$1: $r sanitizer report(s)" >&2
 	f=$((f + r))
 	if [ "$3" -ne 0 ] && [ "$f" -eq 0 ]; then
@@ -89,11 +90,30 @@ for t in "$OTA_UNIT"/test_*; do
 	count "$name" "$logdir/tap" $?
 done
 
+# The command-line suites run OTA_CHECK_JOBS at a time (default 2: most of
+# their time is spent waiting on services and health checks, and every test
+# has its own temp dir and kernel-chosen ports).  Each writes its own TAP
+# file, exit status and sanitizer reports; they are counted in name order.
+export OTA_BIN logdir san
+ls "$here"/cli/*.bats 2>/dev/null | xargs -r -P "${OTA_CHECK_JOBS:-2}" -n 1 sh -c '
+	name=$(basename "$1" .bats)
+	if [ -n "$san" ]; then
+		mkdir -p "$san/$name"
+		ASAN_OPTIONS="log_path=$san/$name/asan:${ASAN_OPTIONS#*:}"
+	fi
+	start=$(date +%s)
+	bats --tap "$1" >"$logdir/$name.tap" 2>&1
+	echo $? >"$logdir/$name.rc"
+	echo $(($(date +%s) - start)) >"$logdir/$name.secs"
+' sh
 for t in "$here"/cli/*.bats; do
 	[ -f "$t" ] || continue
-	name=cli/$(basename "$t" .bats)
-	OTA_BIN="$OTA_BIN" bats --tap "$t" >"$logdir/tap" 2>&1
-	count "$name" "$logdir/tap" $?
+	name=$(basename "$t" .bats)
+	# A lane that died before writing its status counts as a failed suite.
+	rc=$(cat "$logdir/$name.rc" 2>/dev/null) || rc=1
+	secs=$(cat "$logdir/$name.secs" 2>/dev/null) || secs="?"
+	touch "$logdir/$name.tap"
+	count "cli/$name ($secs s)" "$logdir/$name.tap" "$rc" "${san:+$san/$name}"
 done
 
 # Skipped tests are neither: a skip must be visible, so it is said apart.
