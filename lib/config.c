@@ -12,6 +12,7 @@
 #include <yaml.h>
 
 #include "lib/buf.h"
+#include "lib/config_value.h"
 #include "lib/manifest.h"
 #include "lib/path.h"
 
@@ -193,18 +194,6 @@ static const char *got(const yaml_event_t *ev, char *buf, size_t size)
 	return buf;
 }
 
-/* Seconds as written in the config: "60", "0.5", "0.05". */
-static const char *seconds(unsigned int ms, char *buf, size_t size)
-{
-	size_t n = (size_t)snprintf(buf, size, "%u.%03u", ms / 1000, ms % 1000);
-
-	while (n > 0 && n < size && buf[n - 1] == '0')
-		buf[--n] = '\0';
-	if (n > 0 && n < size && buf[n - 1] == '.')
-		buf[n - 1] = '\0';
-	return buf;
-}
-
 static const char *expected(const struct field *f, char *buf, size_t size)
 {
 	static const char *const what[] = {
@@ -220,7 +209,8 @@ static const char *expected(const struct field *f, char *buf, size_t size)
 		snprintf(buf, size, "an integer %u..%u", f->min, f->max);
 	else if (f->kind == K_DUR)
 		snprintf(buf, size, "seconds %s..%s (at most 3 decimals)",
-			 seconds(f->min, lo, sizeof(lo)), seconds(f->max, hi, sizeof(hi)));
+			 ota_config_format_seconds(f->min, lo, sizeof(lo)),
+			 ota_config_format_seconds(f->max, hi, sizeof(hi)));
 	else
 		return what[f->kind];
 	return buf;
@@ -265,61 +255,6 @@ static int check_node(struct loader *l, const char *prefix, const char *name)
 	return 0;
 }
 
-/* Decimal digits only, no sign, no leading zero: "0", "7", "8080". */
-static bool parse_uint(const char *s, size_t len, unsigned long long *out)
-{
-	size_t i;
-
-	/* 12 digits can not overflow, and exceed every range here. */
-	if (len == 0 || len > 12 || (s[0] == '0' && len > 1))
-		return false;
-	*out = 0;
-	for (i = 0; i < len; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return false;
-		*out = *out * 10 + (unsigned long long)(s[i] - '0');
-	}
-	return true;
-}
-
-/* "N" or "N.D", "N.DD", "N.DDD" seconds, in milliseconds. */
-static bool parse_ms(const char *s, unsigned long long *ms)
-{
-	const char *dot = strchr(s, '.');
-	unsigned long long sec, frac = 0;
-	size_t n = dot ? (size_t)(dot - s) : strlen(s), d;
-
-	if (!parse_uint(s, n, &sec))
-		return false;
-	if (dot) {
-		for (d = 1; dot[d]; d++) {
-			if (d > 3 || dot[d] < '0' || dot[d] > '9')
-				return false;
-			frac = frac * 10 + (unsigned long long)(dot[d] - '0');
-		}
-		if (d == 1)
-			return false;
-		for (; d <= 3; d++)
-			frac *= 10;
-	}
-	*ms = sec * 1000 + frac;
-	return true;
-}
-
-static bool url_ok(const char *v)
-{
-	size_t i;
-
-	if (strncmp(v, "http://", 7) || !v[7])
-		return false;
-	/* One line, no spaces: what curl is given is what was written. */
-	for (i = 0; v[i]; i++) {
-		if ((unsigned char)v[i] <= 0x20 || (unsigned char)v[i] == 0x7f)
-			return false;
-	}
-	return true;
-}
-
 static bool value_ok(const struct field *f, const char *v, unsigned long long *n)
 {
 	switch (f->kind) {
@@ -330,11 +265,11 @@ static bool value_ok(const struct field *f, const char *v, unsigned long long *n
 	case K_CMD:
 		return v[0] != '\0';
 	case K_URL:
-		return url_ok(v);
+		return ota_config_url_ok(v);
 	case K_INT:
-		return parse_uint(v, strlen(v), n) && *n >= f->min && *n <= f->max;
+		return ota_config_parse_uint(v, strlen(v), n) && *n >= f->min && *n <= f->max;
 	case K_DUR:
-		return parse_ms(v, n) && *n >= f->min && *n <= f->max;
+		return ota_config_parse_seconds(v, n) && *n >= f->min && *n <= f->max;
 	default:
 		return false;
 	}
@@ -476,14 +411,16 @@ static int health_done(struct loader *l, const unsigned long *seen)
 	 * the user's mistake to hear about. */
 	if (!seen[H_INTERVAL] && c->interval_ms > c->timeout_ms)
 		c->interval_ms = c->timeout_ms;
-	seconds(c->timeout_ms, b, sizeof(b));
+	ota_config_format_seconds(c->timeout_ms, b, sizeof(b));
 	if (c->interval_ms > c->timeout_ms)
 		return fail(l, seen[H_INTERVAL], "health.interval: %s s is longer than %s (%s s)",
-			    seconds(c->interval_ms, a, sizeof(a)), "health.timeout", b);
+			    ota_config_format_seconds(c->interval_ms, a, sizeof(a)),
+			    "health.timeout", b);
 	/* The stable window starts after a first pass, so it must be shorter. */
 	if (c->stable_ms >= c->timeout_ms)
 		return fail(l, seen[H_STABLE], "health.stable: %s s is not shorter than %s (%s s)",
-			    seconds(c->stable_ms, a, sizeof(a)), "health.timeout", b);
+			    ota_config_format_seconds(c->stable_ms, a, sizeof(a)), "health.timeout",
+			    b);
 	return 0;
 }
 

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "lib/fsutil.h"
+#include "lib/http_client.h"
 
 /* A wait between attempts is cut in slices this long, to call progress. */
 #define WAIT_SLICE_MS 200
@@ -39,19 +40,6 @@ struct xfer {
 	char range[96]; /* the response's Content-Range */
 	struct ota_err *err;
 };
-
-static int global_init(struct ota_err *err)
-{
-	static bool ready;
-	CURLcode cc;
-
-	/* Once per process; the agent runs transfers from one thread only. */
-	if (!ready && (cc = curl_global_init(CURL_GLOBAL_DEFAULT)) != CURLE_OK)
-		return ota_err_set(err, OTA_EINTERNAL, "curl_global_init: %s",
-				   curl_easy_strerror(cc));
-	ready = true;
-	return 0;
-}
 
 /* Record the attempt's failure (err naming the URL), and whether to retry. */
 static int __attribute__((format(printf, 4, 5)))
@@ -208,27 +196,17 @@ static int on_progress(void *ctx, curl_off_t dltotal, curl_off_t dlnow, curl_off
 	return x->cancelled;
 }
 
-/* Plain http to the one URL: no proxy, no redirect, no other protocol. */
+/* ota_http_restrict's rules, this transfer's timeouts and callbacks. */
 static CURLcode setup(struct xfer *x, char *ebuf)
 {
 	long stall_s = x->o->stall_timeout_ms < 1000 ? 1 : (long)x->o->stall_timeout_ms / 1000;
 	CURL *h = x->h;
 	CURLcode cc;
 
-	if ((cc = curl_easy_setopt(h, CURLOPT_ERRORBUFFER, ebuf)) ||
-	    (cc = curl_easy_setopt(h, CURLOPT_URL, x->url)) ||
-#if LIBCURL_VERSION_NUM >= 0x075500
-	    (cc = curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http")) ||
-#else
-	    (cc = curl_easy_setopt(h, CURLOPT_PROTOCOLS, (long)CURLPROTO_HTTP)) ||
-#endif
-	    (cc = curl_easy_setopt(h, CURLOPT_NOPROXY, "*")) ||
-	    (cc = curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L)) ||
-	    (cc = curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L)) ||
+	if ((cc = ota_http_restrict(h, x->url, ebuf)) ||
 	    (cc = curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, (long)x->o->connect_timeout_ms)) ||
 	    (cc = curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L)) ||
 	    (cc = curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, stall_s)) ||
-	    (cc = curl_easy_setopt(h, CURLOPT_USERAGENT, "ota-agent")) ||
 	    (cc = curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_data)) ||
 	    (cc = curl_easy_setopt(h, CURLOPT_WRITEDATA, x)) ||
 	    (cc = curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header)) ||
@@ -330,7 +308,7 @@ static int run(struct xfer *x)
 	size_t len;
 	int rc;
 
-	if ((rc = global_init(x->err)))
+	if ((rc = ota_http_global_init(x->err)))
 		return rc;
 	if (!(x->h = curl_easy_init()))
 		return ota_err_set(x->err, OTA_EINTERNAL, "%s: curl_easy_init failed", x->url);

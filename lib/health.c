@@ -15,12 +15,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lib/http_client.h"
+
 /* No single check may take longer than this: a connect on loopback. */
 #define TCP_TIMEOUT_MS 1000
 /* The least time an HTTP request or a command gets, on a loaded device. */
 #define CHECK_MIN_MS 1000
-
-static bool curl_ready;
 
 static long long now_ms(void)
 {
@@ -149,23 +149,13 @@ static size_t discard(char *data, size_t size, size_t n, void *user)
 	return size * n;
 }
 
-/* Plain http to the one URL: no proxy, no redirect, no other protocol. */
+/* ota_http_restrict's rules, one overall timeout, the body dropped. */
 static CURLcode http_setup(CURL *h, const char *url, long ms, char *ebuf)
 {
 	CURLcode cc;
 
-	if ((cc = curl_easy_setopt(h, CURLOPT_ERRORBUFFER, ebuf)) ||
-	    (cc = curl_easy_setopt(h, CURLOPT_URL, url)) ||
-#if LIBCURL_VERSION_NUM >= 0x075500
-	    (cc = curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http")) ||
-#else
-	    (cc = curl_easy_setopt(h, CURLOPT_PROTOCOLS, (long)CURLPROTO_HTTP)) ||
-#endif
-	    (cc = curl_easy_setopt(h, CURLOPT_NOPROXY, "*")) ||
-	    (cc = curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L)) ||
-	    (cc = curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L)) ||
+	if ((cc = ota_http_restrict(h, url, ebuf)) ||
 	    (cc = curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, ms)) ||
-	    (cc = curl_easy_setopt(h, CURLOPT_USERAGENT, "ota-agent")) ||
 	    (cc = curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, discard)))
 		return cc;
 	return CURLE_OK;
@@ -179,14 +169,8 @@ static int check_http(const struct ota_config *c, struct ota_err *err)
 	CURL *h;
 	int rc = 0;
 
-	/* Once per process, lazily: the agent is single-threaded. */
-	if (!curl_ready) {
-		cc = curl_global_init(CURL_GLOBAL_DEFAULT);
-		if (cc != CURLE_OK)
-			return ota_err_set(err, OTA_EHEALTH, "%s: curl_global_init: %s",
-					   c->http_url, curl_easy_strerror(cc));
-		curl_ready = true;
-	}
+	if (ota_http_global_init(err))
+		return ota_err_prefix(err, OTA_EHEALTH, "%s", c->http_url);
 	h = curl_easy_init();
 	if (!h)
 		return ota_err_set(err, OTA_EHEALTH, "%s: curl_easy_init failed", c->http_url);
