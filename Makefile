@@ -45,14 +45,11 @@ EXAMPLES := $(patsubst examples/app/%.c,$(B)/examples/%,$(wildcard examples/app/
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 
-# Fuzz targets (fuzz/fuzz_<name>.c).  index and share build once the
-# modules they test (lib/<name>.c) exist.  Each is also linked with
+# Fuzz targets (fuzz/fuzz_<name>.c).  Each is also linked with
 # fuzz/replay.c into the unit-test binary test_fuzz_<name>, which replays
 # its checked-in corpus in `make check` (any compiler, no libFuzzer).
 FUZZ_ALL     := canon manifest bundle config index share
-FUZZ_NEEDLIB := index share
-FUZZ_TARGETS := $(foreach t,$(FUZZ_ALL),$(if $(wildcard fuzz/fuzz_$(t).c),$(if \
-                $(filter $(t),$(FUZZ_NEEDLIB)),$(if $(wildcard lib/$(t).c),$(t)),$(t))))
+FUZZ_TARGETS := $(foreach t,$(FUZZ_ALL),$(if $(wildcard fuzz/fuzz_$(t).c),$(t)))
 FUZZ_REPLAY  := $(FUZZ_TARGETS:%=$(B)/tests/test_fuzz_%)
 
 .PHONY: all deps demo check check-sanitize unit clean format lint
@@ -136,8 +133,7 @@ format:
 # returns) so that the tests' guards are understood.  clang-tidy's checks
 # and the reason for each one left out are in .clang-tidy.
 LINT_DIRS := lib cli keytool bundler signer verifier agent fuzz examples/app
-LINT_SRC   = $(filter-out $(patsubst %,fuzz/fuzz_%.c,$(filter-out $(FUZZ_TARGETS),$(FUZZ_ALL))), \
-             $(wildcard $(addsuffix /*.c,$(LINT_DIRS))))
+LINT_SRC   = $(wildcard $(addsuffix /*.c,$(LINT_DIRS)))
 LINT_TIDY ?= clang-tidy-14
 
 $(B)/.lint-deps-ok: scripts/ensure-deps.sh

@@ -35,7 +35,6 @@ struct agent {
 	struct ota_config cfg;
 	struct ota_keyring keys; /* loaded by commands that verify */
 	unsigned int threshold;  /* of the trust set in force, with keys */
-	unsigned long long trust_sequence; /* 0: the factory keys */
 	char *env[AGENT_ENV_MAX]; /* "NAME=value" for commands, NULL-ended */
 	char version_env[OTA_VERSION_MAX + 16]; /* OTA_VERSION=..., in env */
 	const char *fault_after; /* OTA_AGENT_FAULT_AFTER: a state name */
@@ -78,8 +77,6 @@ int agent_switch_to_last_good(struct agent *a, bool restart, char to[OTA_VERSION
  * was never current, or failed its health check, is not kept (it would
  * take one of keep_releases' places from a proven one). */
 int agent_discard_release(struct agent *a, const char *version, struct ota_err *err);
-
-int agent_load_keys(struct agent *a, struct ota_err *err);
 
 /* The trust set in force into keys and threshold, read again at every
  * call: the trust file the device accepted last (state_dir/trust.ota),

@@ -24,7 +24,6 @@ struct history_opts {
 
 static int parse_expect(struct history_opts *o, const char *v)
 {
-	unsigned char raw[OTA_SHA256_LEN];
 	/* v is never NULL: parse_opts returns first when --expect has no value
 	 * (the analyzer takes two strcmp of the same strings to differ). */
 	/* NOLINTNEXTLINE(clang-analyzer-core.NonNullParamChecker): see above */
@@ -34,7 +33,7 @@ static int parse_expect(struct history_opts *o, const char *v)
 	o->expect = true;
 	o->expect_seq = strtoull(v, &end, 10);
 	if (!colon || end != colon || v[0] < '0' || v[0] > '9' || !o->expect_seq ||
-	    strlen(colon + 1) != OTA_SHA256_HEX_LEN || ota_unhex(colon + 1, raw, sizeof(raw)))
+	    !ota_sha256_hex_ok(colon + 1))
 		return ota_cli_usage("history: --expect: expected SEQ:SHA256 (64 lowercase hex "
 				     "digits), got \"%.80s\"", v);
 	memcpy(o->expect_sha, colon + 1, sizeof(o->expect_sha));

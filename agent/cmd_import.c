@@ -215,7 +215,7 @@ int agent_import_dir(struct agent *a, const char *dir, struct agent_pass *p,
 	int rc;
 
 	if ((rc = agent_lock(a, err)) || (rc = ota_spool_clear(a->cfg.state_dir, err)) ||
-	    (rc = agent_load_keys(a, err)) ||
+	    (rc = agent_trust_load(a, err)) ||
 	    (rc = agent_installed(a, s.installed, &s.rollback_index, err)) ||
 	    (rc = ota_bundle_names(dir, &names, &n, err)))
 		goto out;
@@ -237,7 +237,7 @@ int agent_import_dir(struct agent *a, const char *dir, struct agent_pass *p,
 		summarize(&s, n);
 out:
 	free(s.c);
-	ota_bundle_names_free(names, n);
+	ota_dir_names_free(names, n);
 	agent_unlock(a);
 	return rc;
 }

@@ -117,7 +117,7 @@ static int verify(struct install *in, int fd, struct ota_err *err)
 				       .meter = ota_cli_progress_meter(&in->prog)};
 	int rc;
 
-	if ((rc = agent_load_keys(in->a, err)))
+	if ((rc = agent_trust_load(in->a, err)))
 		return rc;
 	opts.threshold = in->a->threshold; /* the trust set's (cmd_trust.c) */
 	if ((rc = ota_verify_open(&in->v, fd, in->bundle, &opts, err)))

@@ -63,9 +63,10 @@ static int staged_rollback_index(struct agent *a, const char *version,
 
 	ota_buf_init(&b, OTA_MANIFEST_MAX);
 	snprintf(path, sizeof(path), "%s/manifests/%s.json", a->cfg.state_dir, version);
+	/* The lean form: the entries array is not needed for one field. */
 	rc = ota_buf_read_file(&b, path, err);
 	if (rc == 0)
-		rc = ota_manifest_parse(b.data, b.len, path, &m, err);
+		rc = ota_manifest_load(&b, path, &m, err);
 	if (rc == 0)
 		*rollback_index = m->rollback_index;
 	ota_manifest_free(m);

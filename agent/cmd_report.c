@@ -9,20 +9,6 @@
 #include "lib/buf.h"
 #include "lib/fsutil.h"
 
-static int write_report(const char *path, const struct ota_buf *page, bool force,
-			struct ota_err *err)
-{
-	struct ota_atomic t = {.fd = -1};
-	int rc = ota_atomic_open(&t, path, 0644, err);
-
-	if (rc == 0)
-		rc = ota_write_all(t.fd, page->data, page->len, path, err);
-	if (rc == 0)
-		rc = ota_atomic_commit(&t, force, err);
-	ota_atomic_abort(&t);
-	return rc;
-}
-
 int cmd_report(struct agent *a, int argc, char **argv)
 {
 	struct ota_err err = {0};
@@ -47,7 +33,7 @@ int cmd_report(struct agent *a, int argc, char **argv)
 	ota_buf_init(&page, 0);
 	rc = agent_render_page(a, &page, &err);
 	if (rc == 0)
-		rc = write_report(path, &page, force, &err);
+		rc = ota_write_file_atomic(path, page.data, page.len, force, &err);
 	if (rc == 0)
 		printf("%s: written (%zu bytes)\n", path, page.len);
 	ota_buf_free(&page);

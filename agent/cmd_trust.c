@@ -28,7 +28,6 @@ int agent_trust_load(struct agent *a, struct ota_err *err)
 		t.keys.keys = NULL;
 		t.keys.n = 0;
 		a->threshold = t.threshold;
-		a->trust_sequence = t.sequence;
 	}
 	ota_trust_free(&t);
 	return rc;

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "agent/agent.h"
+#include "lib/clock.h"
 #include "lib/notify.h"
 
 /* Lease of the start, before the first step leases its own. */
@@ -39,14 +40,6 @@ struct agent_daemon {
 	bool quit;
 };
 
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void *watchdog_main(void *arg)
 {
 	struct agent_daemon *d = arg;
@@ -59,12 +52,12 @@ static void *watchdog_main(void *arg)
 		period = 1;
 	pthread_mutex_lock(&d->mu);
 	while (!d->quit) {
-		ping = now_ms() < d->lease_ms;
+		ping = ota_monotonic_ms() < d->lease_ms;
 		pthread_mutex_unlock(&d->mu);
 		/* A lost ping is not worth a message: the next comes soon. */
 		if (ping)
 			ota_notify_send(&d->notify, "WATCHDOG=1", &err);
-		next = now_ms() + period;
+		next = ota_monotonic_ms() + period;
 		ts.tv_sec = next / 1000;
 		ts.tv_nsec = next % 1000 * 1000000;
 		pthread_mutex_lock(&d->mu);
@@ -89,7 +82,7 @@ static int start_thread(struct agent_daemon *d, struct ota_err *err)
 		pthread_cond_destroy(&d->cv);
 		return ota_err_errno(err, OTA_EINTERNAL, e, "watchdog: mutex");
 	}
-	d->lease_ms = now_ms() + START_LEASE_MS;
+	d->lease_ms = ota_monotonic_ms() + START_LEASE_MS;
 	if ((e = pthread_create(&d->thread, NULL, watchdog_main, d))) {
 		pthread_mutex_destroy(&d->mu);
 		pthread_cond_destroy(&d->cv);
@@ -160,7 +153,7 @@ void agent_busy(struct agent *a, unsigned long long ms)
 	if (!d || !d->thread_started)
 		return;
 	pthread_mutex_lock(&d->mu);
-	d->lease_ms = now_ms() + (long long)ms;
+	d->lease_ms = ota_monotonic_ms() + (long long)ms;
 	pthread_mutex_unlock(&d->mu);
 }
 
@@ -176,14 +169,14 @@ bool agent_stopping(struct agent *a)
 bool agent_idle(struct agent *a, unsigned long long ms)
 {
 	struct agent_daemon *d = a->daemon;
-	long long end = now_ms() + (long long)ms, left;
+	long long end = ota_monotonic_ms() + (long long)ms, left;
 	struct timespec ts;
 	int sig;
 
 	if (!d)
 		return false;
 	agent_busy(a, ms + IDLE_SLACK_MS);
-	while ((left = end - now_ms()) > 0) {
+	while ((left = end - ota_monotonic_ms()) > 0) {
 		ts.tv_sec = left / 1000;
 		ts.tv_nsec = left % 1000 * 1000000;
 		sig = sigtimedwait(&d->stop_signals, NULL, &ts);

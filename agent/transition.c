@@ -147,9 +147,3 @@ int agent_discard_release(struct agent *a, const char *version, struct ota_err *
 	return rc;
 }
 
-int agent_load_keys(struct agent *a, struct ota_err *err)
-{
-	/* Every time, not once per process: a trust file another run accepted
-	 * meanwhile (retiring a key) takes effect at the next install. */
-	return agent_trust_load(a, err);
-}

@@ -88,15 +88,17 @@ int agent_history_json(struct agent *a, json_t **out, struct ota_audit_check *ch
 	return ota_audit_read(a->cfg.state_dir, out, check ? check : &ignored, err);
 }
 
-int agent_status_json(struct agent *a, json_t **out, struct ota_err *err)
+/* The status, given the history records and their check (read once by
+ * the caller, so that a page shows one snapshot of the history). */
+static int status_of(struct agent *a, json_t *records, const struct ota_audit_check *check,
+		     json_t **out, struct ota_err *err)
 {
 	char current[OTA_VERSION_MAX + 1], last_good[OTA_VERSION_MAX + 1], path[PATH_MAX];
 	char now[OTA_ISOTIME_LEN];
-	struct ota_audit_check check;
 	struct ota_device dev;
 	struct ota_run run;
 	struct statvfs st;
-	json_t *records = NULL, *releases = NULL, *s = NULL;
+	json_t *releases = NULL, *s = NULL;
 	int rc;
 
 	*out = NULL;
@@ -104,8 +106,7 @@ int agent_status_json(struct agent *a, json_t **out, struct ota_err *err)
 	    (rc = ota_release_link_get(a->cfg.app_dir, OTA_LINK_LAST_GOOD, last_good, err)) ||
 	    (rc = ota_run_load(a->cfg.state_dir, &run, err)) ||
 	    (rc = ota_device_load(a->cfg.state_dir, &dev, err)) ||
-	    !(releases = releases_json(a, err, &rc)) ||
-	    (rc = agent_history_json(a, &records, &check, err)))
+	    !(releases = releases_json(a, err, &rc)))
 		goto out;
 	ota_isotime_format((long long)time(NULL), now);
 	s = json_pack("{s:o, s:o, s:O, s:s, s:o, s:I, s:s, s:s, s:o, s:o}", "current",
@@ -113,7 +114,7 @@ int agent_status_json(struct agent *a, json_t **out, struct ota_err *err)
 		      releases, "state", ota_state_name(run.state), "run_version",
 		      version_or_null(run.version), "rollback_index", (json_int_t)dev.rollback_index,
 		      "device_class", a->cfg.device_class, "time", now, "run",
-		      run_json(a, &run, records), "history", ota_audit_check_json(&check));
+		      run_json(a, &run, records), "history", ota_audit_check_json(check));
 	snprintf(path, sizeof(path), "%s/%s", a->cfg.app_dir, OTA_RELEASES_DIR);
 	if (s && statvfs(path, &st) == 0)
 		json_object_set_new(s, "free_bytes",
@@ -122,18 +123,31 @@ int agent_status_json(struct agent *a, json_t **out, struct ota_err *err)
 		rc = ota_err_set(err, OTA_EINTERNAL, "out of memory");
 	*out = s;
 out:
-	json_decref(records);
 	json_decref(releases);
+	return rc;
+}
+
+int agent_status_json(struct agent *a, json_t **out, struct ota_err *err)
+{
+	struct ota_audit_check check;
+	json_t *records = NULL;
+	int rc;
+
+	*out = NULL;
+	if ((rc = agent_history_json(a, &records, &check, err)) == 0)
+		rc = status_of(a, records, &check, out, err);
+	json_decref(records);
 	return rc;
 }
 
 int agent_render_page(struct agent *a, struct ota_buf *out, struct ota_err *err)
 {
+	struct ota_audit_check check;
 	json_t *status = NULL, *records = NULL;
 	int rc;
 
-	if ((rc = agent_status_json(a, &status, err)) == 0 &&
-	    (rc = agent_history_json(a, &records, NULL, err)) == 0)
+	if ((rc = agent_history_json(a, &records, &check, err)) == 0 &&
+	    (rc = status_of(a, records, &check, &status, err)) == 0)
 		rc = ota_dashboard_render(status, records, out, err);
 	json_decref(status);
 	json_decref(records);

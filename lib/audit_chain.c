@@ -102,13 +102,8 @@ static int next_line(struct lines *l, struct ota_err *err)
 static bool is_hex(const json_t *j, bool empty_ok)
 {
 	const char *s = json_string_value(j);
-	unsigned char raw[OTA_SHA256_LEN];
 
-	if (!s)
-		return false;
-	if (!*s)
-		return empty_ok;
-	return strlen(s) == OTA_SHA256_HEX_LEN && ota_unhex(s, raw, sizeof(raw)) == 0;
+	return s && (*s ? ota_sha256_hex_ok(s) : empty_ok);
 }
 
 static bool is_result(const char *s)

@@ -12,14 +12,7 @@
 
 #include "lib/audit.h"
 #include "lib/canon.h"
-#include "lib/state.h"
-
-static int hex_ok(const char *s)
-{
-	unsigned char raw[OTA_SHA256_LEN];
-
-	return s && strlen(s) == OTA_SHA256_HEX_LEN && ota_unhex(s, raw, sizeof(raw)) == 0;
-}
+#include "lib/fsutil.h"
 
 static int get_seq(const json_t *o, const char *key, unsigned long long *v)
 {
@@ -55,7 +48,7 @@ int ota_audit_head_read(const char *state_dir, struct ota_audit_head *h, struct 
 		sha = json_string_value(json_object_get(o, "sha256"));
 		if (json_object_size(o) != 4 || json_integer_value(json_object_get(o, "format")) != 1 ||
 		    get_seq(o, "seq", &h->seq) || get_seq(o, "first_seq", &h->first_seq) ||
-		    h->seq == 0 || h->first_seq == 0 || h->first_seq > h->seq || !hex_ok(sha))
+		    h->seq == 0 || h->first_seq == 0 || h->first_seq > h->seq || !ota_sha256_hex_ok(sha))
 			rc = ota_err_set(err, OTA_EFORMAT, "%s: not a history head", path);
 		else
 			memcpy(h->sha256, sha, sizeof(h->sha256));
@@ -82,7 +75,7 @@ int ota_audit_head_write(const char *state_dir, const struct ota_audit_head *h,
 		     "\"sha256\":\"%s\"}\n", h->first_seq, h->seq, h->sha256);
 	if (n < 0 || n >= (int)sizeof(text))
 		return ota_err_set(err, OTA_EINTERNAL, "%s: head too long", path);
-	return ota_write_file_atomic(path, text, (size_t)n, err);
+	return ota_write_file_atomic(path, text, (size_t)n, true, err);
 }
 
 /* "history.<digits>.jsonl" -> its number; 0 for any other name. */
@@ -168,7 +161,7 @@ int ota_audit_line_link(const unsigned char *text, size_t len, unsigned long lon
 	if (ota_canon_parse(text, len, "history", &o, NULL))
 		return rc;
 	p = json_string_value(json_object_get(o, "prev"));
-	if (json_is_object(o) && get_seq(o, "seq", seq) == 0 && *seq > 0 && hex_ok(p)) {
+	if (json_is_object(o) && get_seq(o, "seq", seq) == 0 && *seq > 0 && ota_sha256_hex_ok(p)) {
 		memcpy(prev, p, OTA_SHA256_HEX_LEN + 1);
 		rc = 0;
 	}

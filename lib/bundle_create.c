@@ -28,8 +28,8 @@ struct run {
 	char (*ids)[OTA_KEYID_HEX_LEN + 1];
 	unsigned char (*got)[OTA_SHA256_LEN]; /* two passes: the second hashes */
 	struct ota_buf bytes;      /* the manifest */
-	struct ota_sha256 *h;      /* small files are hashed here, at once: */
-	unsigned char *small;      /* handing them over would cost more */
+	unsigned char *small;      /* a small file whole, hashed here at once:
+				      handing it over would cost more */
 };
 
 #define SMALL_FILE (128 * 1024)
@@ -75,11 +75,10 @@ static int small_file(struct run *r, int fd, const struct ota_entry *e,
 	 * times since it was opened (tar's check): no need to read on. */
 	if (fstat(fd, &after) || !same_file(before, &after))
 		return changed(r, e, "changed", err);
-	if ((rc = ota_bundle_write_data(r->w, r->small, got, err)) ||
-	    (rc = ota_sha256_reset(r->h, err)) || (rc = ota_sha256_update(r->h, r->small, got, err)))
+	if ((rc = ota_bundle_write_data(r->w, r->small, got, err)))
 		return rc;
 	ota_meter_add(r->c->meter, got, 0);
-	return ota_sha256_final(r->h, out, err);
+	return ota_sha256(r->small, got, out, err);
 }
 
 /* Read a file once: each chunk written, then handed to the hashing thread;
@@ -266,11 +265,11 @@ static int two_pass(struct run *r, struct ota_err *err)
 {
 	const struct ota_create *c = r->c;
 	unsigned char sig[OTA_SIG_RAW_LEN];
-	size_t i, n;
+	size_t i;
 	int rc;
 
 	if ((rc = ota_tree_scan(c->tree, r->m, err)) ||
-	    (c->base && (rc = ota_delta_mark(r->m, c->base, c->base_sha256, &n, err))))
+	    (c->base && (rc = ota_delta_mark(r->m, c->base, c->base_sha256, err))))
 		return rc;
 	set_totals(r);
 	if ((rc = ota_manifest_serialize(r->m, &r->bytes, err)) ||
@@ -303,7 +302,7 @@ int ota_bundle_create(const struct ota_create *c, struct ota_manifest *m, struct
 	ota_buf_init(&r.bytes, OTA_MANIFEST_MAX);
 	if ((rc = key_order(&r, err)) || (rc = ota_hashq_new(&r.q, err)))
 		goto out;
-	if (!(r.h = ota_sha256_new()) || !(r.small = malloc(SMALL_FILE + 1))) {
+	if (!(r.small = malloc(SMALL_FILE + 1))) {
 		rc = ota_err_set(err, OTA_EINTERNAL, "out of memory");
 		goto out;
 	}
@@ -324,7 +323,6 @@ out:
 	free(r.order);
 	free(r.ids);
 	free(r.got);
-	ota_sha256_free(r.h);
 	free(r.small);
 	ota_buf_free(&r.bytes);
 	return rc;

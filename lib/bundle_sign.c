@@ -156,14 +156,8 @@ static int rewrite_plain(struct ota_bundle_reader *r, const struct ota_bundle_he
 			  (unsigned long long)(st->st_size - payload), path, err);
 }
 int ota_bundle_add_signature(const char *path, const unsigned char pub[OTA_KEY_RAW_LEN],
-			     const unsigned char sig[OTA_SIG_RAW_LEN], struct ota_err *err)
-{
-	return ota_bundle_add_signature_meter(path, pub, sig, NULL, err);
-}
-
-int ota_bundle_add_signature_meter(const char *path, const unsigned char pub[OTA_KEY_RAW_LEN],
-				   const unsigned char sig[OTA_SIG_RAW_LEN], struct ota_meter *meter,
-				   struct ota_err *err)
+			     const unsigned char sig[OTA_SIG_RAW_LEN], struct ota_meter *meter,
+			     struct ota_err *err)
 {
 	const struct ota_bundle_head *head;
 	struct ota_bundle_reader *r = NULL;

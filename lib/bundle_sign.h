@@ -20,12 +20,9 @@ int ota_bundle_read_manifest(const char *path, struct ota_buf *out, struct ota_e
  * fsynced and renamed over path: on any failure path is untouched.  An
  * uncompressed bundle's payload is copied in the kernel (copy_file_range)
  * once its hashes are checked; a compressed one is decompressed, checked
- * and compressed again. */
+ * and compressed again.  The payload checked is counted into meter (may be NULL). */
 int ota_bundle_add_signature(const char *path, const unsigned char pub[OTA_KEY_RAW_LEN],
-			     const unsigned char sig[OTA_SIG_RAW_LEN], struct ota_err *err);
-/* The same, counting the payload checked into meter (may be NULL). */
-int ota_bundle_add_signature_meter(const char *path, const unsigned char pub[OTA_KEY_RAW_LEN],
-				   const unsigned char sig[OTA_SIG_RAW_LEN], struct ota_meter *meter,
-				   struct ota_err *err);
+			     const unsigned char sig[OTA_SIG_RAW_LEN], struct ota_meter *meter,
+			     struct ota_err *err);
 
 #endif

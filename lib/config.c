@@ -11,6 +11,7 @@
 #include <string.h>
 #include <yaml.h>
 
+#include "lib/audit.h"
 #include "lib/buf.h"
 #include "lib/config_value.h"
 #include "lib/manifest.h"
@@ -472,8 +473,8 @@ int ota_config_load(const char *path, const char *root, struct ota_config *c, st
 	c->retry_delay_ms = 5000;
 	c->connect_timeout_ms = 10000;
 	c->stall_timeout_ms = 30000;
-	c->history_max_kb = 256;
-	c->history_keep = 4;
+	c->history_max_kb = OTA_AUDIT_MAX_KB_DEFAULT;
+	c->history_keep = OTA_AUDIT_KEEP_DEFAULT;
 	l.root_len = strlen(l.root);
 	while (l.root_len > 0 && l.root[l.root_len - 1] == '/')
 		l.root_len--;

@@ -19,7 +19,7 @@ static int sha_cmp(const void *a, const void *b)
 }
 
 int ota_delta_mark(struct ota_manifest *m, const struct ota_manifest *base,
-		   const unsigned char base_sha256[OTA_SHA256_LEN], size_t *n, struct ota_err *err)
+		   const unsigned char base_sha256[OTA_SHA256_LEN], struct ota_err *err)
 {
 	struct ota_manifest_walk *w = malloc(sizeof(*w));
 	unsigned char *have = malloc(base->n_files * OTA_SHA256_LEN + 1);
@@ -27,7 +27,6 @@ int ota_delta_mark(struct ota_manifest *m, const struct ota_manifest *base,
 	size_t k = 0, i;
 	int rc;
 
-	*n = 0;
 	if (!w || !have || !(m->delta.base = strdup(base->version))) {
 		rc = ota_err_set(err, OTA_EINTERNAL, "out of memory");
 		goto out;
@@ -50,8 +49,7 @@ int ota_delta_mark(struct ota_manifest *m, const struct ota_manifest *base,
 		m->delta.n_omitted += f->omitted;
 		m->delta.omitted_bytes += f->omitted ? f->size : 0;
 	}
-	*n = m->delta.n_omitted;
-	if (*n == 0) { /* nothing in common: a full bundle, not a delta */
+	if (m->delta.n_omitted == 0) { /* nothing in common: a full bundle, not a delta */
 		free(m->delta.base);
 		m->delta.base = NULL;
 	}

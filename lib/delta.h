@@ -25,9 +25,9 @@
 
 /* Mark every file of m (built, checked) whose SHA-256 some file of base
  * has, and record base's version and the SHA-256 of its manifest bytes.
- * Returns the number of files marked in *n (0 leaves m a full manifest). */
+ * m->delta.n_omitted counts the files marked (0 leaves m a full manifest). */
 int ota_delta_mark(struct ota_manifest *m, const struct ota_manifest *base,
-		   const unsigned char base_sha256[OTA_SHA256_LEN], size_t *n, struct ota_err *err);
+		   const unsigned char base_sha256[OTA_SHA256_LEN], struct ota_err *err);
 
 struct ota_base;
 

@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lib/clock.h"
 #include "lib/fsutil.h"
 #include "lib/http_client.h"
 
@@ -276,22 +277,14 @@ static int attempt(struct xfer *x)
 	return outcome(x, cc, ebuf);
 }
 
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Wait retry_delay_ms; true if the progress hook cancelled meanwhile. */
 static bool wait_retry(struct xfer *x)
 {
 	const struct ota_progress *p = x->o->progress;
-	long long end = now_ms() + x->o->retry_delay_ms, left;
+	long long end = ota_monotonic_ms() + x->o->retry_delay_ms, left;
 	struct timespec ts;
 
-	while ((left = end - now_ms()) > 0) {
+	while ((left = end - ota_monotonic_ms()) > 0) {
 		if (p && p->fn && p->fn(p->ctx, x->have, x->size))
 			return true;
 		left = left < WAIT_SLICE_MS ? left : WAIT_SLICE_MS;

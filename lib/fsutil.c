@@ -11,6 +11,18 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+int ota_write_file_atomic(const char *path, const void *data, size_t len, bool overwrite,
+			  struct ota_err *err)
+{
+	struct ota_atomic t = {.fd = -1};
+	int rc = ota_atomic_open(&t, path, 0644, err);
+
+	if (rc == 0 && (rc = ota_write_all(t.fd, data, len, path, err)) == 0)
+		rc = ota_atomic_commit(&t, overwrite, err);
+	ota_atomic_abort(&t);
+	return rc;
+}
+
 int ota_write_all(int fd, const void *buf, size_t len, const char *name, struct ota_err *err)
 {
 	const unsigned char *p = buf;

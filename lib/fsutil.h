@@ -24,6 +24,11 @@ int ota_atomic_commit(struct ota_atomic *t, bool overwrite, struct ota_err *err)
 /* Close and remove the temporary file if still there; safe to call twice. */
 void ota_atomic_abort(struct ota_atomic *t);
 
+/* data, 0644, to path through a temporary file: open, write, commit (over
+ * an existing path only if overwrite), or nothing left behind. */
+int ota_write_file_atomic(const char *path, const void *data, size_t len, bool overwrite,
+			  struct ota_err *err);
+
 /* Write all of buf to fd (retrying short writes); name is for errors.
  * OTA_ENOSPC when the disk, a quota or the file size limit is full, else
  * OTA_EIO. */

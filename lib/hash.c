@@ -133,3 +133,10 @@ int ota_unhex(const char *in, unsigned char *out, size_t n)
 	}
 	return in[2 * n] == '\0' ? 0 : -1;
 }
+
+bool ota_sha256_hex_ok(const char *s)
+{
+	unsigned char raw[OTA_SHA256_LEN];
+
+	return s && ota_unhex(s, raw, sizeof(raw)) == 0;
+}

@@ -2,6 +2,7 @@
 #ifndef OTA_HASH_H
 #define OTA_HASH_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "lib/err.h"
@@ -31,5 +32,7 @@ int ota_sha256_fd(int fd, const char *name, unsigned char out[OTA_SHA256_LEN],
 void ota_hex(const unsigned char *in, size_t n, char *out);
 /* Parse exactly 2n lowercase hex digits; -1 on anything else. */
 int ota_unhex(const char *in, unsigned char *out, size_t n);
+/* s (may be NULL) is a SHA-256 in lowercase hex: exactly 64 digits. */
+bool ota_sha256_hex_ok(const char *s);
 
 #endif

@@ -15,20 +15,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lib/clock.h"
 #include "lib/http_client.h"
 
 /* No single check may take longer than this: a connect on loopback. */
 #define TCP_TIMEOUT_MS 1000
 /* The least time an HTTP request or a command gets, on a loaded device. */
 #define CHECK_MIN_MS 1000
-
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void sleep_until(long long t)
 {
@@ -215,22 +208,22 @@ int ota_health_poll(const struct ota_config *c, char *const *env, long restarts_
 int ota_health_wait(const struct ota_config *c, char *const *env, long restarts_before,
 		    struct ota_err *err)
 {
-	long long start = now_ms(), deadline = start + c->timeout_ms, t, since = -1;
+	long long start = ota_monotonic_ms(), deadline = start + c->timeout_ms, t, since = -1;
 	long long interval = c->interval_ms < 10 ? 10 : c->interval_ms;
 	struct ota_err last = {0};
 	long long next;
 
 	for (;;) {
-		next = now_ms() + interval;
+		next = ota_monotonic_ms() + interval;
 		/* Any failure starts the stable window over. */
 		if (ota_health_poll(c, env, restarts_before, &last) == 0) {
-			t = now_ms();
+			t = ota_monotonic_ms();
 			if (since < 0)
 				since = t;
 			if (t - since >= c->stable_ms)
 				return 0;
 		} else {
-			t = now_ms();
+			t = ota_monotonic_ms();
 			since = -1;
 		}
 		if (t >= deadline)

@@ -3,13 +3,12 @@
  * index_write.c's. */
 #include "lib/index.h"
 
-#include <dirent.h>
-#include <errno.h>
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "lib/canon.h"
+#include "lib/dirnames.h"
 #include "lib/path.h"
 #include "lib/semver.h"
 
@@ -142,71 +141,7 @@ const struct ota_index_entry *ota_index_pick(const struct ota_index *idx, const 
 	return best;
 }
 
-static int by_name(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static bool is_bundle_name(const char *name)
-{
-	size_t len = strlen(name), ext = strlen(OTA_BUNDLE_EXT);
-
-	return name[0] != '.' && len > ext && !strcmp(name + len - ext, OTA_BUNDLE_EXT);
-}
-
 int ota_bundle_names(const char *dir, char ***names, size_t *n, struct ota_err *err)
 {
-	DIR *d = opendir(dir);
-	struct dirent *de;
-	char **v = NULL, **grown;
-	size_t cap = 0;
-	int rc = 0;
-
-	*names = NULL;
-	*n = 0;
-	if (!d)
-		return ota_err_errno(err, OTA_EIO, errno, "%s", dir);
-	while (rc == 0 && (errno = 0, de = readdir(d))) {
-		if (!is_bundle_name(de->d_name))
-			continue;
-		if (*n == OTA_INDEX_MAX_BUNDLES) {
-			rc = ota_err_set(err, OTA_EFORMAT, "%s: more than %d bundles", dir,
-					 OTA_INDEX_MAX_BUNDLES);
-			break;
-		}
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 16;
-			grown = realloc(v, cap * sizeof(*v));
-			if (!grown) {
-				rc = ota_err_set(err, OTA_EINTERNAL, "out of memory");
-				break;
-			}
-			v = grown;
-		}
-		if (!(v[*n] = strdup(de->d_name)))
-			rc = ota_err_set(err, OTA_EINTERNAL, "out of memory");
-		else
-			(*n)++;
-	}
-	if (rc == 0 && errno)
-		rc = ota_err_errno(err, OTA_EIO, errno, "%s", dir);
-	closedir(d);
-	if (rc) {
-		ota_bundle_names_free(v, *n);
-		*n = 0;
-		return rc;
-	}
-	if (*n)
-		qsort(v, *n, sizeof(*v), by_name);
-	*names = v;
-	return 0;
-}
-
-void ota_bundle_names_free(char **names, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
+	return ota_dir_names(dir, OTA_BUNDLE_EXT, OTA_INDEX_MAX_BUNDLES, "bundles", names, n, err);
 }

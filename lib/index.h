@@ -14,6 +14,7 @@
 #include <stddef.h>
 
 #include "lib/buf.h"
+#include "lib/dirnames.h"
 #include "lib/err.h"
 #include "lib/hash.h"
 #include "lib/manifest.h"
@@ -56,10 +57,9 @@ bool ota_index_name_ok(const char *name);
 
 /* The names in dir that end in ".bundle" and do not start with '.' (the
  * "._x.bundle" files macOS leaves on FAT media are not bundles), of any
- * file type, sorted by byte order; at most OTA_INDEX_MAX_BUNDLES.  Free
- * with ota_bundle_names_free. */
+ * file type, sorted by byte order; at most OTA_INDEX_MAX_BUNDLES
+ * (ota_dir_names).  Free with ota_dir_names_free. */
 int ota_bundle_names(const char *dir, char ***names, size_t *n, struct ota_err *err);
-void ota_bundle_names_free(char **names, size_t n);
 
 /* Scan dir for *.bundle files, read each one's head (manifest only, not
  * verified: the index is a hint), hash the file, and write dir/index.json

@@ -78,22 +78,17 @@ static int warn(struct ota_buf *warnings, const struct ota_err *why, struct ota_
 static int write_index(const char *dir, const json_t *root, struct ota_err *err)
 {
 	char path[PATH_MAX];
-	struct ota_atomic t = {.fd = -1};
 	struct ota_buf b;
 	int rc;
 
 	ota_buf_init(&b, OTA_INDEX_MAX);
 	snprintf(path, sizeof(path), "%s/" OTA_INDEX_FILE, dir);
-	if ((rc = ota_canon_dump(root, &b, err)) ||
-	    (rc = ota_atomic_open(&t, path, 0644, err)) ||
-	    (rc = ota_write_all(t.fd, b.data, b.len, path, err)))
-		goto out;
-	rc = ota_atomic_commit(&t, true, err);
-out:
+	rc = ota_canon_dump(root, &b, err);
 	if (rc == OTA_EFORMAT && b.len >= OTA_INDEX_MAX)
 		rc = ota_err_set(err, OTA_EFORMAT, "%s: would be larger than %d bytes", path,
 				 OTA_INDEX_MAX);
-	ota_atomic_abort(&t);
+	if (rc == 0)
+		rc = ota_write_file_atomic(path, b.data, b.len, true, err);
 	ota_buf_free(&b);
 	return rc;
 }
@@ -131,7 +126,7 @@ int ota_index_write_dir(const char *dir, size_t *count, struct ota_buf *warnings
 	if (rc == 0)
 		rc = write_index(dir, root, err);
 out:
-	ota_bundle_names_free(names, n);
+	ota_dir_names_free(names, n);
 	json_decref(list);
 	json_decref(root);
 	return rc;

@@ -2,91 +2,40 @@
  * *.pub of a directory, loaded fail-closed (see keys.h). */
 #include "lib/keys.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
-static void free_names(char **names, size_t n)
+#include "lib/dirnames.h"
+
+/* Take pk into kr (it is kr's, or freed, on return).  The same key under
+ * two names is still one trusted key. */
+static int keyring_take(struct ota_keyring *kr, struct ota_pubkey *pk, struct ota_err *err)
 {
-	while (n > 0)
-		free(names[--n]);
-	free(names);
-}
+	struct ota_pubkey *nk;
 
-static int name_cmp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* Hidden files are skipped like a shell glob would, and so are our own
- * temporary files (".NAME.XXXXXX"). */
-static bool is_pub_name(const char *name)
-{
-	size_t n = strlen(name);
-
-	return name[0] != '.' && n > 4 && strcmp(name + n - 4, ".pub") == 0;
-}
-
-/* The *.pub names in dir, sorted: trust must not depend on readdir order. */
-static int list_pub(const char *dir, char ***names, size_t *n, struct ota_err *err)
-{
-	DIR *d = opendir(dir);
-	struct dirent *de;
-	char **v = NULL, **nv;
-	size_t cnt = 0;
-	int rc = 0;
-
-	if (!d)
-		return ota_err_errno(err, OTA_EIO, errno, "%s", dir);
-	for (errno = 0; (de = readdir(d)) != NULL; errno = 0) {
-		if (!is_pub_name(de->d_name))
-			continue;
-		nv = realloc(v, (cnt + 1) * sizeof(*v));
-		if (nv)
-			v = nv;
-		if (!nv || !(v[cnt] = strdup(de->d_name))) {
-			rc = ota_err_set(err, OTA_EINTERNAL, "out of memory");
-			break;
-		}
-		cnt++;
+	if (ota_keyring_find(kr, pk->id)) {
+		ota_pubkey_free(pk);
+		return 0;
 	}
-	if (rc == 0 && errno)
-		rc = ota_err_errno(err, OTA_EIO, errno, "%s: readdir", dir);
-	closedir(d);
-	if (rc) {
-		free_names(v, cnt);
-		return rc;
+	nk = realloc(kr->keys, (kr->n + 1) * sizeof(*nk));
+	if (!nk) {
+		ota_pubkey_free(pk);
+		return ota_err_set(err, OTA_EINTERNAL, "out of memory");
 	}
-	if (cnt > 1)
-		qsort(v, cnt, sizeof(*v), name_cmp);
-	*names = v;
-	*n = cnt;
+	kr->keys = nk;
+	kr->keys[kr->n++] = *pk;
 	return 0;
 }
 
 static int keyring_add(struct ota_keyring *kr, const char *path, struct ota_err *err)
 {
-	struct ota_pubkey pk, *nk;
+	struct ota_pubkey pk;
 	int rc = ota_pubkey_load(&pk, path, err);
 
-	if (rc)
-		return rc;
-	/* The same key under two names is still one trusted key. */
-	if (ota_keyring_find(kr, pk.id)) {
-		ota_pubkey_free(&pk);
-		return 0;
-	}
-	nk = realloc(kr->keys, (kr->n + 1) * sizeof(*nk));
-	if (!nk) {
-		ota_pubkey_free(&pk);
-		return ota_err_set(err, OTA_EINTERNAL, "out of memory");
-	}
-	kr->keys = nk;
-	kr->keys[kr->n++] = pk;
-	return 0;
+	return rc ? rc : keyring_take(kr, &pk, err);
 }
 
 static int keyring_add_dir(struct ota_keyring *kr, const char *dir, struct ota_err *err)
@@ -97,7 +46,7 @@ static int keyring_add_dir(struct ota_keyring *kr, const char *dir, struct ota_e
 	char *full;
 	int rc;
 
-	rc = list_pub(dir, &names, &n, err);
+	rc = ota_dir_names(dir, ".pub", 0, "keys", &names, &n, err);
 	for (i = 0; rc == 0 && i < n; i++) {
 		if (asprintf(&full, "%s%s%s", dir, sep, names[i]) < 0) {
 			rc = ota_err_set(err, OTA_EINTERNAL, "out of memory");
@@ -106,7 +55,7 @@ static int keyring_add_dir(struct ota_keyring *kr, const char *dir, struct ota_e
 		rc = keyring_add(kr, full, err);
 		free(full);
 	}
-	free_names(names, n);
+	ota_dir_names_free(names, n);
 	if (rc == 0 && kr->n == 0)
 		rc = ota_err_set(err, OTA_EKEY, "%s: no *.pub keys", dir);
 	return rc;
@@ -157,21 +106,8 @@ const struct ota_pubkey *ota_keyring_find(const struct ota_keyring *kr, const ch
 int ota_keyring_add_raw(struct ota_keyring *kr, const unsigned char raw[OTA_KEY_RAW_LEN],
 			const char *name, struct ota_err *err)
 {
-	struct ota_pubkey pk, *nk;
+	struct ota_pubkey pk;
 	int rc = ota_pubkey_from_raw(&pk, raw, name, err);
 
-	if (rc)
-		return rc;
-	if (ota_keyring_find(kr, pk.id)) {
-		ota_pubkey_free(&pk);
-		return 0;
-	}
-	nk = realloc(kr->keys, (kr->n + 1) * sizeof(*nk));
-	if (!nk) {
-		ota_pubkey_free(&pk);
-		return ota_err_set(err, OTA_EINTERNAL, "out of memory");
-	}
-	kr->keys = nk;
-	kr->keys[kr->n++] = pk;
-	return 0;
+	return rc ? rc : keyring_take(kr, &pk, err);
 }

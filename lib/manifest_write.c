@@ -139,7 +139,6 @@ int ota_manifest_serialize(const struct ota_manifest *m, struct ota_buf *out, st
 
 int ota_manifest_write_file(const struct ota_manifest *m, const char *path, struct ota_err *err)
 {
-	struct ota_atomic t = {.fd = -1};
 	struct ota_buf b;
 	const struct ota_buf *src = &m->bytes;
 	int rc = 0;
@@ -149,10 +148,8 @@ int ota_manifest_write_file(const struct ota_manifest *m, const char *path, stru
 		rc = ota_manifest_serialize(m, &b, err);
 		src = &b;
 	}
-	if (rc == 0 && (rc = ota_atomic_open(&t, path, 0644, err)) == 0 &&
-	    (rc = ota_write_all(t.fd, src->data, src->len, path, err)) == 0)
-		rc = ota_atomic_commit(&t, true, err);
-	ota_atomic_abort(&t);
+	if (rc == 0)
+		rc = ota_write_file_atomic(path, src->data, src->len, true, err);
 	ota_buf_free(&b);
 	return rc;
 }

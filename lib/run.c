@@ -14,20 +14,14 @@
 #include <time.h>
 #include <unistd.h> /* environ (_GNU_SOURCE) */
 
+#include "lib/clock.h"
+
 /* The read end of the stdout pipe and where its bytes go. */
 struct capture {
 	int fd; /* -1 when not capturing or at EOF */
 	char *out;
 	size_t outlen, len;
 };
-
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static int overridden(const char *var, char *const *extra)
 {
@@ -135,7 +129,7 @@ static int timed_out(pid_t pid, const char *cmd, unsigned int timeout_ms, struct
 static int supervise(pid_t pid, struct capture *c, const char *cmd, unsigned int timeout_ms,
 		     struct ota_err *err)
 {
-	long long deadline = now_ms() + timeout_ms, left;
+	long long deadline = ota_monotonic_ms() + timeout_ms, left;
 	struct pollfd p = {.events = POLLIN};
 	int status, nap = 1;
 	pid_t w;
@@ -149,7 +143,7 @@ static int supervise(pid_t pid, struct capture *c, const char *cmd, unsigned int
 			timed_out(pid, cmd, 0, NULL);
 			return OTA_EIO;
 		}
-		left = deadline - now_ms();
+		left = deadline - ota_monotonic_ms();
 		if (left <= 0)
 			return timed_out(pid, cmd, timeout_ms, err);
 		p.fd = c->fd;

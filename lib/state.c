@@ -32,17 +32,6 @@ int ota_state_parse(const char *name)
 	return -1;
 }
 
-int ota_write_file_atomic(const char *path, const void *data, size_t len, struct ota_err *err)
-{
-	struct ota_atomic t = {.fd = -1};
-	int rc = ota_atomic_open(&t, path, 0644, err);
-
-	if (rc == 0 && (rc = ota_write_all(t.fd, data, len, path, err)) == 0)
-		rc = ota_atomic_commit(&t, true, err);
-	ota_atomic_abort(&t);
-	return rc;
-}
-
 /* Read state_dir/name as a JSON object; *out NULL when the file is absent. */
 static int load_json(const char *state_dir, const char *name, json_t **out, struct ota_err *err)
 {
@@ -83,7 +72,7 @@ static int save_json(const char *state_dir, const char *name, json_t *obj, struc
 	ota_buf_init(&b, STATE_FILE_MAX);
 	rc = ota_canon_dump(obj, &b, err);
 	if (rc == 0 && (rc = ota_buf_putc(&b, '\n', err)) == 0)
-		rc = ota_write_file_atomic(path, b.data, b.len, err);
+		rc = ota_write_file_atomic(path, b.data, b.len, true, err);
 	ota_buf_free(&b);
 	json_decref(obj);
 	return rc;

@@ -47,7 +47,5 @@ int ota_run_save(const char *state_dir, const struct ota_run *run, struct ota_er
 int ota_device_load(const char *state_dir, struct ota_device *d, struct ota_err *err);
 int ota_device_save(const char *state_dir, const struct ota_device *d, struct ota_err *err);
 
-/* Durably write data to path through a temporary file (fsutil.h). */
-int ota_write_file_atomic(const char *path, const void *data, size_t len, struct ota_err *err);
 
 #endif

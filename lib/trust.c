@@ -370,17 +370,24 @@ int ota_trust_check_self(const struct ota_trust *t, struct ota_err *err)
 	return rc;
 }
 
+int ota_trust_check_target(const struct ota_trust *t, const char *device_class,
+			   struct ota_err *err)
+{
+	if (device_class && strcmp(t->target, OTA_TRUST_ANY_TARGET) &&
+	    strcmp(t->target, device_class))
+		return ota_err_set(err, OTA_ETARGET, "%s: wrong target: trust file for \"%s\", "
+				   "this device is \"%s\"", t->source, t->target, device_class);
+	return 0;
+}
+
 int ota_trust_check_update(const struct ota_trust *cur, const struct ota_trust *upd,
 			   const char *device_class, struct ota_err *err)
 {
 	size_t n;
 	int rc;
 
-	if (device_class && strcmp(upd->target, OTA_TRUST_ANY_TARGET) &&
-	    strcmp(upd->target, device_class))
-		return ota_err_set(err, OTA_ETARGET, "%s: wrong target: trust file for \"%s\", "
-				   "this device is \"%s\"", upd->source, upd->target,
-				   device_class);
+	if ((rc = ota_trust_check_target(upd, device_class, err)))
+		return rc;
 	if (upd->sequence <= cur->sequence)
 		return ota_err_set(err, OTA_EROLLBACK, "%s: trust sequence %llu is not newer than "
 				   "%llu, the one in force (an old trust file replayed?)",

@@ -89,6 +89,11 @@ int ota_trust_count(const struct ota_trust *t, const struct ota_keyring *by, siz
  * the trust file it keeps).  OTA_EUNTRUSTED, or OTA_EBADSIG. */
 int ota_trust_check_self(const struct ota_trust *t, struct ota_err *err);
 
+/* t names device_class or OTA_TRUST_ANY_TARGET (device_class NULL: any
+ * will do).  0, or OTA_ETARGET naming both. */
+int ota_trust_check_target(const struct ota_trust *t, const char *device_class,
+			   struct ota_err *err);
+
 /* May a device holding cur, of device_class (NULL: do not check), accept
  * upd?  0 if so; OTA_ETARGET, OTA_EROLLBACK (sequence not higher),
  * OTA_EUNTRUSTED (too few signatures by cur's keys or by upd's own),

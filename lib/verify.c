@@ -252,18 +252,13 @@ static int extract_data(void *ctx, const void *buf, size_t len, struct ota_err *
 	return ota_extract_write(((struct extract_ctx *)ctx)->x, buf, len, err);
 }
 
-static int write_data(void *x, const void *buf, size_t len, struct ota_err *err)
-{
-	return ota_extract_write(x, buf, len, err);
-}
-
 /* A delta's file that the payload leaves out, from the base release. */
 static int extract_omitted(void *ctx, const struct ota_entry *e, struct ota_err *err)
 {
 	struct extract_ctx *c = ctx;
 	int rc = ota_extract_entry(c->x, e, err);
 
-	return rc ? rc : ota_base_fill(c->base, e, write_data, c->x, c->name, err);
+	return rc ? rc : ota_base_fill(c->base, e, extract_data, c, c->name, err);
 }
 
 int ota_verify_finish(struct ota_verify_session *v, const char *extract_dir, bool durable,

@@ -42,10 +42,10 @@ int main(int argc, char **argv)
 	ota_cli_init("ota-sign");
 	if (argc >= 2 && strcmp(argv[1], "attach") == 0) {
 		if (argc == 5 && (strcmp(argv[2], "--quiet") == 0 || strcmp(argv[2], "-q") == 0))
-			return sign_attach_quiet(argv[3], argv[4], 1);
+			return sign_attach(argv[3], argv[4], true);
 		if (argc != 4)
 			return ota_cli_usage("attach: expected FILE.bundle M.sig");
-		return sign_attach(argv[2], argv[3]);
+		return sign_attach(argv[2], argv[3], false);
 	}
 	while ((c = getopt_long(argc, argv, "q", longopts, NULL)) != -1) {
 		if (ota_cli_pass_option(&o.pass, c, optarg))

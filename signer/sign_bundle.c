@@ -33,7 +33,7 @@ static int add_signature(const char *bundle, const unsigned char *pub, const uns
 	int rc;
 
 	ota_cli_progress_start(&prog, bundle, quiet);
-	rc = ota_bundle_add_signature_meter(bundle, pub, sig, ota_cli_progress_meter(&prog), err);
+	rc = ota_bundle_add_signature(bundle, pub, sig, ota_cli_progress_meter(&prog), err);
 	ota_cli_progress_end(&prog);
 	return rc;
 }
@@ -92,12 +92,7 @@ out:
 	return rc ? ota_cli_fail(&err) : 0;
 }
 
-int sign_attach(const char *bundle, const char *sig_file)
-{
-	return sign_attach_quiet(bundle, sig_file, 0);
-}
-
-int sign_attach_quiet(const char *bundle, const char *sig_file, int quiet)
+int sign_attach(const char *bundle, const char *sig_file, bool quiet)
 {
 	char id[OTA_KEYID_HEX_LEN + 1];
 	struct ota_err err = {0};

@@ -17,9 +17,7 @@ struct sign_opts {
 int sign_bundle(const struct sign_opts *o, const char *bundle);
 /* ota-sign --key K --manifest M.json --out M.sig: the signing box. */
 int sign_manifest(const struct sign_opts *o);
-/* ota-sign attach FILE.bundle M.sig */
-int sign_attach(const char *bundle, const char *sig_file);
-/* The same, with a progress line unless quiet. */
-int sign_attach_quiet(const char *bundle, const char *sig_file, int quiet);
+/* ota-sign attach [--quiet] FILE.bundle M.sig: a progress line unless quiet. */
+int sign_attach(const char *bundle, const char *sig_file, bool quiet);
 
 #endif

@@ -134,12 +134,8 @@ static int load_trust(const char *path, const char *device_class, struct ota_key
 
 	if (rc == 0)
 		rc = ota_trust_check_self(&t, err);
-	/* device_class is never NULL: parse_args requires it (its usage errors
-	 * are never 0, which the analyzer cannot see from another file). */
-	/* NOLINTNEXTLINE(clang-analyzer-core.NonNullParamChecker): see above */
-	if (rc == 0 && strcmp(t.target, OTA_TRUST_ANY_TARGET) && strcmp(t.target, device_class))
-		rc = ota_err_set(err, OTA_ETARGET, "%s: wrong target: trust file for \"%s\", this "
-				 "device is \"%s\"", path, t.target, device_class);
+	if (rc == 0)
+		rc = ota_trust_check_target(&t, device_class, err);
 	if (rc == 0) {
 		*keys = t.keys; /* taken over */
 		t.keys.keys = NULL;

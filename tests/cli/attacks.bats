@@ -41,18 +41,6 @@ assert_empty_dir() {
 	fi
 }
 
-# Assert the current directory holds exactly the names given (no temp
-# files), bats' own file of `run --separate-stderr` aside.
-assert_dir_holds() {
-	local want have
-	want=$(printf '%s\n' "$@" | LC_ALL=C sort)
-	have=$(ls -A | grep -v '^separate-stderr-' | LC_ALL=C sort)
-	if [ "$have" != "$want" ]; then
-		echo "expected exactly: $want; found: $have" >&2
-		return 1
-	fi
-}
-
 # rejects STATUS REGEX BUNDLE [VERIFY-ARGS...]: ota-verify --extract x/out
 # exits STATUS with one line "ota-verify: BUNDLE: reason" whose reason
 # matches REGEX, and leaves x/ empty.

@@ -10,8 +10,6 @@ setup() {
 	make_tree tree
 }
 
-CRAFT() { python3 "$TESTS_DIR/tools/craft.py" "$@"; }
-
 create() { # [--out FILE] [more options]: the tree as version 1.0.0 for edge-gw-v2
 	ota-bundle create --tree tree --version 1.0.0 --target edge-gw-v2 "$@"
 }
@@ -19,18 +17,6 @@ create() { # [--out FILE] [more options]: the tree as version 1.0.0 for edge-gw-
 # Evaluate the Python expression $2 with m = the JSON object in file $1.
 mget() {
 	python3 -c 'import json, sys; m = json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$@"
-}
-
-# Assert the current directory holds exactly the names given (no temp
-# files), bats' own file of `run --separate-stderr` aside.
-assert_dir_holds() {
-	local want have
-	want=$(printf '%s\n' "$@" | LC_ALL=C sort)
-	have=$(ls -A | grep -v '^separate-stderr-' | LC_ALL=C sort)
-	if [ "$have" != "$want" ]; then
-		echo "expected exactly: $want; found: $have" >&2
-		return 1
-	fi
 }
 
 @test "ota-bundle --help exits 0 and describes create" {

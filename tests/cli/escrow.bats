@@ -25,13 +25,6 @@ split() {
 	[ "$(printf '%s\n' "$out" | head -n "$2")" = "$(printf '%s\n' "${SH[@]:1}")" ]
 }
 
-assert_one_line_error() {
-	if [ "${#stderr_lines[@]}" -ne 1 ] || ! printf '%s\n' "$stderr" | grep -Eq -- "$1"; then
-		echo "expected one stderr line matching /$1/, got: $stderr" >&2
-		return 1
-	fi
-}
-
 @test "split 3-of-5 writes five 0600 share files and says which key and split on stdout" {
 	make_key k
 	run --separate-stderr ota-keytool escrow split --key k.key --shares 5 --threshold 3 --out-dir sh

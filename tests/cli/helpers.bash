@@ -35,6 +35,40 @@ assert_absent() {
 	fi
 }
 
+# Assert stderr of the last `run --separate-stderr` is one line matching $1.
+assert_one_line_error() {
+	if [ "${#stderr_lines[@]}" -ne 1 ] || ! printf '%s\n' "$stderr" | grep -Eq -- "$1"; then
+		echo "expected one stderr line matching /$1/, got: $stderr" >&2
+		return 1
+	fi
+}
+
+# Assert the current directory holds exactly the names given (no temp
+# files), bats' own file of `run --separate-stderr` aside.
+assert_dir_holds() {
+	local want have
+	want=$(printf '%s\n' "$@" | LC_ALL=C sort)
+	have=$(ls -A | grep -v '^separate-stderr-' | LC_ALL=C sort)
+	if [ "$have" != "$want" ]; then
+		echo "expected exactly: $want; found: $have" >&2
+		return 1
+	fi
+}
+
+# Evaluate the Python expression $1 with j = the JSON in $output.
+jget() {
+	python3 -c 'import json, sys; j = json.loads(sys.argv[2]); print(eval(sys.argv[1]))' "$1" "$output"
+}
+
+# Hostile bundles (tools/craft.py; `CRAFT kinds` lists them).
+CRAFT() { python3 "$TESTS_DIR/tools/craft.py" "$@"; }
+
+# The key id of a .pub computed by openssl alone: the last 32 bytes of the
+# SubjectPublicKeyInfo DER are the raw key.
+pub_id() {
+	openssl pkey -pubin -in "$1" -outform DER | tail -c 32 | openssl dgst -sha256 -r | cut -c1-64
+}
+
 # A key pair without passphrase at $T/$1.{key,pub}.
 make_key() {
 	ota-keytool generate --no-passphrase --out "$T/$1" >/dev/null

@@ -21,7 +21,6 @@ our_bundle() {
 }
 
 REF() { python3 "$TESTS_DIR/tools/reference.py" "$@"; }
-CRAFT() { python3 "$TESTS_DIR/tools/craft.py" "$@"; }
 
 make_exotic_tree() {
 	local d=$1 e=$'\xc3\xa9' smile=$'\xf0\x9f\x98\x80' fullA=$'\xef\xbc\xa1'

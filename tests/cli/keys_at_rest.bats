@@ -6,17 +6,6 @@
 load helpers
 bats_require_minimum_version 1.5.0
 
-assert_one_line_error() {
-	if [ "${#stderr_lines[@]}" -ne 1 ] || ! printf '%s\n' "$stderr" | grep -Eq -- "$1"; then
-		echo "expected one stderr line matching /$1/, got: $stderr" >&2
-		return 1
-	fi
-}
-
-pub_id() {
-	openssl pkey -pubin -in "$1" -outform DER | tail -c 32 | openssl dgst -sha256 -r | cut -c1-64
-}
-
 # tty PROMPT ANSWER [PROMPT ANSWER...] -- CMD...: run CMD on a
 # pseudo-terminal, typing each ANSWER at its PROMPT; prints what the
 # terminal showed and exits with CMD's status.

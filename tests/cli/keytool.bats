@@ -5,32 +5,7 @@
 load helpers
 bats_require_minimum_version 1.5.0
 
-# The key id of a .pub computed by openssl alone: the last 32 bytes of the
-# SubjectPublicKeyInfo DER are the raw key.
-pub_id() {
-	openssl pkey -pubin -in "$1" -outform DER | tail -c 32 | openssl dgst -sha256 -r | cut -c1-64
-}
-
 mode_of() { stat -c %a "$1"; }
-
-# Assert stderr of the last `run --separate-stderr` is one line matching $1.
-assert_one_line_error() {
-	if [ "${#stderr_lines[@]}" -ne 1 ] || ! printf '%s\n' "$stderr" | grep -Eq -- "$1"; then
-		echo "expected one stderr line matching /$1/, got: $stderr" >&2
-		return 1
-	fi
-}
-
-# Assert the current directory holds exactly the names given: no temp files.
-assert_dir_holds() {
-	local want have
-	want=$(printf '%s\n' "$@" | LC_ALL=C sort)
-	have=$(ls -A | grep -v '^separate-stderr-' | LC_ALL=C sort)
-	if [ "$have" != "$want" ]; then
-		echo "expected exactly: $want; found: $have" >&2
-		return 1
-	fi
-}
 
 # on_tty PASS1 PASS2 ARGS...: run ota-keytool ARGS on a pseudo-terminal and
 # type PASS1 and PASS2 at its two prompts; prints what the terminal showed.

@@ -13,8 +13,6 @@ setup() {
 	ota-bundle create --tree tree --version 1.0.0 --target edge-gw-v2 --out app.bundle >/dev/null
 }
 
-CRAFT() { python3 "$TESTS_DIR/tools/craft.py" "$@"; }
-
 # pubinfo FILE.pub id|b64: the key id or the base64 raw key, computed with
 # cryptography rather than by the tools under test.
 pubinfo() {
@@ -35,18 +33,6 @@ from cryptography.hazmat.primitives import serialization as s
 k = s.load_pem_public_key(open(sys.argv[1], "rb").read())
 k.verify(base64.b64decode(sys.argv[3], validate=True), open(sys.argv[2], "rb").read())
 ' "$@"
-}
-
-# Assert the current directory holds exactly the names given (no temp
-# files), bats' own file of `run --separate-stderr` aside.
-assert_dir_holds() {
-	local want have
-	want=$(printf '%s\n' "$@" | LC_ALL=C sort)
-	have=$(ls -A | grep -v '^separate-stderr-' | LC_ALL=C sort)
-	if [ "$have" != "$want" ]; then
-		echo "expected exactly: $want; found: $have" >&2
-		return 1
-	fi
 }
 
 @test "ota-sign --help exits 0 and describes attach" {

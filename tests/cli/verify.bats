@@ -14,19 +14,12 @@ setup() {
 	ota-sign --key k.key app.bundle >/dev/null
 }
 
-CRAFT() { python3 "$TESTS_DIR/tools/craft.py" "$@"; }
-
 verify() { ota-verify --keys k.pub --device-class edge-gw-v2 "$@"; }
 
 # The manifest and detached signature of app.bundle's tree, for the design's form.
 detached() {
 	ota-bundle manifest app.bundle >m.json
 	ota-sign --key k.key --manifest m.json --out m.sig
-}
-
-# Evaluate the Python expression $1 with j = the JSON object in $output.
-jget() {
-	python3 -c 'import json, sys; j = json.loads(sys.argv[2]); print(eval(sys.argv[1]))' "$1" "$output"
 }
 
 # Print every entry under $1 as "path type mode size-or-target sha256".
@@ -47,18 +40,6 @@ walk() {
 		            print(repr(rel), "file", oct(stat.S_IMODE(st.st_mode)), st.st_size,
 		                  hashlib.sha256(open(p, "rb").read()).hexdigest())
 	EOF
-}
-
-# Assert the current directory holds exactly the names given (no temp
-# files), bats' own file of `run --separate-stderr` aside.
-assert_dir_holds() {
-	local want have
-	want=$(printf '%s\n' "$@" | LC_ALL=C sort)
-	have=$(ls -A | grep -v '^separate-stderr-' | LC_ALL=C sort)
-	if [ "$have" != "$want" ]; then
-		echo "expected exactly: $want; found: $have" >&2
-		return 1
-	fi
 }
 
 @test "ota-verify --help exits 0 and describes --extract" {

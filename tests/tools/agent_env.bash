@@ -200,11 +200,6 @@ assert_error_line() {
 	fi
 }
 
-# Evaluate the Python expression $1 with j = the JSON in $output.
-jget() {
-	python3 -c 'import json, sys; j = json.loads(sys.argv[2]); print(eval(sys.argv[1]))' "$1" "$output"
-}
-
 # The history as "FROM>TO VERSION" lines, oldest first (from `history --json`);
 # VERSION "-" when the record has none (IDLE>VERIFYING: the version is not
 # known before the manifest's signature is verified).

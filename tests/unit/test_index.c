@@ -222,7 +222,7 @@ static void test_index_lists_bundles_and_writes_an_empty_index(void **state)
 	assert_string_equal(names[0], "a.bundle");
 	assert_string_equal(names[1], "b.bundle");
 	assert_string_equal(names[2], "d.bundle");
-	ota_bundle_names_free(names, n);
+	ota_dir_names_free(names, n);
 	/* None is a bundle: each named in a warning, the index empty. */
 	ota_buf_init(&warnings, 0);
 	if (ota_index_write_dir(dir, &count, &warnings, &err))
