@@ -13,8 +13,6 @@
 
 #include "agent/agent.h"
 #include "cli/cli.h"
-#include "lib/fsutil.h"
-#include "lib/lock.h"
 
 static const char usage[] =
 	"usage: ota-agent [--root DIR] [--config FILE] COMMAND\n"
@@ -100,19 +98,6 @@ static void agent_free(struct agent *a)
 		close(a->lock_fd);
 }
 
-/* The state dir and releases/ are the agent's own: make them if missing. */
-static int make_dirs(const struct ota_config *c, struct ota_err *err)
-{
-	char manifests[PATH_MAX], releases[PATH_MAX];
-	int rc;
-
-	snprintf(manifests, sizeof(manifests), "%s/manifests", c->state_dir);
-	snprintf(releases, sizeof(releases), "%s/releases", c->app_dir);
-	if ((rc = ota_mkdir_p(manifests, 0755, err)))
-		return rc;
-	return ota_mkdir_p(releases, 0755, err);
-}
-
 static int setup(struct agent *a, const char *root, const char *config, bool locks,
 		 struct ota_err *err)
 {
@@ -127,13 +112,8 @@ static int setup(struct agent *a, const char *root, const char *config, bool loc
 		return rc;
 	if (make_env(a))
 		return ota_err_set(err, OTA_EINTERNAL, "out of memory");
-	a->fault_after = getenv("OTA_AGENT_FAULT_AFTER");
-	a->fault_enter = getenv("OTA_AGENT_FAULT_ENTER");
-	if (!locks)
-		return 0;
-	if ((rc = make_dirs(&a->cfg, err)))
-		return rc;
-	return ota_lock_take(a->cfg.state_dir, &a->lock_fd, err);
+	/* Held for the whole run: such a command runs no delivery pass. */
+	return locks ? agent_lock(a, err) : 0;
 }
 
 int main(int argc, char **argv)

@@ -92,6 +92,30 @@ int ota_exit_status(int code)
 	return -code;
 }
 
+enum ota_fault ota_code_fault(int code)
+{
+	switch (code) {
+	case OTA_OK:
+		return OTA_FAULT_NONE;
+	case OTA_EFORMAT:
+	case OTA_EBADSIG:
+	case OTA_EUNTRUSTED:
+	case OTA_EHASH:
+	case OTA_ETARGET:
+	case OTA_EPATH:
+	case OTA_EFILESET:
+	case OTA_EROLLBACK:
+		return OTA_FAULT_BUNDLE;
+	case OTA_EIO:
+	case OTA_EFETCH:
+		return OTA_FAULT_SOURCE;
+	case OTA_EHEALTH:
+		return OTA_FAULT_RELEASE;
+	default:
+		return OTA_FAULT_DEVICE;
+	}
+}
+
 const char *ota_code_name(int code)
 {
 	switch (code) {

@@ -17,6 +17,7 @@
 
 #include "lib/clock.h"
 #include "lib/http_client.h"
+#include "lib/run.h"
 
 /* No single check may take longer than this: a connect on loopback. */
 #define TCP_TIMEOUT_MS 1000

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "lib/fault.h"
 #include "lib/fsutil.h"
 #include "lib/semver.h"
 
@@ -47,6 +48,16 @@ int ota_release_link_get(const char *app_dir, const char *link,
 	/* ota_manifest_version_ok bounds the length. */
 	memcpy(version, target + strlen(prefix), strlen(target + strlen(prefix)) + 1);
 	return 0;
+}
+
+int ota_release_installed(const char *app_dir, char version[OTA_VERSION_MAX + 1],
+			  struct ota_err *err)
+{
+	int rc = ota_release_link_get(app_dir, OTA_LINK_CURRENT, version, err);
+
+	if (rc == 0 && !version[0])
+		rc = ota_release_link_get(app_dir, OTA_LINK_LAST_GOOD, version, err);
+	return rc;
 }
 
 int ota_release_link_set(const char *app_dir, const char *link, const char *version,
@@ -127,7 +138,10 @@ int ota_release_list(const char *app_dir, char ***versions, size_t *n, struct ot
 
 /* Renamed to a temporary name first: a power cut halfway through removing
  * a big tree must not leave half a release under a version's name. */
-int ota_release_remove(const char *app_dir, const char *version, struct ota_err *err)
+/* ota_release_remove, stopping at the fault point (fault.h) between the
+ * rename and the deletion if one is named. */
+static int remove_release(const char *app_dir, const char *version, const char *fault,
+			  struct ota_err *err)
 {
 	char path[PATH_MAX], doomed[PATH_MAX];
 	int rc;
@@ -140,9 +154,18 @@ int ota_release_remove(const char *app_dir, const char *version, struct ota_err 
 		return rc;
 	if (rename(path, doomed))
 		return errno == ENOENT ? 0 : ota_err_errno(err, OTA_EIO, errno, "%s", path);
-	if ((rc = ota_fsync_dir(path, false, err)) || (rc = ota_rm_tree(doomed, err)))
+	if ((rc = ota_fsync_dir(path, false, err)))
+		return rc;
+	if (fault)
+		ota_fault_point(fault);
+	if ((rc = ota_rm_tree(doomed, err)))
 		return rc;
 	return ota_fsync_dir(path, false, err);
+}
+
+int ota_release_remove(const char *app_dir, const char *version, struct ota_err *err)
+{
+	return remove_release(app_dir, version, NULL, err);
 }
 
 int ota_release_prune(const char *app_dir, unsigned int keep, struct ota_err *err)
@@ -161,7 +184,7 @@ int ota_release_prune(const char *app_dir, unsigned int keep, struct ota_err *er
 	for (i = 0; i < n && excess && rc == 0; i++) {
 		if (strcmp(v[i], current) == 0 || strcmp(v[i], last_good) == 0)
 			continue;
-		rc = ota_release_remove(app_dir, v[i], err);
+		rc = remove_release(app_dir, v[i], "PRUNE", err);
 		excess--;
 	}
 	ota_release_list_free(v, n);

@@ -30,6 +30,12 @@ int ota_release_link_get(const char *app_dir, const char *link,
 int ota_release_link_set(const char *app_dir, const char *link, const char *version,
 			 struct ota_err *err);
 
+/* What the device counts as installed, to judge a candidate against
+ * (antirollback.h): the version current names, else the last good one,
+ * "" on a device with neither. */
+int ota_release_installed(const char *app_dir, char version[OTA_VERSION_MAX + 1],
+			  struct ota_err *err);
+
 /* "<app_dir>/releases/<version>" into out; -1 if it does not fit. */
 int ota_release_path(const char *app_dir, const char *version, char *out, size_t outlen);
 bool ota_release_exists(const char *app_dir, const char *version);

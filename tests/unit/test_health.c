@@ -26,6 +26,7 @@
 
 #include "lib/fsutil.h"
 #include "lib/health.h"
+#include "lib/run.h"
 
 struct fixture {
 	char dir[64];       /* mkdtemp; app/ and run/ below */
