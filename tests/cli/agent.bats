@@ -5,19 +5,11 @@
 # crash loop, failing self-test), anti-rollback, refused bundles leaving
 # nothing staged, pruning, status, history, rollback, config errors, the run
 # lock and a full disk.  Interrupted runs are agent_crash.bats's.
-load helpers
-load ../tools/agent_env
+load ../helpers/common
+load ../helpers/agent
 bats_require_minimum_version 1.5.0
 
-eval "helpers_$(declare -f setup)"
-setup() {
-	helpers_setup
-	agent_setup
-}
 
-teardown() {
-	agent_teardown
-}
 
 # Hooks for make_bundle.
 add_marker() { printf 'FLIP-THIS-PAYLOAD-BYTE\n' >"$1/share/marker"; }

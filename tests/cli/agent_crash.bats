@@ -5,8 +5,8 @@
 # whole install of a release of ~200 files and 3 MB.  After every kill
 # `recover` must leave check_release.py's invariants and a current release
 # that was proven healthy: 1.0.0, or 2.0.0 only once it had been promoted.
-load helpers
-load ../tools/agent_env
+load ../helpers/common
+load ../helpers/agent
 bats_require_minimum_version 1.5.0
 
 # The releases are built once for the file: 1.0.0, 2.0.0 and 3.0.0 good,
@@ -21,7 +21,6 @@ setup_file() {
 	make_bundle 2.0.0 good DIR="$T" NAME=big HOOK=add_200_files
 }
 
-eval "helpers_$(declare -f setup)"
 setup() {
 	helpers_setup
 	cp "$BATS_FILE_TMPDIR/k.key" "$BATS_FILE_TMPDIR/k.pub" "$T/"
@@ -30,9 +29,6 @@ setup() {
 	B=$BATS_FILE_TMPDIR
 }
 
-teardown() {
-	agent_teardown
-}
 
 # 200 files of 16 KiB in 10 directories: staging takes measurable time.
 add_200_files() {

@@ -1,8 +1,8 @@
-# agent_env.bash - a whole device in the test's temp dir for the ota-agent
-# suites (agent.bats, agent_crash.bats): its root, config and trusted key,
+# agent.bash - a whole device in the test's temp dir for the ota-agent
+# suites: its root, config and trusted key,
 # signed releases of the example service, the example service itself on a
 # port of its own, and the assertions every agent test shares.  Load after
-# helpers.bash: `load helpers` then `load ../tools/agent_env`.
+# common.bash: `load ../helpers/common` then `load ../helpers/agent`.
 #
 #   $ROOT      the device root (--root); $APP and $STATE are its app and
 #              state dirs (/opt/app, /var/lib/ota under it)
@@ -23,7 +23,7 @@ free_port() {
 	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
 }
 
-# agent_setup: after helpers' setup: a device at $T/root with nothing
+# agent_setup: after helpers_setup: a device at $T/root with nothing
 # installed, trusting k.
 agent_setup() {
 	ROOT=$T/root
@@ -271,3 +271,11 @@ assert_serving() {
 
 # Seconds since the epoch, with decimals.
 now() { date +%s.%N; }
+
+# The setup and teardown of an agent suite: a fresh device per test.
+agent_suite_setup() {
+	helpers_setup
+	agent_setup
+}
+setup() { agent_suite_setup; }
+teardown() { agent_teardown; }
