@@ -1,6 +1,7 @@
-/* ota-agent rollback: switch current back to the last good release and
- * restart the service (what app-rollback.service runs when the app
- * crash-loops past systemd's start limit). */
+/* ota-agent rollback: switch current back to the last good release, or
+ * from a failing last good release to the previous good one, and restart
+ * the service (what app-rollback.service runs when the app crash-loops
+ * past systemd's start limit). */
 #include <stdio.h>
 #include <string.h>
 
@@ -17,8 +18,12 @@ int cmd_rollback(struct agent *a, int argc, char **argv)
 		return ota_cli_usage("rollback: takes no arguments");
 	if (engine_rollback(a, from, to, &err))
 		return ota_cli_fail(&err);
-	if (strcmp(from, to) == 0)
-		printf("already on the last good release %s\n", to);
+	if (!to[0])
+		printf("nothing installed yet: no release to roll back to, waiting for a first "
+		       "install\n");
+	else if (strcmp(from, to) == 0)
+		printf("already on the last good release %s, and it passes its health checks\n",
+		       to);
 	else
 		printf("rolled back from %s to %s\n", from[0] ? from : "(none)", to);
 	return 0;

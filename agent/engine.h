@@ -35,8 +35,13 @@ int engine_install(struct agent *a, const char *path, char version[OTA_VERSION_M
 int engine_recover(struct agent *a, bool restart, struct ota_run *was, struct ota_err *err);
 
 /* Switch current back to the last good release and restart the service
- * (recovering first).  *from and *to get the versions; both the same
- * when it was already there.  No last good release is OTA_EIO. */
+ * (recovering first).  When current is the last good release already, it
+ * is restarted and health-checked as after an install: healthy, nothing
+ * moves (*to == *from); failing (a crash loop long after its promotion),
+ * fall back to the previous good release and demote the failing one, if
+ * the previous one's rollback index is not below the device's floor
+ * (OTA_EROLLBACK if it is; OTA_EIO if there is none).  *from and *to get
+ * the versions; both "" on a device with nothing installed, no failure. */
 int engine_rollback(struct agent *a, char from[OTA_VERSION_MAX + 1],
 		    char to[OTA_VERSION_MAX + 1], struct ota_err *err);
 
@@ -75,7 +80,7 @@ int engine_switch_to_last_good(struct agent *a, bool restart, char to[OTA_VERSIO
 int engine_discard_release(struct agent *a, const char *version, struct ota_err *err);
 
 /* PROMOTED: the release run->version passed its health check.  Make it
- * the last good one, raise the device's rollback-index floor to
+ * the last good one (the one it replaces becomes the previous good), raise the device's rollback-index floor to
  * rollback_index, prune, and end the run IDLE with reason. */
 int engine_promote(struct agent *a, struct ota_run *run, unsigned long long rollback_index,
 		   const char *reason, struct ota_err *err);

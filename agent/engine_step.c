@@ -162,9 +162,16 @@ static int raise_floor(struct agent *a, unsigned long long rollback_index, struc
 int engine_promote(struct agent *a, struct ota_run *run, unsigned long long rollback_index,
 		   const char *reason, struct ota_err *err)
 {
-	int rc;
+	char last_good[OTA_VERSION_MAX + 1];
+	int rc = ota_release_link_get(a->cfg.app_dir, OTA_LINK_LAST_GOOD, last_good, err);
 
-	if ((rc = ota_release_link_set(a->cfg.app_dir, OTA_LINK_LAST_GOOD, run->version, err)) ||
+	/* The release this one replaces stays the way back.  Set before
+	 * .last-good moves (a cut between leaves both on it); finishing a
+	 * cut promotion finds .last-good moved already and shifts nothing. */
+	if (rc == 0 && last_good[0] && strcmp(last_good, run->version))
+		rc = ota_release_link_set(a->cfg.app_dir, OTA_LINK_PREVIOUS_GOOD, last_good, err);
+	if (rc ||
+	    (rc = ota_release_link_set(a->cfg.app_dir, OTA_LINK_LAST_GOOD, run->version, err)) ||
 	    (rc = raise_floor(a, rollback_index, err)) ||
 	    (rc = ota_release_prune(a->cfg.app_dir, a->cfg.keep_releases, err)))
 		return rc;

@@ -64,7 +64,9 @@ static const struct {
 	int (*run)(struct agent *, int, char **);
 	bool locks; /* changes the device: one run at a time */
 } commands[] = {
-	{"install", cmd_install, true}, {"recover", cmd_recover, true},
+	{"install", cmd_install, true},
+	/* recover takes the lock itself: another run holding it is no failure. */
+	{"recover", cmd_recover, false},
 	{"rollback", cmd_rollback, true}, {"status", cmd_status, false},
 	{"history", cmd_history, false},
 	{"trust", cmd_trust, true},

@@ -94,7 +94,7 @@ static int status_of(struct agent *a, json_t *records, const struct ota_audit_ch
 		     json_t **out, struct ota_err *err)
 {
 	char current[OTA_VERSION_MAX + 1], last_good[OTA_VERSION_MAX + 1], path[PATH_MAX];
-	char now[OTA_ISOTIME_LEN];
+	char previous[OTA_VERSION_MAX + 1], now[OTA_ISOTIME_LEN];
 	struct ota_device dev;
 	struct ota_run run;
 	struct statvfs st;
@@ -104,13 +104,15 @@ static int status_of(struct agent *a, json_t *records, const struct ota_audit_ch
 	*out = NULL;
 	if ((rc = ota_release_link_get(a->cfg.app_dir, OTA_LINK_CURRENT, current, err)) ||
 	    (rc = ota_release_link_get(a->cfg.app_dir, OTA_LINK_LAST_GOOD, last_good, err)) ||
+	    (rc = ota_release_link_get(a->cfg.app_dir, OTA_LINK_PREVIOUS_GOOD, previous, err)) ||
 	    (rc = ota_state_load(a->cfg.state_dir, &run, err)) ||
 	    (rc = ota_device_load(a->cfg.state_dir, &dev, err)) ||
 	    !(releases = releases_json(a, err, &rc)))
 		goto out;
 	ota_isotime_format((long long)time(NULL), now);
-	s = json_pack("{s:o, s:o, s:O, s:s, s:o, s:I, s:s, s:s, s:o, s:o}", "current",
-		      version_or_null(current), "last_good", version_or_null(last_good), "releases",
+	s = json_pack("{s:o, s:o, s:o, s:O, s:s, s:o, s:I, s:s, s:s, s:o, s:o}", "current",
+		      version_or_null(current), "last_good", version_or_null(last_good),
+		      "previous_good", version_or_null(previous), "releases",
 		      releases, "state", ota_state_name(run.state), "run_version",
 		      version_or_null(run.version), "rollback_index", (json_int_t)dev.rollback_index,
 		      "device_class", a->cfg.device_class, "time", now, "run",

@@ -171,18 +171,21 @@ int ota_release_remove(const char *app_dir, const char *version, struct ota_err 
 int ota_release_prune(const char *app_dir, unsigned int keep, struct ota_err *err)
 {
 	char current[OTA_VERSION_MAX + 1], last_good[OTA_VERSION_MAX + 1];
+	char previous[OTA_VERSION_MAX + 1];
 	char **v = NULL;
 	size_t n = 0, i, excess;
 	int rc;
 
 	if ((rc = ota_release_link_get(app_dir, OTA_LINK_CURRENT, current, err)) ||
 	    (rc = ota_release_link_get(app_dir, OTA_LINK_LAST_GOOD, last_good, err)) ||
+	    (rc = ota_release_link_get(app_dir, OTA_LINK_PREVIOUS_GOOD, previous, err)) ||
 	    (rc = ota_release_list(app_dir, &v, &n, err)))
 		return rc;
-	/* Oldest first: drop until keep remain, sparing the two linked ones. */
+	/* Oldest first: drop until keep remain, sparing the linked ones. */
 	excess = n > keep ? n - keep : 0;
 	for (i = 0; i < n && excess && rc == 0; i++) {
-		if (strcmp(v[i], current) == 0 || strcmp(v[i], last_good) == 0)
+		if (strcmp(v[i], current) == 0 || strcmp(v[i], last_good) == 0 ||
+		    strcmp(v[i], previous) == 0)
 			continue;
 		rc = remove_release(app_dir, v[i], "PRUNE", err);
 		excess--;

@@ -3,6 +3,10 @@
  *   <app_dir>/releases/<version>/    complete, verified release trees
  *   <app_dir>/current    -> releases/<version>   what the service runs
  *   <app_dir>/.last-good -> releases/<version>   the last proven release
+ *   <app_dir>/.previous-good -> releases/<version>  the one proven before it:
+ *                              the way back when the last good release
+ *                              itself fails later (a crash loop on its
+ *                              third boot)
  *
  * Links are relative, so a device tree works wherever it is mounted (and
  * under --root).  A link is switched by making the new link under a
@@ -20,6 +24,7 @@
 
 #define OTA_LINK_CURRENT "current"
 #define OTA_LINK_LAST_GOOD ".last-good"
+#define OTA_LINK_PREVIOUS_GOOD ".previous-good"
 #define OTA_RELEASES_DIR "releases"
 
 /* Version the link points at; "" if the link does not exist.  OTA_EFORMAT
@@ -50,7 +55,7 @@ void ota_release_list_free(char **versions, size_t n);
 int ota_release_remove(const char *app_dir, const char *version, struct ota_err *err);
 
 /* Remove the oldest releases until at most keep remain, never the ones
- * current or .last-good point at. */
+ * current, .last-good or .previous-good point at. */
 int ota_release_prune(const char *app_dir, unsigned int keep, struct ota_err *err);
 
 /* Remove what an interrupted run can leave: "*.tmp-*" entries in releases/

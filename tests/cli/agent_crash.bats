@@ -145,6 +145,44 @@ fault_after() {
 	fault_after ROLLING_BACK "$B/app-2.0.0-unhealthy.bundle" 1.0.0
 }
 
+@test "a fall-back from a failing last good release killed on entering ROLLING_BACK: recover ends on a good release, and the fall-back works after" {
+	make_bundle 1.0.0 good INDEX=1
+	install_bundle "$BUNDLE"
+	make_bundle 1.1.0 good INDEX=1
+	install_bundle "$BUNDLE"
+	break_release 1.1.0
+	run env OTA_AGENT_FAULT_ENTER=ROLLING_BACK ota-agent --root "$ROOT" rollback 3>&-
+	assert_status 137
+	run agent recover
+	assert_status 0
+	# Cut before the demotion: still on 1.1.0, and the fall-back works then.
+	assert_current 1.1.0
+	assert_last_good 1.1.0
+	run agent rollback
+	assert_status 0
+	assert_current 1.0.0
+	assert_last_good 1.0.0
+	assert_invariants
+}
+
+@test "killed in pruning, an old release moved away but not deleted (PRUNE): recover sweeps it, the new release promoted" {
+	local v
+	for v in 1.0.0 2.0.0 3.0.0; do
+		make_bundle "$v" good
+		install_bundle "$BUNDLE"
+	done
+	make_bundle 4.0.0 good
+	run agent_fault PRUNE install "$BUNDLE"
+	assert_status 137
+	run agent recover
+	assert_status 0
+	assert_invariants
+	assert_current 4.0.0
+	assert_last_good 4.0.0
+	assert_link .previous-good 3.0.0
+	[ ! -e "$APP/releases/1.0.0" ]
+}
+
 # Wait (at most 5 s) until no agent child orphaned by a kill is still
 # restarting the service: a power cut would have ended it too.
 wait_orphans() {

@@ -272,6 +272,18 @@ assert_serving() {
 # Seconds since the epoch, with decimals.
 now() { date +%s.%N; }
 
+# break_release VERSION: the release on the device fails its self-test from
+# now on (what a release that worked for weeks and then breaks looks
+# like); mend_release VERSION puts its own self-test back.
+break_release() {
+	chmod u+w "$APP/releases/$1/bin"
+	cp -p "$APP/releases/$1/bin/selftest" "$T/selftest-$1"
+	printf '#!/bin/sh\necho broken >&2\nexit 1\n' >"$APP/releases/$1/bin/selftest"
+}
+mend_release() {
+	cp -p "$T/selftest-$1" "$APP/releases/$1/bin/selftest"
+}
+
 # The setup and teardown of an agent suite: a fresh device per test.
 agent_suite_setup() {
 	helpers_setup
