@@ -1,6 +1,7 @@
 /* ota-agent import [DIR]: one pass of the USB source (delivery_usb.c) over
  * a mounted medium, watch.usb by default. */
 #include "agent/delivery.h"
+#include "agent/interrupt.h"
 #include "cli/cli.h"
 
 int cmd_import(struct agent *a, int argc, char **argv)
@@ -11,5 +12,6 @@ int cmd_import(struct agent *a, int argc, char **argv)
 		return ota_cli_usage("import: expected one directory (a mounted medium)");
 	if (!dir)
 		return ota_cli_usage("import: no directory given and no watch.usb in the config");
+	interrupt_arm();
 	return delivery_run_once(a, &delivery_usb, dir);
 }

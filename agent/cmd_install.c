@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "agent/engine.h"
+#include "agent/interrupt.h"
 #include "cli/cli.h"
 
 int cmd_install(struct agent *a, int argc, char **argv)
@@ -18,6 +19,7 @@ int cmd_install(struct agent *a, int argc, char **argv)
 	}
 	if (argc != 2)
 		return ota_cli_usage("install: expected [--quiet] and one bundle file");
+	interrupt_arm();
 	if (engine_install(a, argv[1], version, &err))
 		return ota_cli_fail(&err);
 	printf("%s: installed and promoted %s\n", argv[1], version);

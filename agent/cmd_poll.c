@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "agent/daemon.h"
+#include "agent/interrupt.h"
 #include "cli/cli.h"
 
 static int parse_interval(const char *s, unsigned int *ms)
@@ -45,8 +46,10 @@ int cmd_poll(struct agent *a, int argc, char **argv)
 		return ota_cli_usage("poll: no URL given and no watch.http in the config");
 	if (strncmp(url, "http://", 7) || strcspn(url, " \t\r\n") != strlen(url))
 		return ota_cli_usage("poll: %s: expected an http:// URL", url);
-	if (once)
+	if (once) {
+		interrupt_arm();
 		return delivery_run_once(a, &delivery_http, url);
+	}
 	w.where = url;
 	return daemon_loop(a, &w, 1, interval);
 }

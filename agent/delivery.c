@@ -8,6 +8,7 @@
 
 #include "agent/delivery.h"
 #include "agent/engine.h"
+#include "agent/interrupt.h"
 #include "agent/supervisor.h"
 #include "cli/cli.h"
 #include "lib/spool.h"
@@ -64,7 +65,7 @@ static int on_progress(struct ota_progress *p)
 	struct agent *a = p->ctx;
 
 	supervisor_busy(a, PROGRESS_LEASE_MS);
-	return supervisor_stopping(a);
+	return supervisor_stopping(a) || interrupt_signal();
 }
 
 void delivery_progress_init(struct ota_progress *p, struct agent *a)

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "agent/engine.h"
+#include "agent/interrupt.h"
 #include "agent/trust_set.h"
 #include "cli/progress.h"
 #include "lib/antirollback.h"
@@ -51,7 +52,22 @@ static int on_progress(struct ota_progress *p)
 		in->half_staged = true;
 		ota_fault_point("STAGING_HALF");
 	}
-	return 0;
+	return interrupt_signal() != 0;
+}
+
+/* The health wait's hook: a signal cuts it short. */
+static int on_health_wait(struct ota_progress *p)
+{
+	(void)p;
+	return interrupt_signal() != 0;
+}
+
+/* A signal came (interrupt.h): the reason, in err, for what is undone. */
+static int interrupted(struct install *in, struct ota_err *err)
+{
+	return ota_err_set(err, OTA_EINTR, "%s: interrupted by %s while %s: discarded, nothing "
+			   "installed", in->bundle, interrupt_name(interrupt_signal()),
+			   in->run.state == OTA_VERIFYING ? "verifying" : "staging");
 }
 
 static int check_space(struct install *in, const struct ota_manifest *m, struct ota_err *err)
@@ -166,13 +182,14 @@ static int stage(struct install *in, struct ota_err *err)
 static int refuse(struct install *in, int rc, struct ota_err *err)
 {
 	struct ota_err ignored = {0};
-	char path[PATH_MAX];
 
-	if (in->run.state == OTA_STAGING && in->run.version[0] &&
-	    ota_layout_manifest(in->a->cfg.state_dir, in->run.version, path, sizeof(path),
-				&ignored) == 0)
-		unlink(path);
+	/* Newer than anything installed (anti-rollback), so no release on
+	 * disk but the one this run staged has its version. */
+	if (in->run.state == OTA_STAGING && in->run.version[0])
+		engine_discard_release(in->a, in->run.version, &ignored);
 	ota_release_clean(in->a->cfg.app_dir, &ignored);
+	if (interrupt_signal())
+		rc = interrupted(in, err);
 	in->a->audit.exit = ota_exit_status(rc);
 	engine_step(in->a, &in->run, OTA_IDLE, err->msg, &ignored);
 	return rc;
@@ -192,14 +209,15 @@ static int roll_back(struct install *in, const struct ota_err *why, struct ota_e
 	if ((rc = engine_step(in->a, &in->run, OTA_IDLE, reason, err)))
 		return rc;
 	*err = *why;
-	return ota_err_prefix(err, OTA_EHEALTH, "%s: rolled back to %s", in->bundle,
-			      to[0] ? to : "no release");
+	return ota_err_prefix(err, why->code == OTA_EINTR ? OTA_EINTR : OTA_EHEALTH,
+			      "%s: rolled back to %s", in->bundle, to[0] ? to : "no release");
 }
 
 /* SWITCHING and HEALTH_CHECK, then promote or roll back. */
 static int switch_and_check(struct install *in, struct ota_err *err)
 {
 	struct agent *a = in->a;
+	struct ota_progress hook = {.fn = on_health_wait};
 	struct ota_err why = {0};
 	long restarts = -1;
 	int rc;
@@ -208,15 +226,23 @@ static int switch_and_check(struct install *in, struct ota_err *err)
 	    (rc = ota_release_link_set(a->cfg.app_dir, OTA_LINK_CURRENT, in->run.version, err)))
 		return rc;
 	ota_fault_point(ota_state_name(OTA_SWITCHING));
-	if ((rc = engine_step(a, &in->run, OTA_HEALTH_CHECK, "switched", err)))
+	if (!interrupt_signal() &&
+	    (rc = engine_step(a, &in->run, OTA_HEALTH_CHECK, "switched", err)))
 		return rc;
-	rc = engine_restart_service(a, in->run.version, &why);
-	if (rc == 0)
+	if (!interrupt_signal())
+		rc = engine_restart_service(a, in->run.version, &why);
+	if (rc == 0 && !interrupt_signal())
 		rc = ota_health_restart_count(&a->cfg, a->env, &restarts, &why);
-	if (rc == 0)
-		rc = ota_health_wait(&a->cfg, a->env, restarts, &why);
+	if (rc == 0 && !interrupt_signal())
+		rc = ota_health_wait(&a->cfg, a->env, restarts, &hook, &why);
 	ota_fault_point(ota_state_name(OTA_HEALTH_CHECK));
-	if (rc)
+	/* A signal before the health check passed: never promoted. */
+	if (interrupt_signal()) {
+		ota_err_set(&why, OTA_EINTR, "interrupted by %s before the release was proven "
+			    "healthy", interrupt_name(interrupt_signal()));
+		a->audit.exit = ota_exit_status(OTA_EINTR);
+	}
+	if (rc || why.code == OTA_EINTR)
 		return roll_back(in, &why, err);
 	if ((rc = engine_step(a, &in->run, OTA_PROMOTED, "health check passed", err)))
 		return rc;
@@ -242,10 +268,13 @@ static int install(struct install *in, struct ota_err *err)
 	rc = fd < 0 ? ota_err_errno(err, OTA_EIO, errno, "%s", in->bundle) : verify(in, fd, err);
 	if (rc == 0) {
 		ota_fault_point(ota_state_name(OTA_VERIFYING));
-		rc = engine_step(a, &in->run, OTA_STAGING, "verified", err);
+		rc = interrupt_signal() ? interrupted(in, err)
+				       : engine_step(a, &in->run, OTA_STAGING, "verified", err);
 	}
 	if (rc == 0)
 		rc = stage(in, err);
+	if (rc == 0 && interrupt_signal())
+		rc = interrupted(in, err);
 	if (fd >= 0)
 		close(fd);
 	if (rc)

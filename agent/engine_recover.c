@@ -145,7 +145,7 @@ static bool healthy(struct agent *a, const char *version, struct ota_err *why)
 
 	return engine_restart_service(a, version, why) == 0 &&
 	       ota_health_restart_count(&a->cfg, a->env, &restarts, why) == 0 &&
-	       ota_health_wait(&a->cfg, a->env, restarts, why) == 0;
+	       ota_health_wait(&a->cfg, a->env, restarts, NULL, why) == 0;
 }
 
 /* current is the last good release and fails (a crash loop long after

@@ -26,8 +26,8 @@ static const char *result_of(const struct agent *a, enum ota_state from, enum ot
 		return OTA_AUDIT_ROLLED_BACK;
 	if (a->audit.recovering)
 		return OTA_AUDIT_RECOVERED;
-	if (from == OTA_HEALTH_CHECK && to == OTA_ROLLING_BACK) {
-		*exit = ota_exit_status(OTA_EHEALTH);
+	if ((from == OTA_HEALTH_CHECK || from == OTA_SWITCHING) && to == OTA_ROLLING_BACK) {
+		*exit = a->audit.exit ? a->audit.exit : ota_exit_status(OTA_EHEALTH);
 		return OTA_AUDIT_FAILED;
 	}
 	if (to == OTA_IDLE && (from == OTA_VERIFYING || from == OTA_STAGING)) {

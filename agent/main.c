@@ -56,7 +56,8 @@ static const char usage[] =
 	"15 health check failed and rolled back, 16 configuration error,\n"
 	"17 not enough space, 18 fetch failed (network, HTTP, over watch.max_bundle_mb);\n"
 	"trust: 5 bad signature, 6 too few signatures by the keys in force or by the\n"
-	"file's own, 8 wrong target, 14 sequence not newer; 21 audit history tampered\n"
+	"file's own, 8 wrong target, 14 sequence not newer; 21 audit history tampered;\n"
+	"22 interrupted by SIGINT, SIGTERM or SIGHUP, what was under way undone\n"
 	"(schema/exit-codes.md).\n";
 
 static const struct {

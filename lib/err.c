@@ -87,7 +87,7 @@ int ota_exit_status(int code)
 {
 	if (code >= 0)
 		return 0;
-	if (code < OTA_EAUDIT) /* not a code of ours */
+	if (code < OTA_EINTR) /* not a code of ours */
 		return 1;
 	return -code;
 }
@@ -140,6 +140,7 @@ const char *ota_code_name(int code)
 	case OTA_EFETCH: return "fetch failed";
 	case OTA_ESHARE: return "escrow shares refused";
 	case OTA_EAUDIT: return "audit history tampered";
+	case OTA_EINTR: return "interrupted";
 	}
 	return "error";
 }

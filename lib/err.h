@@ -32,6 +32,7 @@ enum ota_code {
 	OTA_EFETCH = -18,    /* a bundle could not be fetched: network, HTTP, size cap */
 	OTA_ESHARE = -19,    /* escrow shares that do not rebuild a key */
 	OTA_EAUDIT = -21,    /* the audit history does not verify (tampered) */
+	OTA_EINTR = -22,     /* stopped by a signal; what was under way undone */
 };
 
 #define OTA_ERR_MSG_MAX 1024
@@ -85,10 +86,10 @@ const char *ota_code_name(int code);
  *            the server; another bundle, or a later try, may be fine.
  *   RELEASE  it installed but failed its health check and was rolled back
  *            (15): nothing older is tried in the same pass.
- *   DEVICE   the device itself: its keys, config, lock, space, memory
- *            (1, 2, 11-13, 16, 17, 19, 21).  Trying another bundle cannot
+ *   DEVICE   the device itself: its keys, config, lock, space, memory, an
+ *            operator's signal (1, 2, 11-13, 16, 17, 19, 21, 22).  Trying another bundle cannot
  *            help.
- * OTA_FAULT_NONE for 0. */
+ * OTA_FAULT_NONE for 0.  An interruption (22) is the device's side too. */
 enum ota_fault {
 	OTA_FAULT_NONE,
 	OTA_FAULT_BUNDLE,

@@ -15,6 +15,7 @@
 
 #include "lib/config.h"
 #include "lib/err.h"
+#include "lib/progress.h"
 
 /* One poll of every configured check: 0 when all pass, OTA_EHEALTH with
  * the first failing check's reason otherwise.  restarts_before is the
@@ -28,8 +29,10 @@ int ota_health_restart_count(const struct ota_config *c, char *const *env, long 
 			     struct ota_err *err);
 
 /* Poll until all checks pass and keep passing for c->stable_ms, or until
- * c->timeout_ms: 0 or OTA_EHEALTH with the last failure's reason. */
+ * c->timeout_ms: 0 or OTA_EHEALTH with the last failure's reason.  p (may
+ * be NULL) is told the ms waited of the timeout after each poll, and can
+ * cancel: OTA_EHEALTH "interrupted". */
 int ota_health_wait(const struct ota_config *c, char *const *env, long restarts_before,
-		    struct ota_err *err);
+		    struct ota_progress *p, struct ota_err *err);
 
 #endif

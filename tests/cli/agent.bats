@@ -27,19 +27,6 @@ flip_marker() {
 	EOF
 }
 
-# Poll `status --json` (no lock taken) until the run in progress is in
-# one of the states given, for at most 10 s.
-wait_for_state() {
-	local i
-	for i in $(seq 100); do
-		run agent status --json
-		[ "$status" -eq 0 ] && [[ " $* " == *" $(jget 'j["state"]') "* ]] && return 0
-		sleep 0.1
-	done
-	echo "the run never reached $*: $output" >&2
-	return 1
-}
-
 @test "ota-agent --help exits 0 and names every command" {
 	run ota-agent --help
 	assert_status 0

@@ -272,6 +272,19 @@ assert_serving() {
 # Seconds since the epoch, with decimals.
 now() { date +%s.%N; }
 
+# Poll `status --json` (no lock taken) until the run in progress is in
+# one of the states given, for at most 10 s.
+wait_for_state() {
+	local i
+	for i in $(seq 100); do
+		run agent status --json
+		[ "$status" -eq 0 ] && [[ " $* " == *" $(jget 'j["state"]') "* ]] && return 0
+		sleep 0.1
+	done
+	echo "the run never reached $*: $output" >&2
+	return 1
+}
+
 # break_release VERSION: the release on the device fails its self-test from
 # now on (what a release that worked for weeks and then breaks looks
 # like); mend_release VERSION puts its own self-test back.

@@ -36,6 +36,7 @@ static const struct {
 	{OTA_EFETCH, OTA_FAULT_SOURCE},
 	{OTA_ESHARE, OTA_FAULT_DEVICE},
 	{OTA_EAUDIT, OTA_FAULT_DEVICE},
+	{OTA_EINTR, OTA_FAULT_DEVICE},
 };
 
 static void test_every_code_has_its_class(void **state)
@@ -89,7 +90,7 @@ static void test_codes_not_ours_are_the_devices(void **state)
 {
 	(void)state;
 	assert_int_equal(ota_code_fault(-99), OTA_FAULT_DEVICE);
-	assert_int_equal(ota_code_fault(-22), OTA_FAULT_DEVICE);
+	assert_int_equal(ota_code_fault(-23), OTA_FAULT_DEVICE);
 }
 
 int main(void)
