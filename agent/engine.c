@@ -5,7 +5,6 @@
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "agent/engine.h"
@@ -32,6 +31,7 @@ struct install {
 	struct ota_progress hook; /* the library counts here */
 	struct ota_cli_progress prog; /* and the terminal is told */
 	bool half_staged;
+	char pruned[256]; /* releases removed to make room, for the history */
 };
 
 /* The payload's progress: drawn on a terminal, and the crash tests' point
@@ -70,21 +70,23 @@ static int interrupted(struct install *in, struct ota_err *err)
 			   in->run.state == OTA_VERIFYING ? "verifying" : "staging");
 }
 
+/* Room to stage m, pruning old releases the rules let go (never current,
+ * last good or previous good) when it is short; in->pruned says which. */
 static int check_space(struct install *in, const struct ota_manifest *m, struct ota_err *err)
 {
-	char path[PATH_MAX];
+	const char *app = in->a->cfg.app_dir;
 	unsigned long long need = m->payload_bytes + 4096ULL * m->n_entries + SPACE_MARGIN;
 	unsigned long long have;
-	struct statvfs st;
+	int rc = ota_release_free_bytes(app, &have, err);
 
-	snprintf(path, sizeof(path), "%s/" OTA_RELEASES_DIR, in->a->cfg.app_dir);
-	if (statvfs(path, &st))
-		return ota_err_errno(err, OTA_EIO, errno, "%s", path);
-	have = (unsigned long long)st.f_bavail * st.f_frsize;
-	if (have < need)
-		return ota_err_set(err, OTA_ENOSPC, "%s: not enough space to stage %s: need %llu "
-				   "bytes, %llu free", path, m->version, need, have);
-	return 0;
+	if (rc == 0 && have < need &&
+	    (rc = ota_release_make_room(app, need, in->pruned, sizeof(in->pruned), err)) == 0)
+		rc = ota_release_free_bytes(app, &have, err);
+	if (rc == 0 && have < need)
+		return ota_err_set(err, OTA_ENOSPC, "%s/" OTA_RELEASES_DIR ": not enough space to "
+				   "stage %s: need %llu bytes, %llu free%s%s", app, m->version,
+				   need, have, in->pruned[0] ? " after pruning " : "", in->pruned);
+	return rc;
 }
 
 /* What the history says of the bundle from now on: its manifest's hash
@@ -268,8 +270,10 @@ static int install(struct install *in, struct ota_err *err)
 	rc = fd < 0 ? ota_err_errno(err, OTA_EIO, errno, "%s", in->bundle) : verify(in, fd, err);
 	if (rc == 0) {
 		ota_fault_point(ota_state_name(OTA_VERIFYING));
+		snprintf(reason, sizeof(reason), "verified%s%s%s", in->pruned[0] ? "; pruned " : "",
+			 in->pruned, in->pruned[0] ? " to make room" : "");
 		rc = interrupt_signal() ? interrupted(in, err)
-				       : engine_step(a, &in->run, OTA_STAGING, "verified", err);
+				       : engine_step(a, &in->run, OTA_STAGING, reason, err);
 	}
 	if (rc == 0)
 		rc = stage(in, err);

@@ -58,6 +58,18 @@ int ota_release_remove(const char *app_dir, const char *version, struct ota_err 
  * current, .last-good or .previous-good point at. */
 int ota_release_prune(const char *app_dir, unsigned int keep, struct ota_err *err);
 
+/* Free bytes on the file system of releases/. */
+int ota_release_free_bytes(const char *app_dir, unsigned long long *free_bytes,
+			   struct ota_err *err);
+
+/* Make room for need bytes in releases/: remove the oldest releases, never
+ * the ones current, .last-good or .previous-good point at, until that much
+ * is free or none is left to remove.  The versions removed go into
+ * removed, space-separated ("" if none; cut if it does not fit).  Whether
+ * it was enough is the caller's to check. */
+int ota_release_make_room(const char *app_dir, unsigned long long need, char *removed,
+			  size_t len, struct ota_err *err);
+
 /* Remove what an interrupted run can leave: "*.tmp-*" entries in releases/
  * and app_dir (half-made links and staging trees). */
 int ota_release_clean(const char *app_dir, struct ota_err *err);
