@@ -5,12 +5,17 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "agent/delivery.h"
 #include "agent/engine.h"
 #include "agent/interrupt.h"
 #include "agent/supervisor.h"
 #include "cli/cli.h"
+#include "lib/fault.h"
+#include "lib/fsutil.h"
+#include "lib/layout.h"
+#include "lib/lock.h"
 #include "lib/spool.h"
 
 /* An install may take this long per byte of bundle (staging on slow
@@ -64,6 +69,9 @@ static int on_progress(struct ota_progress *p)
 {
 	struct agent *a = p->ctx;
 
+	/* The tests' stop in the middle of a copy or a download. */
+	if (p->bytes)
+		ota_fault_point("DELIVERING");
 	supervisor_busy(a, PROGRESS_LEASE_MS);
 	return supervisor_stopping(a) || interrupt_signal();
 }
@@ -96,24 +104,73 @@ static void rename_in_message(struct ota_err *err, const char *path, const char 
 	memcpy(err->msg, msg, sizeof(msg));
 }
 
-int delivery_install_spooled(struct agent *a, const char *path, const char *source,
-			     struct delivery_pass *p, struct ota_err *err)
+int delivery_stopped(const char *where, struct ota_err *err)
+{
+	return ota_err_set(err, OTA_EINTR, "%s: interrupted by %s: nothing installed", where,
+			   interrupt_name(interrupt_signal()));
+}
+
+int delivery_spool_open(struct agent *a, const char *source, struct delivery_spool *s,
+			struct ota_err *err)
+{
+	int rc;
+
+	s->lock_fd = -1;
+	if ((rc = ota_layout_spool(a->cfg.state_dir, source, s->dir, sizeof(s->dir), err)) ||
+	    (rc = ota_mkdir_p(s->dir, 0700, err)) ||
+	    (rc = ota_lock_take_spool(s->dir, &s->lock_fd, err)))
+		return rc;
+	return ota_spool_clear(s->dir, err);
+}
+
+void delivery_spool_close(struct delivery_spool *s)
+{
+	struct ota_err ignored;
+
+	if (s->lock_fd < 0)
+		return;
+	ota_spool_clear(s->dir, &ignored);
+	close(s->lock_fd);
+	s->lock_fd = -1;
+}
+
+int delivery_check_lock(struct agent *a, struct ota_err *err)
+{
+	long pid = 0;
+	int held = ota_lock_holder(a->cfg.state_dir, &pid, err);
+
+	if (held < 0 || a->lock_fd >= 0)
+		return held < 0 ? held : 0;
+	if (held == 0)
+		return 0;
+	if (pid)
+		return ota_err_set(err, OTA_EBUSY, "%s/lock: another ota-agent run holds the lock "
+				   "(pid %ld)", a->cfg.state_dir, pid);
+	return ota_err_set(err, OTA_EBUSY, "%s/lock: another ota-agent run holds the lock",
+			   a->cfg.state_dir);
+}
+
+int delivery_install_spooled(struct agent *a, const struct delivery_spool *s, const char *path,
+			     const char *source, struct delivery_pass *p, struct ota_err *err)
 {
 	struct ota_err ignored;
 	struct stat st;
 	unsigned long long size = stat(path, &st) == 0 ? (unsigned long long)st.st_size : 0;
-	int rc;
+	int rc = agent_lock(a, err);
 
-	supervisor_notify(a, "STATUS=installing %s", source);
-	supervisor_busy(a, install_bound_ms(a, size));
-	a->origin = source;
-	rc = engine_install(a, path, p->version, err);
-	a->origin = NULL;
+	if (rc == 0) {
+		supervisor_notify(a, "STATUS=installing %s", source);
+		supervisor_busy(a, install_bound_ms(a, size));
+		a->origin = source;
+		rc = engine_install(a, path, p->version, err);
+		a->origin = NULL;
+		agent_unlock(a);
+	}
 	if (rc)
 		rename_in_message(err, path, source);
 	else
 		p->installed = true;
-	ota_spool_clear(a->cfg.state_dir, &ignored);
+	ota_spool_clear(s->dir, &ignored);
 	return rc;
 }
 

@@ -10,6 +10,7 @@
 #ifndef OTA_AGENT_DELIVERY_H
 #define OTA_AGENT_DELIVERY_H
 
+#include <limits.h>
 #include <stdbool.h>
 
 #include "agent/agent.h"
@@ -61,10 +62,36 @@ int delivery_run_once(struct agent *a, const struct delivery_source *src, const 
 
 /* What the sources share. */
 
-/* Install the spool copy at path, which came from source (a medium path
- * or a URL, named in messages in its place); the spool is cleared after. */
-int delivery_install_spooled(struct agent *a, const char *path, const char *source,
-			     struct delivery_pass *p, struct ota_err *err);
+/* A pass a signal stopped (interrupt.h) before an install began:
+ * OTA_EINTR, "WHERE: interrupted by SIGINT: nothing installed". */
+int delivery_stopped(const char *where, struct ota_err *err);
+
+/* A pass's spool: its source's directory (layout.h), held with the
+ * source's spool lock (lock.h) for the whole pass, emptied when opened:
+ * the copy or download runs without the run lock, which a rollback may
+ * need meanwhile. */
+struct delivery_spool {
+	char dir[PATH_MAX];
+	int lock_fd;
+};
+
+/* Open the spool of the source named source for a pass: OTA_EBUSY when
+ * another pass from the same source holds it. */
+int delivery_spool_open(struct agent *a, const char *source, struct delivery_spool *s,
+			struct ota_err *err);
+/* Empty it and drop its lock. */
+void delivery_spool_close(struct delivery_spool *s);
+
+/* OTA_EBUSY, naming the holder, when another run holds the run lock now:
+ * asked before a copy or a download, so as not to make one for nothing
+ * (the install takes the lock itself, and may still find it taken). */
+int delivery_check_lock(struct agent *a, struct ota_err *err);
+
+/* Install the copy at path in s, which came from source (a medium path
+ * or a URL, named in messages in its place), under the run lock, taken
+ * for the install only; the spool is emptied after. */
+int delivery_install_spooled(struct agent *a, const struct delivery_spool *s, const char *path,
+			     const char *source, struct delivery_pass *p, struct ota_err *err);
 /* A progress hook (ctx: the agent) for copies and downloads: feeds the
  * watchdog, and cancels when a stop signal is pending. */
 void delivery_progress_init(struct ota_progress *p, struct agent *a);

@@ -12,6 +12,7 @@
 
 #include "agent/delivery.h"
 #include "agent/engine.h"
+#include "agent/interrupt.h"
 #include "agent/supervisor.h"
 #include "lib/fetch.h"
 #include "lib/index.h"
@@ -24,6 +25,7 @@
 struct poll {
 	struct agent *a;
 	struct delivery_pass *p;
+	struct delivery_spool spool;
 	char base[URL_MAX]; /* the URL, ending in '/' */
 	char installed[OTA_VERSION_MAX + 1];
 	unsigned long long floor;
@@ -36,6 +38,8 @@ static void fetch_opts(struct agent *a, struct ota_progress *prog, struct ota_fe
 	o->retry_delay_ms = a->cfg.retry_delay_ms;
 	o->connect_timeout_ms = a->cfg.connect_timeout_ms;
 	o->stall_timeout_ms = a->cfg.stall_timeout_ms;
+	o->min_rate = a->cfg.min_rate;
+	o->max_time_ms = a->cfg.max_fetch_ms;
 	o->progress = prog;
 }
 
@@ -94,7 +98,7 @@ static int download(struct poll *q, const struct ota_index_entry *e, const char 
 		    char *spooled, size_t len, struct ota_err *err)
 {
 	struct ota_progress prog;
-	const char *state = q->a->cfg.state_dir;
+	const char *spool = q->spool.dir;
 	char part_name[OTA_NAME_MAX + sizeof(PART_EXT)], part[PATH_MAX];
 	struct ota_fetch_opts o;
 	int rc;
@@ -102,9 +106,9 @@ static int download(struct poll *q, const struct ota_index_entry *e, const char 
 	delivery_progress_init(&prog, q->a);
 	fetch_opts(q->a, &prog, &o);
 	snprintf(part_name, sizeof(part_name), "%s" PART_EXT, e->file);
-	if ((rc = ota_spool_path(state, e->file, spooled, len, err)) ||
-	    (rc = ota_spool_path(state, part_name, part, sizeof(part), err)) ||
-	    (rc = ota_spool_check_space(state, e->size, 0, err)))
+	if ((rc = ota_spool_path(spool, e->file, spooled, len, err)) ||
+	    (rc = ota_spool_path(spool, part_name, part, sizeof(part), err)) ||
+	    (rc = ota_spool_check_space(spool, e->size, 0, err)))
 		return rc;
 	supervisor_notify(q->a, "STATUS=downloading %s", url);
 	supervisor_busy(q->a, 60000);
@@ -118,22 +122,24 @@ static int download(struct poll *q, const struct ota_index_entry *e, const char 
 static int take(struct poll *q, const struct ota_index_entry *e, struct ota_err *err)
 {
 	char url[URL_MAX], spooled[PATH_MAX];
-	struct ota_err ignored;
 	int rc;
 
 	if (e->size > q->a->cfg.max_bundle_bytes)
 		return ota_err_set(err, OTA_EFETCH, "%s%s: %llu bytes is over watch.max_bundle_mb "
 				   "(%u MiB)", q->base, e->file, e->size, q->a->cfg.max_bundle_mb);
-	if ((rc = file_url(q, e->file, url, sizeof(url), err)) || (rc = agent_lock(q->a, err)))
-		return rc;
-	rc = ota_spool_clear(q->a->cfg.state_dir, err);
+	if ((rc = file_url(q, e->file, url, sizeof(url), err)) ||
+	    (rc = delivery_spool_open(q->a, delivery_http.name, &q->spool, err)) ||
+	    (rc = delivery_check_lock(q->a, err)))
+		goto out;
+	/* The download holds the spool's lock, not the run lock. */
+	rc = download(q, e, url, spooled, sizeof(spooled), err);
 	if (rc == 0)
-		rc = download(q, e, url, spooled, sizeof(spooled), err);
-	if (rc == 0)
-		rc = delivery_install_spooled(q->a, spooled, url, q->p, err);
-	else
-		ota_spool_clear(q->a->cfg.state_dir, &ignored);
-	agent_unlock(q->a);
+		rc = delivery_install_spooled(q->a, &q->spool, spooled, url, q->p, err);
+	/* A download a signal cut (an install says what it undid). */
+	if (rc && rc != OTA_EINTR && interrupt_signal())
+		rc = delivery_stopped(url, err);
+out:
+	delivery_spool_close(&q->spool);
 	return rc;
 }
 
@@ -157,7 +163,7 @@ static void summarize(const struct poll *q, const struct ota_index_entry *e, con
 static int http_pass(struct agent *a, const char *url, struct delivery_pass *p,
 		     struct ota_err *err)
 {
-	struct poll q = {.a = a, .p = p};
+	struct poll q = {.a = a, .p = p, .spool = {.lock_fd = -1}};
 	const struct ota_index_entry *e;
 	char why[OTA_VERSION_MAX + 128];
 	struct ota_err skipped;

@@ -15,9 +15,11 @@
 
 #include "agent/delivery.h"
 #include "agent/engine.h"
+#include "agent/interrupt.h"
 #include "agent/supervisor.h"
 #include "agent/trust_set.h"
 #include "lib/antirollback.h"
+#include "lib/clock.h"
 #include "lib/index.h"
 #include "lib/semver.h"
 #include "lib/spool.h"
@@ -32,6 +34,7 @@ struct scan {
 	struct agent *a;
 	const char *dir;
 	struct delivery_pass *p;
+	struct delivery_spool spool;
 	char installed[OTA_VERSION_MAX + 1];
 	unsigned long long floor; /* the device's rollback-index floor */
 	struct candidate *c; /* bundles worth installing, newest first once sorted */
@@ -155,19 +158,21 @@ static int take(struct scan *s, const struct candidate *c, struct ota_err *err)
 	int fd, rc;
 
 	snprintf(medium, sizeof(medium), "%s/%s", s->dir, c->name);
+	if ((rc = delivery_check_lock(s->a, err)))
+		return rc;
 	if ((fd = open_medium(s->a, medium, &size, err)) < 0)
 		return fd;
 	delivery_progress_init(&prog, s->a);
 	supervisor_notify(s->a, "STATUS=copying %s", medium);
 	supervisor_busy(s->a, 60000);
-	rc = ota_spool_copy(s->a->cfg.state_dir, fd, medium, size, c->name, &prog, spooled,
+	rc = ota_spool_copy(s->spool.dir, fd, medium, size, c->name, &prog, spooled,
 			    sizeof(spooled), err);
 	close(fd);
 	if (rc) {
-		ota_spool_clear(s->a->cfg.state_dir, &ignored);
+		ota_spool_clear(s->spool.dir, &ignored);
 		return rc;
 	}
-	return delivery_install_spooled(s->a, spooled, medium, s->p, err);
+	return delivery_install_spooled(s->a, &s->spool, spooled, medium, s->p, err);
 }
 
 static int install_newest(struct scan *s, struct ota_err *err)
@@ -183,6 +188,9 @@ static int install_newest(struct scan *s, struct ota_err *err)
 		why = (struct ota_err){0};
 		if ((rc = take(s, &s->c[i], &why)) == 0)
 			return 0;
+		/* A copy a signal cut (an install says what it undid). */
+		if (rc != OTA_EINTR && interrupt_signal())
+			rc = delivery_stopped(s->dir, &why);
 		fault = ota_code_fault(rc);
 		if (fault == OTA_FAULT_DEVICE) {
 			*err = why;
@@ -197,6 +205,19 @@ static int install_newest(struct scan *s, struct ota_err *err)
 	*err = s->first_err;
 	s->p->noted = s->first_rc != 0;
 	return s->first_rc;
+}
+
+/* watch.scan_timeout ran out with left bundles not yet judged (a medium
+ * of many bundles whose heads are costly): they are named as one note,
+ * and the pass goes on with the ones judged. */
+static void out_of_time(struct scan *s, size_t left)
+{
+	struct ota_err why;
+
+	ota_err_set(&why, OTA_EFETCH, "%s: stopped judging bundles after %u ms "
+		    "(watch.scan_timeout): %zu left unread", s->dir, s->a->cfg.scan_timeout_ms,
+		    left);
+	delivery_note(s->p, &why);
 }
 
 static void summarize(const struct scan *s, size_t n)
@@ -218,12 +239,13 @@ static void summarize(const struct scan *s, size_t n)
 static int usb_pass(struct agent *a, const char *dir, struct delivery_pass *p,
 		    struct ota_err *err)
 {
-	struct scan s = {.a = a, .dir = dir, .p = p};
+	struct scan s = {.a = a, .dir = dir, .p = p, .spool = {.lock_fd = -1}};
 	char **names = NULL;
 	size_t n = 0, i;
+	long long deadline;
 	int rc;
 
-	if ((rc = agent_lock(a, err)) || (rc = ota_spool_clear(a->cfg.state_dir, err)) ||
+	if ((rc = delivery_spool_open(a, delivery_usb.name, &s.spool, err)) ||
 	    (rc = trust_set_load(a, err)) ||
 	    (rc = engine_installed(a, s.installed, &s.floor, err)) ||
 	    (rc = ota_bundle_names(dir, &names, &n, err)))
@@ -233,13 +255,22 @@ static int usb_pass(struct agent *a, const char *dir, struct delivery_pass *p,
 		goto out;
 	}
 	supervisor_notify(a, "STATUS=looking at %s", dir);
-	for (i = 0; rc == 0 && i < n && !supervisor_stopping(a); i++) {
+	deadline = ota_monotonic_ms() + a->cfg.scan_timeout_ms;
+	for (i = 0; rc == 0 && i < n && !supervisor_stopping(a) && !interrupt_signal(); i++) {
+		if (ota_monotonic_ms() >= deadline) {
+			out_of_time(&s, n - i);
+			break;
+		}
 		supervisor_busy(a, 60000);
 		rc = examine(&s, names[i], err);
 	}
 	/* Stopping: nothing was copied yet, so nothing is left to undo. */
 	if (rc == 0 && supervisor_stopping(a))
 		goto out;
+	if (rc == 0 && interrupt_signal()) {
+		rc = delivery_stopped(dir, err);
+		goto out;
+	}
 	if (rc == 0)
 		rc = install_newest(&s, err);
 	if (rc == 0 || p->noted)
@@ -247,7 +278,7 @@ static int usb_pass(struct agent *a, const char *dir, struct delivery_pass *p,
 out:
 	free(s.c);
 	ota_dir_names_free(names, n);
-	agent_unlock(a);
+	delivery_spool_close(&s.spool);
 	return rc;
 }
 

@@ -22,6 +22,7 @@
 #define CONFIG_PATH_MAX 1024
 #define FIELDS_MAX 16 /* keys of the largest mapping; checked below */
 #define DURATION_MAX_MS 3600000u
+#define LONG_DURATION_MAX_MS (24 * 3600000u) /* a download over a slow link */
 
 enum kind { K_TARGET, K_PATH, K_CMD, K_URL, K_INT, K_DUR, K_MAP };
 
@@ -81,6 +82,9 @@ static const struct field watch_fields[] = {
 	KEY("retry_delay", K_DUR, false, retry_delay_ms, 100, DURATION_MAX_MS),
 	KEY("connect_timeout", K_DUR, false, connect_timeout_ms, 100, DURATION_MAX_MS),
 	KEY("stall_timeout", K_DUR, false, stall_timeout_ms, 1000, DURATION_MAX_MS),
+	KEY("min_rate", K_INT, false, min_rate, 1, 1000000000),
+	KEY("max_time", K_DUR, false, max_fetch_ms, 0, LONG_DURATION_MAX_MS),
+	KEY("scan_timeout", K_DUR, false, scan_timeout_ms, 10, DURATION_MAX_MS),
 	{0},
 };
 
@@ -473,6 +477,9 @@ int ota_config_load(const char *path, const char *root, struct ota_config *c, st
 	c->retry_delay_ms = 5000;
 	c->connect_timeout_ms = 10000;
 	c->stall_timeout_ms = 30000;
+	c->min_rate = 1024;
+	c->max_fetch_ms = 6 * 3600000u;
+	c->scan_timeout_ms = 120000;
 	c->history_max_kb = OTA_AUDIT_MAX_KB_DEFAULT;
 	c->history_keep = OTA_AUDIT_KEEP_DEFAULT;
 	l.root_len = strlen(l.root);

@@ -8,10 +8,12 @@
 
 static void stop_if(const char *var, const char *name)
 {
+	static int fired; /* a point reached again after SIGCONT goes on */
 	const char *want = getenv(var), *sig;
 
-	if (!want || strcmp(want, name))
+	if (!want || strcmp(want, name) || fired)
 		return;
+	fired = 1;
 	sig = getenv("OTA_AGENT_FAULT_SIGNAL");
 	kill(getpid(), sig && strcmp(sig, "STOP") == 0 ? SIGSTOP : SIGKILL);
 }

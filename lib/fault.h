@@ -7,14 +7,17 @@
  *                                 PRUNE (an old release moved away, not yet
  *                                 deleted), ROTATE (a history segment
  *                                 renamed, the new one not yet written),
- *                                 TRUST_WRITTEN, TRUST_SAVED
+ *                                 DELIVERING (a copy off a medium or a
+ *                                 download under way), TRUST_WRITTEN,
+ *                                 TRUST_SAVED
  *   OTA_AGENT_FAULT_ENTER=STATE   at ota_fault_entered(STATE): right after
  *                                 the move to STATE is on record
  *   OTA_AGENT_FAULT_SIGNAL=STOP   stop with SIGSTOP instead of SIGKILL, so a
  *                                 test outside can cut the machine's power
  *                                 at exactly that moment
  *
- * Unset, a point costs one getenv.
+ * A process stops there once: continued (SIGCONT), it runs on.  Unset, a
+ * point costs one getenv.
  */
 #ifndef OTA_FAULT_H
 #define OTA_FAULT_H

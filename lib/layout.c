@@ -17,6 +17,16 @@ int ota_layout_manifest(const char *state_dir, const char *version, char *out, s
 	return 0;
 }
 
+int ota_layout_spool(const char *state_dir, const char *source, char *out, size_t len,
+		     struct ota_err *err)
+{
+	int n = snprintf(out, len, "%s/spool/%s", state_dir, source);
+
+	if (n < 0 || (size_t)n >= len)
+		return ota_err_set(err, OTA_EIO, "%s: path too long", state_dir);
+	return 0;
+}
+
 int ota_layout_prepare(const char *app_dir, const char *state_dir, struct ota_err *err)
 {
 	char manifests[PATH_MAX], releases[PATH_MAX];

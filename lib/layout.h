@@ -4,6 +4,8 @@
  *                                          release staged (kept with it)
  *   <state_dir>/state.json, device.json    state.h
  *   <state_dir>/lock                       lock.h
+ *   <state_dir>/spool/<source>/            a delivery source's spool
+ *                                          (spool.h), <source>.lock its lock
  *   <app_dir>/releases/                    release.h
  */
 #ifndef OTA_LAYOUT_H
@@ -19,6 +21,10 @@
  * fit. */
 int ota_layout_manifest(const char *state_dir, const char *version, char *out, size_t len,
 			struct ota_err *err);
+
+/* "<state_dir>/spool/<source>" into out; OTA_EIO if it does not fit. */
+int ota_layout_spool(const char *state_dir, const char *source, char *out, size_t len,
+		     struct ota_err *err);
 
 /* Make state_dir/manifests and app_dir/releases (and their parents) if
  * they are missing: the agent's own directories. */

@@ -13,7 +13,6 @@ bats_require_minimum_version 1.5.0
 
 # Hooks for make_bundle.
 add_marker() { printf 'FLIP-THIS-PAYLOAD-BYTE\n' >"$1/share/marker"; }
-add_2mb_file() { head -c 2097152 /dev/urandom >"$1/share/blob"; }
 
 # Flip one bit of the marker's bytes in the bundle $1 (payload only: the
 # manifest holds its hash, not its text).

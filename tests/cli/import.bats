@@ -24,7 +24,6 @@ import_config() {
 
 
 add_marker() { printf 'FLIP-THIS-PAYLOAD-BYTE\n' >"$1/share/marker"; }
-add_2mb_file() { head -c 2097152 /dev/urandom >"$1/share/blob"; }
 
 # Flip one bit of the marker's bytes in the bundle $1 (payload only).
 flip_marker() {
@@ -87,7 +86,7 @@ print([r for r in json.load(sys.stdin) if r["to"] == "VERIFYING"][-1]["reason"])
 	[ "$(ls "$APP/releases")" = "1.0.0" ]
 	medium_listing "$MEDIUM" | diff "$T/before" -
 	# Installed from the spool, which is cleared afterwards.
-	[ "$(last_install_source)" = "bundle $STATE/spool/app-1.0.0-good.bundle (from $MEDIUM/app-1.0.0-good.bundle)" ]
+	[ "$(last_install_source)" = "bundle $STATE/spool/usb/app-1.0.0-good.bundle (from $MEDIUM/app-1.0.0-good.bundle)" ]
 	assert_spool_empty
 }
 

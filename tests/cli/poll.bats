@@ -26,7 +26,6 @@ poll_config() {
 }
 
 
-add_2mb_file() { head -c 2097152 /dev/urandom >"$1/share/blob"; }
 
 # publish VERSION [MODE [make_bundle NAME=VALUE...]]: a signed bundle in $T/www.
 publish() {

@@ -285,6 +285,9 @@ wait_for_state() {
 	return 1
 }
 
+# A make_bundle HOOK: 2 MiB more in the release.
+add_2mb_file() { head -c 2097152 /dev/urandom >"$1/share/blob"; }
+
 # break_release VERSION: the release on the device fails its self-test from
 # now on (what a release that worked for weeks and then breaks looks
 # like); mend_release VERSION puts its own self-test back.

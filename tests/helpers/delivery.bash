@@ -44,10 +44,12 @@ medium_listing() {
 		find . -type f -print0 | sort -z | xargs -0 -r sha256sum)
 }
 
-# The spool holds no file: cleared after the pass.
+# The spools hold no file: each cleared after its pass (what stays is a
+# source's directory and its lock file, spool/<source>.lock).
 assert_spool_empty() {
 	local left
-	left=$(find "$STATE/spool" -mindepth 1 2>/dev/null || true)
+	left=$(find "$STATE/spool" -mindepth 1 ! -type d ! -path "$STATE/spool/*.lock" \
+		2>/dev/null || true)
 	if [ -n "$left" ]; then
 		echo "left in the spool: $left" >&2
 		return 1
