@@ -197,42 +197,46 @@ static int refuse(struct install *in, int rc, struct ota_err *err)
 	return rc;
 }
 
-static int roll_back(struct install *in, const struct ota_err *why, struct ota_err *err)
+/* The release run->version failed (why): back to the last good one.  It
+ * is removed unless it was on disk before the run (run->kept). */
+static int roll_back(struct agent *a, struct ota_run *run, const char *name,
+		     const struct ota_err *why, struct ota_err *err)
 {
 	char to[OTA_VERSION_MAX + 1], reason[OTA_ERR_MSG_MAX + 64];
 	int rc;
 
-	if ((rc = engine_step(in->a, &in->run, OTA_ROLLING_BACK, why->msg, err)) ||
-	    (rc = engine_switch_to_last_good(in->a, true, to, err)) ||
-	    (rc = engine_discard_release(in->a, in->run.version, err)))
+	if ((rc = engine_step(a, run, OTA_ROLLING_BACK, why->msg, err)) ||
+	    (rc = engine_switch_to_last_good(a, true, to, err)) ||
+	    (!run->kept && (rc = engine_discard_release(a, run->version, err))))
 		return rc;
 	ota_fault_point(ota_state_name(OTA_ROLLING_BACK));
 	snprintf(reason, sizeof(reason), "rolled back to %s", to[0] ? to : "no release");
-	if ((rc = engine_step(in->a, &in->run, OTA_IDLE, reason, err)))
+	if ((rc = engine_step(a, run, OTA_IDLE, reason, err)))
 		return rc;
 	*err = *why;
 	return ota_err_prefix(err, why->code == OTA_EINTR ? OTA_EINTR : OTA_EHEALTH,
-			      "%s: rolled back to %s", in->bundle, to[0] ? to : "no release");
+			      "%s: rolled back to %s", name, to[0] ? to : "no release");
 }
 
-/* SWITCHING and HEALTH_CHECK, then promote or roll back. */
-static int switch_and_check(struct install *in, struct ota_err *err)
+/* SWITCHING (recorded with reason) and HEALTH_CHECK of run->version, named
+ * name in messages, then promote it with rollback_index, or roll back. */
+static int switch_and_check(struct agent *a, struct ota_run *run, const char *name,
+			    const char *reason, unsigned long long rollback_index,
+			    struct ota_err *err)
 {
-	struct agent *a = in->a;
 	struct ota_progress hook = {.fn = on_health_wait};
 	struct ota_err why = {0};
 	long restarts = -1;
 	int rc;
 
-	if ((rc = engine_step(a, &in->run, OTA_SWITCHING, "staged", err)) ||
-	    (rc = ota_release_link_set(a->cfg.app_dir, OTA_LINK_CURRENT, in->run.version, err)))
+	if ((rc = engine_step(a, run, OTA_SWITCHING, reason, err)) ||
+	    (rc = ota_release_link_set(a->cfg.app_dir, OTA_LINK_CURRENT, run->version, err)))
 		return rc;
 	ota_fault_point(ota_state_name(OTA_SWITCHING));
-	if (!interrupt_signal() &&
-	    (rc = engine_step(a, &in->run, OTA_HEALTH_CHECK, "switched", err)))
+	if (!interrupt_signal() && (rc = engine_step(a, run, OTA_HEALTH_CHECK, "switched", err)))
 		return rc;
 	if (!interrupt_signal())
-		rc = engine_restart_service(a, in->run.version, &why);
+		rc = engine_restart_service(a, run->version, &why);
 	if (rc == 0 && !interrupt_signal())
 		rc = ota_health_restart_count(&a->cfg, a->env, &restarts, &why);
 	if (rc == 0 && !interrupt_signal())
@@ -245,10 +249,10 @@ static int switch_and_check(struct install *in, struct ota_err *err)
 		a->audit.exit = ota_exit_status(OTA_EINTR);
 	}
 	if (rc || why.code == OTA_EINTR)
-		return roll_back(in, &why, err);
-	if ((rc = engine_step(a, &in->run, OTA_PROMOTED, "health check passed", err)))
+		return roll_back(a, run, name, &why, err);
+	if ((rc = engine_step(a, run, OTA_PROMOTED, "health check passed", err)))
 		return rc;
-	return engine_promote(a, &in->run, in->v.res.manifest->rollback_index, "promoted", err);
+	return engine_promote(a, run, rollback_index, "promoted", err);
 }
 
 static int install(struct install *in, struct ota_err *err)
@@ -284,7 +288,8 @@ static int install(struct install *in, struct ota_err *err)
 	if (rc)
 		return refuse(in, rc, err);
 	ota_fault_point(ota_state_name(OTA_STAGING));
-	return switch_and_check(in, err);
+	return switch_and_check(a, &in->run, in->bundle, "staged",
+				in->v.res.manifest->rollback_index, err);
 }
 
 int engine_install(struct agent *a, const char *path, char version[OTA_VERSION_MAX + 1],
@@ -302,6 +307,39 @@ int engine_install(struct agent *a, const char *path, char version[OTA_VERSION_M
 	ota_verify_close(&in.v);
 	engine_audit_end(a);
 	ota_base_free(in.base);
+	return rc;
+}
+
+int engine_switch_to(struct agent *a, const char *version, bool *already, struct ota_err *err)
+{
+	struct ota_run run = {.state = OTA_IDLE, .kept = true}, was;
+	char installed[OTA_VERSION_MAX + 1], reason[OTA_VERSION_MAX + 64];
+	unsigned long long index, floor;
+	int rc;
+
+	*already = false;
+	if ((rc = engine_recover(a, true, &was, err)) ||
+	    (rc = ota_release_link_get(a->cfg.app_dir, OTA_LINK_CURRENT, run.from, err)))
+		return rc;
+	if (!ota_manifest_version_ok(version) || !ota_release_exists(a->cfg.app_dir, version))
+		return ota_err_set(err, OTA_EUSAGE, "rollback --to %s: no such release on disk "
+				   "(ota-agent releases lists them)", version);
+	if (strcmp(version, run.from) == 0) {
+		*already = true;
+		return 0;
+	}
+	if ((rc = engine_release_index(a, version, &index, err)) ||
+	    (rc = engine_installed(a, installed, &floor, err)))
+		return rc;
+	if (index < floor)
+		return ota_err_set(err, OTA_EROLLBACK, "rollback --to %s: its rollback index %llu is "
+				   "below %llu, the lowest this device accepts", version, index,
+				   floor);
+	snprintf(run.version, sizeof(run.version), "%s", version);
+	snprintf(reason, sizeof(reason), "rollback --to %s requested", version);
+	engine_audit_begin(a, "");
+	rc = switch_and_check(a, &run, version, reason, index, err);
+	engine_audit_end(a);
 	return rc;
 }
 

@@ -45,6 +45,15 @@ int engine_recover(struct agent *a, bool restart, struct ota_run *was, struct ot
 int engine_rollback(struct agent *a, char from[OTA_VERSION_MAX + 1],
 		    char to[OTA_VERSION_MAX + 1], struct ota_err *err);
 
+/* Switch to the release version already on disk (rollback --to), through
+ * the same SWITCHING -> HEALTH_CHECK -> PROMOTED | ROLLING_BACK path as an
+ * install, recovering first.  Allowed for any release on disk whose
+ * rollback index is not below the device's floor (OTA_EROLLBACK if it is;
+ * OTA_EUSAGE for a version not on disk).  Never removes it: a release
+ * that fails its health check here is switched away from and kept.  0
+ * with *already set when it is current already. */
+int engine_switch_to(struct agent *a, const char *version, bool *already, struct ota_err *err);
+
 /* What a candidate is judged against (antirollback.h): the installed
  * version ("" for none) and the device's rollback-index floor. */
 int engine_installed(struct agent *a, char version[OTA_VERSION_MAX + 1],
@@ -78,6 +87,11 @@ int engine_switch_to_last_good(struct agent *a, bool restart, char to[OTA_VERSIO
  * was never current, or failed its health check, is not kept (it would
  * take one of keep_releases' places from a proven one). */
 int engine_discard_release(struct agent *a, const char *version, struct ota_err *err);
+
+/* The rollback index of the release version on disk, from the manifest
+ * kept when it was verified (layout.h). */
+int engine_release_index(struct agent *a, const char *version,
+			 unsigned long long *rollback_index, struct ota_err *err);
 
 /* PROMOTED: the release run->version passed its health check.  Make it
  * the last good one (the one it replaces becomes the previous good), raise the device's rollback-index floor to

@@ -6,10 +6,8 @@
 #include <string.h>
 
 #include "agent/engine.h"
-#include "lib/buf.h"
 #include "lib/health.h"
 #include "lib/layout.h"
-#include "lib/manifest.h"
 #include "lib/release.h"
 #include "lib/trust.h"
 
@@ -46,40 +44,18 @@ static int undo_switch(struct agent *a, struct ota_run *run, bool restart, struc
 	    (rc = engine_step(a, run, OTA_ROLLING_BACK, reason, err)))
 		return rc;
 	if ((rc = engine_switch_to_last_good(a, restart, to, err)) ||
-	    (strcmp(run->version, to) && (rc = engine_discard_release(a, run->version, err))))
+	    (strcmp(run->version, to) && !run->kept &&
+	     (rc = engine_discard_release(a, run->version, err))))
 		return rc;
 	snprintf(reason, sizeof(reason), "rolled back to %s", to[0] ? to : "no release");
 	return engine_step(a, run, OTA_IDLE, reason, err);
-}
-
-/* The rollback index of the release staged as version, from the manifest
- * kept when it was verified (the lean form: one field is needed). */
-static int staged_rollback_index(struct agent *a, const char *version,
-				 unsigned long long *rollback_index, struct ota_err *err)
-{
-	struct ota_manifest *m = NULL;
-	char path[PATH_MAX];
-	struct ota_buf b;
-	int rc = ota_layout_manifest(a->cfg.state_dir, version, path, sizeof(path), err);
-
-	if (rc)
-		return rc;
-	ota_buf_init(&b, OTA_MANIFEST_MAX);
-	rc = ota_buf_read_file(&b, path, err);
-	if (rc == 0)
-		rc = ota_manifest_load(&b, path, &m, err);
-	if (rc == 0)
-		*rollback_index = m->rollback_index;
-	ota_manifest_free(m);
-	ota_buf_free(&b);
-	return rc;
 }
 
 /* Cut while promoting: the health check passed; finish it. */
 static int finish_promotion(struct agent *a, struct ota_run *run, struct ota_err *err)
 {
 	unsigned long long rollback_index;
-	int rc = staged_rollback_index(a, run->version, &rollback_index, err);
+	int rc = engine_release_index(a, run->version, &rollback_index, err);
 
 	return rc ? rc : engine_promote(a, run, rollback_index, "recovered: promotion finished",
 					err);
@@ -172,7 +148,7 @@ static int fall_back(struct agent *a, struct ota_run *run, const char *last_good
 		return ota_err_set(err, OTA_EIO, "%s: %s is the last good release, fails (%s), and "
 				   "no earlier good release is on disk to fall back to", app,
 				   last_good, why.msg);
-	if ((rc = staged_rollback_index(a, previous, &index, err)))
+	if ((rc = engine_release_index(a, previous, &index, err)))
 		return rc;
 	if (index < floor)
 		return ota_err_set(err, OTA_EROLLBACK, "%s: not falling back to the previous good "

@@ -10,8 +10,10 @@
 
 #include "agent/engine.h"
 #include "lib/audit.h"
+#include "lib/buf.h"
 #include "lib/fault.h"
 #include "lib/layout.h"
+#include "lib/manifest.h"
 #include "lib/release.h"
 #include "lib/run.h"
 
@@ -177,4 +179,25 @@ int engine_promote(struct agent *a, struct ota_run *run, unsigned long long roll
 		return rc;
 	ota_fault_point(ota_state_name(OTA_PROMOTED));
 	return engine_step(a, run, OTA_IDLE, reason, err);
+}
+
+int engine_release_index(struct agent *a, const char *version,
+				 unsigned long long *rollback_index, struct ota_err *err)
+{
+	struct ota_manifest *m = NULL;
+	char path[PATH_MAX];
+	struct ota_buf b;
+	int rc = ota_layout_manifest(a->cfg.state_dir, version, path, sizeof(path), err);
+
+	if (rc)
+		return rc;
+	ota_buf_init(&b, OTA_MANIFEST_MAX);
+	rc = ota_buf_read_file(&b, path, err);
+	if (rc == 0)
+		rc = ota_manifest_load(&b, path, &m, err);
+	if (rc == 0)
+		*rollback_index = m->rollback_index;
+	ota_manifest_free(m);
+	ota_buf_free(&b);
+	return rc;
 }

@@ -36,7 +36,13 @@ static const char usage[] =
 	"                   watch.interval; sd_notify READY/STATUS/STOPPING and WATCHDOG\n"
 	"                   pings for systemd (ota-agent.service, Type=notify)\n"
 	"  recover [--boot] finish or undo an interrupted run (run at boot, before the app)\n"
-	"  rollback         switch current back to the last good release\n"
+	"  rollback [--to VERSION]\n"
+	"                   switch current back to the last good release (from a\n"
+	"                   failing last good one, to the previous good one); --to: to\n"
+	"                   any release on disk the rollback index allows, health-checked\n"
+	"                   and promoted like an install\n"
+	"  releases [--json] the releases on disk: current, last good, previous good,\n"
+	"                   rollback index, whether rollback --to may go there\n"
 	"  status [--json]  current and last-good release, releases on disk, run state\n"
 	"  trust FILE       accept a signed trust file (key rotation): new keys, retired\n"
 	"                   keys, a new threshold (schema/trust.md)\n"
@@ -68,7 +74,8 @@ static const struct {
 	{"install", cmd_install, true},
 	/* recover takes the lock itself: another run holding it is no failure. */
 	{"recover", cmd_recover, false},
-	{"rollback", cmd_rollback, true}, {"status", cmd_status, false},
+	{"rollback", cmd_rollback, true}, {"releases", cmd_releases, false},
+	{"status", cmd_status, false},
 	{"history", cmd_history, false},
 	{"trust", cmd_trust, true},
 	{"keys", cmd_keys, false},

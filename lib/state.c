@@ -39,6 +39,7 @@ int ota_state_parse(const char *name)
 /* One bit per allowed move (state.h draws them). */
 static const unsigned long long moves =
 	MOVE(OTA_IDLE, OTA_VERIFYING) | MOVE(OTA_IDLE, OTA_ROLLING_BACK) |
+	MOVE(OTA_IDLE, OTA_SWITCHING) |
 	MOVE(OTA_VERIFYING, OTA_STAGING) | MOVE(OTA_VERIFYING, OTA_IDLE) |
 	MOVE(OTA_STAGING, OTA_SWITCHING) | MOVE(OTA_STAGING, OTA_IDLE) |
 	MOVE(OTA_SWITCHING, OTA_HEALTH_CHECK) | MOVE(OTA_SWITCHING, OTA_ROLLING_BACK) |
@@ -143,16 +144,22 @@ int ota_state_load(const char *state_dir, struct ota_run *run, struct ota_err *e
 		rc = copy_version(run->from, json_string_value(json_object_get(o, "from")), "from",
 				  err);
 	run->state = st < 0 ? OTA_IDLE : (enum ota_state)st;
+	run->kept = json_is_true(json_object_get(o, "kept"));
 	json_decref(o);
 	return rc;
 }
 
 int ota_state_save(const char *state_dir, const struct ota_run *run, struct ota_err *err)
 {
-	return save_json(state_dir, "state.json",
-			 json_pack("{s:s, s:s, s:s}", "state", ota_state_name(run->state), "version",
-				   run->version, "from", run->from),
-			 err);
+	json_t *o = json_pack("{s:s, s:s, s:s}", "state", ota_state_name(run->state), "version",
+			      run->version, "from", run->from);
+
+	/* Written only when set: an install's state.json is as it always was. */
+	if (o && run->kept && json_object_set_new(o, "kept", json_true())) {
+		json_decref(o);
+		o = NULL;
+	}
+	return save_json(state_dir, "state.json", o, err);
 }
 
 int ota_device_load(const char *state_dir, struct ota_device *d, struct ota_err *err)

@@ -33,6 +33,8 @@ struct ota_run {
 	enum ota_state state;
 	char version[OTA_VERSION_MAX + 1]; /* being installed; "" before known */
 	char from[OTA_VERSION_MAX + 1];    /* current before the run; "" if none */
+	bool kept; /* version was on disk before the run (rollback --to): undone,
+		      it is switched away from, never removed ("kept": true) */
 };
 
 struct ota_device {
@@ -50,6 +52,8 @@ int ota_state_parse(const char *name);
  * and the moves of recovery and of a requested rollback:
  *   SWITCHING -> ROLLING_BACK                    (cut before the release was proven)
  *   IDLE -> ROLLING_BACK                         (ota-agent rollback)
+ *   IDLE -> SWITCHING                            (rollback --to a release on
+ *                                                 disk: then as an install)
  * Any other move is a bug: the engine refuses it before anything is
  * written. */
 bool ota_state_may_move(enum ota_state from, enum ota_state to);

@@ -25,6 +25,7 @@ static const struct {
 	{OTA_VERIFYING, OTA_IDLE},          {OTA_STAGING, OTA_IDLE},
 	{OTA_HEALTH_CHECK, OTA_ROLLING_BACK}, {OTA_ROLLING_BACK, OTA_IDLE},
 	{OTA_SWITCHING, OTA_ROLLING_BACK},  {OTA_IDLE, OTA_ROLLING_BACK},
+	{OTA_IDLE, OTA_SWITCHING},
 };
 
 static bool in_diagram(enum ota_state from, enum ota_state to)
