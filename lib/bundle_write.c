@@ -91,7 +91,12 @@ int ota_bundle_writer_new(struct ota_bundle_writer **out, int fd, const char *na
 	w->start = lseek(fd, 0, SEEK_CUR);
 	/* Big blocks, fewer write(2)s; the last one is not padded, so the
 	 * bytes are the same whatever the block size. */
+	/* hdrcharset=BINARY: names go into the pax header byte for byte as
+	 * the manifest has them.  Without it libarchive converts them through
+	 * the locale and composes them (NFC): an NFD name would no longer be
+	 * the manifest's. */
 	if (archive_write_set_format_pax_restricted(w->a) != ARCHIVE_OK ||
+	    archive_write_set_format_option(w->a, "pax", "hdrcharset", "BINARY") != ARCHIVE_OK ||
 	    add_filter(w->a, compress) != ARCHIVE_OK ||
 	    archive_write_set_bytes_per_block(w->a, OTA_BUNDLE_IO_CHUNK) != ARCHIVE_OK ||
 	    archive_write_set_bytes_in_last_block(w->a, 1) != ARCHIVE_OK ||
@@ -126,7 +131,8 @@ static int put_header(struct ota_bundle_writer *w, const char *path, mode_t type
 
 	if (!ae)
 		return ota_err_set(err, OTA_EINTERNAL, "out of memory");
-	archive_entry_set_pathname_utf8(ae, path);
+	/* The raw bytes (not _utf8, which libarchive would normalize). */
+	archive_entry_copy_pathname(ae, path);
 	archive_entry_set_filetype(ae, type);
 	archive_entry_set_perm(ae, mode);
 	archive_entry_set_size(ae, (la_int64_t)size);
@@ -134,13 +140,8 @@ static int put_header(struct ota_bundle_writer *w, const char *path, mode_t type
 	archive_entry_set_uid(ae, 0);
 	archive_entry_set_gid(ae, 0);
 	if (link)
-		archive_entry_set_symlink_utf8(ae, link);
-	/* libarchive's pax writer needs the locale form of the names, and
-	 * crashes (3.6) when there is none: refuse instead. */
-	if (!archive_entry_pathname(ae) || (link && !archive_entry_symlink(ae)))
-		rc = ota_err_set(err, OTA_EPATH, "%s: entry name not representable in this "
-				 "locale's charset (run with a UTF-8 LC_CTYPE)", w->name);
-	else if (archive_write_header(w->a, ae) != ARCHIVE_OK)
+		archive_entry_copy_symlink(ae, link);
+	if (archive_write_header(w->a, ae) != ARCHIVE_OK)
 		rc = arch_err(w, err, path);
 	archive_entry_free(ae);
 	w->remaining = type == AE_IFREG ? size : 0;
