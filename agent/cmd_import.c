@@ -19,6 +19,7 @@
 #include "lib/semver.h"
 #include "lib/spool.h"
 #include "lib/verify.h"
+#include "lib/fsutil.h"
 
 struct candidate {
 	const char *name; /* borrowed from the scan's names */
@@ -42,20 +43,11 @@ struct scan {
 static int open_medium(const struct agent *a, const char *path, unsigned long long *size,
 		       struct ota_err *err)
 {
-	int flags = O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC;
-	int fd = open(path, flags | O_NOATIME);
 	struct stat st;
+	int fd = ota_open_regular(AT_FDCWD, path, O_NOFOLLOW | O_NOATIME, NULL, &st, err);
 
-	if (fd < 0 && errno == EPERM)
-		fd = open(path, flags);
-	if (fd < 0 && errno == ELOOP)
-		return ota_err_set(err, OTA_EIO, "%s: a symbolic link, not followed", path);
 	if (fd < 0)
-		return ota_err_errno(err, OTA_EIO, errno, "%s", path);
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
-		close(fd);
-		return ota_err_set(err, OTA_EIO, "%s: not a regular file", path);
-	}
+		return fd;
 	*size = (unsigned long long)st.st_size;
 	if (*size > a->cfg.max_bundle_bytes) {
 		close(fd);

@@ -19,6 +19,7 @@
 #include "lib/release.h"
 #include "lib/semver.h"
 #include "lib/verify.h"
+#include "lib/fsutil.h"
 
 /* Staging needs the payload plus room for metadata and a safety margin. */
 #define SPACE_MARGIN (4ULL * 1024 * 1024)
@@ -251,8 +252,8 @@ static int install(struct install *in, struct ota_err *err)
 		 a->origin ? a->origin : "", a->origin ? ")" : "");
 	if ((rc = agent_transition(a, &in->run, OTA_VERIFYING, reason, err)))
 		return rc;
-	fd = open(in->bundle, O_RDONLY | O_CLOEXEC);
-	rc = fd < 0 ? ota_err_errno(err, OTA_EIO, errno, "%s", in->bundle) : verify(in, fd, err);
+	fd = ota_open_regular(AT_FDCWD, in->bundle, 0, NULL, NULL, err);
+	rc = fd < 0 ? fd : verify(in, fd, err);
 	if (rc == 0) {
 		agent_fault_point(a, OTA_VERIFYING);
 		rc = agent_transition(a, &in->run, OTA_STAGING, "verified", err);

@@ -108,11 +108,11 @@ static int load_base(const char *path, struct ota_manifest **m,
 {
 	struct ota_buf bytes;
 	unsigned char first = 0;
-	int fd = open(path, O_RDONLY | O_CLOEXEC), rc;
+	int fd = ota_open_regular(AT_FDCWD, path, 0, NULL, NULL, err), rc;
 
 	ota_buf_init(&bytes, OTA_MANIFEST_MAX);
 	if (fd < 0)
-		return ota_err_errno(err, OTA_EIO, errno, "%s", path);
+		return fd;
 	if (read(fd, &first, 1) < 0)
 		first = 0;
 	close(fd);

@@ -44,9 +44,9 @@ int cmd_manifest(int argc, char **argv)
 	}
 	if (optind + 1 != argc)
 		return ota_cli_usage("manifest: expected one bundle file");
-	fd = open(argv[optind], O_RDONLY | O_CLOEXEC);
+	fd = ota_open_regular(AT_FDCWD, argv[optind], 0, NULL, NULL, &err);
 	if (fd < 0) {
-		rc = ota_err_errno(&err, OTA_EIO, errno, "%s", argv[optind]);
+		rc = fd;
 		goto out;
 	}
 	if ((rc = ota_bundle_reader_new(&r, fd, argv[optind], &err)) ||

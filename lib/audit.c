@@ -305,8 +305,8 @@ static int active_tail(const char *state_dir, const char *active, int fd, struct
 		goto out;
 	if ((rc = ota_audit_seg_path(state_dir, segs[n - 1], path, sizeof(path), err)))
 		goto out;
-	if ((sfd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
-		rc = ota_err_errno(err, OTA_EIO, errno, "%s", path);
+	if ((sfd = ota_open_regular(AT_FDCWD, path, O_NOFOLLOW, NULL, NULL, err)) < 0) {
+		rc = sfd;
 		goto out;
 	}
 	rc = find_tail(sfd, path, t, err);

@@ -17,11 +17,11 @@ int ota_bundle_read_manifest(const char *path, struct ota_buf *out, struct ota_e
 {
 	const struct ota_bundle_head *head;
 	struct ota_bundle_reader *r = NULL;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = ota_open_regular(AT_FDCWD, path, 0, NULL, NULL, err);
 	int rc;
 
 	if (fd < 0)
-		return ota_err_errno(err, OTA_EIO, errno, "%s", path);
+		return fd;
 	if ((rc = ota_bundle_reader_new(&r, fd, path, err)) == 0 &&
 	    (rc = ota_bundle_read_head(r, &head, err)) == 0)
 		rc = ota_buf_append(out, head->manifest.data, head->manifest.len, err);
@@ -166,12 +166,12 @@ int ota_bundle_add_signature(const char *path, const unsigned char pub[OTA_KEY_R
 	struct ota_pubkey pk = {0};
 	struct ota_buf bytes;
 	struct stat st;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = ota_open_regular(AT_FDCWD, path, 0, NULL, NULL, err);
 	int rc;
 
 	ota_buf_init(&bytes, OTA_MANIFEST_MAX);
 	if (fd < 0)
-		return ota_err_errno(err, OTA_EIO, errno, "%s", path);
+		return fd;
 	if (fstat(fd, &st)) {
 		rc = ota_err_errno(err, OTA_EIO, errno, "%s", path);
 		goto out;

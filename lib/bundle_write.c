@@ -13,6 +13,7 @@
 
 #include "lib/hash.h"
 #include "lib/path.h"
+#include "lib/fsutil.h"
 
 enum stage { NEED_MANIFEST, SIGNATURES, PAYLOAD, FINISHED };
 
@@ -272,7 +273,9 @@ static int copy_file(struct ota_bundle_writer *w, int root, const char *dir,
 {
 	unsigned char digest[OTA_SHA256_LEN];
 	struct ota_sha256 *h = ota_sha256_new();
-	int fd = openat(root, e->path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	struct ota_quoted q;
+	int fd = ota_open_regular(root, e->path, O_NOFOLLOW, ota_path_quote(e->path, &q), NULL,
+				  err);
 	ssize_t n;
 	int rc = 0;
 
@@ -281,7 +284,7 @@ static int copy_file(struct ota_bundle_writer *w, int root, const char *dir,
 		goto out;
 	}
 	if (fd < 0) {
-		rc = ota_err_errno(err, OTA_EIO, errno, "%s/%s", dir, e->path);
+		rc = ota_err_prefix(err, fd, "%s", dir);
 		goto out;
 	}
 	while (w->remaining) {

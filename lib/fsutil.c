@@ -145,8 +145,11 @@ int ota_rm_tree(const char *path, struct ota_err *err)
 {
 	struct stat st;
 
-	if (lstat(path, &st) && errno == ENOENT)
-		return 0;
+	if (lstat(path, &st)) {
+		if (errno == ENOENT)
+			return 0;
+		return ota_err_errno(err, OTA_EIO, errno, "%s", path);
+	}
 	if (!S_ISDIR(st.st_mode))
 		return unlink(path) ? ota_err_errno(err, OTA_EIO, errno, "%s: unlink", path) : 0;
 	/* Give back write permission first: a tree with read-only dirs
@@ -185,4 +188,45 @@ int ota_check_absent(const char *path, struct ota_err *err)
 	if (errno != ENOENT)
 		return ota_err_errno(err, OTA_EIO, errno, "%s", path);
 	return 0;
+}
+
+int ota_open_regular(int dirfd, const char *path, int flags, const char *name,
+		     struct stat *st, struct ota_err *err)
+{
+	struct stat local;
+	int fd, e, rc;
+
+	if (!name)
+		name = path;
+	if (!st)
+		st = &local;
+	memset(st, 0, sizeof(*st));
+	/* O_NONBLOCK: opening a FIFO for reading blocks until a writer comes;
+	 * with it the open returns at once and fstat says what it is. */
+	fd = openat(dirfd, path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | flags);
+	if (fd < 0 && errno == EPERM && (flags & O_NOATIME))
+		fd = openat(dirfd, path, (O_RDONLY | O_NONBLOCK | O_CLOEXEC | flags) & ~O_NOATIME);
+	if (fd < 0) {
+		e = errno;
+		if (e == ELOOP && (flags & O_NOFOLLOW))
+			rc = ota_err_set(err, OTA_EIO, "%s: a symbolic link, not followed", name);
+		else
+			rc = ota_err_errno(err, OTA_EIO, e, "%s", name);
+		errno = e; /* callers may tell ENOENT apart */
+		return rc;
+	}
+	if (fstat(fd, st) || !S_ISREG(st->st_mode) ||
+	    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)) {
+		e = S_ISREG(st->st_mode) || !st->st_mode ? errno : 0;
+		close(fd);
+		if (e)
+			rc = ota_err_errno(err, OTA_EIO, e, "%s", name);
+		else
+			rc = ota_err_set(err, OTA_EIO, "%s: %s", name,
+					 S_ISDIR(st->st_mode) ? "is a directory"
+							      : "not a regular file");
+		errno = e ? e : S_ISDIR(st->st_mode) ? EISDIR : EINVAL;
+		return rc;
+	}
+	return fd;
 }

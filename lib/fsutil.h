@@ -5,6 +5,7 @@
 #define OTA_FSUTIL_H
 
 #include <stdbool.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include "lib/err.h"
@@ -43,6 +44,18 @@ int ota_rm_tree(const char *path, struct ota_err *err);
 
 /* mkdir -p: make path and its missing parents with mode. */
 int ota_mkdir_p(const char *path, mode_t mode, struct ota_err *err);
+
+/* Open path (relative to dirfd, or AT_FDCWD) for reading, refusing
+ * anything but a regular file without blocking: opened O_NONBLOCK (a FIFO
+ * or a device never hangs the open), fstat'ed, refused unless regular
+ * (OTA_EIO, "is a directory" or "not a regular file"), then made blocking
+ * again.  flags adds to O_RDONLY | O_CLOEXEC (O_NOFOLLOW: a symbolic link
+ * is refused, "not followed"; O_NOATIME).  name (NULL: path) is what
+ * the one-line reason calls the file.  st (may be NULL) gets the
+ * fstat.  Returns the descriptor, owned by the caller, or a negative
+ * code.  Every file the tools read goes through here. */
+int ota_open_regular(int dirfd, const char *path, int flags, const char *name,
+		     struct stat *st, struct ota_err *err);
 
 /* 0 if nothing exists at path, OTA_EEXIST if something does. */
 int ota_check_absent(const char *path, struct ota_err *err);

@@ -42,12 +42,11 @@ static int describe(const char *dir, const char *name, json_t **out, struct ota_
 
 	if (snprintf(path, sizeof(path), "%s/%s", dir, name) >= (int)sizeof(path))
 		return ota_err_set(err, OTA_EIO, "%s/%s: path too long", dir, name);
-	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	/* A FIFO named *.bundle never blocks the open. */
+	fd = ota_open_regular(AT_FDCWD, path, O_NOFOLLOW, NULL, &st, err);
 	if (fd < 0)
-		return ota_err_errno(err, OTA_EIO, errno, "%s", path);
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode))
-		rc = ota_err_set(err, OTA_EIO, "%s: not a regular file", path);
-	else if ((rc = read_manifest(fd, path, &m, err)) == 0 &&
+		return fd;
+	if ((rc = read_manifest(fd, path, &m, err)) == 0 &&
 		 lseek(fd, 0, SEEK_SET) != 0)
 		rc = ota_err_errno(err, OTA_EIO, errno, "%s", path);
 	if (rc == 0)
