@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "agent/agent.h"
+#include "cli/cli.h"
 #include "lib/clock.h"
 #include "lib/notify.h"
 
@@ -200,5 +201,5 @@ void agent_notify(struct agent *a, const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	if (ota_notify_send(&a->daemon->notify, msg, &err))
-		fprintf(stderr, "ota-agent: %s\n", err.msg);
+		ota_cli_say(stderr, "%s", err.msg);
 }

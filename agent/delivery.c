@@ -2,6 +2,7 @@
  * pass, the install from the spool copy (the only copy ever installed),
  * the progress hook, and the notes and summary a pass reports. */
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 
 #include "agent/agent.h"
 #include "cli/cli.h"
+#include "lib/ctlesc.h"
 #include "lib/fsutil.h"
 #include "lib/lock.h"
 #include "lib/spool.h"
@@ -39,7 +41,8 @@ void agent_note(struct agent_pass *p, const struct ota_err *why)
 	struct ota_err ignored;
 
 	/* Past the cap (a medium with thousands of bad files) lines are lost. */
-	if (ota_buf_puts(&p->notes, why->msg, &ignored) == 0)
+	/* Escaped: a newline in a file name cannot start a line of its own. */
+	if (ota_ctlesc(why->msg, SIZE_MAX, &p->notes, &ignored) == 0)
 		ota_buf_putc(&p->notes, '\n', &ignored);
 }
 
@@ -49,10 +52,10 @@ int agent_pass_report(const struct agent_pass *p, int rc, const struct ota_err *
 
 	for (; line && *line; line = nl + 1) {
 		nl = strchr(line, '\n');
-		fprintf(stderr, "%s: %.*s\n", ota_cli_prog(), (int)(nl - line), line);
+		ota_cli_say(stderr, "%.*s", (int)(nl - line), line);
 	}
 	if (p->summary.len)
-		printf("%s\n", (const char *)p->summary.data);
+		ota_cli_print(stdout, "%s", (const char *)p->summary.data);
 	fflush(stdout);
 	if (rc && !p->noted)
 		return ota_cli_fail(err);

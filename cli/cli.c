@@ -4,7 +4,11 @@
 #include <locale.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "lib/buf.h"
+#include "lib/ctlesc.h"
 
 static const char *prog_name = "ota";
 
@@ -27,9 +31,43 @@ const char *ota_cli_prog(void)
 	return prog_name;
 }
 
+/* The one place messages reach a terminal or the journal: what a message
+ * carries from input (a file name on a medium, a tar entry, a URL) can
+ * neither move the cursor, set a title nor start a forged line. */
+static void say_v(FILE *f, bool prefix, const char *fmt, va_list ap)
+{
+	char line[OTA_ERR_MSG_MAX * 2];
+	struct ota_buf b;
+
+	(void)vsnprintf(line, sizeof(line), fmt, ap);
+	ota_buf_init(&b, 0);
+	if (ota_ctlesc(line, sizeof(line) * 4, &b, NULL) == 0)
+		fprintf(f, "%s%s%.*s\n", prefix ? prog_name : "", prefix ? ": " : "", (int)b.len,
+			b.data ? (const char *)b.data : "");
+	ota_buf_free(&b);
+}
+
+void ota_cli_say(FILE *f, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	say_v(f, true, fmt, ap);
+	va_end(ap);
+}
+
+void ota_cli_print(FILE *f, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	say_v(f, false, fmt, ap);
+	va_end(ap);
+}
+
 int ota_cli_fail(const struct ota_err *err)
 {
-	fprintf(stderr, "%s: %s\n", prog_name, err->msg[0] ? err->msg : ota_code_name(err->code));
+	ota_cli_say(stderr, "%s", err->msg[0] ? err->msg : ota_code_name(err->code));
 	return ota_exit_status(err->code ? err->code : OTA_EINTERNAL);
 }
 
@@ -37,11 +75,10 @@ int ota_cli_usage(const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "%s: ", prog_name);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	say_v(stderr, true, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\nTry '%s --help' for more information.\n", prog_name);
+	fprintf(stderr, "Try '%s --help' for more information.\n", prog_name);
 	return ota_exit_status(OTA_EUSAGE);
 }
 

@@ -7,6 +7,7 @@
 #include <getopt.h>
 #include <openssl/evp.h>
 #include <stdbool.h>
+#include <stdio.h>
 
 #include "lib/err.h"
 
@@ -17,7 +18,15 @@
 void ota_cli_init(const char *prog);
 const char *ota_cli_prog(void);
 
-/* Print "prog: <err->msg>" and return the exit status for err->code. */
+/* Print "prog: <message>" and a newline on f, the message escaped
+ * (lib/ctlesc.h: controls, invalid UTF-8 and bidirectional formatting as
+ * \xNN) so that nothing from input reaches a terminal raw. */
+void ota_cli_say(FILE *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The same without the "prog: " prefix (a line of results on stdout). */
+void ota_cli_print(FILE *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Print "prog: <err->msg>" (escaped, as ota_cli_say) and return the exit
+ * status for err->code. */
 int ota_cli_fail(const struct ota_err *err);
 
 /* Print "prog: <message>" plus a hint to run --help; return exit status 2. */

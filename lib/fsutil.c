@@ -146,7 +146,7 @@ int ota_rm_tree(const char *path, struct ota_err *err)
 	struct stat st;
 
 	if (lstat(path, &st)) {
-		if (errno == ENOENT)
+		if (errno == ENOENT || errno == ENOTDIR)
 			return 0;
 		return ota_err_errno(err, OTA_EIO, errno, "%s", path);
 	}

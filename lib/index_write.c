@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <jansson.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -14,6 +15,7 @@
 
 #include "lib/bundle_read.h"
 #include "lib/canon.h"
+#include "lib/ctlesc.h"
 #include "lib/fsutil.h"
 
 /* The unverified manifest of the bundle on fd: enough to describe it. */
@@ -69,7 +71,8 @@ static int warn(struct ota_buf *warnings, const struct ota_err *why, struct ota_
 
 	if (!warnings)
 		return 0;
-	if ((rc = ota_buf_puts(warnings, why->msg, err)) == 0)
+	/* Escaped: a newline in a file name cannot start a line of its own. */
+	if ((rc = ota_ctlesc(why->msg, SIZE_MAX, warnings, err)) == 0)
 		rc = ota_buf_putc(warnings, '\n', err);
 	return rc;
 }
