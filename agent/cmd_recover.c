@@ -3,6 +3,7 @@
  * verified release and the state is IDLE.  A release that never passed its
  * health check is never kept as current. */
 #include <limits.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -64,7 +65,7 @@ static int staged_rollback_index(struct agent *a, const char *version,
 	ota_buf_init(&b, OTA_MANIFEST_MAX);
 	snprintf(path, sizeof(path), "%s/manifests/%s.json", a->cfg.state_dir, version);
 	/* The lean form: the entries array is not needed for one field. */
-	rc = ota_buf_read_file(&b, path, err);
+	rc = ota_buf_read_file_at(&b, AT_FDCWD, path, O_NOFOLLOW, err);
 	if (rc == 0)
 		rc = ota_manifest_load(&b, path, &m, err);
 	if (rc == 0)

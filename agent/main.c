@@ -108,9 +108,13 @@ static int make_dirs(const struct ota_config *c, struct ota_err *err)
 
 	snprintf(manifests, sizeof(manifests), "%s/manifests", c->state_dir);
 	snprintf(releases, sizeof(releases), "%s/releases", c->app_dir);
-	if ((rc = ota_mkdir_p(manifests, 0755, err)))
+	if ((rc = ota_mkdir_p(manifests, 0755, err)) || (rc = ota_mkdir_p(releases, 0755, err)))
 		return rc;
-	return ota_mkdir_p(releases, 0755, err);
+	/* Never followed: a link would move the state or the releases. */
+	if ((rc = ota_check_real_dir(c->state_dir, err)) ||
+	    (rc = ota_check_real_dir(manifests, err)))
+		return rc;
+	return ota_check_real_dir(releases, err);
 }
 
 static int setup(struct agent *a, const char *root, const char *config, bool locks,

@@ -221,11 +221,13 @@ static int rotate(const char *state_dir, const char *active, int *fd,
 static int open_active(const char *path, int *fd, bool *created, struct ota_err *err)
 {
 	*created = true;
-	*fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	*fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
 	if (*fd < 0 && errno == EEXIST) {
 		*created = false;
-		*fd = open(path, O_RDWR | O_APPEND | O_CLOEXEC);
+		*fd = open(path, O_RDWR | O_APPEND | O_NOFOLLOW | O_CLOEXEC);
 	}
+	if (*fd < 0 && errno == ELOOP)
+		return ota_err_set(err, OTA_EIO, "%s: a symbolic link, not followed", path);
 	return *fd < 0 ? ota_err_errno(err, OTA_EIO, errno, "%s", path) : 0;
 }
 

@@ -155,7 +155,7 @@ static struct ota_manifest *source_manifest(const struct source *s)
 
 	ota_buf_init(&bytes, OTA_MANIFEST_MAX);
 	if (s->manifest_path) {
-		if (ota_buf_read_file(&bytes, s->manifest_path, NULL) == 0)
+		if (ota_buf_read_file_at(&bytes, AT_FDCWD, s->manifest_path, O_NOFOLLOW, NULL) == 0)
 			ota_manifest_load(&bytes, s->manifest_path, &m, NULL);
 		ota_buf_free(&bytes);
 		return m;

@@ -179,6 +179,19 @@ int ota_mkdir_p(const char *path, mode_t mode, struct ota_err *err)
 	return 0;
 }
 
+int ota_check_real_dir(const char *path, struct ota_err *err)
+{
+	struct stat st;
+
+	if (lstat(path, &st))
+		return ota_err_errno(err, OTA_EIO, errno, "%s", path);
+	if (S_ISLNK(st.st_mode))
+		return ota_err_set(err, OTA_EIO, "%s: a symbolic link, not followed", path);
+	if (!S_ISDIR(st.st_mode))
+		return ota_err_set(err, OTA_EIO, "%s: not a directory", path);
+	return 0;
+}
+
 int ota_check_absent(const char *path, struct ota_err *err)
 {
 	struct stat st;

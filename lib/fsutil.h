@@ -57,6 +57,10 @@ int ota_mkdir_p(const char *path, mode_t mode, struct ota_err *err);
 int ota_open_regular(int dirfd, const char *path, int flags, const char *name,
 		     struct stat *st, struct ota_err *err);
 
+/* 0 if path is a directory itself, not a symbolic link to one (the
+ * agent's state_dir, manifests/ and releases/); OTA_EIO otherwise. */
+int ota_check_real_dir(const char *path, struct ota_err *err);
+
 /* 0 if nothing exists at path, OTA_EEXIST if something does. */
 int ota_check_absent(const char *path, struct ota_err *err);
 

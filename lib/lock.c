@@ -22,7 +22,11 @@ int ota_lock_take(const char *state_dir, int *fd, struct ota_err *err)
 
 	*fd = -1;
 	snprintf(path, sizeof(path), "%s/lock", state_dir);
-	*fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	/* O_NOFOLLOW: a lock planted as a symlink would be truncated and
+	 * written (the pid) wherever it points. */
+	*fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (*fd < 0 && errno == ELOOP)
+		return ota_err_set(err, OTA_EIO, "%s: a symbolic link, not followed", path);
 	if (*fd < 0)
 		return ota_err_errno(err, OTA_EIO, errno, "%s", path);
 	if (flock(*fd, LOCK_EX | LOCK_NB)) {

@@ -2,6 +2,7 @@
  * writing them, signing, and the rules a device applies to an update. */
 #include "lib/trust.h"
 
+#include <fcntl.h>
 #include <jansson.h>
 #include <openssl/evp.h>
 #include <stdio.h>
@@ -283,12 +284,17 @@ int ota_trust_parse(const unsigned char *text, size_t len, const char *name,
 
 int ota_trust_load(const char *path, struct ota_trust *t, struct ota_err *err)
 {
+	return ota_trust_load_flags(path, 0, t, err);
+}
+
+int ota_trust_load_flags(const char *path, int flags, struct ota_trust *t, struct ota_err *err)
+{
 	struct ota_buf b;
 	int rc;
 
 	ota_trust_init(t);
 	ota_buf_init(&b, OTA_TRUST_FILE_MAX);
-	rc = ota_buf_read_file(&b, path, err);
+	rc = ota_buf_read_file_at(&b, AT_FDCWD, path, flags, err);
 	if (rc == OTA_EFORMAT)
 		rc = ota_err_set(err, rc, "%s: not a trust file (over %d bytes)", path,
 				 OTA_TRUST_FILE_MAX);

@@ -73,6 +73,8 @@ int ota_trust_factory(struct ota_trust *t, const char *keys_path, unsigned int t
 int ota_trust_parse(const unsigned char *text, size_t len, const char *name,
 		    struct ota_trust *t, struct ota_err *err);
 int ota_trust_load(const char *path, struct ota_trust *t, struct ota_err *err);
+/* The same with open flags added (O_NOFOLLOW for the trust state). */
+int ota_trust_load_flags(const char *path, int flags, struct ota_trust *t, struct ota_err *err);
 
 /* Append the trust file text of t (document, then signature lines). */
 int ota_trust_format(const struct ota_trust *t, struct ota_buf *out, struct ota_err *err);

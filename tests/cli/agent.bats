@@ -459,3 +459,58 @@ assert r["to"] == "IDLE" and "hash mismatch" in r["reason"], r'
 	run agent status --json
 	[ "$(jget 'j["state"]')" = IDLE ]
 }
+
+@test "a symlinked state_dir/lock is not followed: refused (3), the file it names untouched" {
+	make_bundle 1.0.0 good
+	mkdir -p "$STATE/manifests"
+	printf 'precious\n' >"$T/victim"
+	ln -s "$T/victim" "$STATE/lock"
+	run --separate-stderr agent install "$BUNDLE"
+	assert_status 3
+	[ "$stderr" = "ota-agent: $STATE/lock: a symbolic link, not followed" ]
+	[ "$(cat "$T/victim")" = precious ]
+	assert_absent "$APP/current"
+}
+
+@test "a symlinked history.jsonl, state.json or trust state is not followed: refused, the file it names untouched" {
+	install_ok 1.0.0 good
+	make_bundle 2.0.0 good
+	cp "$STATE/history.jsonl" "$T/victim"
+	cp "$T/victim" "$T/victim.before"
+	mv "$STATE/history.jsonl" "$T/history.real"
+	ln -s "$T/victim" "$STATE/history.jsonl"
+	run --separate-stderr agent install "$BUNDLE"
+	assert_status 3
+	assert_error_line "history.jsonl: a symbolic link, not followed"
+	cmp "$T/victim" "$T/victim.before"
+	assert_current 1.0.0
+	rm "$STATE/history.jsonl" && mv "$T/history.real" "$STATE/history.jsonl"
+	mv "$STATE/state.json" "$T/state.real" 2>/dev/null || printf '{}' >"$T/state.real"
+	ln -s "$T/state.real" "$STATE/state.json"
+	run --separate-stderr agent status
+	assert_status 3
+	assert_error_line "state.json: a symbolic link, not followed"
+	rm "$STATE/state.json"
+	ln -s "$T/victim" "$STATE/trust.ota"
+	run --separate-stderr agent install "$BUNDLE"
+	assert_status 3
+	assert_error_line "trust.ota: a symbolic link, not followed"
+	cmp "$T/victim" "$T/victim.before"
+	assert_current 1.0.0
+}
+
+@test "a symlinked state_dir or manifests/ is refused (3), nothing written through it" {
+	make_bundle 1.0.0 good
+	mkdir -p "$T/elsewhere/manifests"
+	ln -s "$T/elsewhere" "$STATE"
+	run --separate-stderr agent install "$BUNDLE"
+	assert_status 3
+	[ "$stderr" = "ota-agent: $STATE: a symbolic link, not followed" ]
+	rm "$STATE" && mkdir "$STATE"
+	ln -s "$T/elsewhere/manifests" "$STATE/manifests"
+	run --separate-stderr agent install "$BUNDLE"
+	assert_status 3
+	[ "$stderr" = "ota-agent: $STATE/manifests: a symbolic link, not followed" ]
+	[ -z "$(ls -A "$T/elsewhere/manifests")" ]
+	assert_absent "$APP/current"
+}
