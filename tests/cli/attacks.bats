@@ -138,6 +138,29 @@ rejects() {
 	rejects 10 'etc/extra' extra-entry.bundle
 }
 
+@test "a whole payload/evil entry after a single zero block: file set mismatch (10)" {
+	craft entry-after-end
+	# the control: Python's tarfile stops at the zero block and never sees it
+	run python3 -c 'import sys, tarfile; print("payload/evil" in tarfile.open(sys.argv[1]).getnames())' entry-after-end.bundle
+	[ "$output" = False ]
+	rejects 10 'data after the end of the archive' entry-after-end.bundle
+	gzip -k entry-after-end.bundle
+	rejects 10 'data after the end of the archive' entry-after-end.bundle.gz
+}
+
+@test "bytes that are not a tar header after the end-of-archive marker: file set mismatch (10)" {
+	craft garbage-after-end
+	rejects 10 'data after the end of the archive' garbage-after-end.bundle
+}
+
+@test "control: zeros after the end-of-archive marker (a writer's record padding) are accepted" {
+	craft zeros-after-end
+	run ota-verify --keys k.pub --device-class edge-gw-v2 zeros-after-end.bundle
+	assert_status 0
+	head -c $((2 * 1024 * 1024)) /dev/zero >>zeros-after-end.bundle
+	rejects 10 'data after the end of the archive' zeros-after-end.bundle
+}
+
 @test "listed file missing from the payload: file set mismatch (10)" {
 	craft missing-file
 	rejects 10 'etc/greeting' missing-file.bundle
