@@ -368,8 +368,14 @@ int ota_bundle_next(struct ota_bundle_reader *r, struct ota_bundle_item *it, str
 	if (strncmp(name, OTA_BUNDLE_PAYLOAD_DIR, strlen(OTA_BUNDLE_PAYLOAD_DIR)))
 		return ota_err_set(err, OTA_EFORMAT, "%s: unexpected entry outside payload/: %s",
 				   r->name, ota_path_quote(name, &q));
-	name = strip_dir_slash(r, name);
-	it->path = name + strlen(OTA_BUNDLE_PAYLOAD_DIR);
+	/* "payload/" itself names nothing: an empty path, refused below.
+	 * Stripped of its slash it would be shorter than the prefix. */
+	if (name[strlen(OTA_BUNDLE_PAYLOAD_DIR)] == '\0') {
+		it->path = name + strlen(OTA_BUNDLE_PAYLOAD_DIR);
+	} else {
+		name = strip_dir_slash(r, name);
+		it->path = name + strlen(OTA_BUNDLE_PAYLOAD_DIR);
+	}
 	rc = ota_path_check(it->path, strlen(it->path), err);
 	if (rc)
 		return ota_err_prefix(err, rc, "%s", r->name);

@@ -161,6 +161,12 @@ rejects() {
 	rejects 10 'data after the end of the archive' zeros-after-end.bundle
 }
 
+@test "a bare payload/ directory entry right after a directory: unsafe path (9), an empty path, not a duplicate" {
+	craft bare-payload-dir
+	rejects 9 'unsafe path "": empty' bare-payload-dir.bundle
+	! printf '%s' "$output" | grep -q duplicate
+}
+
 @test "listed file missing from the payload: file set mismatch (10)" {
 	craft missing-file
 	rejects 10 'etc/greeting' missing-file.bundle

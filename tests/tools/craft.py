@@ -483,6 +483,17 @@ def k_delta_omitted_unsigned(c):
     return without(members, VICTIM)
 
 
+@kind("bare-payload-dir")
+def k_bare_payload_dir(c):
+    """A directory entry named "payload/" itself, right after another
+    directory (once read as a duplicate of it, from a stale buffer)."""
+    members = c.bundle(canon(c.m))
+    i = max(i for i, m in enumerate(members) if m["type"] == tarfile.DIRTYPE)
+    # "x//": tarfile's writer (through _Info) keeps "x/", as tar writes dirs
+    members[i] = dict(members[i], name=members[i]["name"] + "//")
+    return members[:i + 1] + [member("payload//", tarfile.DIRTYPE, mode=0o755)] + members[i + 1:]
+
+
 @kind("entry-after-end")
 def k_entry_after_end(c):
     """A whole payload/evil entry after a single zero block (the first half
