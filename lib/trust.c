@@ -398,6 +398,10 @@ int ota_trust_check_update(const struct ota_trust *cur, const struct ota_trust *
 		return ota_err_set(err, OTA_EROLLBACK, "%s: trust sequence %llu is not newer than "
 				   "%llu, the one in force (an old trust file replayed?)",
 				   upd->source, upd->sequence, cur->sequence);
+	if (upd->sequence - cur->sequence > OTA_TRUST_SEQUENCE_STEP)
+		return ota_err_set(err, OTA_EROLLBACK, "%s: trust sequence %llu is more than %llu "
+				   "above %llu, the one in force", upd->source, upd->sequence,
+				   OTA_TRUST_SEQUENCE_STEP, cur->sequence);
 	if ((rc = ota_trust_count(upd, &cur->keys, &n, err)))
 		return rc;
 	if (n < cur->threshold)

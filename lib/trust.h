@@ -32,7 +32,11 @@
 #define OTA_TRUST_FILE_MAX (64 * 1024)
 #define OTA_TRUST_MAX_KEYS 64
 #define OTA_TRUST_MAX_SIGS 64
-#define OTA_TRUST_SEQUENCE_MAX (1ULL << 53) /* exact in every JSON reader */
+/* Far below the top of JSON's exact integers (2^53), and reached only by
+ * steps of at most OTA_TRUST_SEQUENCE_STEP: a trust file cannot use up the
+ * range and leave the device unable to rotate ever again. */
+#define OTA_TRUST_SEQUENCE_MAX 4294967295ULL
+#define OTA_TRUST_SEQUENCE_STEP 1000ULL
 #define OTA_TRUST_ANY_TARGET "*"
 #define OTA_TRUST_SIG_PREFIX "signature "
 
