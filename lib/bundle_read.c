@@ -275,7 +275,12 @@ static int read_signature(struct ota_bundle_reader *r, struct ota_err *err)
 				   r->name);
 	ota_buf_init(&text, OTA_SIG_FILE_MAX);
 	rc = slurp(r, &text, err);
-	if (rc == 0 && (rc = ota_sig_decode(text.data, text.len, name, s->sig, err)))
+	/* One encoding in a bundle: the final newline is part of it (only a
+	 * detached file carried by hand may lack it, schema/bundle.md). */
+	if (rc == 0 && (text.len != OTA_SIG_B64_LEN + 1 || text.data[OTA_SIG_B64_LEN] != '\n'))
+		rc = ota_err_set(err, OTA_EFORMAT, "%s: %s: not a signature (%d base64 characters "
+				 "and a newline)", r->name, ota_path_quote(name, &q), OTA_SIG_B64_LEN);
+	else if (rc == 0 && (rc = ota_sig_decode(text.data, text.len, name, s->sig, err)))
 		ota_err_prefix(err, rc, "%s", r->name);
 	ota_buf_free(&text);
 	if (rc == 0)

@@ -167,6 +167,11 @@ rejects() {
 	! printf '%s' "$output" | grep -q duplicate
 }
 
+@test "a signature entry without its final newline (a second encoding of the same signature): malformed (4)" {
+	craft sig-no-newline
+	rejects 4 'not a signature \(88 base64 characters and a newline\)' sig-no-newline.bundle
+}
+
 @test "listed file missing from the payload: file set mismatch (10)" {
 	craft missing-file
 	rejects 10 'etc/greeting' missing-file.bundle

@@ -421,6 +421,16 @@ def k_outside_payload(c):
     return c.bundle(canon(c.m)) + [member("evil", data=b"evil\n")]
 
 
+@kind("sig-no-newline")
+def k_sig_no_newline(c):
+    """The trusted signature entry without its final newline (88 bytes):
+    the same signature in a second encoding."""
+    members = c.bundle(canon(c.m))
+    name = next(m["name"] for m in members if m["name"].startswith("signatures/"))
+    data = next(m["data"] for m in members if m["name"] == name)
+    return replace(members, name, data=data.rstrip(b"\n"))
+
+
 @kind("bad-sig-encoding")
 def k_bad_sig_encoding(c):
     """A signature file that is not 88 base64 characters."""
