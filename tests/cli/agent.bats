@@ -423,6 +423,20 @@ assert r["to"] == "IDLE" and "hash mismatch" in r["reason"], r'
 	assert_error_line "agent\.yaml:$(grep -n 'timeout: soon' "$ROOT/etc/ota/agent.yaml" | cut -d: -f1):"
 }
 
+@test "config paths cannot leave --root: app_dir /opt/../../.. refused (16); /opt/./app//x/.. normalised under the root" {
+	write_config
+	sed -i "s|^app_dir: .*|app_dir: /opt/../../../$T/escaped|" "$ROOT/etc/ota/agent.yaml"
+	make_bundle 1.0.0 good
+	run --separate-stderr agent install "$BUNDLE"
+	assert_status 16
+	assert_error_line "agent\.yaml:2: app_dir: '/opt/\.\./\.\./\.\./.*/escaped' climbs above '/' \(out of --root\)"
+	assert_absent "$T/escaped"
+	sed -i "s|^app_dir: .*|app_dir: /opt/./app//x/..|" "$ROOT/etc/ota/agent.yaml"
+	run agent install "$BUNDLE"
+	assert_status 0
+	assert_current 1.0.0
+}
+
 @test "a second install while one runs: exit 13 naming the lock; the first completes 0" {
 	install_ok 1.0.0 good
 	write_config HEALTH_TIMEOUT=6 HEALTH_STABLE=2.5
