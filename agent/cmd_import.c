@@ -36,6 +36,8 @@ struct scan {
 	size_t n_c, n_older, n_foreign, n_refused;
 	int first_rc;             /* of the first bundle refused */
 	struct ota_err first_err; /* and its reason */
+	int newer_rc;             /* of the first newer bundle refused (exit status) */
+	struct ota_err newer_err;
 };
 
 /* Read-only, never following a link, never blocking on a fifo, and not
@@ -57,13 +59,19 @@ static int open_medium(const struct agent *a, const char *path, unsigned long lo
 	return fd;
 }
 
-static void refuse(struct scan *s, int rc, const struct ota_err *why)
+/* newer: a bundle for this device, newer than what runs (its signed head
+ * read), refused: what decides the exit status (cmd_import's comment). */
+static void refuse(struct scan *s, int rc, const struct ota_err *why, bool newer)
 {
 	agent_note(s->p, why);
 	s->n_refused++;
 	if (!s->first_rc) {
 		s->first_rc = rc;
 		s->first_err = *why;
+	}
+	if (newer && !s->newer_rc) {
+		s->newer_rc = rc;
+		s->newer_err = *why;
 	}
 }
 
@@ -93,12 +101,14 @@ static int examine(struct scan *s, const char *name, struct ota_err *err)
 	struct ota_err why = {0};
 	char path[PATH_MAX];
 	unsigned long long size;
+	bool head;
 	int fd, rc;
 
 	if (snprintf(path, sizeof(path), "%s/%s", s->dir, name) >= (int)sizeof(path))
 		return ota_err_set(err, OTA_EIO, "%s: path too long", s->dir);
 	fd = open_medium(s->a, path, &size, &why);
 	rc = fd < 0 ? fd : ota_verify_open(&v, fd, path, &opts, &why);
+	head = rc == 0;
 	if (rc == 0 && (rc = judge(s, path, v.res.manifest, &s->c[s->n_c], &why)) == 0)
 		s->c[s->n_c++].name = name;
 	else if (rc == 1)
@@ -106,7 +116,7 @@ static int examine(struct scan *s, const char *name, struct ota_err *err)
 	else if (rc == OTA_EINTERNAL)
 		*err = why;
 	else if (rc != OTA_ETARGET)
-		refuse(s, rc, &why);
+		refuse(s, rc, &why, head);
 	/* Another device's: named, skipped, not a failure of this import. */
 	if (rc == OTA_ETARGET) {
 		s->n_foreign++;
@@ -173,13 +183,17 @@ static int install_newest(struct scan *s, struct ota_err *err)
 			*err = why;
 			return rc;
 		}
-		refuse(s, rc, &why);
+		refuse(s, rc, &why, true);
 		if (!try_next(rc))
 			break;
 	}
-	*err = s->first_err;
+	/* The most important outcome: a newer bundle refused; else, when the
+	 * medium held this device's bundles and none was newer, that (0: the
+	 * files refused on the way are named above and counted); else the
+	 * first file refused. */
+	*err = s->newer_rc ? s->newer_err : s->first_err;
 	s->p->noted = s->first_rc != 0;
-	return s->first_rc;
+	return s->newer_rc ? s->newer_rc : s->n_older ? 0 : s->first_rc;
 }
 
 static void summarize(const struct scan *s, size_t n)
@@ -241,6 +255,8 @@ int cmd_import(struct agent *a, int argc, char **argv)
 	const char *dir = argc == 2 ? argv[1] : a->cfg.usb_dir;
 	int rc;
 
+	if (argc >= 2 && argv[1][0] == '-' && argv[1][1])
+		return ota_cli_usage("import: unknown option '%s'", argv[1]);
 	if (argc > 2 || (argc == 2 && argv[1][0] == '-'))
 		return ota_cli_usage("import: expected one directory (a mounted medium)");
 	if (!dir)

@@ -17,6 +17,7 @@ void ota_cli_init(const char *prog)
 	const char *slash = strrchr(prog, '/');
 
 	prog_name = slash ? slash + 1 : prog;
+	opterr = 0; /* the tools name a bad option themselves, on one line */
 	/* libarchive converts entry names through the locale's charset; under
 	 * the "C" locale a UTF-8 name cannot be converted at all.  Names in
 	 * bundles are UTF-8 whatever the user's locale, so use a UTF-8 one. */
@@ -34,7 +35,7 @@ const char *ota_cli_prog(void)
 /* The one place messages reach a terminal or the journal: what a message
  * carries from input (a file name on a medium, a tar entry, a URL) can
  * neither move the cursor, set a title nor start a forged line. */
-static void say_v(FILE *f, bool prefix, const char *fmt, va_list ap)
+static void say_v(FILE *f, bool prefix, const char *tail, const char *fmt, va_list ap)
 {
 	char line[OTA_ERR_MSG_MAX * 2];
 	struct ota_buf b;
@@ -42,8 +43,8 @@ static void say_v(FILE *f, bool prefix, const char *fmt, va_list ap)
 	(void)vsnprintf(line, sizeof(line), fmt, ap);
 	ota_buf_init(&b, 0);
 	if (ota_ctlesc(line, sizeof(line) * 4, &b, NULL) == 0)
-		fprintf(f, "%s%s%.*s\n", prefix ? prog_name : "", prefix ? ": " : "", (int)b.len,
-			b.data ? (const char *)b.data : "");
+		fprintf(f, "%s%s%.*s%s\n", prefix ? prog_name : "", prefix ? ": " : "", (int)b.len,
+			b.data ? (const char *)b.data : "", tail);
 	ota_buf_free(&b);
 }
 
@@ -52,7 +53,7 @@ void ota_cli_say(FILE *f, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	say_v(f, true, fmt, ap);
+	say_v(f, true, "", fmt, ap);
 	va_end(ap);
 }
 
@@ -61,7 +62,7 @@ void ota_cli_print(FILE *f, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	say_v(f, false, fmt, ap);
+	say_v(f, false, "", fmt, ap);
 	va_end(ap);
 }
 
@@ -75,11 +76,30 @@ int ota_cli_usage(const char *fmt, ...)
 {
 	va_list ap;
 
+	char tail[128];
+
+	/* One line, the hint on it. */
+	snprintf(tail, sizeof(tail), " (see '%s --help')", prog_name);
 	va_start(ap, fmt);
-	say_v(stderr, true, fmt, ap);
+	say_v(stderr, true, tail, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "Try '%s --help' for more information.\n", prog_name);
 	return ota_exit_status(OTA_EUSAGE);
+}
+
+int ota_cli_bad_option(const char *cmd, int c, char **argv)
+{
+	const char *arg = optind > 0 ? argv[optind - 1] : "?";
+	char opt[64];
+
+	/* A long option as typed (without "=value"); a short one by its letter,
+	 * which may have been grouped ("-qz"). */
+	if (!strncmp(arg, "--", 2) || optopt <= 0 || optopt >= 0x7f)
+		snprintf(opt, sizeof(opt), "%.*s", (int)strcspn(arg, "="), arg);
+	else
+		snprintf(opt, sizeof(opt), "-%c", optopt);
+	if (c == ':')
+		return ota_cli_usage("%s%soption '%s' needs a value", cmd, *cmd ? ": " : "", opt);
+	return ota_cli_usage("%s%sunknown option '%s'", cmd, *cmd ? ": " : "", opt);
 }
 
 int ota_cli_version(void)

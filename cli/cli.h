@@ -29,8 +29,15 @@ void ota_cli_print(FILE *f, const char *fmt, ...) __attribute__((format(printf, 
  * status for err->code. */
 int ota_cli_fail(const struct ota_err *err);
 
-/* Print "prog: <message>" plus a hint to run --help; return exit status 2. */
+/* Print "prog: <message> (see 'prog --help')", one line; return exit
+ * status 2. */
 int ota_cli_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* A usage error naming the option getopt_long stopped at: c is ':' for a
+ * missing value (an optstring starting with ':' and opterr = 0, which
+ * ota_cli_init sets), anything else for an unknown option.  cmd names
+ * the subcommand ("" for none). */
+int ota_cli_bad_option(const char *cmd, int c, char **argv);
 
 /* Print "prog (ota tools) VERSION" on stdout; return 0. */
 int ota_cli_version(void);

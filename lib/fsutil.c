@@ -192,6 +192,23 @@ int ota_check_real_dir(const char *path, struct ota_err *err)
 	return 0;
 }
 
+int ota_check_output(const char *path, bool force, struct ota_err *err)
+{
+	struct stat st;
+
+	if (lstat(path, &st)) {
+		if (errno == ENOENT)
+			return 0;
+		return ota_err_errno(err, OTA_EIO, errno, "%s", path);
+	}
+	if (S_ISDIR(st.st_mode))
+		return ota_err_set(err, OTA_EEXIST, "%s: is a directory, not a file to write "
+				   "(--force replaces files only)", path);
+	if (!force)
+		return ota_err_set(err, OTA_EEXIST, "%s: exists (use --force to replace it)", path);
+	return 0;
+}
+
 int ota_check_absent(const char *path, struct ota_err *err)
 {
 	struct stat st;

@@ -61,6 +61,12 @@ int ota_open_regular(int dirfd, const char *path, int flags, const char *name,
  * agent's state_dir, manifests/ and releases/); OTA_EIO otherwise. */
 int ota_check_real_dir(const char *path, struct ota_err *err);
 
+/* The one rule for an output file, checked before any work: 0 when
+ * nothing is at path, or a file is and force; OTA_EEXIST for a file
+ * without force ("exists (use --force to replace it)") and for a
+ * directory, with or without force ("is a directory"). */
+int ota_check_output(const char *path, bool force, struct ota_err *err);
+
 /* 0 if nothing exists at path, OTA_EEXIST if something does. */
 int ota_check_absent(const char *path, struct ota_err *err);
 

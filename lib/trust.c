@@ -265,6 +265,13 @@ int ota_trust_parse(const unsigned char *text, size_t len, const char *name,
 	if (len > OTA_TRUST_FILE_MAX)
 		return ota_err_set(err, OTA_EFORMAT, "%s: not a trust file (over %d bytes)", name,
 				   OTA_TRUST_FILE_MAX);
+	/* A key file given where a trust file is expected, the likely mix-up. */
+	if (len >= 11 && !memcmp(text, "-----BEGIN ", 11))
+		return ota_err_set(err, OTA_EFORMAT, "%s: a PEM %s, not a trust file: a trust file "
+				   "is a line of JSON ({\"format\":1,...,\"kind\":\"trust\",...}) and "
+				   "its signature lines, made by ota-keytool trust create and sign",
+				   name, memmem(text, nl ? (size_t)(nl - text) : len, "PRIVATE", 7)
+						 ? "private key" : "public key");
 	if (!nl)
 		return ota_err_set(err, OTA_EFORMAT, "%s: not a trust file (no line ends the "
 				   "document)", name);

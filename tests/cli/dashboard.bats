@@ -292,7 +292,7 @@ raw() {
 	cp "$T/report.html" "$T/before.html"
 	run --separate-stderr agent report --html "$T/report.html"
 	assert_status 12
-	assert_error_line 'report\.html: exists \(--force replaces it\)'
+	assert_error_line 'report\.html: exists \(use --force to replace it\)'
 	cmp "$T/report.html" "$T/before.html"
 	run agent report --html "$T/report.html" --force
 	assert_status 0

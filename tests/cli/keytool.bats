@@ -102,13 +102,13 @@ sys.exit(os.waitstatus_to_exitcode(st))
 	cp k.pub pub.orig
 	run --separate-stderr ota-keytool generate --no-passphrase --out k
 	assert_status 12
-	assert_one_line_error '^ota-keytool: k\.key: exists \(use --force to overwrite\)$'
+	assert_one_line_error '^ota-keytool: k\.key: exists \(use --force to replace it\)$'
 	cmp k.key key.orig
 	cmp k.pub pub.orig
 	rm k.key
 	run --separate-stderr ota-keytool generate --no-passphrase --out k
 	assert_status 12
-	assert_one_line_error '^ota-keytool: k\.pub: exists \(use --force to overwrite\)$'
+	assert_one_line_error '^ota-keytool: k\.pub: exists \(use --force to replace it\)$'
 	assert_absent k.key
 	assert_dir_holds k.pub key.orig pub.orig
 }
@@ -209,7 +209,7 @@ sys.exit(os.waitstatus_to_exitcode(st))
 	make_key other
 	run --separate-stderr ota-keytool pub --key k.key --out other.pub
 	assert_status 12
-	assert_one_line_error '^ota-keytool: other\.pub: exists \(use --force to overwrite\)$'
+	assert_one_line_error '^ota-keytool: other\.pub: exists \(use --force to replace it\)$'
 	[ "$(pub_id other.pub)" != "$(pub_id k.pub)" ]
 	run ota-keytool pub --key k.key --out other.pub --force
 	assert_status 0
