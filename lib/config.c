@@ -291,8 +291,7 @@ static int set_string(struct loader *l, const struct field *f, const char *prefi
 			    prefix, f->name, v);
 	if (f->kind != K_PATH)
 		*dst = strdup(v);
-	else if (asprintf(dst, "%.*s%s", (int)l->root_len, l->root,
-			  strcmp(norm, "/") || !l->root_len ? norm : "") < 0)
+	else if (asprintf(dst, "%.*s%s", (int)l->root_len, l->root, norm) < 0)
 		*dst = NULL;
 	if (!*dst)
 		return ota_err_set(l->err, OTA_EINTERNAL, "out of memory");
