@@ -528,3 +528,13 @@ assert r["to"] == "IDLE" and "hash mismatch" in r["reason"], r'
 	[ -z "$(ls -A "$T/elsewhere/manifests")" ]
 	assert_absent "$APP/current"
 }
+
+@test "a FIFO named *.pub in the agent's keys directory fails closed at once (3), nothing staged" {
+	make_bundle 1.0.0 good
+	mkfifo "$ROOT/etc/ota/keys/evil.pub"
+	run --separate-stderr timeout 20 "$OTA_BIN/ota-agent" --root "$ROOT" install "$BUNDLE"
+	assert_status 3
+	assert_error_line "keys/evil\.pub: not a regular file"
+	assert_nothing_staged 1.0.0
+	assert_absent "$APP/current"
+}

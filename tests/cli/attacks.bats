@@ -153,7 +153,7 @@ rejects() {
 	rejects 10 'data after the end of the archive' garbage-after-end.bundle
 }
 
-@test "control: zeros after the end-of-archive marker (a writer's record padding) are accepted" {
+@test "zeros after the end-of-archive marker, a writer's record padding, are accepted (0); over 1 MiB of them refused (10)" {
 	craft zeros-after-end
 	run ota-verify --keys k.pub --device-class edge-gw-v2 zeros-after-end.bundle
 	assert_status 0

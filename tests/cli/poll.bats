@@ -86,7 +86,7 @@ index_set() {
 	EOF
 }
 
-@test "ota-bundle index: a FIFO named *.bundle is named and left out at once, a name with escape sequences escaped" {
+@test "ota-bundle index names a FIFO named *.bundle and leaves it out at once; a name with escape sequences is escaped" {
 	publish 1.0.0
 	mkfifo "$T/www/fifo.bundle"
 	head -c 100 /dev/urandom >"$T/www/$(printf 'x\033[2J\nota-bundle: FAKE.bundle')"
