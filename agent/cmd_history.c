@@ -214,13 +214,11 @@ int cmd_history(struct agent *a, int argc, char **argv)
 	}
 	if (o.json)
 		print_json(shown);
-	else if (!json_array_size(shown) && any)
-		printf("no history records match the --since or --version given\n");
-	else if (!json_array_size(shown))
+	else if (!json_array_size(shown) && !any)
 		printf("no history yet: nothing was installed, rolled back or refused on this "
 		       "device\n");
 	else
-		print_records(shown);
+		print_records(shown); /* a filter matching nothing: nothing */
 	json_decref(shown);
 	return 0;
 }

@@ -76,12 +76,9 @@ int ota_cli_usage(const char *fmt, ...)
 {
 	va_list ap;
 
-	char tail[128];
-
-	/* One line, the hint on it. */
-	snprintf(tail, sizeof(tail), " (see '%s --help')", prog_name);
+	/* One line: what is wrong and what is expected. */
 	va_start(ap, fmt);
-	say_v(stderr, true, tail, fmt, ap);
+	say_v(stderr, true, "", fmt, ap);
 	va_end(ap);
 	return ota_exit_status(OTA_EUSAGE);
 }

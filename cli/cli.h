@@ -29,8 +29,8 @@ void ota_cli_print(FILE *f, const char *fmt, ...) __attribute__((format(printf, 
  * status for err->code. */
 int ota_cli_fail(const struct ota_err *err);
 
-/* Print "prog: <message> (see 'prog --help')", one line; return exit
- * status 2. */
+/* Print "prog: <message>", one line saying what is wrong and what is
+ * expected; return exit status 2. */
 int ota_cli_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* A usage error naming the option getopt_long stopped at: c is ':' for a

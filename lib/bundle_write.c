@@ -6,6 +6,8 @@
 #include <archive_entry.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <locale.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +29,7 @@ struct ota_bundle_writer {
 	char last_keyid[OTA_KEYID_HEX_LEN + 1];
 	unsigned long long remaining; /* data bytes owed to the current file */
 	unsigned char *chunk;
+	locale_t c_locale; /* for writing headers (put_header) */
 };
 
 int ota_compress_parse(const char *name)
@@ -82,7 +85,8 @@ int ota_bundle_writer_new(struct ota_bundle_writer **out, int fd, const char *na
 	int rc = 0;
 
 	*out = NULL;
-	if (!w || !(w->a = archive_write_new()) || !(w->chunk = malloc(OTA_BUNDLE_IO_CHUNK))) {
+	if (!w || !(w->a = archive_write_new()) || !(w->chunk = malloc(OTA_BUNDLE_IO_CHUNK)) ||
+	    (w->c_locale = newlocale(LC_CTYPE_MASK, "C", (locale_t)0)) == (locale_t)0) {
 		rc = ota_err_set(err, OTA_EINTERNAL, "out of memory");
 		goto out;
 	}
@@ -92,12 +96,7 @@ int ota_bundle_writer_new(struct ota_bundle_writer **out, int fd, const char *na
 	w->start = lseek(fd, 0, SEEK_CUR);
 	/* Big blocks, fewer write(2)s; the last one is not padded, so the
 	 * bytes are the same whatever the block size. */
-	/* hdrcharset=BINARY: names go into the pax header byte for byte as
-	 * the manifest has them.  Without it libarchive converts them through
-	 * the locale and composes them (NFC): an NFD name would no longer be
-	 * the manifest's. */
 	if (archive_write_set_format_pax_restricted(w->a) != ARCHIVE_OK ||
-	    archive_write_set_format_option(w->a, "pax", "hdrcharset", "BINARY") != ARCHIVE_OK ||
 	    add_filter(w->a, compress) != ARCHIVE_OK ||
 	    archive_write_set_bytes_per_block(w->a, OTA_BUNDLE_IO_CHUNK) != ARCHIVE_OK ||
 	    archive_write_set_bytes_in_last_block(w->a, 1) != ARCHIVE_OK ||
@@ -118,8 +117,18 @@ void ota_bundle_writer_free(struct ota_bundle_writer *w)
 		return;
 	if (w->a)
 		archive_write_free(w->a);
+	if (w->c_locale != (locale_t)0)
+		freelocale(w->c_locale);
 	free(w->chunk);
 	free(w);
+}
+
+static bool ascii(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s >= 0x80)
+			return false;
+	return true;
 }
 
 /* One header: type, mode, size, link target; everything else fixed. */
@@ -128,11 +137,11 @@ static int put_header(struct ota_bundle_writer *w, const char *path, mode_t type
 		      struct ota_err *err)
 {
 	struct archive_entry *ae = archive_entry_new();
-	int rc = 0;
+	locale_t old;
+	int rc = 0, st;
 
 	if (!ae)
 		return ota_err_set(err, OTA_EINTERNAL, "out of memory");
-	/* The raw bytes (not _utf8, which libarchive would normalize). */
 	archive_entry_copy_pathname(ae, path);
 	archive_entry_set_filetype(ae, type);
 	archive_entry_set_perm(ae, mode);
@@ -142,7 +151,17 @@ static int put_header(struct ota_bundle_writer *w, const char *path, mode_t type
 	archive_entry_set_gid(ae, 0);
 	if (link)
 		archive_entry_copy_symlink(ae, link);
-	if (archive_write_header(w->a, ae) != ARCHIVE_OK)
+	/* Names go into the tar byte for byte as the manifest has them.  A
+	 * UTF-8 "path" record would be composed (NFC) by libarchive's reader,
+	 * so an NFD name would no longer be the manifest's.  Under the C
+	 * locale libarchive cannot convert a non-ASCII name to UTF-8, and
+	 * writes that entry, and that entry only, with hdrcharset=BINARY and
+	 * its raw bytes (a warning), which every reader takes as they are;
+	 * ASCII names stay in the plain ustar header. */
+	old = uselocale(w->c_locale);
+	st = archive_write_header(w->a, ae);
+	uselocale(old);
+	if (st != ARCHIVE_OK && !(st == ARCHIVE_WARN && (!ascii(path) || (link && !ascii(link)))))
 		rc = arch_err(w, err, path);
 	archive_entry_free(ae);
 	w->remaining = type == AE_IFREG ? size : 0;

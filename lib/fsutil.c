@@ -220,12 +220,36 @@ int ota_check_absent(const char *path, struct ota_err *err)
 	return 0;
 }
 
+/* The file type ota_open_regular hands on. */
+static bool readable_type(mode_t mode, bool pipe_ok)
+{
+	return S_ISREG(mode) || (pipe_ok && S_ISFIFO(mode));
+}
+
+/* Refuse fd (closing it) for what fstat found, or for errnum. */
+static int refuse_fd(int fd, const struct stat *st, int errnum, const char *name,
+		     struct ota_err *err)
+{
+	int rc;
+
+	close(fd);
+	if (errnum)
+		rc = ota_err_errno(err, OTA_EIO, errnum, "%s", name);
+	else
+		rc = ota_err_set(err, OTA_EIO, "%s: %s", name,
+				 S_ISDIR(st->st_mode) ? "is a directory" : "not a regular file");
+	errno = errnum ? errnum : S_ISDIR(st->st_mode) ? EISDIR : EINVAL;
+	return rc;
+}
+
 int ota_open_regular(int dirfd, const char *path, int flags, const char *name,
 		     struct stat *st, struct ota_err *err)
 {
+	bool pipe_ok = (flags & OTA_OPEN_PIPE_OK) != 0;
 	struct stat local;
 	int fd, e, rc;
 
+	flags = (flags & ~OTA_OPEN_PIPE_OK) | O_RDONLY | O_NONBLOCK | O_CLOEXEC;
 	if (!name)
 		name = path;
 	if (!st)
@@ -233,9 +257,9 @@ int ota_open_regular(int dirfd, const char *path, int flags, const char *name,
 	memset(st, 0, sizeof(*st));
 	/* O_NONBLOCK: opening a FIFO for reading blocks until a writer comes;
 	 * with it the open returns at once and fstat says what it is. */
-	fd = openat(dirfd, path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | flags);
+	fd = openat(dirfd, path, flags);
 	if (fd < 0 && errno == EPERM && (flags & O_NOATIME))
-		fd = openat(dirfd, path, (O_RDONLY | O_NONBLOCK | O_CLOEXEC | flags) & ~O_NOATIME);
+		fd = openat(dirfd, path, flags & ~O_NOATIME);
 	if (fd < 0) {
 		e = errno;
 		if (e == ELOOP && (flags & O_NOFOLLOW))
@@ -245,18 +269,13 @@ int ota_open_regular(int dirfd, const char *path, int flags, const char *name,
 		errno = e; /* callers may tell ENOENT apart */
 		return rc;
 	}
-	if (fstat(fd, st) || !S_ISREG(st->st_mode) ||
-	    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)) {
-		e = S_ISREG(st->st_mode) || !st->st_mode ? errno : 0;
-		close(fd);
-		if (e)
-			rc = ota_err_errno(err, OTA_EIO, e, "%s", name);
-		else
-			rc = ota_err_set(err, OTA_EIO, "%s: %s", name,
-					 S_ISDIR(st->st_mode) ? "is a directory"
-							      : "not a regular file");
-		errno = e ? e : S_ISDIR(st->st_mode) ? EISDIR : EINVAL;
-		return rc;
-	}
+	if (fstat(fd, st))
+		return refuse_fd(fd, st, errno, name, err);
+	if (!readable_type(st->st_mode, pipe_ok))
+		return refuse_fd(fd, st, 0, name, err);
+	/* Blocking again: the descriptor goes to code that does not expect
+	 * EAGAIN (a pipe given as <(...) waits for its writer). */
+	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK))
+		return refuse_fd(fd, st, errno, name, err);
 	return fd;
 }

@@ -56,6 +56,11 @@ int ota_mkdir_p(const char *path, mode_t mode, struct ota_err *err);
  * code.  Every file the tools read goes through here. */
 int ota_open_regular(int dirfd, const char *path, int flags, const char *name,
 		     struct stat *st, struct ota_err *err);
+/* A flag of ota_open_regular alone (no open(2) flag has this bit): a pipe
+ * is accepted too, for what a person names on the command line as
+ * <(...) (a passphrase file).  Opened O_NONBLOCK it never blocks, and a
+ * pipe no one writes to reads as empty. */
+#define OTA_OPEN_PIPE_OK 0x40000000
 
 /* 0 if path is a directory itself, not a symbolic link to one (the
  * agent's state_dir, manifests/ and releases/); OTA_EIO otherwise. */

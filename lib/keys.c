@@ -3,6 +3,7 @@
  * blocklist.  Sets of trusted keys are keyring.c's. */
 #include "lib/keys.h"
 
+#include <fcntl.h>
 #include <errno.h>
 #include <openssl/crypto.h>
 #include <openssl/err.h>
@@ -445,7 +446,7 @@ int ota_passphrase_read_file(const char *path, char **out, struct ota_err *err)
 
 	*out = NULL;
 	ota_buf_init(&b, OTA_KEY_FILE_MAX);
-	rc = ota_buf_read_file(&b, path, err);
+	rc = ota_buf_read_file_at(&b, AT_FDCWD, path, OTA_OPEN_PIPE_OK, err);
 	if (rc == OTA_EFORMAT)
 		rc = ota_err_set(err, OTA_EKEY, "%s: not a passphrase file (too large)", path);
 	if (rc)

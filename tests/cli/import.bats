@@ -168,6 +168,17 @@ print([r for r in json.load(sys.stdin) if r["to"] == "VERIFYING"][-1]["reason"])
 	assert_absent "$APP/current"
 }
 
+@test "a symlinked spool directory is never followed: the link is cleared, nothing copied where it points" {
+	on_medium 1.0.0
+	mkdir -p "$STATE" "$T/elsewhere"
+	ln -s "$T/elsewhere" "$STATE/spool"
+	run --separate-stderr agent import "$MEDIUM"
+	assert_status 0
+	[ -z "$(ls -A "$T/elsewhere")" ]
+	[ ! -L "$STATE/spool" ]
+	assert_current 1.0.0
+}
+
 @test "a bundle over watch.max_bundle_mb is not copied: exit 18, named on stderr" {
 	import_config EXTRA="$(printf 'watch:\n  max_bundle_mb: 1')"
 	on_medium 1.0.0 good HOOK=add_2mb_file

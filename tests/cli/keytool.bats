@@ -123,11 +123,11 @@ sys.exit(os.waitstatus_to_exitcode(st))
 	assert_dir_holds k.key k.pub
 }
 
-@test "generate removes the new .key again when the .pub cannot be written (exit 3)" {
+@test "generate refuses a .pub that is a directory before writing anything, even with --force (exit 12)" {
 	mkdir k.pub
 	run --separate-stderr ota-keytool generate --no-passphrase --force --out k
-	assert_status 3
-	assert_one_line_error '^ota-keytool: k\.pub: '
+	assert_status 12
+	assert_one_line_error '^ota-keytool: k\.pub: is a directory, not a file to write \(--force replaces files only\)$'
 	assert_absent k.key
 	assert_dir_holds k.pub
 }

@@ -72,7 +72,7 @@ teardown() {
 	cp app.bundle before.bundle
 	run --separate-stderr ota-sign attach m.sig app.bundle
 	assert_status 2
-	[ "$stderr" = "ota-sign: attach: m.sig is the signature and app.bundle the bundle: the bundle comes first (attach FILE.bundle M.sig) (see 'ota-sign --help')" ]
+	[ "$stderr" = "ota-sign: attach: m.sig is the signature and app.bundle the bundle: the bundle comes first (attach FILE.bundle M.sig)" ]
 	cmp app.bundle before.bundle
 }
 
@@ -80,10 +80,10 @@ teardown() {
 	mkdir box
 	run --separate-stderr ota-keytool generate --no-passphrase --out box/
 	assert_status 2
-	[ "$stderr" = "ota-keytool: generate: --out box/ names a directory: give a prefix, as --out box/fleet for box/fleet.key and .pub (see 'ota-keytool --help')" ]
+	[ "$stderr" = "ota-keytool: generate: --out box/ names a directory: give a prefix, as --out box/fleet for box/fleet.key and .pub" ]
 	run --separate-stderr ota-keytool generate --no-passphrase --out box
 	assert_status 2
-	[ "$stderr" = "ota-keytool: generate: --out box names a directory: give a prefix, as --out box/fleet for box/fleet.key and .pub (see 'ota-keytool --help')" ]
+	[ "$stderr" = "ota-keytool: generate: --out box names a directory: give a prefix, as --out box/fleet for box/fleet.key and .pub" ]
 	[ -z "$(ls -A box)" ]
 }
 
@@ -112,25 +112,25 @@ teardown() {
 @test "an unknown option names itself on one line (2): install --bogus, import --bogus, ota-verify --bogus, a value missing" {
 	run --separate-stderr agent install --bogus app.bundle
 	assert_status 2
-	[ "$stderr" = "ota-agent: install: unknown option '--bogus' (see 'ota-agent --help')" ]
+	[ "$stderr" = "ota-agent: install: unknown option '--bogus'" ]
 	run --separate-stderr agent import --bogus
 	assert_status 2
-	[ "$stderr" = "ota-agent: import: unknown option '--bogus' (see 'ota-agent --help')" ]
+	[ "$stderr" = "ota-agent: import: unknown option '--bogus'" ]
 	run --separate-stderr ota-verify --bogus app.bundle
 	assert_status 2
-	[ "$stderr" = "ota-verify: unknown option '--bogus' (see 'ota-verify --help')" ]
+	[ "$stderr" = "ota-verify: unknown option '--bogus'" ]
 	run --separate-stderr ota-bundle create --tree
 	assert_status 2
-	[ "$stderr" = "ota-bundle: create: option '--tree' needs a value (see 'ota-bundle --help')" ]
+	[ "$stderr" = "ota-bundle: create: option '--tree' needs a value" ]
 }
 
 @test "a missing required flag is named alone (2): create without --target, ota-verify without --device-class" {
 	run --separate-stderr ota-bundle create --tree tree --version 1.0.0 --out x.bundle
 	assert_status 2
-	[ "$stderr" = "ota-bundle: create: --target T is required (see 'ota-bundle --help')" ]
+	[ "$stderr" = "ota-bundle: create: --target T is required" ]
 	run --separate-stderr ota-verify --keys k.pub app.bundle
 	assert_status 2
-	[ "$stderr" = "ota-verify: --device-class T is required (see 'ota-verify --help')" ]
+	[ "$stderr" = "ota-verify: --device-class T is required" ]
 	assert_absent x.bundle
 }
 
@@ -153,12 +153,9 @@ teardown() {
 	grep -q 'none was' "$TESTS_DIR/../schema/exit-codes.md"
 }
 
-@test "an empty history says so in a line (0); a filter matching nothing says that" {
+@test "an empty history says so in a line (0)" {
 	run --separate-stderr agent history
 	assert_status 0
 	[ "$output" = "no history yet: nothing was installed, rolled back or refused on this device" ]
-	install_ok 1.0.0 good
-	run agent history --version 9.9.9
-	assert_status 0
-	[ "$output" = "no history records match the --since or --version given" ]
+	[ -z "$stderr" ]
 }
