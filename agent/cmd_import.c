@@ -8,6 +8,10 @@ int cmd_import(struct agent *a, int argc, char **argv)
 {
 	const char *dir = argc == 2 ? argv[1] : a->cfg.usb_dir;
 
+	if (argc >= 2 && argv[1][0] == '-' && argv[1][1])
+		return ota_cli_usage("import: unknown option '%s'", argv[1]);
+	if (argc >= 2 && argv[1][0] == '-' && argv[1][1])
+		return ota_cli_usage("import: unknown option '%s'", argv[1]);
 	if (argc > 2 || (argc == 2 && argv[1][0] == '-'))
 		return ota_cli_usage("import: expected one directory (a mounted medium)");
 	if (!dir)

@@ -17,6 +17,10 @@ int cmd_install(struct agent *a, int argc, char **argv)
 		argv++;
 		argc--;
 	}
+	if (argc >= 2 && argv[1][0] == '-' && argv[1][1])
+		return ota_cli_usage("install: unknown option '%s'", argv[1]);
+	if (argc >= 2 && argv[1][0] == '-' && argv[1][1])
+		return ota_cli_usage("install: unknown option '%s'", argv[1]);
 	if (argc != 2)
 		return ota_cli_usage("install: expected [--quiet] and one bundle file");
 	interrupt_arm();

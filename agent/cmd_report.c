@@ -28,7 +28,7 @@ int cmd_report(struct agent *a, int argc, char **argv)
 	if (!path)
 		return ota_cli_usage("report: expected --html FILE [--force]");
 	/* Refuse early, before the work; the rename refuses again if it races. */
-	if (!force && (rc = ota_check_absent(path, &err)))
+	if ((rc = ota_check_output(path, force, &err)))
 		goto out;
 	ota_buf_init(&page, 0);
 	rc = view_render_page(a, &page, &err);
@@ -38,7 +38,5 @@ int cmd_report(struct agent *a, int argc, char **argv)
 		printf("%s: written (%zu bytes)\n", path, page.len);
 	ota_buf_free(&page);
 out:
-	if (rc == OTA_EEXIST)
-		ota_err_set(&err, OTA_EEXIST, "%s: exists (--force replaces it)", path);
 	return rc ? ota_cli_fail(&err) : 0;
 }

@@ -1,6 +1,7 @@
 /* delivery.c - the table of delivery sources and what their passes share
  * (delivery.h): the notes and summary a pass reports, the install from the
  * spool copy (the only copy ever installed), the progress hook. */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 #include "agent/interrupt.h"
 #include "agent/supervisor.h"
 #include "cli/cli.h"
+#include "lib/ctlesc.h"
 #include "lib/fault.h"
 #include "lib/fsutil.h"
 #include "lib/layout.h"
@@ -45,7 +47,8 @@ void delivery_note(struct delivery_pass *p, const struct ota_err *why)
 	struct ota_err ignored;
 
 	/* Past the cap (a medium with thousands of bad files) lines are lost. */
-	if (ota_buf_puts(&p->notes, why->msg, &ignored) == 0)
+	/* Escaped: a newline in a file name cannot start a line of its own. */
+	if (ota_ctlesc(why->msg, SIZE_MAX, &p->notes, &ignored) == 0)
 		ota_buf_putc(&p->notes, '\n', &ignored);
 }
 
@@ -55,10 +58,10 @@ int delivery_pass_report(const struct delivery_pass *p, int rc, const struct ota
 
 	for (; line && *line; line = nl + 1) {
 		nl = strchr(line, '\n');
-		fprintf(stderr, "%s: %.*s\n", ota_cli_prog(), (int)(nl - line), line);
+		ota_cli_say(stderr, "%.*s", (int)(nl - line), line);
 	}
 	if (p->summary.len)
-		printf("%s\n", (const char *)p->summary.data);
+		ota_cli_print(stdout, "%s", (const char *)p->summary.data);
 	fflush(stdout);
 	if (rc && !p->noted)
 		return ota_cli_fail(err);

@@ -20,6 +20,7 @@
 #include "agent/trust_set.h"
 #include "lib/antirollback.h"
 #include "lib/clock.h"
+#include "lib/fsutil.h"
 #include "lib/index.h"
 #include "lib/semver.h"
 #include "lib/spool.h"
@@ -41,6 +42,8 @@ struct scan {
 	size_t n_c, n_older, n_foreign, n_refused;
 	int first_rc;             /* of the first bundle refused */
 	struct ota_err first_err; /* and its reason */
+	int newer_rc;             /* of the first newer bundle refused (exit status) */
+	struct ota_err newer_err;
 };
 
 /* Read-only, never following a link, never blocking on a fifo, and not
@@ -48,20 +51,11 @@ struct scan {
 static int open_medium(const struct agent *a, const char *path, unsigned long long *size,
 		       struct ota_err *err)
 {
-	int flags = O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC;
-	int fd = open(path, flags | O_NOATIME);
 	struct stat st;
+	int fd = ota_open_regular(AT_FDCWD, path, O_NOFOLLOW | O_NOATIME, NULL, &st, err);
 
-	if (fd < 0 && errno == EPERM)
-		fd = open(path, flags);
-	if (fd < 0 && errno == ELOOP)
-		return ota_err_set(err, OTA_EIO, "%s: a symbolic link, not followed", path);
 	if (fd < 0)
-		return ota_err_errno(err, OTA_EIO, errno, "%s", path);
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
-		close(fd);
-		return ota_err_set(err, OTA_EIO, "%s: not a regular file", path);
-	}
+		return fd;
 	*size = (unsigned long long)st.st_size;
 	if (*size > a->cfg.max_bundle_bytes) {
 		close(fd);
@@ -71,13 +65,19 @@ static int open_medium(const struct agent *a, const char *path, unsigned long lo
 	return fd;
 }
 
-static void refuse(struct scan *s, int rc, const struct ota_err *why)
+/* newer: a bundle for this device, newer than what runs (its signed head
+ * read), refused: what decides the exit status (install_newest). */
+static void refuse(struct scan *s, int rc, const struct ota_err *why, bool newer)
 {
 	delivery_note(s->p, why);
 	s->n_refused++;
 	if (!s->first_rc) {
 		s->first_rc = rc;
 		s->first_err = *why;
+	}
+	if (newer && !s->newer_rc) {
+		s->newer_rc = rc;
+		s->newer_err = *why;
 	}
 }
 
@@ -110,13 +110,14 @@ static int examine(struct scan *s, const char *name, struct ota_err *err)
 	struct ota_err why = {0};
 	char path[PATH_MAX];
 	unsigned long long size;
-	bool device_fault;
+	bool device_fault, head;
 	int fd, rc;
 
 	if (snprintf(path, sizeof(path), "%s/%s", s->dir, name) >= (int)sizeof(path))
 		return ota_err_set(err, OTA_EIO, "%s: path too long", s->dir);
 	fd = open_medium(s->a, path, &size, &why);
 	rc = fd < 0 ? fd : ota_verify_open(&v, fd, path, &opts, &why);
+	head = rc == 0;
 	if (rc == 0)
 		rc = judge(s, path, v.res.manifest, &s->c[s->n_c], &why);
 	/* A fault of the device stops the scan; the bundle's are noted. */
@@ -128,7 +129,7 @@ static int examine(struct scan *s, const char *name, struct ota_err *err)
 	else if (device_fault)
 		*err = why;
 	else if (rc != OTA_ETARGET)
-		refuse(s, rc, &why);
+		refuse(s, rc, &why, head);
 	/* Another device's: named, skipped, not a failure of this import. */
 	if (rc == OTA_ETARGET) {
 		s->n_foreign++;
@@ -196,15 +197,19 @@ static int install_newest(struct scan *s, struct ota_err *err)
 			*err = why;
 			return rc;
 		}
-		refuse(s, rc, &why);
+		refuse(s, rc, &why, true);
 		/* The bundle's or the medium's fault: the next may be fine.  A
 		 * release that failed its health check: nothing older now. */
 		if (fault == OTA_FAULT_RELEASE)
 			break;
 	}
-	*err = s->first_err;
+	/* The most important outcome: a newer bundle refused; else, when the
+	 * medium held this device's bundles and none was newer, that (0: the
+	 * files refused on the way are named above and counted); else the
+	 * first file refused. */
+	*err = s->newer_rc ? s->newer_err : s->first_err;
 	s->p->noted = s->first_rc != 0;
-	return s->first_rc;
+	return s->newer_rc ? s->newer_rc : s->n_older ? 0 : s->first_rc;
 }
 
 /* watch.scan_timeout ran out with left bundles not yet judged (a medium

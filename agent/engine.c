@@ -14,6 +14,7 @@
 #include "lib/antirollback.h"
 #include "lib/base.h"
 #include "lib/fault.h"
+#include "lib/fsutil.h"
 #include "lib/health.h"
 #include "lib/layout.h"
 #include "lib/release.h"
@@ -270,8 +271,8 @@ static int install(struct install *in, struct ota_err *err)
 		 a->origin ? a->origin : "", a->origin ? ")" : "");
 	if ((rc = engine_step(a, &in->run, OTA_VERIFYING, reason, err)))
 		return rc;
-	fd = open(in->bundle, O_RDONLY | O_CLOEXEC);
-	rc = fd < 0 ? ota_err_errno(err, OTA_EIO, errno, "%s", in->bundle) : verify(in, fd, err);
+	fd = ota_open_regular(AT_FDCWD, in->bundle, 0, NULL, NULL, err);
+	rc = fd < 0 ? fd : verify(in, fd, err);
 	if (rc == 0) {
 		ota_fault_point(ota_state_name(OTA_VERIFYING));
 		snprintf(reason, sizeof(reason), "verified%s%s%s", in->pruned[0] ? "; pruned " : "",

@@ -2,6 +2,7 @@
  * checked move and its record, fault points, the service restart, the
  * switch back, discarding a release, and promotion. */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
@@ -192,7 +193,7 @@ int engine_release_index(struct agent *a, const char *version,
 	if (rc)
 		return rc;
 	ota_buf_init(&b, OTA_MANIFEST_MAX);
-	rc = ota_buf_read_file(&b, path, err);
+	rc = ota_buf_read_file_at(&b, AT_FDCWD, path, O_NOFOLLOW, err);
 	if (rc == 0)
 		rc = ota_manifest_load(&b, path, &m, err);
 	if (rc == 0)

@@ -141,13 +141,13 @@ int main(int argc, char **argv)
 	ota_cli_init("ota-agent");
 	/* A write past RLIMIT_FSIZE must fail with EFBIG, not kill us. */
 	signal(SIGXFSZ, SIG_IGN);
-	while ((c = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'r': root = optarg; break;
 		case 'c': config = optarg; break;
 		case 'h': fputs(usage, stdout); return 0;
 		case 'v': return ota_cli_version();
-		default: return ota_cli_usage("bad option");
+		default: return ota_cli_bad_option("", c, argv);
 		}
 	}
 	if (optind == argc)

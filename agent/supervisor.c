@@ -20,7 +20,10 @@
 #include <unistd.h>
 
 #include "agent/supervisor.h"
+#include "cli/cli.h"
+#include "lib/buf.h"
 #include "lib/clock.h"
+#include "lib/ctlesc.h"
 #include "lib/notify.h"
 
 /* Lease of the start, before the first step leases its own. */
@@ -193,13 +196,25 @@ void supervisor_notify(struct agent *a, const char *fmt, ...)
 {
 	char msg[1024];
 	struct ota_err err;
+	struct ota_buf esc;
 	va_list ap;
+	int rc;
 
 	if (!a->sv || a->sv->notify.fd < 0)
 		return;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	if (ota_notify_send(&a->sv->notify, msg, &err))
-		fprintf(stderr, "ota-agent: %s\n", err.msg);
+	/* What a format fills in (a file name on a medium, a URL from an
+	 * index) is escaped: a newline in it would be a notification field of
+	 * its own ("\nREADY=1", "\nWATCHDOG=trigger").  Only the fixed
+	 * formats ("READY=1\nSTATUS=watching") have lines of their own. */
+	ota_buf_init(&esc, sizeof(msg) * 4);
+	if (strchr(fmt, '%') && ota_ctlesc(msg, sizeof(msg) * 4, &esc, &err) == 0)
+		rc = ota_notify_send(&a->sv->notify, esc.data ? (const char *)esc.data : "", &err);
+	else
+		rc = ota_notify_send(&a->sv->notify, msg, &err);
+	ota_buf_free(&esc);
+	if (rc)
+		ota_cli_say(stderr, "%s", err.msg);
 }

@@ -7,6 +7,8 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "lib/buf.h"
+#include "lib/ctlesc.h"
 
 static long ms_since(const struct timespec *a, const struct timespec *b)
 {
@@ -65,10 +67,15 @@ static int tick(struct ota_progress *m)
 void ota_cli_progress_start(struct ota_cli_progress *p, const char *what, bool quiet)
 {
 	const char *env = getenv("OTA_PROGRESS_MS");
+	struct ota_buf esc;
 	char *end;
 
 	memset(p, 0, sizeof(*p));
-	snprintf(p->what, sizeof(p->what), "%s", what);
+	/* A name from a medium drawn on the terminal: escaped, as every message. */
+	ota_buf_init(&esc, 0);
+	if (ota_ctlesc(what, sizeof(p->what) - 1, &esc, NULL) == 0 && esc.data)
+		snprintf(p->what, sizeof(p->what), "%.*s", (int)esc.len, (const char *)esc.data);
+	ota_buf_free(&esc);
 	p->period_ms = 250;
 	if (env && *env) {
 		p->period_ms = strtol(env, &end, 10);

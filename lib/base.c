@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "lib/bundle.h"
+#include "lib/fsutil.h"
 #include "lib/tree.h"
 
 struct source {
@@ -109,7 +110,7 @@ static struct ota_manifest *source_manifest(const struct source *s)
 
 	ota_buf_init(&bytes, OTA_MANIFEST_MAX);
 	if (s->manifest_path) {
-		if (ota_buf_read_file(&bytes, s->manifest_path, NULL) == 0)
+		if (ota_buf_read_file_at(&bytes, AT_FDCWD, s->manifest_path, O_NOFOLLOW, NULL) == 0)
 			ota_manifest_load(&bytes, s->manifest_path, &m, NULL);
 		ota_buf_free(&bytes);
 		return m;
@@ -317,17 +318,21 @@ int ota_base_plan(struct ota_base *b, const struct ota_manifest *m, const char *
 }
 
 /* Copy fd through write, hashing; 0 and the hash and size. */
-static int copy_hashing(struct ota_base *b, int fd, const char *src,
+static int copy_hashing(struct ota_base *b, int fd, const char *src, unsigned long long want,
 			int (*write)(void *, const void *, size_t, struct ota_err *), void *ctx,
 			unsigned char digest[OTA_SHA256_LEN], unsigned long long *total,
 			struct ota_err *err)
 {
+	/* At most the size the manifest gives plus one byte, which is enough
+	 * to tell a longer file: a huge (or sparse) file in a base file's
+	 * place is never written whole into staging. */
+	unsigned long long room = want + 1;
 	ssize_t n;
 	int rc = ota_sha256_reset(b->h, err);
 
 	*total = 0;
-	while (rc == 0) {
-		n = read(fd, b->buf, OTA_BUNDLE_IO_CHUNK);
+	while (rc == 0 && room) {
+		n = read(fd, b->buf, room < OTA_BUNDLE_IO_CHUNK ? (size_t)room : OTA_BUNDLE_IO_CHUNK);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
@@ -335,6 +340,9 @@ static int copy_hashing(struct ota_base *b, int fd, const char *src,
 		if (n == 0)
 			break;
 		*total += (unsigned long long)n;
+		room -= (unsigned long long)n;
+		if (*total > want)
+			break;
 		if ((rc = ota_sha256_update(b->h, b->buf, (size_t)n, err)) == 0)
 			rc = write(ctx, b->buf, (size_t)n, err);
 	}
@@ -349,6 +357,7 @@ int ota_base_fill(struct ota_base *b, const struct ota_entry *e,
 	unsigned long long total;
 	const struct source *s;
 	struct ota_quoted q1, q2;
+	struct ota_err why;
 	const char *path = e->path;
 	size_t k = b->k++;
 	int fd, rc;
@@ -362,11 +371,14 @@ int ota_base_fill(struct ota_base *b, const struct ota_entry *e,
 		return ota_err_set(err, OTA_EINTERNAL, "%s: delta: no plan for %s", name,
 				   ota_path_quote(e->path, &q1));
 	}
-	fd = s->dirfd < 0 ? -1 : openat(s->dirfd, path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	/* A FIFO or device in a base file's place never blocks the copy. */
+	fd = s->dirfd < 0 ? ota_err_set(&why, OTA_EIO, "not a directory")
+			  : ota_open_regular(s->dirfd, path, O_NOFOLLOW, ota_path_quote(path, &q1),
+					     NULL, &why);
 	if (fd < 0)
-		return ota_err_errno(err, OTA_EFILESET, errno, "%s: delta: base file %s/%s, for %s",
-				     name, s->dir, ota_path_quote(path, &q1), ota_path_quote(e->path, &q2));
-	rc = copy_hashing(b, fd, s->dir, write, ctx, digest, &total, err);
+		return ota_err_set(err, OTA_EFILESET, "%s: delta: base file %s/%s, for %s", name,
+				   s->dir, why.msg, ota_path_quote(e->path, &q2));
+	rc = copy_hashing(b, fd, s->dir, e->size, write, ctx, digest, &total, err);
 	close(fd);
 	if (rc == 0 && (total != e->size || memcmp(digest, e->sha256, OTA_SHA256_LEN)))
 		rc = ota_err_set(err, OTA_EHASH, "%s: delta: base file damaged: %s/%s, for %s", name,

@@ -16,6 +16,7 @@
 #include "lib/path.h"
 #include "lib/sig.h"
 #include "lib/tree.h"
+#include "lib/fsutil.h"
 
 /* What one run needs besides its options. */
 struct run {
@@ -98,14 +99,13 @@ static int stream_file(struct run *r, const struct ota_entry *e, unsigned char *
 	unsigned long long left = e->size;
 	unsigned char *buf;
 	ssize_t n;
-	int fd = openat(r->root, e->path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC), rc = 0;
 	struct ota_quoted q;
+	int fd = ota_open_regular(r->root, e->path, O_NOFOLLOW, ota_path_quote(e->path, &q),
+				  &before, err), rc = 0;
 
 	if (fd < 0)
-		return ota_err_errno(err, OTA_EIO, errno, "%s/%s", r->c->tree,
-				     ota_path_quote(e->path, &q));
-	if (fstat(fd, &before) || !S_ISREG(before.st_mode) ||
-	    (unsigned long long)before.st_size != e->size)
+		return ota_err_prefix(err, fd, "%s", r->c->tree);
+	if ((unsigned long long)before.st_size != e->size)
 		rc = changed(r, e, "changed", err);
 	if (rc == 0 && e->size <= SMALL_FILE) {
 		rc = small_file(r, fd, e, &before, out, err);

@@ -149,12 +149,12 @@ int ota_bundle_add_signature(const char *path, const unsigned char pub[OTA_KEY_R
 	struct ota_pubkey pk = {0};
 	struct ota_buf bytes;
 	struct stat st;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = ota_open_regular(AT_FDCWD, path, 0, NULL, NULL, err);
 	int rc;
 
 	ota_buf_init(&bytes, OTA_MANIFEST_MAX);
 	if (fd < 0)
-		return ota_err_errno(err, OTA_EIO, errno, "%s", path);
+		return fd;
 	if (fstat(fd, &st)) {
 		rc = ota_err_errno(err, OTA_EIO, errno, "%s", path);
 		goto out;

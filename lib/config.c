@@ -283,14 +283,19 @@ static bool value_ok(const struct field *f, const char *v, unsigned long long *n
 static int set_string(struct loader *l, const struct field *f, const char *prefix, const char *v)
 {
 	char **dst = (char **)(void *)((char *)l->c + f->off);
+	char norm[CONFIG_PATH_MAX];
 	size_t len = strlen(v);
 
 	if (f->kind == K_PATH && l->root_len + len >= CONFIG_PATH_MAX)
 		return fail(l, line_of(&l->ev), "%s%s: longer than %d bytes (with the root)",
 			    prefix, f->name, CONFIG_PATH_MAX - 1);
+	/* Normalised first: under --root no ".." may climb out of it. */
+	if (f->kind == K_PATH && ota_path_normalize_abs(v, norm, sizeof(norm)))
+		return fail(l, line_of(&l->ev), "%s%s: '%s' climbs above '/' (out of --root)",
+			    prefix, f->name, v);
 	if (f->kind != K_PATH)
 		*dst = strdup(v);
-	else if (asprintf(dst, "%.*s%s", (int)l->root_len, l->root, v) < 0)
+	else if (asprintf(dst, "%.*s%s", (int)l->root_len, l->root, norm) < 0)
 		*dst = NULL;
 	if (!*dst)
 		return ota_err_set(l->err, OTA_EINTERNAL, "out of memory");

@@ -38,7 +38,10 @@ int ota_layout_prepare(const char *app_dir, const char *state_dir, struct ota_er
 	if (snprintf(releases, sizeof(releases), "%s/" OTA_RELEASES_DIR, app_dir) >=
 	    (int)sizeof(releases))
 		return ota_err_set(err, OTA_EIO, "%s: path too long", app_dir);
-	if ((rc = ota_mkdir_p(manifests, 0755, err)))
+	if ((rc = ota_mkdir_p(manifests, 0755, err)) || (rc = ota_mkdir_p(releases, 0755, err)))
 		return rc;
-	return ota_mkdir_p(releases, 0755, err);
+	/* Never followed: a link would move the state or the releases. */
+	if ((rc = ota_check_real_dir(state_dir, err)) || (rc = ota_check_real_dir(manifests, err)))
+		return rc;
+	return ota_check_real_dir(releases, err);
 }

@@ -27,7 +27,8 @@ int ota_layout_spool(const char *state_dir, const char *source, char *out, size_
 		     struct ota_err *err);
 
 /* Make state_dir/manifests and app_dir/releases (and their parents) if
- * they are missing: the agent's own directories. */
+ * they are missing: the agent's own directories, which must be real
+ * directories, never symbolic links (OTA_EIO naming the link). */
 int ota_layout_prepare(const char *app_dir, const char *state_dir, struct ota_err *err);
 
 #endif

@@ -22,7 +22,11 @@ static int take(const char *path, const char *who, int *fd, struct ota_err *err)
 	ssize_t n;
 	int len;
 
-	*fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	/* O_NOFOLLOW: a lock planted as a symlink would be truncated and
+	 * written (the pid) wherever it points. */
+	*fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (*fd < 0 && errno == ELOOP)
+		return ota_err_set(err, OTA_EIO, "%s: a symbolic link, not followed", path);
 	if (*fd < 0)
 		return ota_err_errno(err, OTA_EIO, errno, "%s", path);
 	if (flock(*fd, LOCK_EX | LOCK_NB)) {

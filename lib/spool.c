@@ -25,7 +25,8 @@ int ota_spool_path(const char *dir, const char *name, char *out, size_t outlen,
 	if (strchr(name, '/') || !strcmp(name, ".") || !strcmp(name, "..") ||
 	    ota_path_check(name, strlen(name), err))
 		return ota_err_set(err, OTA_EPATH, "spool: not a plain file name: \"%s\"", name);
-	if ((rc = ota_mkdir_p(dir, 0700, err)))
+	/* Never through a link: a bundle copied there would land elsewhere. */
+	if ((rc = ota_mkdir_p(dir, 0700, err)) || (rc = ota_check_real_dir(dir, err)))
 		return rc;
 	if (snprintf(out, outlen, "%s/%s", dir, name) >= (int)outlen)
 		return ota_err_set(err, OTA_EPATH, "%s/%s: path too long", dir, name);

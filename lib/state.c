@@ -3,6 +3,7 @@
 #include "lib/state.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -84,7 +85,7 @@ static int load_json(const char *state_dir, const char *name, json_t **out, stru
 	if (access(path, F_OK) && errno == ENOENT)
 		return 0;
 	ota_buf_init(&b, STATE_FILE_MAX);
-	rc = ota_buf_read_file(&b, path, err);
+	rc = ota_buf_read_file_at(&b, AT_FDCWD, path, O_NOFOLLOW, err);
 	if (rc == 0)
 		rc = ota_canon_parse(b.data, b.len, path, out, err);
 	if (rc == 0 && !json_is_object(*out)) {

@@ -10,6 +10,7 @@
 
 #include "lib/hash.h"
 #include "lib/path.h"
+#include "lib/fsutil.h"
 
 void ota_verify_result_free(struct ota_verify_result *res)
 {
@@ -277,12 +278,12 @@ int ota_verify_bundle_fd(int fd, const char *name, const struct ota_verify_opts 
 int ota_verify_bundle(const char *path, const struct ota_verify_opts *opts,
 		      struct ota_verify_result *res, struct ota_err *err)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = ota_open_regular(AT_FDCWD, path, 0, NULL, NULL, err);
 	int rc;
 
 	if (fd < 0) {
 		memset(res, 0, sizeof(*res));
-		return ota_err_errno(err, OTA_EIO, errno, "%s", path);
+		return fd;
 	}
 	rc = ota_verify_bundle_fd(fd, path, opts, res, err);
 	close(fd);

@@ -58,7 +58,7 @@ static int parse_args(int argc, char **argv, struct verify_args *a)
 	char *end;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "q", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":q", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'k': a->keys = optarg; break;
 		case 'r': a->trust = optarg; break;
@@ -77,11 +77,15 @@ static int parse_args(int argc, char **argv, struct verify_args *a)
 			break;
 		case 'h': fputs(usage, stdout); return -1;
 		case 'v': ota_cli_version(); return -1;
-		default: return ota_cli_usage("bad option");
+		default: return ota_cli_bad_option("", c, argv);
 		}
 	}
-	if (!a->keys == !a->trust || !a->device_class)
-		return ota_cli_usage("--keys (or --trust) and --device-class are required");
+	if (a->keys && a->trust)
+		return ota_cli_usage("--keys and --trust: give one of them");
+	if (!a->keys && !a->trust)
+		return ota_cli_usage("--keys DIR|FILE (or --trust FILE) is required");
+	if (!a->device_class)
+		return ota_cli_usage("--device-class T is required");
 	if (a->trust && a->threshold)
 		return ota_cli_usage("--trust brings its own threshold: no --threshold");
 	if (a->manifest || a->signature || a->tree) {

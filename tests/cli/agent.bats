@@ -478,6 +478,20 @@ assert r["to"] == "IDLE" and "hash mismatch" in r["reason"], r'
 	assert_error_line "agent\.yaml:$(grep -n 'timeout: soon' "$ROOT/etc/ota/agent.yaml" | cut -d: -f1):"
 }
 
+@test "config paths cannot leave --root: app_dir /opt/../../.. refused (16); /opt/./app//x/.. normalised under the root" {
+	write_config
+	sed -i "s|^app_dir: .*|app_dir: /opt/../../../$T/escaped|" "$ROOT/etc/ota/agent.yaml"
+	make_bundle 1.0.0 good
+	run --separate-stderr agent install "$BUNDLE"
+	assert_status 16
+	assert_error_line "agent\.yaml:2: app_dir: '/opt/\.\./\.\./\.\./.*/escaped' climbs above '/' \(out of --root\)"
+	assert_absent "$T/escaped"
+	sed -i "s|^app_dir: .*|app_dir: /opt/./app//x/..|" "$ROOT/etc/ota/agent.yaml"
+	run agent install "$BUNDLE"
+	assert_status 0
+	assert_current 1.0.0
+}
+
 @test "a second install while one runs: exit 13 naming the lock; the first completes 0" {
 	install_ok 1.0.0 good
 	write_config HEALTH_TIMEOUT=6 HEALTH_STABLE=2.5
@@ -531,4 +545,69 @@ assert r["to"] == "IDLE" and "hash mismatch" in r["reason"], r'
 	assert_invariants
 	run agent status --json
 	[ "$(jget 'j["state"]')" = IDLE ]
+}
+
+@test "a symlinked state_dir/lock is not followed: refused (3), the file it names untouched" {
+	make_bundle 1.0.0 good
+	mkdir -p "$STATE/manifests"
+	printf 'precious\n' >"$T/victim"
+	ln -s "$T/victim" "$STATE/lock"
+	run --separate-stderr agent install "$BUNDLE"
+	assert_status 3
+	[ "$stderr" = "ota-agent: $STATE/lock: a symbolic link, not followed" ]
+	[ "$(cat "$T/victim")" = precious ]
+	assert_absent "$APP/current"
+}
+
+@test "a symlinked history.jsonl, state.json or trust state is not followed: refused, the file it names untouched" {
+	install_ok 1.0.0 good
+	make_bundle 2.0.0 good
+	cp "$STATE/history.jsonl" "$T/victim"
+	cp "$T/victim" "$T/victim.before"
+	mv "$STATE/history.jsonl" "$T/history.real"
+	ln -s "$T/victim" "$STATE/history.jsonl"
+	run --separate-stderr agent install "$BUNDLE"
+	assert_status 3
+	assert_error_line "history.jsonl: a symbolic link, not followed"
+	cmp "$T/victim" "$T/victim.before"
+	assert_current 1.0.0
+	rm "$STATE/history.jsonl" && mv "$T/history.real" "$STATE/history.jsonl"
+	mv "$STATE/state.json" "$T/state.real" 2>/dev/null || printf '{}' >"$T/state.real"
+	ln -s "$T/state.real" "$STATE/state.json"
+	run --separate-stderr agent status
+	assert_status 3
+	assert_error_line "state.json: a symbolic link, not followed"
+	rm "$STATE/state.json"
+	ln -s "$T/victim" "$STATE/trust.ota"
+	run --separate-stderr agent install "$BUNDLE"
+	assert_status 3
+	assert_error_line "trust.ota: a symbolic link, not followed"
+	cmp "$T/victim" "$T/victim.before"
+	assert_current 1.0.0
+}
+
+@test "a symlinked state_dir or manifests/ is refused (3), nothing written through it" {
+	make_bundle 1.0.0 good
+	mkdir -p "$T/elsewhere/manifests"
+	ln -s "$T/elsewhere" "$STATE"
+	run --separate-stderr agent install "$BUNDLE"
+	assert_status 3
+	[ "$stderr" = "ota-agent: $STATE: a symbolic link, not followed" ]
+	rm "$STATE" && mkdir "$STATE"
+	ln -s "$T/elsewhere/manifests" "$STATE/manifests"
+	run --separate-stderr agent install "$BUNDLE"
+	assert_status 3
+	[ "$stderr" = "ota-agent: $STATE/manifests: a symbolic link, not followed" ]
+	[ -z "$(ls -A "$T/elsewhere/manifests")" ]
+	assert_absent "$APP/current"
+}
+
+@test "a FIFO named *.pub in the agent's keys directory fails closed at once (3), nothing staged" {
+	make_bundle 1.0.0 good
+	mkfifo "$ROOT/etc/ota/keys/evil.pub"
+	run --separate-stderr timeout 20 "$OTA_BIN/ota-agent" --root "$ROOT" install "$BUNDLE"
+	assert_status 3
+	assert_error_line "keys/evil\.pub: not a regular file"
+	assert_nothing_staged 1.0.0
+	assert_absent "$APP/current"
 }

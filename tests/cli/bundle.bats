@@ -241,3 +241,37 @@ payload/etc/hardlink True b'hello\\n'" ]
 	assert_output_matches "--version: '1.0.tmp-x': .*without '.tmp-'"
 	assert_absent a.bundle
 }
+
+@test "create carries every Unicode normalization form of a name byte for byte; ota-verify accepts what create signs" {
+	make_key k
+	rm -rf tree && mkdir tree
+	# é as NFC and NFD; ﬁ (NFKC "fi") and Å (U+212B, NFC U+00C5), each a distinct name
+	python3 - <<'PY'
+import unicodedata
+s = "caf\u00e9 \ufb01 \u212b"
+for form in ("NFC", "NFD", "NFKC", "NFKD"):
+    open("tree/" + form + "-" + unicodedata.normalize(form, s), "w").write(form)
+open("tree/raw-" + s, "w").write("raw")
+PY
+	run create --sign-key k.key --out app.bundle
+	assert_status 0
+	run python3 -c 'import os, sys, tarfile
+tar = sorted(n for n in tarfile.open("app.bundle").getnames() if n.startswith("payload/"))
+disk = sorted("payload/" + n for n in os.listdir("tree"))
+print(tar == disk and all(a.encode("utf-8", "surrogateescape") == b.encode() for a, b in zip(tar, disk)))'
+	[ "$output" = True ]
+	run ota-verify --keys k.pub --device-class edge-gw-v2 --extract out app.bundle
+	assert_status 0
+	[ "$(ls out | LC_ALL=C sort)" = "$(ls tree | LC_ALL=C sort)" ]
+}
+
+@test "create refuses invalid UTF-8 in a name: a lone continuation byte, an overlong slash, a surrogate (9), nothing written" {
+	for bad in '\200' '\300\257' '\355\240\200'; do
+		rm -rf tree && mkdir tree
+		printf 'x' >"tree/$(printf "a${bad}b")"
+		run create --out app.bundle
+		assert_status 9
+		assert_output_matches '^ota-bundle: .*UTF-8'
+		assert_absent app.bundle
+	done
+}

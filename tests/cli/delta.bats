@@ -211,6 +211,33 @@ make_delta() {
 	assert_current 1.0.0
 }
 
+@test "attack: a FIFO in place of a delta's base file is refused at once (10), nothing left behind" {
+	make_delta
+	run agent install "$V1"
+	assert_status 0
+	rm "$APP/releases/1.0.0/bin/run.sh"
+	mkfifo "$APP/releases/1.0.0/bin/run.sh"
+	run --separate-stderr timeout 60 "$OTA_BIN/ota-agent" --root "$ROOT" install "$T/delta.bundle"
+	assert_status 10
+	assert_error_line 'base file .*releases/1\.0\.0/bin/run\.sh: not a regular file'
+	assert_nothing_staged 2.0.0
+	assert_current 1.0.0
+}
+
+@test "attack: a 3 GiB sparse file in place of a delta's base file is read at most its size plus one byte (7)" {
+	make_delta
+	run agent install "$V1"
+	assert_status 0
+	truncate -s 3G "$APP/releases/1.0.0/bin/run.sh"
+	# Copied whole, it would pass the file size limit (10 MB): 17, not 7.
+	run --separate-stderr timeout 60 bash -c 'ulimit -f 20000; exec "$1" --root "$2" install "$3"' \
+		- "$OTA_BIN/ota-agent" "$ROOT" "$T/delta.bundle"
+	assert_status 7
+	assert_error_line 'base file damaged: .*releases/1\.0\.0/bin/run\.sh'
+	assert_nothing_staged 2.0.0
+	assert_current 1.0.0
+}
+
 @test "a delta's manifest, like a full one, is valid under schema/manifest.schema.json" {
 	python3 -c 'import jsonschema' 2>/dev/null || skip "python3 jsonschema is not installed"
 	ota-bundle create --tree v2 --version 2.0.0 --target edge-gw-v2 --out v2.bundle \

@@ -151,6 +151,28 @@ print([r for r in json.load(sys.stdin) if r["to"] == "VERIFYING"][-1]["reason"])
 	assert_nothing_staged 1.0.0
 }
 
+@test "a file named with escape sequences and newlines: escaped on stderr, in the journal line and in the history, never a forged line" {
+	head -c 100 /dev/urandom >"$MEDIUM/$(printf 'a\033]0;PWNED\a\033[2J\nota-agent: FAKE: installed and promoted 9.9.9\nb.bundle')"
+	run --separate-stderr agent import "$MEDIUM"
+	assert_status 4
+	[ "${#stderr_lines[@]}" -eq 1 ]
+	[[ "${stderr_lines[0]}" == "ota-agent: $MEDIUM/a\\x1b]0;PWNED\\x07\\x1b[2J\\x0aota-agent: FAKE: installed and promoted 9.9.9\\x0ab.bundle: "* ]]
+	! printf '%s' "$stderr$output" | grep -q "$(printf '\033')"
+	! printf '%s\n' "$stderr" | grep -q '^ota-agent: FAKE'
+	assert_absent "$APP/current"
+}
+
+@test "a symlinked spool directory is never followed: the link is cleared, nothing copied where it points" {
+	on_medium 1.0.0
+	mkdir -p "$STATE" "$T/elsewhere"
+	ln -s "$T/elsewhere" "$STATE/spool"
+	run --separate-stderr agent import "$MEDIUM"
+	assert_status 0
+	[ -z "$(ls -A "$T/elsewhere")" ]
+	[ ! -L "$STATE/spool" ]
+	assert_current 1.0.0
+}
+
 @test "a bundle over watch.max_bundle_mb is not copied: exit 18, named on stderr" {
 	import_config EXTRA="$(printf 'watch:\n  max_bundle_mb: 1')"
 	on_medium 1.0.0 good HOOK=add_2mb_file

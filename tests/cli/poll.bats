@@ -80,6 +80,18 @@ index_set() {
 	EOF
 }
 
+@test "ota-bundle index names a FIFO named *.bundle and leaves it out at once; a name with escape sequences is escaped" {
+	publish 1.0.0
+	mkfifo "$T/www/fifo.bundle"
+	head -c 100 /dev/urandom >"$T/www/$(printf 'x\033[2J\nota-bundle: FAKE.bundle')"
+	run --separate-stderr timeout 20 ota-bundle index "$T/www"
+	assert_status 0
+	assert_output_matches "index.json: 1 bundle$"
+	[ "${#stderr_lines[@]}" -eq 2 ]
+	[ "${stderr_lines[0]}" = "ota-bundle: $T/www/fifo.bundle: not a regular file" ]
+	[[ "${stderr_lines[1]}" == "ota-bundle: $T/www/x\\x1b[2J\\x0aota-bundle: FAKE.bundle: "* ]]
+}
+
 @test "ota-bundle index of an empty directory writes an empty list; of a missing one exits 3" {
 	run ota-bundle index "$T/www"
 	assert_status 0
