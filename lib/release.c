@@ -67,6 +67,10 @@ int ota_release_link_set(const char *app_dir, const char *link, const char *vers
 	char path[PATH_MAX], tmp[PATH_MAX], target[PATH_MAX];
 
 	snprintf(path, sizeof(path), "%s/%s", app_dir, link);
+	/* Never written: what _get would refuse to read as a release. */
+	if (*version && !ota_manifest_version_ok(version))
+		return ota_err_set(err, OTA_EFORMAT, "%s: \"%s\" is not a release version", path,
+				   version);
 	if (!*version) {
 		if (unlink(path) && errno != ENOENT)
 			return ota_err_errno(err, OTA_EIO, errno, "%s", path);

@@ -3,6 +3,7 @@
 #include "lib/verify.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,16 @@ void ota_verify_result_free(struct ota_verify_result *res)
 	ota_manifest_free(res->manifest);
 	res->manifest = NULL;
 	res->n_signed = 0;
+}
+
+static bool signed_already(const struct ota_verify_result *res, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < res->n_signed; i++)
+		if (!strcmp(res->signed_by[i], id))
+			return true;
+	return false;
 }
 
 int ota_verify_signatures(const struct ota_bundle_head *head, const char *name,
@@ -36,7 +47,9 @@ int ota_verify_signatures(const struct ota_bundle_head *head, const char *name,
 				    err);
 		if (rc)
 			return ota_err_prefix(err, rc, "%s: bad signature", name);
-		memcpy(res->signed_by[res->n_signed++], pk->id, sizeof(pk->id));
+		/* Distinct keys: the same key signing twice counts once. */
+		if (!signed_already(res, pk->id))
+			memcpy(res->signed_by[res->n_signed++], pk->id, sizeof(pk->id));
 	}
 	if (head->n_sigs == 0)
 		return ota_err_set(err, OTA_EUNTRUSTED, "%s: untrusted: the bundle is not signed",
