@@ -120,7 +120,6 @@ int delivery_spool_open(struct agent *a, const char *source, struct delivery_spo
 
 	s->lock_fd = -1;
 	if ((rc = ota_layout_spool(a->cfg.state_dir, source, s->dir, sizeof(s->dir), err)) ||
-	    (rc = ota_mkdir_p(s->dir, 0700, err)) ||
 	    (rc = ota_lock_take_spool(s->dir, &s->lock_fd, err)))
 		return rc;
 	return ota_spool_clear(s->dir, err);

@@ -20,6 +20,9 @@ int ota_delta_mark(struct ota_manifest *m, const struct ota_manifest *base,
 	size_t k = 0, i;
 	int rc;
 
+	/* Marked again: the earlier base's name is not leaked. */
+	free(m->delta.base);
+	m->delta.base = NULL;
 	if (!w || !have || !(m->delta.base = strdup(base->version))) {
 		rc = ota_err_set(err, OTA_EINTERNAL, "out of memory");
 		goto out;

@@ -1,8 +1,11 @@
 /* layout.c - the agent's paths on the device (layout.h). */
 #include "lib/layout.h"
 
+#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "lib/fsutil.h"
 #include "lib/release.h"
@@ -17,14 +20,30 @@ int ota_layout_manifest(const char *state_dir, const char *version, char *out, s
 	return 0;
 }
 
+/* dir made 0700 as a real directory: a symbolic link there is removed. */
+static int real_dir(const char *dir, struct ota_err *err)
+{
+	struct stat st;
+
+	if (lstat(dir, &st) == 0 && S_ISLNK(st.st_mode) && unlink(dir))
+		return ota_err_errno(err, OTA_EIO, errno, "%s", dir);
+	if (mkdir(dir, 0700) && errno != EEXIST)
+		return ota_err_errno(err, OTA_EIO, errno, "%s", dir);
+	return ota_check_real_dir(dir, err);
+}
+
 int ota_layout_spool(const char *state_dir, const char *source, char *out, size_t len,
 		     struct ota_err *err)
 {
-	int n = snprintf(out, len, "%s/spool/%s", state_dir, source);
+	char spool[PATH_MAX];
+	int rc;
 
-	if (n < 0 || (size_t)n >= len)
+	if (snprintf(spool, sizeof(spool), "%s/spool", state_dir) >= (int)sizeof(spool) ||
+	    snprintf(out, len, "%s/%s", spool, source) >= (int)len)
 		return ota_err_set(err, OTA_EIO, "%s: path too long", state_dir);
-	return 0;
+	if ((rc = ota_mkdir_p(state_dir, 0755, err)) || (rc = real_dir(spool, err)))
+		return rc;
+	return real_dir(out, err);
 }
 
 int ota_layout_prepare(const char *app_dir, const char *state_dir, struct ota_err *err)

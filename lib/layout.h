@@ -22,7 +22,9 @@
 int ota_layout_manifest(const char *state_dir, const char *version, char *out, size_t len,
 			struct ota_err *err);
 
-/* "<state_dir>/spool/<source>" into out; OTA_EIO if it does not fit. */
+/* "<state_dir>/spool/<source>" into out, made (0700) if missing: real
+ * directories both, a symbolic link in the place of either removed first
+ * (a copy through it would land wherever it points).  OTA_EIO on failure. */
 int ota_layout_spool(const char *state_dir, const char *source, char *out, size_t len,
 		     struct ota_err *err);
 

@@ -75,6 +75,33 @@ static void test_prepare_fails_when_a_file_is_in_the_way(void **state)
 	assert_int_equal(ota_rm_tree(root, &err), 0);
 }
 
+static void test_spool_is_made_real_and_a_link_in_its_place_removed(void **state)
+{
+	char root[] = "/tmp/ota-test-layout.XXXXXX", st[96], other[96], link[128], out[160];
+	struct ota_err err = {0};
+	struct stat sb;
+
+	(void)state;
+	assert_non_null(mkdtemp(root));
+	snprintf(st, sizeof(st), "%s/state", root);
+	snprintf(other, sizeof(other), "%s/elsewhere", root);
+	assert_int_equal(mkdir(st, 0755), 0);
+	assert_int_equal(mkdir(other, 0755), 0);
+	snprintf(link, sizeof(link), "%s/spool", st);
+	assert_int_equal(symlink(other, link), 0);
+	if (ota_layout_spool(st, "usb", out, sizeof(out), &err))
+		fail_msg("%s", err.msg);
+	assert_non_null(strstr(out, "/state/spool/usb"));
+	assert_int_equal(lstat(link, &sb), 0);
+	assert_true(S_ISDIR(sb.st_mode));
+	assert_int_equal(lstat(out, &sb), 0);
+	assert_true(S_ISDIR(sb.st_mode));
+	assert_int_equal(sb.st_mode & 0777, 0700);
+	/* Nothing went where the link pointed. */
+	assert_int_equal(rmdir(other), 0);
+	assert_int_equal(ota_rm_tree(root, &err), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -82,6 +109,7 @@ int main(void)
 		cmocka_unit_test(test_manifest_path_that_does_not_fit_is_an_error),
 		cmocka_unit_test(test_prepare_makes_both_trees_and_is_idempotent),
 		cmocka_unit_test(test_prepare_fails_when_a_file_is_in_the_way),
+		cmocka_unit_test(test_spool_is_made_real_and_a_link_in_its_place_removed),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
