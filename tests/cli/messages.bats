@@ -39,7 +39,15 @@ setup() {
 		        if not chunk:
 		            break
 		        seen += chunk
-		_, status = os.waitpid(pid, 0)  # it exits once its output ends
+		# Its output ended; its exit follows (5 s at most, or it hangs: killed).
+		for _ in range(100):
+		    done, status = os.waitpid(pid, os.WNOHANG)
+		    if done:
+		        break
+		    time.sleep(0.05)
+		else:
+		    os.kill(pid, 9)
+		    _, status = os.waitpid(pid, 0)
 		assert b"pass phrase" not in seen.lower(), seen
 		assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 11, (status, seen)
 	EOF
