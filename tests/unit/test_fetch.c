@@ -251,7 +251,8 @@ static void assert_file_is_body(const struct fixture *f)
 	ota_buf_free(&b);
 }
 
-/* The first n bytes of the body (or other bytes when !same) at f->path. */
+/* The first n bytes of the body (or other bytes when !same, and past the
+ * body's end) at f->path. */
 static void put_prefix(const struct fixture *f, size_t n, bool same)
 {
 	FILE *fp = fopen(f->path, "wb");
@@ -259,7 +260,7 @@ static void put_prefix(const struct fixture *f, size_t n, bool same)
 
 	assert_non_null(fp);
 	for (i = 0; i < n; i++)
-		assert_int_not_equal(fputc(same ? f->srv.body[i] : 0x5a, fp), EOF);
+		assert_int_not_equal(fputc(same && i < BODY_SIZE ? f->srv.body[i] : 0x5a, fp), EOF);
 	assert_int_equal(fclose(fp), 0);
 }
 
