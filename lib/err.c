@@ -115,6 +115,7 @@ const char *ota_code_name(int code)
 	case OTA_ENOSPC: return "not enough space";
 	case OTA_EFETCH: return "fetch failed";
 	case OTA_ESHARE: return "escrow shares refused";
+	case OTA_EVERSION: return "version not semantic";
 	case OTA_EAUDIT: return "audit history tampered";
 	}
 	return "error";

@@ -31,6 +31,7 @@ enum ota_code {
 	OTA_ENOSPC = -17,    /* not enough free space to stage a release */
 	OTA_EFETCH = -18,    /* a bundle could not be fetched: network, HTTP, size cap */
 	OTA_ESHARE = -19,    /* escrow shares that do not rebuild a key */
+	OTA_EVERSION = -20,  /* version not semantic (Semantic Versioning 2.0.0) */
 	OTA_EAUDIT = -21,    /* the audit history does not verify (tampered) */
 };
 

@@ -2,8 +2,8 @@
  *
  * Canonical JSON (canon.h) of an object with exactly these keys:
  *   "format"          1
- *   "version"         release version, 1-64 of [A-Za-z0-9._+~-], not "."- or
- *                     "-"-led, without ".tmp-"
+ *   "version"         release version: a semantic version (semver.h), at
+ *                     most 64 bytes, without ".tmp-"
  *   "target"          device class, 1-64 of [A-Za-z0-9._-]
  *   "rollback_index"  integer >= 0, monotonic per device
  *   "created"         integer seconds since the epoch (SOURCE_DATE_EPOCH)
@@ -158,8 +158,14 @@ int ota_manifest_lookup(const struct ota_manifest *m, const char *path,
 			struct ota_manifest_walk *w, const struct ota_entry **e,
 			struct ota_err *err);
 
-/* True if s is a valid version / target string (see above). */
+/* True if s is a valid version / target string (see above): names safe
+ * for a directory.  A release directory on the device needs no more. */
 bool ota_manifest_version_ok(const char *s);
 bool ota_manifest_target_ok(const char *s);
+
+/* The version rule of a manifest: a semantic version (semver.h), else
+ * OTA_EVERSION naming it; within the charset and length above (cut: it
+ * was longer than OTA_VERSION_MAX), else OTA_EFORMAT. */
+int ota_manifest_version_check(const char *v, bool cut, struct ota_err *err);
 
 #endif

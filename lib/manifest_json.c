@@ -181,9 +181,10 @@ static int shapes(struct parse *p, struct ota_err *err)
 
 static int header_values(const struct ota_manifest *m, bool version_cut, struct ota_err *err)
 {
-	if (version_cut || !ota_manifest_version_ok(m->version))
-		return ota_err_set(err, OTA_EFORMAT, "version: must be 1-%d of [A-Za-z0-9._+~-], "
-				   "without \"" OTA_TMP_MARK "\"", OTA_VERSION_MAX);
+	int rc = ota_manifest_version_check(m->version, version_cut, err);
+
+	if (rc)
+		return rc;
 	if (!ota_manifest_target_ok(m->target))
 		return ota_err_set(err, OTA_EFORMAT, "target: must be 1-%d of [A-Za-z0-9._-]",
 				   OTA_TARGET_MAX);
