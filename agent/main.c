@@ -113,8 +113,25 @@ static int make_dirs(const struct ota_config *c, struct ota_err *err)
 	return ota_mkdir_p(releases, 0755, err);
 }
 
+/* The safety net loads what it needs; anything else wrong is one line. */
+static int load_config(struct agent *a, const char *path, const char *root, bool safety,
+		       struct ota_err *err)
+{
+	struct ota_err warn;
+	int rc;
+
+	if (!safety)
+		return ota_config_load(path, root, &a->cfg, err);
+	rc = ota_config_load_safe(path, root, &a->cfg, &warn, err);
+	if (rc == 0 && warn.code)
+		fprintf(stderr, "%s: warning: %s (ignored: recover and rollback need only "
+			"app_dir, state_dir, service.restart and health.timeout)\n", ota_cli_prog(),
+			warn.msg);
+	return rc;
+}
+
 static int setup(struct agent *a, const char *root, const char *config, bool locks,
-		 struct ota_err *err)
+		 bool safety, struct ota_err *err)
 {
 	char path[PATH_MAX];
 	int rc;
@@ -123,7 +140,7 @@ static int setup(struct agent *a, const char *root, const char *config, bool loc
 	if (snprintf(path, sizeof(path), "%s%s", config ? "" : root ? root : "",
 		     config ? config : OTA_CONFIG_DEFAULT) >= (int)sizeof(path))
 		return ota_err_set(err, OTA_EUSAGE, "--config: path too long");
-	if ((rc = ota_config_load(path, root, &a->cfg, err)))
+	if ((rc = load_config(a, path, root, safety, err)))
 		return rc;
 	if (make_env(a))
 		return ota_err_set(err, OTA_EINTERNAL, "out of memory");
@@ -167,7 +184,10 @@ int main(int argc, char **argv)
 			break;
 	if (i == sizeof(commands) / sizeof(commands[0]))
 		return ota_cli_usage("unknown command '%s'", argv[optind]);
-	rc = setup(&a, root, config, commands[i].locks, &err);
+	/* The safety net (ota-recover.service, app-rollback.service) needs
+	 * only the config keys it uses. */
+	rc = setup(&a, root, config, commands[i].locks,
+		   commands[i].run == cmd_recover || commands[i].run == cmd_rollback, &err);
 	if (rc) {
 		agent_free(&a);
 		return ota_cli_fail(&err);
