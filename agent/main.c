@@ -15,6 +15,7 @@
 #include "cli/cli.h"
 #include "lib/fsutil.h"
 #include "lib/lock.h"
+#include "lib/reserve.h"
 
 static const char usage[] =
 	"usage: ota-agent [--root DIR] [--config FILE] COMMAND\n"
@@ -133,6 +134,7 @@ static int load_config(struct agent *a, const char *path, const char *root, bool
 static int setup(struct agent *a, const char *root, const char *config, bool locks,
 		 bool safety, struct ota_err *err)
 {
+	struct ota_err ignored;
 	char path[PATH_MAX];
 	int rc;
 
@@ -148,9 +150,12 @@ static int setup(struct agent *a, const char *root, const char *config, bool loc
 	a->fault_enter = getenv("OTA_AGENT_FAULT_ENTER");
 	if (!locks)
 		return 0;
-	if ((rc = make_dirs(&a->cfg, err)))
+	if ((rc = make_dirs(&a->cfg, err)) || (rc = ota_lock_take(a->cfg.state_dir, &a->lock_fd, err)))
 		return rc;
-	return ota_lock_take(a->cfg.state_dir, &a->lock_fd, err);
+	/* Room for a rollback's writes on a full disk, kept when there is
+	 * room for it (lib/reserve.h); without, the run goes on. */
+	ota_reserve_make(a->cfg.state_dir, &ignored);
+	return 0;
 }
 
 int main(int argc, char **argv)

@@ -112,3 +112,72 @@ break_delivery_keys() {
 	assert_error_line 'health\.timeout'
 	assert_current 2.0.0
 }
+
+# -- a full disk: the way back needs no free space -------------------------------
+
+# state_dir's file system (/var/lib under the root) a tmpfs of 8 MiB.
+small_state_fs() {
+	[ "$(id -u)" -eq 0 ] || skip "needs root to mount a tmpfs (run the suite as root)"
+	mount -t tmpfs -o size=8m,mode=0755 tmpfs "$ROOT/var/lib" ||
+		skip "mount -t tmpfs failed: no mount rights in this environment"
+	MOUNTED=$ROOT/var/lib
+}
+
+# Fill it to the last page, as a runaway app would, and prove it is full.
+fill_state_fs() {
+	dd if=/dev/zero of="$ROOT/var/lib/fill" bs=1M 2>/dev/null || true
+	dd if=/dev/zero of="$ROOT/var/lib/fill2" bs=4k 2>/dev/null || true
+	[ "$(df --output=avail -B1 "$ROOT/var/lib" | tail -n 1 | tr -d ' ')" -eq 0 ]
+	! printf x >"$ROOT/var/lib/probe" 2>/dev/null
+	rm -f "$ROOT/var/lib/probe"
+}
+
+@test "full disk under state_dir: rollback exits 0, current back on 1.0.0, state IDLE, the history has the rollback" {
+	small_state_fs
+	interrupted_in_health_check
+	[ -f "$STATE/reserve" ]
+	fill_state_fs
+	run --separate-stderr agent rollback
+	assert_status 0
+	[ -z "$stderr" ]
+	assert_output_matches 'last good release 1\.0\.0|rolled back'
+	assert_current 1.0.0
+	assert_last_good 1.0.0
+	[ "$(state_of)" = IDLE ]
+	history_pairs | tail -n 2 | tr '\n' ' ' | grep -q 'HEALTH_CHECK>ROLLING_BACK 2.0.0 ROLLING_BACK>IDLE 2.0.0'
+	run agent history --verify
+	assert_status 0
+	assert_absent "$STATE/reserve" # spent; the next run makes it again when there is room
+	rm "$ROOT/var/lib/fill" "$ROOT/var/lib/fill2"
+	run agent recover
+	assert_status 0
+	[ -f "$STATE/reserve" ]
+	assert_invariants
+}
+
+@test "full disk under state_dir: recover exits 0, current back on 1.0.0, state IDLE, the history has the recovery" {
+	small_state_fs
+	interrupted_in_health_check
+	fill_state_fs
+	run --separate-stderr agent recover
+	assert_status 0
+	[ -z "$stderr" ]
+	assert_output_matches 'recovered a run interrupted in HEALTH_CHECK'
+	assert_current 1.0.0
+	[ "$(state_of)" = IDLE ]
+	history_pairs | tail -n 2 | tr '\n' ' ' | grep -q 'HEALTH_CHECK>ROLLING_BACK 2.0.0 ROLLING_BACK>IDLE 2.0.0'
+	run agent history --verify
+	assert_status 0
+	assert_invariants
+}
+
+@test "full disk under state_dir without the reserve (control): recover cannot write its state (17)" {
+	small_state_fs
+	interrupted_in_health_check
+	rm "$STATE/reserve"
+	fill_state_fs
+	run --separate-stderr agent recover
+	assert_status 17
+	assert_error_line 'state\.json.*No space left on device'
+	assert_current 2.0.0
+}
