@@ -59,12 +59,14 @@ bool ota_manifest_version_ok(const char *s)
 
 int ota_manifest_version_check(const char *v, bool cut, struct ota_err *err)
 {
-	if (!cut && v && !ota_semver_valid(v))
-		return ota_err_set(err, OTA_EVERSION, "version: \"%s\" is not a semantic version: "
-				   "use " OTA_SEMVER_FORM, ota_manifest_version_ok(v) ? v : "?");
+	/* A name that could not even be a directory is malformed (4), as
+	 * before; one that could but is not semantic has its own class. */
 	if (cut || !v || !ota_manifest_version_ok(v))
 		return ota_err_set(err, OTA_EFORMAT, "version: must be 1-%d of [A-Za-z0-9._+~-], "
 				   "without \"" OTA_TMP_MARK "\"", OTA_VERSION_MAX);
+	if (!ota_semver_valid(v))
+		return ota_err_set(err, OTA_EVERSION, "version: \"%s\" is not a semantic version: "
+				   "use " OTA_SEMVER_FORM, v);
 	return 0;
 }
 
