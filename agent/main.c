@@ -59,8 +59,8 @@ static const char usage[] =
 	"15 health check failed and rolled back, 16 configuration error,\n"
 	"17 not enough space, 18 fetch failed (network, HTTP, over watch.max_bundle_mb);\n"
 	"trust: 5 bad signature, 6 too few signatures by the keys in force or by the\n"
-	"file's own, 8 wrong target, 14 sequence not newer; 21 audit history tampered\n"
-	"(schema/exit-codes.md).\n";
+	"file's own, 8 wrong target, 14 sequence not newer; 20 version not semantic;\n"
+	"21 audit history tampered (schema/exit-codes.md).\n";
 
 static const struct {
 	const char *name;

@@ -29,7 +29,7 @@ static const char *result_of(const struct agent *a, enum ota_state from, enum ot
 	if (to == OTA_IDLE && (from == OTA_VERIFYING || from == OTA_STAGING)) {
 		*exit = a->audit.exit ? a->audit.exit : ota_exit_status(OTA_EINTERNAL);
 		/* A verdict on the bundle, or a failure of the device (I/O, space). */
-		return (*exit >= 4 && *exit <= 11) || *exit == 14 ? OTA_AUDIT_REFUSED
+		return (*exit >= 4 && *exit <= 11) || *exit == 14 || *exit == 20 ? OTA_AUDIT_REFUSED
 								  : OTA_AUDIT_FAILED;
 	}
 	return OTA_AUDIT_OK;
