@@ -308,3 +308,24 @@ design_bundle() {
 	[ -z "$(ls -A x)" ]
 }
 
+@test "an unsigned bundle of the design's manifest: ota-sign --key in place writes sign_manifest's very signature, and it verifies" {
+	design_signed
+	CRAFT design-bundle --tree tree --manifest d.json --pub k.pub --out u.bundle
+	run ota-verify --keys k.pub --device-class edge-gw-v2 u.bundle
+	assert_status 6
+	ota-sign --key k.key u.bundle
+	[ "$(CRAFT show u.bundle "signatures/$(pub_id k.pub).sig")" = "$(cat d.sig)" ]
+	run --separate-stderr ota-verify --keys k.pub --device-class edge-gw-v2 u.bundle
+	assert_status 0
+}
+
+@test "the design's signature with its public-key line attaches to an unsigned design bundle (ota-sign attach), which then verifies" {
+	design_signed
+	CRAFT design-bundle --tree tree --manifest d.json --pub k.pub --out u.bundle
+	{ cat d.sig; printf 'public-key: %s\n' "$(pub_b64 k.pub)"; } >d-pub.sig
+	ota-sign attach u.bundle d-pub.sig
+	run --separate-stderr ota-verify --keys k.pub --device-class edge-gw-v2 --extract out u.bundle
+	assert_status 0
+	diff -r tree out
+}
+

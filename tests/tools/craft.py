@@ -22,7 +22,7 @@ Helpers on existing files:
     craft.py list B                       member names, one per line
     craft.py show B NAME                  a member's content on stdout
     craft.py raw-sig --sig M.sig --out R  line 1 of M.sig decoded to 64 bytes
-    craft.py design-bundle --tree DIR --manifest M.json --signature M.sig --pub K.pub --out X
+    craft.py design-bundle --tree DIR --manifest M.json [--signature M.sig] --pub K.pub --out X
                                           the design's manifest and signature in a
                                           bundle, as schema/bundle.md lays it out
 """
@@ -504,7 +504,6 @@ def cmd_design_bundle(a):
     m = json.loads(mbytes)
     pub = reference.load_public(a.pub).public_bytes(serialization.Encoding.Raw,
                                                     serialization.PublicFormat.Raw)
-    sig = Path(a.signature).read_text().split("\n")[0].encode() + b"\n"
     names = {}
     for p in m["files"]:
         parts = p.split("/")
@@ -514,7 +513,9 @@ def cmd_design_bundle(a):
     payload = [member("payload/" + p, tarfile.DIRTYPE, mode=0o755) if d is None
                else member("payload/" + p, data=d, mode=0o644)
                for p, d in sorted(names.items(), key=lambda kv: path_key(kv[0]))]
-    sigs = [member(f"signatures/{hashlib.sha256(pub).hexdigest()}.sig", data=sig)]
+    sigs = [member(f"signatures/{hashlib.sha256(pub).hexdigest()}.sig",
+                   data=Path(a.signature).read_text().split("\n")[0].encode() + b"\n")
+            ] if a.signature else []
     write_tar(a.out, [member("manifest.json", data=mbytes)] + sigs + payload, 0)
 
 
@@ -573,7 +574,7 @@ def main():
     s = sub.add_parser("design-bundle")
     s.add_argument("--tree", required=True)
     s.add_argument("--manifest", required=True)
-    s.add_argument("--signature", required=True)
+    s.add_argument("--signature", help="none: an unsigned bundle")
     s.add_argument("--pub", required=True)
     s.add_argument("--out", required=True)
     s.set_defaults(fn=cmd_design_bundle)
