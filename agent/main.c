@@ -150,7 +150,8 @@ static int setup(struct agent *a, const char *root, const char *config, bool loc
 	a->fault_enter = getenv("OTA_AGENT_FAULT_ENTER");
 	if (!locks)
 		return 0;
-	if ((rc = make_dirs(&a->cfg, err)) || (rc = ota_lock_take(a->cfg.state_dir, &a->lock_fd, err)))
+	if ((rc = make_dirs(&a->cfg, err)) ||
+	    (rc = ota_lock_take(a->cfg.state_dir, &a->lock_fd, err)))
 		return rc;
 	/* Room for a rollback's writes on a full disk, kept when there is
 	 * room for it (lib/reserve.h); without, the run goes on. */

@@ -45,8 +45,8 @@ int manifest_legacy_entries(const unsigned char *files, const unsigned char *end
 {
 	char path[OTA_PATH_MAX + 1], prev[OTA_PATH_MAX + 1];
 	struct ota_canon_cur cur = {files, end}, kc;
-	struct ota_entry e = {.path = path, .type = OTA_ENTRY_FILE, .mode = LEGACY_FILE_MODE,
-			      .any_size = true};
+	struct ota_entry e = {
+	    .path = path, .type = OTA_ENTRY_FILE, .mode = LEGACY_FILE_MODE, .any_size = true};
 	const unsigned char *key;
 	struct ota_quoted q;
 	size_t len;
@@ -58,7 +58,8 @@ int manifest_legacy_entries(const unsigned char *files, const unsigned char *end
 		return ota_err_set(err, OTA_EFORMAT, "files: not an object");
 	for (rc = *cur.p == '}'; rc == 0; rc = raw_next_member(&cur, '}')) {
 		if (raw_file_read(&cur, &key, e.sha256, &ok))
-			return ota_err_set(err, OTA_EINTERNAL, "manifest: checked text did not read back");
+			return ota_err_set(err, OTA_EINTERNAL,
+					   "manifest: checked text did not read back");
 		kc = (struct ota_canon_cur){key, end};
 		rc = ota_canon_get_string(&kc, path, sizeof(path), &len);
 		if (rc < 0 || (rc & OTA_CANON_CUT))

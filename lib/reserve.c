@@ -38,8 +38,7 @@ int ota_reserve_make(const char *state_dir, struct ota_err *err)
 	if (e == 0)
 		return ota_fsync_dir(state_dir, true, err);
 	unlink(path);
-	return ota_err_errno(err, e == ENOSPC || e == EDQUOT ? OTA_ENOSPC : OTA_EIO, e,
-			     "%s", path);
+	return ota_err_errno(err, e == ENOSPC || e == EDQUOT ? OTA_ENOSPC : OTA_EIO, e, "%s", path);
 }
 
 int ota_reserve_release(const char *state_dir)

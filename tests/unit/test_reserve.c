@@ -60,7 +60,7 @@ static bool need_tmpfs(const struct fixture *f)
 {
 	if (!f->mounted)
 		fprintf(stderr, "# SKIP: not root or mount(tmpfs) refused: the full-disk tests "
-			"need a tmpfs of their own\n");
+				"need a tmpfs of their own\n");
 	return f->mounted;
 }
 
@@ -157,8 +157,8 @@ static void test_reserve_full_disk_without_reserve_fails_enospc(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		T(test_reserve_full_disk_state_write_and_history_append_succeed),
-		T(test_reserve_full_disk_without_reserve_fails_enospc),
+	    T(test_reserve_full_disk_state_write_and_history_append_succeed),
+	    T(test_reserve_full_disk_without_reserve_fails_enospc),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
