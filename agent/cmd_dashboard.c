@@ -1,8 +1,10 @@
-/* ota-agent dashboard [--listen ADDR:PORT] [--allow-remote]: the device's
- * page (dashboard_html.h) and its JSON, served by the agent itself with
- * libmicrohttpd.  Read-only: GET and HEAD, no lock taken, every request
- * read afresh from disk.  Loopback only unless --allow-remote: there is
- * no authentication.  SIGTERM or SIGINT stops it cleanly. */
+/* ota-agent dashboard [--listen ADDR:PORT] [--allow-remote] [--host NAME]...:
+ * the device's page (dashboard_html.h) and its JSON, served by the agent
+ * itself with libmicrohttpd.  Read-only: GET and HEAD, no lock taken, every
+ * request read afresh from disk.  Loopback only unless --allow-remote:
+ * there is no authentication.  The Host header must name loopback, the
+ * listen address or a --host NAME (DNS rebinding).  Every connection is
+ * bounded in time (dashboard_guard.h).  SIGTERM or SIGINT stops it. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <microhttpd.h>
@@ -12,10 +14,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "agent/agent.h"
+#include "agent/view.h"
+#include "agent/dashboard_guard.h"
 #include "cli/cli.h"
 #include "lib/buf.h"
 #include "lib/dashboard_html.h"
@@ -24,10 +28,15 @@
 #define MAX_CONNECTIONS 32
 #define MAX_PER_IP 16
 #define CONNECTION_TIMEOUT_S 15
+#define MAX_HOSTS 16
 
 struct server {
 	struct agent *a;
 	bool allow_remote;
+	const char *hosts[MAX_HOSTS]; /* --host NAME */
+	size_t n_hosts;
+	char listen_host[64];         /* the --listen address, as a Host names it */
+	struct ota_dash_guard guard;
 	char csp[OTA_DASHBOARD_CSP_MAX];
 };
 
@@ -120,29 +129,79 @@ static int open_listener(const struct listen_addr *l, int *fd, unsigned int *por
 	return 0;
 }
 
-/* A Host header naming this machine (DNS rebinding: a page elsewhere must
- * not read the dashboard through a name that resolves to 127.0.0.1). */
-static bool host_ok(const char *host)
+static enum MHD_Result count_host(void *cls, enum MHD_ValueKind kind, const char *key,
+				  const char *value)
 {
-	char h[64];
-	const char *end;
+	(void)kind, (void)value;
+	if (!strcasecmp(key, MHD_HTTP_HEADER_HOST))
+		++*(unsigned int *)cls;
+	return MHD_YES;
+}
+
+/* The name a Host header gives, without its port, into h; false when the
+ * header is malformed: "[" only around an IPv6 literal, a port of digits,
+ * a name of letters, digits, '.', '-'. */
+static bool host_name(const char *host, char *h, size_t size)
+{
+	const char *end = host[0] == '[' ? strchr(host, ']') : host + strcspn(host, ":");
+	const char *from = host[0] == '[' ? host + 1 : host;
+	struct in6_addr a6;
 	size_t n;
 
-	if (!host)
-		return true; /* HTTP/1.0 */
-	if (host[0] == '[') {
-		end = strchr(host, ']');
-		n = end ? (size_t)(end - host - 1) : 0;
-		host++;
-	} else {
-		n = strcspn(host, ":");
-	}
-	if (n == 0 || n >= sizeof(h))
+	if (!end || (*end == ']' && *++end && *end != ':'))
 		return false;
-	memcpy(h, host, n);
+	if (*end == ':' && (!end[1] || strspn(end + 1, "0123456789") != strlen(end + 1) ||
+			    strlen(end + 1) > 5))
+		return false;
+	n = (size_t)(end - from) - (host[0] == '[');
+	if (n == 0 || n >= size)
+		return false;
+	memcpy(h, from, n);
 	h[n] = '\0';
-	return !strcmp(h, "localhost") || !strcmp(h, "::1") ||
-	       (!strncmp(h, "127.", 4) && strspn(h, "0123456789.") == n);
+	if (host[0] == '[')
+		return inet_pton(AF_INET6, h, &a6) == 1;
+	return strspn(h, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-") == n;
+}
+
+static bool loopback_name(const char *h)
+{
+	struct in_addr a4;
+	struct in6_addr a6;
+
+	if (!strcasecmp(h, "localhost"))
+		return true;
+	if (inet_pton(AF_INET, h, &a4) == 1)
+		return (ntohl(a4.s_addr) >> 24) == 127;
+	return inet_pton(AF_INET6, h, &a6) == 1 && IN6_IS_ADDR_LOOPBACK(&a6);
+}
+
+/* 0 when the request's Host names this machine as the dashboard knows it
+ * (DNS rebinding: a page elsewhere must not read the dashboard through a
+ * name of its own resolving here), else the status to answer: 400 for no
+ * Host in HTTP/1.1, two of them or a malformed one, 403 for another name. */
+static unsigned int host_check(const struct server *srv, struct MHD_Connection *c,
+			       const char *version)
+{
+	const char *host = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST);
+	unsigned int count = 0;
+	char h[256];
+	size_t i;
+
+	MHD_get_connection_values(c, MHD_HEADER_KIND, count_host, &count);
+	if (count > 1)
+		return MHD_HTTP_BAD_REQUEST;
+	if (!host)
+		return strcmp(version, MHD_HTTP_VERSION_1_0) ? MHD_HTTP_BAD_REQUEST : 0;
+	if (!host_name(host, h, sizeof(h)))
+		return MHD_HTTP_BAD_REQUEST;
+	if (loopback_name(h))
+		return 0;
+	if (srv->listen_host[0] && !strcasecmp(h, srv->listen_host))
+		return 0;
+	for (i = 0; i < srv->n_hosts; i++)
+		if (!strcasecmp(h, srv->hosts[i]))
+			return 0;
+	return MHD_HTTP_FORBIDDEN;
 }
 
 static enum MHD_Result respond(struct MHD_Connection *c, const struct server *srv,
@@ -191,7 +250,7 @@ static int json_body(struct agent *a, bool history, struct ota_buf *b, struct ot
 {
 	json_t *v = NULL;
 	char *text;
-	int rc = history ? agent_history_json(a, &v, NULL, err) : agent_status_json(a, &v, err);
+	int rc = history ? view_history_json(a, &v, NULL, err) : view_status_json(a, &v, err);
 
 	if (rc)
 		return rc;
@@ -214,19 +273,23 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 	struct ota_err err = {0};
 	struct ota_buf b;
 	const char *type = "application/json";
+	unsigned int bad;
 	int rc;
 
-	(void)version, (void)upload, (void)upload_size, (void)con_cls;
+	(void)upload, (void)upload_size, (void)con_cls;
+	ota_dash_guard_answering(&srv->guard, c);
+	if ((bad = host_check(srv, c, version)) == MHD_HTTP_BAD_REQUEST)
+		return send_text(c, srv, bad, "bad request: one Host header naming a host (and a "
+				 "port), required in HTTP/1.1");
+	if (bad)
+		return send_text(c, srv, bad, "this dashboard answers to loopback host names, its "
+				 "listen address and the names given with --host only");
 	if (strcmp(method, "GET") && strcmp(method, "HEAD"))
 		return send_text(c, srv, MHD_HTTP_METHOD_NOT_ALLOWED, "read-only: GET and HEAD only");
-	if (!srv->allow_remote &&
-	    !host_ok(MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST)))
-		return send_text(c, srv, MHD_HTTP_FORBIDDEN, "this dashboard answers to loopback "
-				 "host names only");
 	ota_buf_init(&b, 0);
 	if (!strcmp(url, "/") || !strcmp(url, "/index.html")) {
 		type = "text/html; charset=utf-8";
-		rc = agent_render_page(srv->a, &b, &err);
+		rc = view_render_page(srv->a, &b, &err);
 	} else if (!strcmp(url, "/api/status.json") || !strcmp(url, "/api/history.json")) {
 		rc = json_body(srv->a, !strcmp(url, "/api/history.json"), &b, &err);
 	} else {
@@ -240,24 +303,36 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 	return respond(c, srv, MHD_HTTP_OK, type, &b);
 }
 
-static int parse_args(int argc, char **argv, struct listen_addr *l, bool *allow_remote)
+static int parse_args(int argc, char **argv, struct listen_addr *l, struct server *srv)
 {
 	struct ota_err err = {0};
 	const char *listen_at = DEFAULT_LISTEN;
+	char h[256];
 	int i;
 
-	*allow_remote = false;
+	srv->allow_remote = false;
 	for (i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--allow-remote"))
-			*allow_remote = true;
-		else if (!strcmp(argv[i], "--listen") && i + 1 < argc)
+		if (!strcmp(argv[i], "--allow-remote")) {
+			srv->allow_remote = true;
+		} else if (!strcmp(argv[i], "--listen") && i + 1 < argc) {
 			listen_at = argv[++i];
-		else
-			return ota_cli_usage("dashboard: expected [--listen ADDR:PORT] [--allow-remote]");
+		} else if (!strcmp(argv[i], "--host") && i + 1 < argc) {
+			if (!host_name(argv[++i], h, sizeof(h)) || strcmp(h, argv[i]))
+				return ota_cli_usage("dashboard: --host: expected a host name "
+						     "(letters, digits, '.', '-'), got '%s'", argv[i]);
+			if (srv->n_hosts == MAX_HOSTS)
+				return ota_cli_usage("dashboard: --host: at most %d names", MAX_HOSTS);
+			srv->hosts[srv->n_hosts++] = argv[i];
+		} else if (!strcmp(argv[i], "--listen") || !strcmp(argv[i], "--host")) {
+			return ota_cli_usage("dashboard: %s: missing its value", argv[i]);
+		} else {
+			return ota_cli_usage("dashboard: unknown option '%s': expected [--listen "
+					     "ADDR:PORT] [--allow-remote] [--host NAME]...", argv[i]);
+		}
 	}
 	if (parse_listen(listen_at, l, &err))
 		return ota_cli_usage("%s", err.msg);
-	if (!*allow_remote && !is_loopback(&l->ss))
+	if (!srv->allow_remote && !is_loopback(&l->ss))
 		return ota_cli_usage("dashboard: %s is not a loopback address, and the dashboard has "
 				     "no authentication: add --allow-remote to serve it there",
 				     l->text);
@@ -271,17 +346,25 @@ static int serve(struct server *srv, int *fd, const sigset_t *stop, struct ota_e
 	struct MHD_Daemon *d;
 	int sig = 0;
 
+	if (ota_dash_guard_start(&srv->guard, MAX_CONNECTIONS, err))
+		return err->code;
 	d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL, 0, NULL, NULL, handle,
 			     srv, MHD_OPTION_LISTEN_SOCKET, *fd, MHD_OPTION_CONNECTION_LIMIT,
 			     (unsigned int)MAX_CONNECTIONS, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
 			     (unsigned int)MAX_PER_IP, MHD_OPTION_CONNECTION_TIMEOUT,
-			     (unsigned int)CONNECTION_TIMEOUT_S, MHD_OPTION_END);
-	if (!d)
+			     (unsigned int)CONNECTION_TIMEOUT_S, MHD_OPTION_NOTIFY_CONNECTION,
+			     ota_dash_guard_notify, &srv->guard, MHD_OPTION_NOTIFY_COMPLETED,
+			     ota_dash_guard_completed, &srv->guard, MHD_OPTION_STRICT_FOR_CLIENT,
+			     1, MHD_OPTION_END);
+	if (!d) {
+		ota_dash_guard_stop(&srv->guard);
 		return ota_err_set(err, OTA_EINTERNAL, "dashboard: libmicrohttpd did not start");
+	}
 	*fd = -1;
 	while (sigwait(stop, &sig) == 0 && sig != SIGTERM && sig != SIGINT)
 		;
 	MHD_stop_daemon(d);
+	ota_dash_guard_stop(&srv->guard);
 	printf("dashboard: stopped (%s)\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
 	return 0;
 }
@@ -296,7 +379,7 @@ int cmd_dashboard(struct agent *a, int argc, char **argv)
 	sigset_t stop, old;
 	int fd = -1, rc;
 
-	if ((rc = parse_args(argc, argv, &l, &srv.allow_remote)))
+	if ((rc = parse_args(argc, argv, &l, &srv)))
 		return rc;
 	if (ota_dashboard_csp(srv.csp, &err) || open_listener(&l, &fd, &port, &err))
 		return ota_cli_fail(&err);
@@ -311,6 +394,7 @@ int cmd_dashboard(struct agent *a, int argc, char **argv)
 						  : (void *)&((struct sockaddr_in *)&l.ss)->sin_addr,
 		       host, sizeof(host)))
 		snprintf(host, sizeof(host), "?");
+	snprintf(srv.listen_host, sizeof(srv.listen_host), "%s", host);
 	printf("dashboard: http://%s%s%s:%u/ (read-only; SIGTERM or Ctrl-C stops it)\n",
 	       l.ss.ss_family == AF_INET6 ? "[" : "", host, l.ss.ss_family == AF_INET6 ? "]" : "",
 	       port);

@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "agent/agent.h"
+#include "agent/view.h"
 #include "cli/cli.h"
 #include "lib/buf.h"
 #include "lib/fsutil.h"
@@ -28,17 +28,15 @@ int cmd_report(struct agent *a, int argc, char **argv)
 	if (!path)
 		return ota_cli_usage("report: expected --html FILE [--force]");
 	/* Refuse early, before the work; the rename refuses again if it races. */
-	if (!force && (rc = ota_check_absent(path, &err)))
+	if ((rc = ota_check_output(path, force, &err)))
 		goto out;
 	ota_buf_init(&page, 0);
-	rc = agent_render_page(a, &page, &err);
+	rc = view_render_page(a, &page, &err);
 	if (rc == 0)
 		rc = ota_write_file_atomic(path, page.data, page.len, force, &err);
 	if (rc == 0)
 		printf("%s: written (%zu bytes)\n", path, page.len);
 	ota_buf_free(&page);
 out:
-	if (rc == OTA_EEXIST)
-		ota_err_set(&err, OTA_EEXIST, "%s: exists (--force replaces it)", path);
 	return rc ? ota_cli_fail(&err) : 0;
 }

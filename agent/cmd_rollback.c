@@ -1,42 +1,46 @@
-/* ota-agent rollback: switch current back to the last good release and
- * restart the service (what app-rollback.service runs when the app
- * crash-loops past systemd's start limit). */
+/* ota-agent rollback [--to VERSION]: back to the last good release, or
+ * from a failing last good release to the previous good one, restarting
+ * the service (what app-rollback.service runs when the app crash-loops
+ * past systemd's start limit); with --to, to any release on disk the
+ * rollback index allows, health-checked and promoted like an install. */
 #include <stdio.h>
 #include <string.h>
 
-#include "agent/agent.h"
+#include "agent/engine.h"
 #include "cli/cli.h"
-#include "lib/release.h"
+
+static int to_version(struct agent *a, const char *version)
+{
+	struct ota_err err = {0};
+	bool already;
+
+	if (engine_switch_to(a, version, &already, &err))
+		return ota_cli_fail(&err);
+	if (already)
+		printf("%s is the current release already\n", version);
+	else
+		printf("switched to %s: health check passed, promoted\n", version);
+	return 0;
+}
 
 int cmd_rollback(struct agent *a, int argc, char **argv)
 {
-	char current[OTA_VERSION_MAX + 1], last_good[OTA_VERSION_MAX + 1], to[OTA_VERSION_MAX + 1];
+	char from[OTA_VERSION_MAX + 1], to[OTA_VERSION_MAX + 1];
 	struct ota_err err = {0};
-	struct ota_run run = {.state = OTA_IDLE};
 
-	(void)argv;
+	if (argc == 3 && strcmp(argv[1], "--to") == 0)
+		return to_version(a, argv[2]);
 	if (argc != 1)
-		return ota_cli_usage("rollback: takes no arguments");
-	/* err carries the code of the first failure */
-	if (agent_recover(a, true, &err) ||
-	    ota_release_link_get(a->cfg.app_dir, OTA_LINK_CURRENT, current, &err) ||
-	    ota_release_link_get(a->cfg.app_dir, OTA_LINK_LAST_GOOD, last_good, &err))
+		return ota_cli_usage("rollback: expected no argument, or --to VERSION");
+	if (engine_rollback(a, from, to, &err))
 		return ota_cli_fail(&err);
-	if (!last_good[0]) {
-		ota_err_set(&err, OTA_EIO, "%s: no last good release to roll back to",
-			    a->cfg.app_dir);
-		return ota_cli_fail(&err);
-	}
-	if (strcmp(current, last_good) == 0) {
-		printf("already on the last good release %s\n", last_good);
-		return 0;
-	}
-	snprintf(run.version, sizeof(run.version), "%s", current);
-	snprintf(run.from, sizeof(run.from), "%s", current);
-	if (agent_transition(a, &run, OTA_ROLLING_BACK, "rollback requested", &err) ||
-	    agent_switch_to_last_good(a, true, to, &err) ||
-	    agent_transition(a, &run, OTA_IDLE, "rolled back", &err))
-		return ota_cli_fail(&err);
-	printf("rolled back from %s to %s\n", current[0] ? current : "(none)", to);
+	if (!to[0])
+		printf("nothing installed yet: no release to roll back to, waiting for a first "
+		       "install\n");
+	else if (strcmp(from, to) == 0)
+		printf("already on the last good release %s, and it passes its health checks\n",
+		       to);
+	else
+		printf("rolled back from %s to %s\n", from[0] ? from : "(none)", to);
 	return 0;
 }

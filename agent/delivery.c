@@ -1,16 +1,22 @@
-/* delivery.c - what the USB and HTTP passes share: the run lock for one
- * pass, the install from the spool copy (the only copy ever installed),
- * the progress hook, and the notes and summary a pass reports. */
-#include <limits.h>
+/* delivery.c - the table of delivery sources and what their passes share
+ * (delivery.h): the notes and summary a pass reports, the install from the
+ * spool copy (the only copy ever installed), the progress hook. */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "agent/agent.h"
+#include "agent/delivery.h"
+#include "agent/engine.h"
+#include "agent/interrupt.h"
+#include "agent/supervisor.h"
 #include "cli/cli.h"
+#include "lib/ctlesc.h"
+#include "lib/fault.h"
 #include "lib/fsutil.h"
+#include "lib/layout.h"
 #include "lib/lock.h"
 #include "lib/spool.h"
 
@@ -21,76 +27,63 @@
 /* The lease renewed at each progress report of a copy or a download. */
 #define PROGRESS_LEASE_MS 60000ULL
 
-void agent_pass_init(struct agent_pass *p)
+const struct delivery_source *const delivery_sources[] = {&delivery_usb, &delivery_http, NULL};
+
+void delivery_pass_init(struct delivery_pass *p)
 {
 	memset(p, 0, sizeof(*p));
 	ota_buf_init(&p->notes, 1024 * 1024);
 	ota_buf_init(&p->summary, 4096);
 }
 
-void agent_pass_free(struct agent_pass *p)
+void delivery_pass_free(struct delivery_pass *p)
 {
 	ota_buf_free(&p->notes);
 	ota_buf_free(&p->summary);
 }
 
-void agent_note(struct agent_pass *p, const struct ota_err *why)
+void delivery_note(struct delivery_pass *p, const struct ota_err *why)
 {
 	struct ota_err ignored;
 
 	/* Past the cap (a medium with thousands of bad files) lines are lost. */
-	if (ota_buf_puts(&p->notes, why->msg, &ignored) == 0)
+	/* Escaped: a newline in a file name cannot start a line of its own. */
+	if (ota_ctlesc(why->msg, SIZE_MAX, &p->notes, &ignored) == 0)
 		ota_buf_putc(&p->notes, '\n', &ignored);
 }
 
-int agent_pass_report(const struct agent_pass *p, int rc, const struct ota_err *err)
+int delivery_pass_report(const struct delivery_pass *p, int rc, const struct ota_err *err)
 {
 	const char *line = (const char *)p->notes.data, *nl;
 
 	for (; line && *line; line = nl + 1) {
 		nl = strchr(line, '\n');
-		fprintf(stderr, "%s: %.*s\n", ota_cli_prog(), (int)(nl - line), line);
+		ota_cli_say(stderr, "%.*s", (int)(nl - line), line);
 	}
 	if (p->summary.len)
-		printf("%s\n", (const char *)p->summary.data);
+		ota_cli_print(stdout, "%s", (const char *)p->summary.data);
 	fflush(stdout);
 	if (rc && !p->noted)
 		return ota_cli_fail(err);
 	return ota_exit_status(rc);
 }
 
-int agent_lock(struct agent *a, struct ota_err *err)
+static int on_progress(struct ota_progress *p)
 {
-	char manifests[PATH_MAX], releases[PATH_MAX];
-	int rc;
+	struct agent *a = p->ctx;
 
-	if (a->lock_fd >= 0)
-		return 0;
-	snprintf(manifests, sizeof(manifests), "%s/manifests", a->cfg.state_dir);
-	snprintf(releases, sizeof(releases), "%s/releases", a->cfg.app_dir);
-	if ((rc = ota_mkdir_p(manifests, 0755, err)) || (rc = ota_mkdir_p(releases, 0755, err)) ||
-	    (rc = ota_lock_take(a->cfg.state_dir, &a->lock_fd, err)))
-		return rc;
-	a->own_lock = true;
-	return 0;
+	/* The tests' stop in the middle of a copy or a download. */
+	if (p->bytes)
+		ota_fault_point("DELIVERING");
+	supervisor_busy(a, PROGRESS_LEASE_MS);
+	return supervisor_stopping(a) || interrupt_signal();
 }
 
-void agent_unlock(struct agent *a)
+void delivery_progress_init(struct ota_progress *p, struct agent *a)
 {
-	if (!a->own_lock)
-		return;
-	close(a->lock_fd);
-	a->lock_fd = -1;
-	a->own_lock = false;
-}
-
-int agent_progress(void *ctx, unsigned long long done, unsigned long long total)
-{
-	struct agent *a = ctx;
-
-	(void)done, (void)total;
-	agent_busy(a, PROGRESS_LEASE_MS);
-	return agent_stopping(a);
+	memset(p, 0, sizeof(*p));
+	p->fn = on_progress;
+	p->ctx = a;
 }
 
 /* The worst case of one install: a restart in recover, the restart, the
@@ -114,23 +107,84 @@ static void rename_in_message(struct ota_err *err, const char *path, const char 
 	memcpy(err->msg, msg, sizeof(msg));
 }
 
-int agent_install_spooled(struct agent *a, const char *path, const char *source,
-			  struct agent_pass *p, struct ota_err *err)
+int delivery_stopped(const char *where, struct ota_err *err)
+{
+	return ota_err_set(err, OTA_EINTR, "%s: interrupted by %s: nothing installed", where,
+			   interrupt_name(interrupt_signal()));
+}
+
+int delivery_spool_open(struct agent *a, const char *source, struct delivery_spool *s,
+			struct ota_err *err)
+{
+	int rc;
+
+	s->lock_fd = -1;
+	if ((rc = ota_layout_spool(a->cfg.state_dir, source, s->dir, sizeof(s->dir), err)) ||
+	    (rc = ota_lock_take_spool(s->dir, &s->lock_fd, err)))
+		return rc;
+	return ota_spool_clear(s->dir, err);
+}
+
+void delivery_spool_close(struct delivery_spool *s)
+{
+	struct ota_err ignored;
+
+	if (s->lock_fd < 0)
+		return;
+	ota_spool_clear(s->dir, &ignored);
+	close(s->lock_fd);
+	s->lock_fd = -1;
+}
+
+int delivery_check_lock(struct agent *a, struct ota_err *err)
+{
+	long pid = 0;
+	int held = ota_lock_holder(a->cfg.state_dir, &pid, err);
+
+	if (held < 0 || a->lock_fd >= 0)
+		return held < 0 ? held : 0;
+	if (held == 0)
+		return 0;
+	if (pid)
+		return ota_err_set(err, OTA_EBUSY, "%s/lock: another ota-agent run holds the lock "
+				   "(pid %ld)", a->cfg.state_dir, pid);
+	return ota_err_set(err, OTA_EBUSY, "%s/lock: another ota-agent run holds the lock",
+			   a->cfg.state_dir);
+}
+
+int delivery_install_spooled(struct agent *a, const struct delivery_spool *s, const char *path,
+			     const char *source, struct delivery_pass *p, struct ota_err *err)
 {
 	struct ota_err ignored;
 	struct stat st;
 	unsigned long long size = stat(path, &st) == 0 ? (unsigned long long)st.st_size : 0;
-	int rc;
+	int rc = agent_lock(a, err);
 
-	agent_notify(a, "STATUS=installing %s", source);
-	agent_busy(a, install_bound_ms(a, size));
-	a->origin = source;
-	rc = agent_install_file(a, path, p->version, err);
-	a->origin = NULL;
+	if (rc == 0) {
+		supervisor_notify(a, "STATUS=installing %s", source);
+		supervisor_busy(a, install_bound_ms(a, size));
+		a->origin = source;
+		rc = engine_install(a, path, p->version, err);
+		a->origin = NULL;
+		agent_unlock(a);
+	}
 	if (rc)
 		rename_in_message(err, path, source);
 	else
 		p->installed = true;
-	ota_spool_clear(a->cfg.state_dir, &ignored);
+	ota_spool_clear(s->dir, &ignored);
+	return rc;
+}
+
+int delivery_run_once(struct agent *a, const struct delivery_source *src, const char *where)
+{
+	struct delivery_pass p;
+	struct ota_err err = {0};
+	int rc;
+
+	delivery_pass_init(&p);
+	rc = src->pass(a, where, &p, &err);
+	rc = delivery_pass_report(&p, rc, &err);
+	delivery_pass_free(&p);
 	return rc;
 }

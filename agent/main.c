@@ -13,8 +13,6 @@
 
 #include "agent/agent.h"
 #include "cli/cli.h"
-#include "lib/fsutil.h"
-#include "lib/lock.h"
 #include "lib/reserve.h"
 
 static const char usage[] =
@@ -39,7 +37,13 @@ static const char usage[] =
 	"                   watch.interval; sd_notify READY/STATUS/STOPPING and WATCHDOG\n"
 	"                   pings for systemd (ota-agent.service, Type=notify)\n"
 	"  recover [--boot] finish or undo an interrupted run (run at boot, before the app)\n"
-	"  rollback         switch current back to the last good release\n"
+	"  rollback [--to VERSION]\n"
+	"                   switch current back to the last good release (from a\n"
+	"                   failing last good one, to the previous good one); --to: to\n"
+	"                   any release on disk the rollback index allows, health-checked\n"
+	"                   and promoted like an install\n"
+	"  releases [--json] the releases on disk: current, last good, previous good,\n"
+	"                   rollback index, whether rollback --to may go there\n"
 	"  status [--json]  current and last-good release, releases on disk, run state\n"
 	"  trust FILE       accept a signed trust file (key rotation): new keys, retired\n"
 	"                   keys, a new threshold (schema/trust.md)\n"
@@ -60,15 +64,20 @@ static const char usage[] =
 	"17 not enough space, 18 fetch failed (network, HTTP, over watch.max_bundle_mb);\n"
 	"trust: 5 bad signature, 6 too few signatures by the keys in force or by the\n"
 	"file's own, 8 wrong target, 14 sequence not newer; 20 version not semantic;\n"
-	"21 audit history tampered (schema/exit-codes.md).\n";
+	"21 audit history tampered;\n"
+	"22 interrupted by SIGINT, SIGTERM or SIGHUP, what was under way undone\n"
+	"(schema/exit-codes.md).\n";
 
 static const struct {
 	const char *name;
 	int (*run)(struct agent *, int, char **);
 	bool locks; /* changes the device: one run at a time */
 } commands[] = {
-	{"install", cmd_install, true}, {"recover", cmd_recover, true},
-	{"rollback", cmd_rollback, true}, {"status", cmd_status, false},
+	{"install", cmd_install, true},
+	/* recover takes the lock itself: another run holding it is no failure. */
+	{"recover", cmd_recover, false},
+	{"rollback", cmd_rollback, true}, {"releases", cmd_releases, false},
+	{"status", cmd_status, false},
 	{"history", cmd_history, false},
 	{"trust", cmd_trust, true},
 	{"keys", cmd_keys, false},
@@ -99,19 +108,6 @@ static void agent_free(struct agent *a)
 	ota_config_free(&a->cfg);
 	if (a->lock_fd >= 0)
 		close(a->lock_fd);
-}
-
-/* The state dir and releases/ are the agent's own: make them if missing. */
-static int make_dirs(const struct ota_config *c, struct ota_err *err)
-{
-	char manifests[PATH_MAX], releases[PATH_MAX];
-	int rc;
-
-	snprintf(manifests, sizeof(manifests), "%s/manifests", c->state_dir);
-	snprintf(releases, sizeof(releases), "%s/releases", c->app_dir);
-	if ((rc = ota_mkdir_p(manifests, 0755, err)))
-		return rc;
-	return ota_mkdir_p(releases, 0755, err);
 }
 
 /* The safety net loads what it needs; anything else wrong is one line. */
@@ -146,12 +142,8 @@ static int setup(struct agent *a, const char *root, const char *config, bool loc
 		return rc;
 	if (make_env(a))
 		return ota_err_set(err, OTA_EINTERNAL, "out of memory");
-	a->fault_after = getenv("OTA_AGENT_FAULT_AFTER");
-	a->fault_enter = getenv("OTA_AGENT_FAULT_ENTER");
-	if (!locks)
-		return 0;
-	if ((rc = make_dirs(&a->cfg, err)) ||
-	    (rc = ota_lock_take(a->cfg.state_dir, &a->lock_fd, err)))
+	/* Held for the whole run: such a command runs no delivery pass. */
+	if (!locks || (rc = agent_lock(a, err)))
 		return rc;
 	/* Room for a rollback's writes on a full disk, kept when there is
 	 * room for it (lib/reserve.h); without, the run goes on. */
@@ -174,13 +166,13 @@ int main(int argc, char **argv)
 	ota_cli_init("ota-agent");
 	/* A write past RLIMIT_FSIZE must fail with EFBIG, not kill us. */
 	signal(SIGXFSZ, SIG_IGN);
-	while ((c = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'r': root = optarg; break;
 		case 'c': config = optarg; break;
 		case 'h': fputs(usage, stdout); return 0;
 		case 'v': return ota_cli_version();
-		default: return ota_cli_usage("bad option");
+		default: return ota_cli_bad_option("", c, argv);
 		}
 	}
 	if (optind == argc)

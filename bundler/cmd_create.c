@@ -68,7 +68,7 @@ static int parse_args(int argc, char **argv, struct create_opts *o)
 	unsigned long long v;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "q", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":q", longopts, NULL)) != -1) {
 		if (ota_cli_pass_option(&o->pass, c, optarg))
 			continue;
 		switch (c) {
@@ -93,7 +93,7 @@ static int parse_args(int argc, char **argv, struct create_opts *o)
 			if ((o->compress = ota_compress_parse(optarg)) < 0)
 				return ota_cli_usage("--compress: unknown '%s'", optarg);
 			break;
-		default: return ota_cli_usage("create: bad option");
+		default: return ota_cli_bad_option("create", c, argv);
 		}
 	}
 	if (optind != argc)
@@ -101,7 +101,10 @@ static int parse_args(int argc, char **argv, struct create_opts *o)
 	if ((c = ota_cli_pass_check(&o->pass, "create", "", false)))
 		return c;
 	if (!o->tree || !o->version || !o->target || !o->out)
-		return ota_cli_usage("create: --tree, --version, --target and --out are required");
+		return ota_cli_usage("create: %s is required", !o->tree      ? "--tree DIR"
+							       : !o->version ? "--version V"
+							       : !o->target  ? "--target T"
+									     : "--out F.bundle");
 	if (!ota_semver_valid(o->version))
 		return bad_version(o->version);
 	if (!ota_manifest_version_ok(o->version))
@@ -123,11 +126,11 @@ static int load_base(const char *path, struct ota_manifest **m,
 {
 	struct ota_buf bytes;
 	unsigned char first = 0;
-	int fd = open(path, O_RDONLY | O_CLOEXEC), rc;
+	int fd = ota_open_regular(AT_FDCWD, path, 0, NULL, NULL, err), rc;
 
 	ota_buf_init(&bytes, OTA_MANIFEST_MAX);
 	if (fd < 0)
-		return ota_err_errno(err, OTA_EIO, errno, "%s", path);
+		return fd;
 	if (read(fd, &first, 1) < 0)
 		first = 0;
 	close(fd);
@@ -158,13 +161,13 @@ static int write_bundle(const struct create_opts *o, struct ota_create *c,
 	struct ota_atomic out = {.fd = -1};
 	int rc;
 
-	if (!o->force && (rc = ota_check_absent(o->out, err)))
-		return ota_err_set(err, rc, "%s: exists (use --force to replace it)", o->out);
+	if ((rc = ota_check_output(o->out, o->force, err)))
+		return rc;
 	if ((rc = ota_atomic_open(&out, o->out, 0644, err)))
 		return rc;
 	ota_cli_progress_start(&prog, o->out, o->quiet);
 	c->fd = out.fd;
-	c->meter = ota_cli_progress_meter(&prog);
+	c->progress = ota_cli_progress_hook(&prog);
 	rc = ota_bundle_create(c, m, err);
 	ota_cli_progress_end(&prog);
 	if (rc == 0)

@@ -2,6 +2,7 @@
  * index.json, so that any static web server can offer them to
  * `ota-agent poll`.  The index is a hint; trust is each bundle's signature. */
 #include <stdio.h>
+#include <string.h>
 
 #include "bundler/bundler.h"
 #include "cli/cli.h"
@@ -11,6 +12,7 @@ int cmd_index(int argc, char **argv)
 {
 	struct ota_err err = {0};
 	struct ota_buf warnings;
+	const char *line, *nl;
 	size_t n = 0;
 	int rc;
 
@@ -19,11 +21,14 @@ int cmd_index(int argc, char **argv)
 	ota_buf_init(&warnings, 1024 * 1024);
 	rc = ota_index_write_dir(argv[1], &n, &warnings, &err);
 	/* One line per file that was not listed, each already naming it. */
-	if (warnings.len)
-		fprintf(stderr, "%s", (const char *)warnings.data);
+	for (line = (const char *)warnings.data; line && *line; line = nl + 1) {
+		if (!(nl = strchr(line, '\n')))
+			nl = line + strlen(line) - 1;
+		ota_cli_say(stderr, "%.*s", (int)(nl - line + (*nl != '\n')), line);
+	}
 	ota_buf_free(&warnings);
 	if (rc)
 		return ota_cli_fail(&err);
-	printf("%s/%s: %zu bundle%s\n", argv[1], OTA_INDEX_FILE, n, n == 1 ? "" : "s");
+	ota_cli_print(stdout, "%s/%s: %zu bundle%s", argv[1], OTA_INDEX_FILE, n, n == 1 ? "" : "s");
 	return 0;
 }

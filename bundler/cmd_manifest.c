@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <unistd.h>
 
@@ -11,7 +12,7 @@
 #include "lib/bundle_read.h"
 #include "lib/fsutil.h"
 
-static int write_out(const char *out, const struct ota_buf *b, struct ota_err *err)
+static int write_out(const char *out, bool force, const struct ota_buf *b, struct ota_err *err)
 {
 	struct ota_atomic t = {.fd = -1};
 	int rc;
@@ -22,7 +23,7 @@ static int write_out(const char *out, const struct ota_buf *b, struct ota_err *e
 		return rc;
 	rc = ota_write_all(t.fd, b->data, b->len, out, err);
 	if (rc == 0)
-		rc = ota_atomic_commit(&t, true, err);
+		rc = ota_atomic_commit(&t, force, err);
 	ota_atomic_abort(&t);
 	return rc;
 }
@@ -30,29 +31,37 @@ static int write_out(const char *out, const struct ota_buf *b, struct ota_err *e
 int cmd_manifest(int argc, char **argv)
 {
 	static const struct option longopts[] = {{"out", required_argument, NULL, 'o'},
+						 {"force", no_argument, NULL, 'f'},
 						 {NULL, 0, NULL, 0}};
 	const struct ota_bundle_head *head;
 	struct ota_bundle_reader *r = NULL;
 	struct ota_err err = {0};
 	const char *out = NULL;
+	bool force = false;
 	int fd = -1, c, rc;
 
-	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-		if (c != 'o')
-			return ota_cli_usage("manifest: bad option");
-		out = optarg;
+	while ((c = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
+		if (c == 'f')
+			force = true;
+		else if (c == 'o')
+			out = optarg;
+		else
+			return ota_cli_bad_option("manifest", c, argv);
 	}
 	if (optind + 1 != argc)
 		return ota_cli_usage("manifest: expected one bundle file");
-	fd = open(argv[optind], O_RDONLY | O_CLOEXEC);
+	/* The rule of every output: a file only with --force, a directory never. */
+	if (out && (rc = ota_check_output(out, force, &err)))
+		return ota_cli_fail(&err);
+	fd = ota_open_regular(AT_FDCWD, argv[optind], 0, NULL, NULL, &err);
 	if (fd < 0) {
-		rc = ota_err_errno(&err, OTA_EIO, errno, "%s", argv[optind]);
+		rc = fd;
 		goto out;
 	}
 	if ((rc = ota_bundle_reader_new(&r, fd, argv[optind], &err)) ||
 	    (rc = ota_bundle_read_head(r, &head, &err)))
 		goto out;
-	rc = write_out(out, &head->manifest, &err);
+	rc = write_out(out, force, &head->manifest, &err);
 out:
 	ota_bundle_reader_free(r);
 	if (fd >= 0)

@@ -11,7 +11,7 @@ static const char usage[] =
 	"                         [--rollback-index N] [--compress none|gzip|xz|zstd] [--force]\n"
 	"                         [--sign-key K]... [--passphrase-file F | --passphrase-env NAME]\n"
 	"                         [--base OLD] [--quiet]\n"
-	"       ota-bundle manifest [--out FILE] FILE.bundle\n"
+	"       ota-bundle manifest [--out FILE [--force]] FILE.bundle\n"
 	"       ota-bundle index DIR\n"
 	"\n"
 	"create    hash every file of DIR into a manifest and write the unsigned\n"

@@ -7,6 +7,7 @@
 #include <getopt.h>
 #include <openssl/evp.h>
 #include <stdbool.h>
+#include <stdio.h>
 
 #include "lib/err.h"
 
@@ -17,11 +18,26 @@
 void ota_cli_init(const char *prog);
 const char *ota_cli_prog(void);
 
-/* Print "prog: <err->msg>" and return the exit status for err->code. */
+/* Print "prog: <message>" and a newline on f, the message escaped
+ * (lib/ctlesc.h: controls, invalid UTF-8 and bidirectional formatting as
+ * \xNN) so that nothing from input reaches a terminal raw. */
+void ota_cli_say(FILE *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The same without the "prog: " prefix (a line of results on stdout). */
+void ota_cli_print(FILE *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Print "prog: <err->msg>" (escaped, as ota_cli_say) and return the exit
+ * status for err->code. */
 int ota_cli_fail(const struct ota_err *err);
 
-/* Print "prog: <message>" plus a hint to run --help; return exit status 2. */
+/* Print "prog: <message>", one line saying what is wrong and what is
+ * expected; return exit status 2. */
 int ota_cli_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* A usage error naming the option getopt_long stopped at: c is ':' for a
+ * missing value (an optstring starting with ':' and opterr = 0, which
+ * ota_cli_init sets), anything else for an unknown option.  cmd names
+ * the subcommand ("" for none). */
+int ota_cli_bad_option(const char *cmd, int c, char **argv);
 
 /* Print "prog (ota tools) VERSION" on stdout; return 0. */
 int ota_cli_version(void);

@@ -37,7 +37,8 @@ CRAFTED = ["valid", "flip-byte", "oversize", "manifest-changed", "extra-entry",
            "hardlink-for-file", "chardev-for-file", "fifo-for-file", "symlink-escape-up",
            "noncanonical-indent", "noncanonical-escape", "duplicate-key",
            "sig-after-payload", "manifest-not-first", "outside-payload",
-           "bad-sig-encoding", "sig-flipped"]
+           "bad-sig-encoding", "sig-flipped", "entry-after-end", "garbage-after-end",
+           "zeros-after-end", "bare-payload-dir", "sig-no-newline"]
 # The small ones of craft_limits.py (the bombs of gzip and xz are 1 MB and
 # 290 KB; zstd's, in run-length blocks, 48 KB).
 CRAFTED_LIMITS = ["bomb-zstd", "manifest-huge-size", "zip-archive", "bzip2-wrapped",
@@ -69,6 +70,17 @@ def trim_tar(data):
     while end >= 512 and data[end - 512:end] == bytes(512):
         end -= 512
     return data[:end] + bytes(1024)
+
+
+def nfd_tree(d):
+    """Names in every Unicode normalization form (the tar must carry them
+    byte for byte as the manifest does)."""
+    import unicodedata
+    d.mkdir(parents=True)
+    for form in ("NFC", "NFD", "NFKC", "NFKD"):
+        (d / (form + "-" + unicodedata.normalize(form, "caf\u00e9 \ufb01 \u212b"))).write_bytes(
+            form.encode())
+    return d
 
 
 def make_tree(d, exotic=False):
@@ -112,6 +124,7 @@ def bundles(tmp, key):
     for c in ["none", "gzip", "xz", "zstd"]:
         shutil.copy(bundle(tmp, tree, tmp / f"{c}.bundle", key, c), d / f"seed-tool-{c}")
     shutil.copy(bundle(tmp, exotic, tmp / "exotic.bundle", key), d / "seed-tool-exotic-names")
+    shutil.copy(bundle(tmp, nfd_tree(tmp / "nfd"), tmp / "nfd.bundle", key), d / "seed-tool-nfd-names")
     shutil.copy(bundle(tmp, tree, tmp / "unsigned.bundle"), d / "seed-tool-unsigned")
     shutil.copy(bundle(tmp, tree, tmp / "other.bundle", key, target="other-class"),
                 d / "seed-tool-other-target")

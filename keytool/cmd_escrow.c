@@ -152,8 +152,7 @@ static int make_paths(struct split *s, const struct split_opts *o, struct ota_er
 		if (asprintf(&p, "%s/%.16s-%u-of-%u.share", o->out_dir, s->id, i + 1, s->n) < 0)
 			return ota_err_set(err, OTA_EINTERNAL, "out of memory");
 		s->paths[i] = p;
-		if (!o->force)
-			rc = ota_keytool_check_absent(s->paths[i], err);
+		rc = ota_check_output(s->paths[i], o->force, err);
 	}
 	return rc;
 }
@@ -188,7 +187,7 @@ static int commit_all(struct split *s, bool force, struct ota_err *err)
 		if ((rc = ota_atomic_commit(&s->files[i], force, err)) == 0)
 			done++;
 	if (rc == OTA_EEXIST)
-		ota_err_set(err, rc, "%s: exists (use --force to overwrite)", s->paths[done]);
+		ota_err_set(err, rc, "%s: exists (use --force to replace it)", s->paths[done]);
 	while (rc && done > 0)
 		unlink(s->paths[--done]);
 	return rc;

@@ -4,10 +4,13 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
 #include "keytool/keytool.h"
+#include "lib/fsutil.h"
 #include "lib/keys.h"
 
 struct gen_opts {
@@ -15,6 +18,13 @@ struct gen_opts {
 	struct ota_cli_pass pass;
 	bool force;
 };
+
+static bool is_dir(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
 
 static int parse_args(int argc, char **argv, struct gen_opts *o)
 {
@@ -47,6 +57,12 @@ static int parse_args(int argc, char **argv, struct gen_opts *o)
 		return ota_cli_usage("generate: unexpected argument '%s'", argv[optind]);
 	if (!o->out || !*o->out)
 		return ota_cli_usage("generate: --out PREFIX is required");
+	/* "box/" would write the hidden box/.key and box/.pub. */
+	if (o->out[strlen(o->out) - 1] == '/' || is_dir(o->out))
+		return ota_cli_usage("generate: --out %s names a directory: give a prefix, as "
+				     "--out %s%sfleet for %s%sfleet.key and .pub", o->out, o->out,
+				     o->out[strlen(o->out) - 1] == '/' ? "" : "/", o->out,
+				     o->out[strlen(o->out) - 1] == '/' ? "" : "/");
 	if ((c = ota_cli_pass_check(&o->pass, "generate", "", true)))
 		return c;
 	return OTA_KEYTOOL_CONTINUE;
@@ -84,9 +100,9 @@ int cmd_generate(int argc, char **argv)
 		fprintf(stderr, "%s: out of memory\n", ota_cli_prog());
 		return ota_exit_status(OTA_EINTERNAL);
 	}
-	rc = o.force ? 0 : ota_keytool_check_absent(key_path, &err);
-	if (rc == 0 && !o.force)
-		rc = ota_keytool_check_absent(pub_path, &err);
+	rc = ota_check_output(key_path, o.force, &err);
+	if (rc == 0)
+		rc = ota_check_output(pub_path, o.force, &err);
 	if (rc == 0)
 		rc = ota_cli_new_passphrase(&o.pass, &pass, &err);
 	if (rc == 0)

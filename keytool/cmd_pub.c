@@ -6,6 +6,7 @@
 #include "cli/cli.h"
 #include "keytool/keytool.h"
 #include "lib/keys.h"
+#include "lib/fsutil.h"
 
 struct pub_opts {
 	const char *key, *out;
@@ -62,7 +63,7 @@ int cmd_pub(int argc, char **argv)
 	st = parse_args(argc, argv, &o);
 	if (st != OTA_KEYTOOL_CONTINUE)
 		return st;
-	rc = o.force ? 0 : ota_keytool_check_absent(o.out, &err);
+	rc = ota_check_output(o.out, o.force, &err);
 	if (rc == 0)
 		rc = ota_cli_load_private_key(o.key, &o.pass, &key, &err);
 	if (rc == 0)

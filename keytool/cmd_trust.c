@@ -89,7 +89,7 @@ static int write_trust(const struct ota_trust *t, const char *path, bool overwri
 		goto out;
 	rc = ota_atomic_commit(&a, overwrite, err);
 	if (rc == OTA_EEXIST)
-		rc = ota_err_set(err, rc, "%s: exists (use --force to overwrite)", path);
+		rc = ota_err_set(err, rc, "%s: exists (use --force to replace it)", path);
 out:
 	ota_atomic_abort(&a);
 	ota_buf_free(&text);
@@ -109,7 +109,7 @@ static int cmd_create(int argc, char **argv)
 	st = parse_create(argc, argv, &o);
 	if (st != OTA_KEYTOOL_CONTINUE)
 		return st;
-	rc = o.force ? 0 : ota_keytool_check_absent(o.out, &err);
+	rc = ota_check_output(o.out, o.force, &err);
 	/* Every file or directory named; the same key twice is one key. */
 	for (i = optind; rc == 0 && i < argc; i++) {
 		if ((rc = ota_keyring_load(&one, argv[i], &err)))

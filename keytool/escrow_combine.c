@@ -13,6 +13,7 @@
 #include "lib/keys.h"
 #include "lib/shamir.h"
 #include "lib/share.h"
+#include "lib/fsutil.h"
 
 struct combine_opts {
 	const char *out;
@@ -139,7 +140,7 @@ static int combine(const struct combine_opts *o, struct ota_share *sh, struct ot
 	EVP_PKEY *key = NULL;
 	char *pass = NULL;
 	size_t i;
-	int rc = o->force ? 0 : ota_keytool_check_absent(o->out, err);
+	int rc = ota_check_output(o->out, o->force, err);
 
 	for (i = 0; rc == 0 && i < o->n; i++)
 		if ((rc = read_share(o->files[i], &sh[i], err)) == 0)

@@ -37,10 +37,6 @@ int ota_keytool_trust_verify(int argc, char **argv);
 int ota_keytool_help(const char *cmd);
 /* Report what getopt_long refused (c is its ':' or '?'); exit status 2. */
 int ota_keytool_bad_option(const char *cmd, int c, char **argv);
-/* 0 if nothing is at path; OTA_EEXIST, with the --force hint, if it is.
- * Checked before a passphrase is asked for or a key decrypted; the
- * atomic write refuses again at the end, so a race cannot clobber. */
-int ota_keytool_check_absent(const char *path, struct ota_err *err);
 /* Print a key id line on stdout; OTA_EIO if stdout fails. */
 int ota_keytool_print_id(const char *id, struct ota_err *err);
 

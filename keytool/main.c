@@ -81,20 +81,7 @@ int ota_keytool_help(const char *cmd)
 
 int ota_keytool_bad_option(const char *cmd, int c, char **argv)
 {
-	const char *opt = optind > 0 ? argv[optind - 1] : "?";
-
-	if (c == ':')
-		return ota_cli_usage("%s: option '%s' needs a value", cmd, opt);
-	return ota_cli_usage("%s: unknown option '%s'", cmd, opt);
-}
-
-int ota_keytool_check_absent(const char *path, struct ota_err *err)
-{
-	int rc = ota_check_absent(path, err);
-
-	if (rc == OTA_EEXIST)
-		rc = ota_err_set(err, OTA_EEXIST, "%s: exists (use --force to overwrite)", path);
-	return rc;
+	return ota_cli_bad_option(cmd, c, argv);
 }
 
 int ota_keytool_print_id(const char *id, struct ota_err *err)

@@ -14,6 +14,8 @@
 #include "lib/audit_seg.h"
 #include "lib/buf.h"
 #include "lib/canon.h"
+#include "lib/ctlesc.h"
+#include "lib/fault.h"
 #include "lib/fsutil.h"
 #include "lib/isotime.h"
 #include "lib/path.h"
@@ -36,65 +38,6 @@ struct tail {
 	char prev[OTA_SHA256_HEX_LEN + 1], hash[OTA_SHA256_HEX_LEN + 1];
 };
 
-/* The code point of a valid UTF-8 sequence of n bytes. */
-static unsigned int code_point(const unsigned char *p, size_t n)
-{
-	static const unsigned char lead[] = {0, 0x7f, 0x1f, 0x0f, 0x07};
-	unsigned int cp = p[0] & lead[n];
-	size_t i;
-
-	for (i = 1; i < n; i++)
-		cp = cp << 6 | (p[i] & 0x3f);
-	return cp;
-}
-
-/* Controls and the bidirectional formatting characters that could hide or
- * reorder text where the history is shown. */
-static bool shown_as_is(unsigned int cp)
-{
-	return cp >= 0x20 && cp != 0x7f && !(cp >= 0x80 && cp < 0xa0) && cp != 0x061c &&
-	       cp != 0x200e && cp != 0x200f && !(cp >= 0x202a && cp <= 0x202e) &&
-	       !(cp >= 0x2066 && cp <= 0x2069);
-}
-
-/* Length of the valid UTF-8 sequence at p, 0 if there is none. */
-static size_t utf8_len(const unsigned char *p, size_t left)
-{
-	size_t n;
-
-	for (n = 1; n <= 4 && n <= left; n++)
-		if (ota_utf8_valid((const char *)p, n))
-			return n;
-	return 0;
-}
-
-/* s as valid, one-line UTF-8 (anything else as \xNN), at most max bytes. */
-static int sanitize(const char *s, size_t max, struct ota_buf *out, struct ota_err *err)
-{
-	const unsigned char *p = (const unsigned char *)(s ? s : "");
-	size_t len = strlen((const char *)p), i = 0, n, k, plen;
-	char piece[20];
-	int rc = 0;
-
-	while (i < len && rc == 0) {
-		n = utf8_len(p + i, len - i);
-		if (n && shown_as_is(code_point(p + i, n))) {
-			memcpy(piece, p + i, n);
-			plen = n;
-		} else {
-			n = n ? n : 1;
-			for (k = 0, plen = 0; k < n; k++)
-				plen += (size_t)snprintf(piece + plen, sizeof(piece) - plen, "\\x%02x",
-							 p[i + k]);
-		}
-		if (out->len + plen > max)
-			break;
-		rc = ota_buf_append(out, piece, plen, err);
-		i += n;
-	}
-	return rc;
-}
-
 /* A sanitized copy of s as a JSON string; NULL when out of memory. */
 static json_t *text(const char *s, size_t max)
 {
@@ -102,7 +45,7 @@ static json_t *text(const char *s, size_t max)
 	json_t *j = NULL;
 
 	ota_buf_init(&b, 0);
-	if (sanitize(s, max, &b, NULL) == 0)
+	if (ota_ctlesc(s, max, &b, NULL) == 0)
 		j = json_stringn(b.data ? (const char *)b.data : "", b.len);
 	ota_buf_free(&b);
 	return j;
@@ -273,6 +216,7 @@ static int rotate(const char *state_dir, const char *active, int *fd,
 		return errno == EEXIST ? 0 : ota_err_errno(err, OTA_EIO, errno, "%s: rename", active);
 	if ((rc = ota_fsync_dir(state_dir, true, err)))
 		return rc;
+	ota_fault_point("ROTATE");
 	return drop_old(state_dir, lim->keep < 2 ? 2 : lim->keep, base, head, err);
 }
 
@@ -280,11 +224,13 @@ static int rotate(const char *state_dir, const char *active, int *fd,
 static int open_active(const char *path, int *fd, bool *created, struct ota_err *err)
 {
 	*created = true;
-	*fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	*fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
 	if (*fd < 0 && errno == EEXIST) {
 		*created = false;
-		*fd = open(path, O_RDWR | O_APPEND | O_CLOEXEC);
+		*fd = open(path, O_RDWR | O_APPEND | O_NOFOLLOW | O_CLOEXEC);
 	}
+	if (*fd < 0 && errno == ELOOP)
+		return ota_err_set(err, OTA_EIO, "%s: a symbolic link, not followed", path);
 	return *fd < 0 ? ota_err_errno(err, OTA_EIO, errno, "%s", path) : 0;
 }
 
@@ -306,8 +252,8 @@ static int active_tail(const char *state_dir, const char *active, int fd, struct
 		goto out;
 	if ((rc = ota_audit_seg_path(state_dir, segs[n - 1], path, sizeof(path), err)))
 		goto out;
-	if ((sfd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
-		rc = ota_err_errno(err, OTA_EIO, errno, "%s", path);
+	if ((sfd = ota_open_regular(AT_FDCWD, path, O_NOFOLLOW, NULL, NULL, err)) < 0) {
+		rc = sfd;
 		goto out;
 	}
 	rc = find_tail(sfd, path, t, err);

@@ -17,6 +17,7 @@
 #include "lib/audit_seg.h"
 #include "lib/buf.h"
 #include "lib/canon.h"
+#include "lib/fsutil.h"
 
 #define READ_CHUNK (64 * 1024)
 #define SEGMENT_HARD_MAX (64ULL * 1024 * 1024)
@@ -243,9 +244,9 @@ static int read_segment(struct chain *ch, const char *path, unsigned long long f
 	int rc = 0, what = L_EOF;
 
 	ch->file = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
-	l.fd = open(path, O_RDONLY | O_CLOEXEC);
+	l.fd = ota_open_regular(AT_FDCWD, path, O_NOFOLLOW, NULL, NULL, err);
 	if (l.fd < 0)
-		return errno == ENOENT ? 1 : ota_err_errno(err, OTA_EIO, errno, "%s", path);
+		return errno == ENOENT ? 1 : l.fd;
 	l.buf = malloc(READ_CHUNK);
 	l.line = malloc(OTA_AUDIT_LINE_MAX + 1);
 	if (!l.buf || !l.line) {

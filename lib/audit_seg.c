@@ -4,13 +4,13 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "lib/audit.h"
 #include "lib/canon.h"
 #include "lib/fsutil.h"
 
@@ -37,7 +37,7 @@ int ota_audit_head_read(const char *state_dir, struct ota_audit_head *h, struct 
 	if (snprintf(path, sizeof(path), "%s/%s", state_dir, OTA_AUDIT_HEAD) >= (int)sizeof(path))
 		return ota_err_set(err, OTA_EIO, "%s: path too long", state_dir);
 	ota_buf_init(&b, OTA_AUDIT_HEAD_MAX);
-	rc = ota_buf_read_file(&b, path, err);
+	rc = ota_buf_read_file_at(&b, AT_FDCWD, path, O_NOFOLLOW, err);
 	if (rc == OTA_EIO && access(path, F_OK) && errno == ENOENT)
 		rc = 1;
 	else if (rc == 0 && (b.len < 2 || b.data[b.len - 1] != '\n'))

@@ -1,6 +1,8 @@
 /* buf.c - growable byte buffer with a cap (see buf.h). */
 #include "lib/buf.h"
 
+#include "lib/fsutil.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <openssl/crypto.h>
@@ -128,11 +130,17 @@ int ota_buf_read_fd(struct ota_buf *b, int fd, const char *name, struct ota_err 
 
 int ota_buf_read_file(struct ota_buf *b, const char *path, struct ota_err *err)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	return ota_buf_read_file_at(b, AT_FDCWD, path, 0, err);
+}
+
+int ota_buf_read_file_at(struct ota_buf *b, int dirfd, const char *path, int flags,
+			 struct ota_err *err)
+{
+	int fd = ota_open_regular(dirfd, path, flags, NULL, NULL, err);
 	int rc;
 
 	if (fd < 0)
-		return ota_err_errno(err, OTA_EIO, errno, "%s", path);
+		return fd;
 	rc = ota_buf_read_fd(b, fd, path, err);
 	close(fd);
 	return rc;

@@ -32,7 +32,12 @@ int ota_buf_puts(struct ota_buf *b, const char *s, struct ota_err *err);
 
 /* Read the whole of fd into b (which keeps its cap); name is for errors. */
 int ota_buf_read_fd(struct ota_buf *b, int fd, const char *name, struct ota_err *err);
-/* Read the whole of a file path (at most b->max bytes). */
+/* Read the whole of a file path (at most b->max bytes); a regular file
+ * only, opened without blocking (ota_open_regular, fsutil.h). */
 int ota_buf_read_file(struct ota_buf *b, const char *path, struct ota_err *err);
+/* The same relative to dirfd (or AT_FDCWD) with open flags added
+ * (O_NOFOLLOW for the agent's state files). */
+int ota_buf_read_file_at(struct ota_buf *b, int dirfd, const char *path, int flags,
+			 struct ota_err *err);
 
 #endif

@@ -5,14 +5,30 @@
 #include <archive.h>
 #include <archive_entry.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "lib/fsutil.h"
 #include "lib/path.h"
 
+/* Bytes after the end-of-archive marker that may still be zeros (a tar
+ * writer's padding to its record size: 10240 for most). */
+#define TRAILING_ZEROS_MAX (1024 * 1024)
+
+/* Two archives: `raw` undoes the compression, `a` reads the tar from what
+ * raw gives.  Owning the bytes between them is what lets the reader see
+ * what follows the tar's end-of-archive marker, which libarchive's tar
+ * reader stops at and never shows. */
 struct ota_bundle_reader {
-	struct archive *a;
+	struct archive *raw; /* filters only: the decompressed stream */
+	struct archive *a;   /* the tar, fed by feed() from raw */
+	unsigned char *blk[2];  /* the last two blocks fed to a, alternating */
+	size_t blk_len[2];
+	int cur;                /* blk[cur] is the last one fed */
+	unsigned long long fed; /* bytes fed to a */
 	struct archive_entry *ae; /* current entry, owned by a */
 	const char *name;
 	bool pending; /* ae is a payload entry the head reader stopped at */
@@ -34,6 +50,43 @@ static int arch_err(struct ota_bundle_reader *r, struct ota_err *err, const char
 			   why ? why : "truncated or not a bundle");
 }
 
+/* a's read callback: the next block of the decompressed stream, copied
+ * into the older of the two blocks. */
+static la_ssize_t feed(struct archive *a, void *data, const void **buf)
+{
+	struct ota_bundle_reader *r = data;
+	int next = !r->cur;
+	la_ssize_t n = archive_read_data(r->raw, r->blk[next], OTA_BUNDLE_IO_CHUNK);
+
+	if (n < 0) {
+		archive_set_error(a, archive_errno(r->raw), "%s",
+				  archive_error_string(r->raw) ? archive_error_string(r->raw)
+							       : "decompression failed");
+		return -1;
+	}
+	r->cur = next;
+	r->blk_len[next] = (size_t)n;
+	r->fed += (unsigned long long)n;
+	*buf = r->blk[next];
+	return n;
+}
+
+static int open_raw(struct ota_bundle_reader *r, int fd)
+{
+	struct archive_entry *ae;
+
+	/* Only these filters; whatever else (zip, bzip2) reaches the tar
+	 * reader as it is, and is refused there. */
+	if (archive_read_support_format_raw(r->raw) != ARCHIVE_OK ||
+	    archive_read_support_filter_gzip(r->raw) < ARCHIVE_WARN ||
+	    archive_read_support_filter_xz(r->raw) < ARCHIVE_WARN ||
+	    archive_read_support_filter_zstd(r->raw) < ARCHIVE_WARN ||
+	    archive_read_open_fd(r->raw, fd, OTA_BUNDLE_IO_CHUNK) != ARCHIVE_OK ||
+	    archive_read_next_header(r->raw, &ae) != ARCHIVE_OK)
+		return -1;
+	return 0;
+}
+
 int ota_bundle_reader_new(struct ota_bundle_reader **out, int fd, const char *name,
 			  struct ota_err *err)
 {
@@ -41,18 +94,22 @@ int ota_bundle_reader_new(struct ota_bundle_reader **out, int fd, const char *na
 	int rc = 0;
 
 	*out = NULL;
-	if (!r || !(r->a = archive_read_new())) {
+	if (!r || !(r->raw = archive_read_new()) || !(r->a = archive_read_new()) ||
+	    !(r->blk[0] = malloc(OTA_BUNDLE_IO_CHUNK)) || !(r->blk[1] = malloc(OTA_BUNDLE_IO_CHUNK))) {
 		rc = ota_err_set(err, OTA_EINTERNAL, "out of memory");
 		goto out;
 	}
 	r->name = name;
 	ota_buf_init(&r->head.manifest, OTA_MANIFEST_MAX);
-	/* Only tar, only these filters: every other format is refused. */
+	if (open_raw(r, fd)) {
+		rc = ota_err_set(err, OTA_EFORMAT, "%s: cannot open: %s", name,
+				 archive_error_string(r->raw) ? archive_error_string(r->raw)
+							      : "empty: not a bundle");
+		goto out;
+	}
+	/* Only tar: every other format is refused. */
 	if (archive_read_support_format_tar(r->a) != ARCHIVE_OK ||
-	    archive_read_support_filter_gzip(r->a) < ARCHIVE_WARN ||
-	    archive_read_support_filter_xz(r->a) < ARCHIVE_WARN ||
-	    archive_read_support_filter_zstd(r->a) < ARCHIVE_WARN ||
-	    archive_read_open_fd(r->a, fd, OTA_BUNDLE_IO_CHUNK) != ARCHIVE_OK) {
+	    archive_read_open(r->a, r, NULL, feed, NULL) != ARCHIVE_OK) {
 		rc = arch_err(r, err, "cannot open");
 		goto out;
 	}
@@ -69,8 +126,49 @@ void ota_bundle_reader_free(struct ota_bundle_reader *r)
 		return;
 	if (r->a)
 		archive_read_free(r->a);
+	if (r->raw)
+		archive_read_free(r->raw);
+	free(r->blk[0]);
+	free(r->blk[1]);
 	ota_buf_free(&r->head.manifest);
 	free(r);
+}
+
+static bool all_zero(const unsigned char *p, size_t n)
+{
+	return n == 0 || (p[0] == 0 && memcmp(p, p + 1, n - 1) == 0);
+}
+
+/* At the tar's end-of-archive marker: what follows it in the stream may
+ * only be zeros (a record's padding), at most TRAILING_ZEROS_MAX bytes.
+ * The bytes fed to the tar reader but not used lie in the last two
+ * blocks (it reads ahead at most one header past a block's end). */
+static int nothing_after_end(struct ota_bundle_reader *r, struct ota_err *err)
+{
+	unsigned long long end = (unsigned long long)archive_filter_bytes(r->a, 0);
+	unsigned long long left = r->fed - end, extra = 0;
+	size_t last = r->blk_len[r->cur], prev = r->blk_len[!r->cur];
+	la_ssize_t n;
+
+	if (r->fed < end || left > last + prev)
+		return ota_err_set(err, OTA_EINTERNAL, "%s: lost track of the tar's end", r->name);
+	if (left > last && !all_zero(r->blk[!r->cur] + prev - (left - last), left - last))
+		goto after;
+	if (!all_zero(r->blk[r->cur] + (left > last ? 0 : last - left), left > last ? last : left))
+		goto after;
+	while ((n = archive_read_data(r->raw, r->blk[!r->cur], OTA_BUNDLE_IO_CHUNK)) > 0) {
+		extra += (unsigned long long)n;
+		if (left + extra > TRAILING_ZEROS_MAX || !all_zero(r->blk[!r->cur], (size_t)n))
+			goto after;
+	}
+	if (n < 0)
+		return ota_err_set(err, OTA_EFORMAT, "%s: after the end of the archive: %s",
+				   r->name, archive_error_string(r->raw) ? archive_error_string(r->raw)
+									 : "damaged");
+	return 0;
+after:
+	return ota_err_set(err, OTA_EFILESET, "%s: data after the end of the archive "
+			   "(offset %llu): nothing may follow the last entry", r->name, end);
 }
 
 /* 1 with r->ae set, 0 at the end of the archive, or an error. */
@@ -83,7 +181,7 @@ static int next_header(struct ota_bundle_reader *r, struct ota_err *err)
 	st = archive_read_next_header(r->a, &r->ae);
 	if (st == ARCHIVE_EOF) {
 		r->at_end = true;
-		return 0;
+		return nothing_after_end(r, err);
 	}
 	if (st != ARCHIVE_OK)
 		return arch_err(r, err, "bad tar header");
@@ -135,7 +233,7 @@ static int read_manifest(struct ota_bundle_reader *r, struct ota_err *err)
 	if (archive_entry_size(r->ae) > (la_int64_t)OTA_MANIFEST_MAX)
 		return ota_err_set(err, OTA_EFORMAT, "%s: %s larger than %u bytes", r->name,
 				   OTA_BUNDLE_MANIFEST, OTA_MANIFEST_MAX);
-	switch (archive_filter_code(r->a, 0)) {
+	switch (archive_filter_code(r->raw, 0)) {
 	case ARCHIVE_FILTER_NONE: r->head.compress = OTA_COMPRESS_NONE; break;
 	case ARCHIVE_FILTER_GZIP: r->head.compress = OTA_COMPRESS_GZIP; break;
 	case ARCHIVE_FILTER_XZ: r->head.compress = OTA_COMPRESS_XZ; break;
@@ -180,7 +278,12 @@ static int read_signature(struct ota_bundle_reader *r, struct ota_err *err)
 				   r->name);
 	ota_buf_init(&text, OTA_SIG_FILE_MAX);
 	rc = slurp(r, &text, err);
-	if (rc == 0 && (rc = ota_sig_decode(text.data, text.len, name, s->sig, err)))
+	/* One encoding in a bundle: the final newline is part of it (only a
+	 * detached file carried by hand may lack it, schema/bundle.md). */
+	if (rc == 0 && (text.len != OTA_SIG_B64_LEN + 1 || text.data[OTA_SIG_B64_LEN] != '\n'))
+		rc = ota_err_set(err, OTA_EFORMAT, "%s: %s: not a signature (%d base64 characters "
+				 "and a newline)", r->name, ota_path_quote(name, &q), OTA_SIG_B64_LEN);
+	else if (rc == 0 && (rc = ota_sig_decode(text.data, text.len, name, s->sig, err)))
 		ota_err_prefix(err, rc, "%s", r->name);
 	ota_buf_free(&text);
 	if (rc == 0)
@@ -273,8 +376,14 @@ int ota_bundle_next(struct ota_bundle_reader *r, struct ota_bundle_item *it, str
 	if (strncmp(name, OTA_BUNDLE_PAYLOAD_DIR, strlen(OTA_BUNDLE_PAYLOAD_DIR)))
 		return ota_err_set(err, OTA_EFORMAT, "%s: unexpected entry outside payload/: %s",
 				   r->name, ota_path_quote(name, &q));
-	name = strip_dir_slash(r, name);
-	it->path = name + strlen(OTA_BUNDLE_PAYLOAD_DIR);
+	/* "payload/" itself names nothing: an empty path, refused below.
+	 * Stripped of its slash it would be shorter than the prefix. */
+	if (name[strlen(OTA_BUNDLE_PAYLOAD_DIR)] == '\0') {
+		it->path = name + strlen(OTA_BUNDLE_PAYLOAD_DIR);
+	} else {
+		name = strip_dir_slash(r, name);
+		it->path = name + strlen(OTA_BUNDLE_PAYLOAD_DIR);
+	}
 	rc = ota_path_check(it->path, strlen(it->path), err);
 	if (rc)
 		return ota_err_prefix(err, rc, "%s", r->name);
@@ -322,4 +431,21 @@ void ota_bundle_take_manifest(struct ota_bundle_reader *r, struct ota_buf *out)
 long long ota_bundle_entry_offset(const struct ota_bundle_reader *r)
 {
 	return (long long)archive_read_header_position(r->a);
+}
+
+int ota_bundle_read_manifest(const char *path, struct ota_buf *out, struct ota_err *err)
+{
+	const struct ota_bundle_head *head;
+	struct ota_bundle_reader *r = NULL;
+	int fd = ota_open_regular(AT_FDCWD, path, 0, NULL, NULL, err);
+	int rc;
+
+	if (fd < 0)
+		return fd;
+	if ((rc = ota_bundle_reader_new(&r, fd, path, err)) == 0 &&
+	    (rc = ota_bundle_read_head(r, &head, err)) == 0)
+		rc = ota_buf_append(out, head->manifest.data, head->manifest.len, err);
+	ota_bundle_reader_free(r);
+	close(fd);
+	return rc;
 }

@@ -6,6 +6,8 @@
 #include <archive_entry.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <locale.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +15,7 @@
 
 #include "lib/hash.h"
 #include "lib/path.h"
+#include "lib/fsutil.h"
 
 enum stage { NEED_MANIFEST, SIGNATURES, PAYLOAD, FINISHED };
 
@@ -26,6 +29,7 @@ struct ota_bundle_writer {
 	char last_keyid[OTA_KEYID_HEX_LEN + 1];
 	unsigned long long remaining; /* data bytes owed to the current file */
 	unsigned char *chunk;
+	locale_t c_locale; /* for writing headers (put_header) */
 };
 
 int ota_compress_parse(const char *name)
@@ -81,7 +85,8 @@ int ota_bundle_writer_new(struct ota_bundle_writer **out, int fd, const char *na
 	int rc = 0;
 
 	*out = NULL;
-	if (!w || !(w->a = archive_write_new()) || !(w->chunk = malloc(OTA_BUNDLE_IO_CHUNK))) {
+	if (!w || !(w->a = archive_write_new()) || !(w->chunk = malloc(OTA_BUNDLE_IO_CHUNK)) ||
+	    (w->c_locale = newlocale(LC_CTYPE_MASK, "C", (locale_t)0)) == (locale_t)0) {
 		rc = ota_err_set(err, OTA_EINTERNAL, "out of memory");
 		goto out;
 	}
@@ -112,8 +117,18 @@ void ota_bundle_writer_free(struct ota_bundle_writer *w)
 		return;
 	if (w->a)
 		archive_write_free(w->a);
+	if (w->c_locale != (locale_t)0)
+		freelocale(w->c_locale);
 	free(w->chunk);
 	free(w);
+}
+
+static bool ascii(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s >= 0x80)
+			return false;
+	return true;
 }
 
 /* One header: type, mode, size, link target; everything else fixed. */
@@ -122,11 +137,12 @@ static int put_header(struct ota_bundle_writer *w, const char *path, mode_t type
 		      struct ota_err *err)
 {
 	struct archive_entry *ae = archive_entry_new();
-	int rc = 0;
+	locale_t old;
+	int rc = 0, st;
 
 	if (!ae)
 		return ota_err_set(err, OTA_EINTERNAL, "out of memory");
-	archive_entry_set_pathname_utf8(ae, path);
+	archive_entry_copy_pathname(ae, path);
 	archive_entry_set_filetype(ae, type);
 	archive_entry_set_perm(ae, mode);
 	archive_entry_set_size(ae, (la_int64_t)size);
@@ -134,13 +150,18 @@ static int put_header(struct ota_bundle_writer *w, const char *path, mode_t type
 	archive_entry_set_uid(ae, 0);
 	archive_entry_set_gid(ae, 0);
 	if (link)
-		archive_entry_set_symlink_utf8(ae, link);
-	/* libarchive's pax writer needs the locale form of the names, and
-	 * crashes (3.6) when there is none: refuse instead. */
-	if (!archive_entry_pathname(ae) || (link && !archive_entry_symlink(ae)))
-		rc = ota_err_set(err, OTA_EPATH, "%s: entry name not representable in this "
-				 "locale's charset (run with a UTF-8 LC_CTYPE)", w->name);
-	else if (archive_write_header(w->a, ae) != ARCHIVE_OK)
+		archive_entry_copy_symlink(ae, link);
+	/* Names go into the tar byte for byte as the manifest has them.  A
+	 * UTF-8 "path" record would be composed (NFC) by libarchive's reader,
+	 * so an NFD name would no longer be the manifest's.  Under the C
+	 * locale libarchive cannot convert a non-ASCII name to UTF-8, and
+	 * writes that entry, and that entry only, with hdrcharset=BINARY and
+	 * its raw bytes (a warning), which every reader takes as they are;
+	 * ASCII names stay in the plain ustar header. */
+	old = uselocale(w->c_locale);
+	st = archive_write_header(w->a, ae);
+	uselocale(old);
+	if (st != ARCHIVE_OK && !(st == ARCHIVE_WARN && (!ascii(path) || (link && !ascii(link)))))
 		rc = arch_err(w, err, path);
 	archive_entry_free(ae);
 	w->remaining = type == AE_IFREG ? size : 0;
@@ -271,7 +292,9 @@ static int copy_file(struct ota_bundle_writer *w, int root, const char *dir,
 {
 	unsigned char digest[OTA_SHA256_LEN];
 	struct ota_sha256 *h = ota_sha256_new();
-	int fd = openat(root, e->path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	struct ota_quoted q;
+	int fd = ota_open_regular(root, e->path, O_NOFOLLOW, ota_path_quote(e->path, &q), NULL,
+				  err);
 	ssize_t n;
 	int rc = 0;
 
@@ -280,7 +303,7 @@ static int copy_file(struct ota_bundle_writer *w, int root, const char *dir,
 		goto out;
 	}
 	if (fd < 0) {
-		rc = ota_err_errno(err, OTA_EIO, errno, "%s/%s", dir, e->path);
+		rc = ota_err_prefix(err, fd, "%s", dir);
 		goto out;
 	}
 	while (w->remaining) {

@@ -22,6 +22,7 @@
 #define CONFIG_PATH_MAX 1024
 #define FIELDS_MAX 16 /* keys of the largest mapping; checked below */
 #define DURATION_MAX_MS 3600000u
+#define LONG_DURATION_MAX_MS (24 * 3600000u) /* a download over a slow link */
 
 enum kind { K_TARGET, K_PATH, K_CMD, K_URL, K_INT, K_DUR, K_MAP };
 
@@ -88,6 +89,9 @@ static const struct field watch_fields[] = {
 	KEY("retry_delay", K_DUR, false, retry_delay_ms, 100, DURATION_MAX_MS),
 	KEY("connect_timeout", K_DUR, false, connect_timeout_ms, 100, DURATION_MAX_MS),
 	KEY("stall_timeout", K_DUR, false, stall_timeout_ms, 1000, DURATION_MAX_MS),
+	KEY("min_rate", K_INT, false, min_rate, 1, 1000000000),
+	KEY("max_time", K_DUR, false, max_fetch_ms, 0, LONG_DURATION_MAX_MS),
+	KEY("scan_timeout", K_DUR, false, scan_timeout_ms, 10, DURATION_MAX_MS),
 	{0},
 };
 
@@ -287,14 +291,19 @@ static bool value_ok(const struct field *f, const char *v, unsigned long long *n
 static int set_string(struct loader *l, const struct field *f, const char *prefix, const char *v)
 {
 	char **dst = (char **)(void *)((char *)l->c + f->off);
+	char norm[CONFIG_PATH_MAX];
 	size_t len = strlen(v);
 
 	if (f->kind == K_PATH && l->root_len + len >= CONFIG_PATH_MAX)
 		return fail(l, line_of(&l->ev), "%s%s: longer than %d bytes (with the root)",
 			    prefix, f->name, CONFIG_PATH_MAX - 1);
+	/* Normalised first: under --root no ".." may climb out of it. */
+	if (f->kind == K_PATH && ota_path_normalize_abs(v, norm, sizeof(norm)))
+		return fail(l, line_of(&l->ev), "%s%s: '%s' climbs above '/' (out of --root)",
+			    prefix, f->name, v);
 	if (f->kind != K_PATH)
 		*dst = strdup(v);
-	else if (asprintf(dst, "%.*s%s", (int)l->root_len, l->root, v) < 0)
+	else if (asprintf(dst, "%.*s%s", (int)l->root_len, l->root, norm) < 0)
 		*dst = NULL;
 	if (!*dst)
 		return ota_err_set(l->err, OTA_EINTERNAL, "out of memory");
@@ -533,6 +542,9 @@ static int load(const char *path, const char *root, struct ota_config *c, struct
 	c->retry_delay_ms = 5000;
 	c->connect_timeout_ms = 10000;
 	c->stall_timeout_ms = 30000;
+	c->min_rate = 1024;
+	c->max_fetch_ms = 6 * 3600000u;
+	c->scan_timeout_ms = 120000;
 	c->history_max_kb = OTA_AUDIT_MAX_KB_DEFAULT;
 	c->history_keep = OTA_AUDIT_KEEP_DEFAULT;
 	l.root_len = strlen(l.root);

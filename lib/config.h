@@ -45,8 +45,13 @@ struct ota_config {
 					    failed download, default 5, 0..100 */
 	unsigned int retry_delay_ms;     /* watch.retry_delay, default 5 s, 0.1 s..3600 s */
 	unsigned int connect_timeout_ms; /* watch.connect_timeout, default 10 s, 0.1 s.. */
-	unsigned int stall_timeout_ms;   /* watch.stall_timeout: a transfer under 1
-					    byte/s this long fails; default 30 s, 1 s.. */
+	unsigned int stall_timeout_ms;   /* watch.stall_timeout: a transfer under
+					    min_rate this long fails; default 30 s, 1 s.. */
+	unsigned int min_rate;           /* watch.min_rate: bytes/s, default 1024 */
+	unsigned int max_fetch_ms;       /* watch.max_time: one bundle's download,
+					    retries included; default 6 h, 0: none */
+	unsigned int scan_timeout_ms;    /* watch.scan_timeout: judging the bundles
+					    of a medium, default 120 s */
 	/* history: the audit history's segments (audit.h). */
 	unsigned int history_max_kb; /* history.max_kb: rotate past this, default 256 */
 	unsigned int history_keep;   /* history.keep: segments kept, default 4 (2..64) */

@@ -278,6 +278,8 @@ static void releases(struct page *p, const json_t *s)
 			put(p, "<span class=\"tag\">current</span>");
 		if (!strcmp(name, str(s, "last_good")))
 			put(p, "<span class=\"tag\">last good</span>");
+		if (!strcmp(name, str(s, "previous_good")))
+			put(p, "<span class=\"tag\">previous good</span>");
 		put(p, "</li>");
 	}
 	if (!json_array_size(rel))

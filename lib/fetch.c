@@ -37,6 +37,7 @@ struct xfer {
 	bool retry;     /* the failure is worth another attempt */
 	bool restart;   /* the next attempt starts the file over */
 	bool cancelled; /* by the progress hook */
+	long long deadline_ms; /* CLOCK_MONOTONIC end of the whole fetch, or 0 */
 	int rc;         /* a failure found in a callback, err set */
 	char range[96]; /* the response's Content-Range */
 	struct ota_err *err;
@@ -189,10 +190,8 @@ static int on_progress(void *ctx, curl_off_t dltotal, curl_off_t dlnow, curl_off
 		       curl_off_t ulnow)
 {
 	struct xfer *x = ctx;
-	const struct ota_progress *p = x->o->progress;
-
 	(void)dltotal, (void)dlnow, (void)ultotal, (void)ulnow;
-	if (p && p->fn && p->fn(p->ctx, x->have, x->size))
+	if (ota_progress_at(x->o->progress, x->have, x->size))
 		x->cancelled = true;
 	return x->cancelled;
 }
@@ -206,7 +205,8 @@ static CURLcode setup(struct xfer *x, char *ebuf)
 
 	if ((cc = ota_http_restrict(h, x->url, ebuf)) ||
 	    (cc = curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, (long)x->o->connect_timeout_ms)) ||
-	    (cc = curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L)) ||
+	    (cc = curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT,
+				   x->o->min_rate ? (long)x->o->min_rate : 1L)) ||
 	    (cc = curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, stall_s)) ||
 	    (cc = curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_data)) ||
 	    (cc = curl_easy_setopt(h, CURLOPT_WRITEDATA, x)) ||
@@ -280,19 +280,36 @@ static int attempt(struct xfer *x)
 /* Wait retry_delay_ms; true if the progress hook cancelled meanwhile. */
 static bool wait_retry(struct xfer *x)
 {
-	const struct ota_progress *p = x->o->progress;
+	struct ota_progress *p = x->o->progress;
 	long long end = ota_monotonic_ms() + x->o->retry_delay_ms, left;
 	struct timespec ts;
 
 	while ((left = end - ota_monotonic_ms()) > 0) {
-		if (p && p->fn && p->fn(p->ctx, x->have, x->size))
+		if (ota_progress_at(p, x->have, x->size))
 			return true;
 		left = left < WAIT_SLICE_MS ? left : WAIT_SLICE_MS;
 		ts.tv_sec = left / 1000;
 		ts.tv_nsec = left % 1000 * 1000000;
 		nanosleep(&ts, NULL);
 	}
-	return p && p->fn && p->fn(p->ctx, x->have, x->size);
+	return ota_progress_at(p, x->have, x->size) != 0;
+}
+
+/* The time left of the whole fetch, as the attempt's own bound: false
+ * (err set) when none is left. */
+static bool time_left(struct xfer *x)
+{
+	long long left;
+
+	if (!x->deadline_ms)
+		return true;
+	left = x->deadline_ms - ota_monotonic_ms();
+	if (left <= 0) {
+		fail(x, OTA_EFETCH, false, "gave up after %u s (watch.max_time)",
+		     x->o->max_time_ms / 1000);
+		return false;
+	}
+	return curl_easy_setopt(x->h, CURLOPT_TIMEOUT_MS, (long)left) == CURLE_OK;
 }
 
 static int run(struct xfer *x)
@@ -301,12 +318,16 @@ static int run(struct xfer *x)
 	size_t len;
 	int rc;
 
+	if (x->o->max_time_ms)
+		x->deadline_ms = ota_monotonic_ms() + x->o->max_time_ms;
 	if ((rc = ota_http_global_init(x->err)))
 		return rc;
 	if (!(x->h = curl_easy_init()))
 		return ota_err_set(x->err, OTA_EINTERNAL, "%s: curl_easy_init failed", x->url);
 	for (i = 0;; i++) {
-		rc = attempt(x);
+		rc = time_left(x) ? attempt(x) : x->rc;
+		if (rc && x->deadline_ms && ota_monotonic_ms() >= x->deadline_ms)
+			x->retry = time_left(x);
 		if (rc == 0 || !x->retry || i == x->o->retries)
 			break;
 		if (wait_retry(x)) {

@@ -13,9 +13,12 @@
 struct ota_fetch_opts {
 	unsigned int retries;            /* further attempts after a failure, e.g. 5 */
 	unsigned int connect_timeout_ms; /* e.g. 10 s */
-	unsigned int stall_timeout_ms;   /* abort when under 1 byte/s this long */
+	unsigned int stall_timeout_ms;   /* abort when under min_rate this long */
+	unsigned int min_rate;           /* bytes/s; 0 is taken as 1 */
+	unsigned int max_time_ms;        /* the whole fetch, retries and waits
+					    included; 0: no bound */
 	unsigned int retry_delay_ms;     /* wait between attempts */
-	const struct ota_progress *progress; /* may be NULL */
+	struct ota_progress *progress; /* may be NULL */
 };
 
 /* Which failures are retried: connection refused or reset, timeouts, a

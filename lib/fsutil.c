@@ -145,8 +145,11 @@ int ota_rm_tree(const char *path, struct ota_err *err)
 {
 	struct stat st;
 
-	if (lstat(path, &st) && errno == ENOENT)
-		return 0;
+	if (lstat(path, &st)) {
+		if (errno == ENOENT || errno == ENOTDIR)
+			return 0;
+		return ota_err_errno(err, OTA_EIO, errno, "%s", path);
+	}
 	if (!S_ISDIR(st.st_mode))
 		return unlink(path) ? ota_err_errno(err, OTA_EIO, errno, "%s: unlink", path) : 0;
 	/* Give back write permission first: a tree with read-only dirs
@@ -176,6 +179,36 @@ int ota_mkdir_p(const char *path, mode_t mode, struct ota_err *err)
 	return 0;
 }
 
+int ota_check_real_dir(const char *path, struct ota_err *err)
+{
+	struct stat st;
+
+	if (lstat(path, &st))
+		return ota_err_errno(err, OTA_EIO, errno, "%s", path);
+	if (S_ISLNK(st.st_mode))
+		return ota_err_set(err, OTA_EIO, "%s: a symbolic link, not followed", path);
+	if (!S_ISDIR(st.st_mode))
+		return ota_err_set(err, OTA_EIO, "%s: not a directory", path);
+	return 0;
+}
+
+int ota_check_output(const char *path, bool force, struct ota_err *err)
+{
+	struct stat st;
+
+	if (lstat(path, &st)) {
+		if (errno == ENOENT)
+			return 0;
+		return ota_err_errno(err, OTA_EIO, errno, "%s", path);
+	}
+	if (S_ISDIR(st.st_mode))
+		return ota_err_set(err, OTA_EEXIST, "%s: is a directory, not a file to write "
+				   "(--force replaces files only)", path);
+	if (!force)
+		return ota_err_set(err, OTA_EEXIST, "%s: exists (use --force to replace it)", path);
+	return 0;
+}
+
 int ota_check_absent(const char *path, struct ota_err *err)
 {
 	struct stat st;
@@ -185,4 +218,64 @@ int ota_check_absent(const char *path, struct ota_err *err)
 	if (errno != ENOENT)
 		return ota_err_errno(err, OTA_EIO, errno, "%s", path);
 	return 0;
+}
+
+/* The file type ota_open_regular hands on. */
+static bool readable_type(mode_t mode, bool pipe_ok)
+{
+	return S_ISREG(mode) || (pipe_ok && S_ISFIFO(mode));
+}
+
+/* Refuse fd (closing it) for what fstat found, or for errnum. */
+static int refuse_fd(int fd, const struct stat *st, int errnum, const char *name,
+		     struct ota_err *err)
+{
+	int rc;
+
+	close(fd);
+	if (errnum)
+		rc = ota_err_errno(err, OTA_EIO, errnum, "%s", name);
+	else
+		rc = ota_err_set(err, OTA_EIO, "%s: %s", name,
+				 S_ISDIR(st->st_mode) ? "is a directory" : "not a regular file");
+	errno = errnum ? errnum : S_ISDIR(st->st_mode) ? EISDIR : EINVAL;
+	return rc;
+}
+
+int ota_open_regular(int dirfd, const char *path, int flags, const char *name,
+		     struct stat *st, struct ota_err *err)
+{
+	bool pipe_ok = (flags & OTA_OPEN_PIPE_OK) != 0;
+	struct stat local;
+	int fd, e, rc;
+
+	flags = (flags & ~OTA_OPEN_PIPE_OK) | O_RDONLY | O_NONBLOCK | O_CLOEXEC;
+	if (!name)
+		name = path;
+	if (!st)
+		st = &local;
+	memset(st, 0, sizeof(*st));
+	/* O_NONBLOCK: opening a FIFO for reading blocks until a writer comes;
+	 * with it the open returns at once and fstat says what it is. */
+	fd = openat(dirfd, path, flags);
+	if (fd < 0 && errno == EPERM && (flags & O_NOATIME))
+		fd = openat(dirfd, path, flags & ~O_NOATIME);
+	if (fd < 0) {
+		e = errno;
+		if (e == ELOOP && (flags & O_NOFOLLOW))
+			rc = ota_err_set(err, OTA_EIO, "%s: a symbolic link, not followed", name);
+		else
+			rc = ota_err_errno(err, OTA_EIO, e, "%s", name);
+		errno = e; /* callers may tell ENOENT apart */
+		return rc;
+	}
+	if (fstat(fd, st))
+		return refuse_fd(fd, st, errno, name, err);
+	if (!readable_type(st->st_mode, pipe_ok))
+		return refuse_fd(fd, st, 0, name, err);
+	/* Blocking again: the descriptor goes to code that does not expect
+	 * EAGAIN (a pipe given as <(...) waits for its writer). */
+	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK))
+		return refuse_fd(fd, st, errno, name, err);
+	return fd;
 }

@@ -5,6 +5,7 @@
 #define OTA_FSUTIL_H
 
 #include <stdbool.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include "lib/err.h"
@@ -43,6 +44,33 @@ int ota_rm_tree(const char *path, struct ota_err *err);
 
 /* mkdir -p: make path and its missing parents with mode. */
 int ota_mkdir_p(const char *path, mode_t mode, struct ota_err *err);
+
+/* Open path (relative to dirfd, or AT_FDCWD) for reading, refusing
+ * anything but a regular file without blocking: opened O_NONBLOCK (a FIFO
+ * or a device never hangs the open), fstat'ed, refused unless regular
+ * (OTA_EIO, "is a directory" or "not a regular file"), then made blocking
+ * again.  flags adds to O_RDONLY | O_CLOEXEC (O_NOFOLLOW: a symbolic link
+ * is refused, "not followed"; O_NOATIME).  name (NULL: path) is what
+ * the one-line reason calls the file.  st (may be NULL) gets the
+ * fstat.  Returns the descriptor, owned by the caller, or a negative
+ * code.  Every file the tools read goes through here. */
+int ota_open_regular(int dirfd, const char *path, int flags, const char *name,
+		     struct stat *st, struct ota_err *err);
+/* A flag of ota_open_regular alone (no open(2) flag has this bit): a pipe
+ * is accepted too, for what a person names on the command line as
+ * <(...) (a passphrase file).  Opened O_NONBLOCK it never blocks, and a
+ * pipe no one writes to reads as empty. */
+#define OTA_OPEN_PIPE_OK 0x40000000
+
+/* 0 if path is a directory itself, not a symbolic link to one (the
+ * agent's state_dir, manifests/ and releases/); OTA_EIO otherwise. */
+int ota_check_real_dir(const char *path, struct ota_err *err);
+
+/* The one rule for an output file, checked before any work: 0 when
+ * nothing is at path, or a file is and force; OTA_EEXIST for a file
+ * without force ("exists (use --force to replace it)") and for a
+ * directory, with or without force ("is a directory"). */
+int ota_check_output(const char *path, bool force, struct ota_err *err);
 
 /* 0 if nothing exists at path, OTA_EEXIST if something does. */
 int ota_check_absent(const char *path, struct ota_err *err);

@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <jansson.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -14,6 +15,7 @@
 
 #include "lib/bundle_read.h"
 #include "lib/canon.h"
+#include "lib/ctlesc.h"
 #include "lib/fsutil.h"
 
 /* The unverified manifest of the bundle on fd: enough to describe it. */
@@ -42,12 +44,11 @@ static int describe(const char *dir, const char *name, json_t **out, struct ota_
 
 	if (snprintf(path, sizeof(path), "%s/%s", dir, name) >= (int)sizeof(path))
 		return ota_err_set(err, OTA_EIO, "%s/%s: path too long", dir, name);
-	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	/* A FIFO named *.bundle never blocks the open. */
+	fd = ota_open_regular(AT_FDCWD, path, O_NOFOLLOW, NULL, &st, err);
 	if (fd < 0)
-		return ota_err_errno(err, OTA_EIO, errno, "%s", path);
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode))
-		rc = ota_err_set(err, OTA_EIO, "%s: not a regular file", path);
-	else if ((rc = read_manifest(fd, path, &m, err)) == 0 &&
+		return fd;
+	if ((rc = read_manifest(fd, path, &m, err)) == 0 &&
 		 lseek(fd, 0, SEEK_SET) != 0)
 		rc = ota_err_errno(err, OTA_EIO, errno, "%s", path);
 	if (rc == 0)
@@ -70,7 +71,8 @@ static int warn(struct ota_buf *warnings, const struct ota_err *why, struct ota_
 
 	if (!warnings)
 		return 0;
-	if ((rc = ota_buf_puts(warnings, why->msg, err)) == 0)
+	/* Escaped: a newline in a file name cannot start a line of its own. */
+	if ((rc = ota_ctlesc(why->msg, SIZE_MAX, warnings, err)) == 0)
 		rc = ota_buf_putc(warnings, '\n', err);
 	return rc;
 }

@@ -3,6 +3,7 @@
  * blocklist.  Sets of trusted keys are keyring.c's. */
 #include "lib/keys.h"
 
+#include <fcntl.h>
 #include <errno.h>
 #include <openssl/crypto.h>
 #include <openssl/err.h>
@@ -154,6 +155,38 @@ static int check_ed25519(EVP_PKEY *pkey, const char *path, struct ota_err *err)
 	return ota_err_set(err, OTA_EKEY, "%s: not an Ed25519 key (%s)", path, type ? type : "?");
 }
 
+/* OpenSSL asks for a passphrase on the terminal when it meets an
+ * encrypted block; a public key never has one. */
+static int no_passphrase(char *buf, int size, int rwflag, void *u)
+{
+	(void)buf;
+	(void)size;
+	(void)rwflag;
+	(void)u;
+	return -1;
+}
+
+/* A public key file holds one PEM block, a public key's: a private key
+ * (given to --keys by mistake) is named as such, and a second block is
+ * refused rather than silently ignored. */
+static int one_public_block(const struct ota_buf *b, const char *path, struct ota_err *err)
+{
+	static const char begin[] = "-----BEGIN ";
+	const char *text = b->data ? (const char *)b->data : "";
+	const char *first = strstr(text, begin), *eol;
+
+	if (!first)
+		return ota_err_set(err, OTA_EKEY, "%s: not a PEM public key", path);
+	eol = strchr(first, '\n');
+	if (memmem(first, eol ? (size_t)(eol - first) : strlen(first), "PRIVATE KEY", 11))
+		return ota_err_set(err, OTA_EKEY, "%s: a private key: --keys (and a "
+				   "config's keys:) wants public keys, the .pub file", path);
+	if (strstr(first + 1, begin))
+		return ota_err_set(err, OTA_EKEY, "%s: more than one PEM block: a key file holds "
+				   "one public key", path);
+	return 0;
+}
+
 int ota_pubkey_load(struct ota_pubkey *pk, const char *path, struct ota_err *err)
 {
 	unsigned char raw[OTA_KEY_RAW_LEN];
@@ -167,12 +200,14 @@ int ota_pubkey_load(struct ota_pubkey *pk, const char *path, struct ota_err *err
 	rc = read_key_file(&b, path, err);
 	if (rc)
 		goto out;
+	if ((rc = one_public_block(&b, path, err)))
+		goto out;
 	bio = BIO_new_mem_buf(b.data, (int)b.len);
 	if (!bio) {
 		rc = ota_err_set(err, OTA_EINTERNAL, "out of memory");
 		goto out;
 	}
-	pkey = PEM_read_bio_PUBKEY(bio, NULL, NULL, NULL);
+	pkey = PEM_read_bio_PUBKEY(bio, NULL, no_passphrase, NULL);
 	ERR_clear_error();
 	if (!pkey) {
 		rc = ota_err_set(err, OTA_EKEY, "%s: not a PEM public key", path);
@@ -411,7 +446,7 @@ int ota_passphrase_read_file(const char *path, char **out, struct ota_err *err)
 
 	*out = NULL;
 	ota_buf_init(&b, OTA_KEY_FILE_MAX);
-	rc = ota_buf_read_file(&b, path, err);
+	rc = ota_buf_read_file_at(&b, AT_FDCWD, path, OTA_OPEN_PIPE_OK, err);
 	if (rc == OTA_EFORMAT)
 		rc = ota_err_set(err, OTA_EKEY, "%s: not a passphrase file (too large)", path);
 	if (rc)

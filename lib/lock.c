@@ -14,15 +14,19 @@
 
 #include "lib/fsutil.h"
 
-int ota_lock_take(const char *state_dir, int *fd, struct ota_err *err)
+/* flock path without waiting, keeping our pid in it for the message of
+ * the next one who tries; who names the holder in that message. */
+static int take(const char *path, const char *who, int *fd, struct ota_err *err)
 {
-	char path[4096], pid[32] = "";
+	char pid[32] = "";
 	ssize_t n;
 	int len;
 
-	*fd = -1;
-	snprintf(path, sizeof(path), "%s/lock", state_dir);
-	*fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	/* O_NOFOLLOW: a lock planted as a symlink would be truncated and
+	 * written (the pid) wherever it points. */
+	*fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (*fd < 0 && errno == ELOOP)
+		return ota_err_set(err, OTA_EIO, "%s: a symbolic link, not followed", path);
 	if (*fd < 0)
 		return ota_err_errno(err, OTA_EIO, errno, "%s", path);
 	if (flock(*fd, LOCK_EX | LOCK_NB)) {
@@ -33,8 +37,8 @@ int ota_lock_take(const char *state_dir, int *fd, struct ota_err *err)
 		close(*fd);
 		*fd = -1;
 		if (e == EWOULDBLOCK)
-			return ota_err_set(err, OTA_EBUSY, "%s: another ota-agent run holds the lock "
-					   "(pid %s)", path, pid[0] ? pid : "unknown");
+			return ota_err_set(err, OTA_EBUSY, "%s: %s holds the lock (pid %s)", path,
+					   who, pid[0] ? pid : "unknown");
 		return ota_err_errno(err, OTA_EIO, e, "%s: lock", path);
 	}
 	/* The pid is only for the message above; the lock is the flock. */
@@ -45,6 +49,26 @@ int ota_lock_take(const char *state_dir, int *fd, struct ota_err *err)
 	    errno != EDQUOT)
 		return ota_err_errno(err, OTA_EIO, errno, "%s", path);
 	return 0;
+}
+
+int ota_lock_take(const char *state_dir, int *fd, struct ota_err *err)
+{
+	char path[4096];
+
+	*fd = -1;
+	if (snprintf(path, sizeof(path), "%s/lock", state_dir) >= (int)sizeof(path))
+		return ota_err_set(err, OTA_EIO, "%s: path too long", state_dir);
+	return take(path, "another ota-agent run", fd, err);
+}
+
+int ota_lock_take_spool(const char *spool, int *fd, struct ota_err *err)
+{
+	char path[4096];
+
+	*fd = -1;
+	if (snprintf(path, sizeof(path), "%s.lock", spool) >= (int)sizeof(path))
+		return ota_err_set(err, OTA_EIO, "%s: path too long", spool);
+	return take(path, "another delivery pass from this source", fd, err);
 }
 
 /* A /proc/locks line "N: FLOCK ADVISORY WRITE PID MAJ:MIN:INODE START END"

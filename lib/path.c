@@ -211,3 +211,40 @@ size_t ota_path_parent_len(const char *path)
 
 	return slash ? (size_t)(slash - path) : 0;
 }
+
+int ota_path_normalize_abs(const char *in, char *out, size_t size)
+{
+	size_t o = 0, n;
+	const char *p = in, *end;
+
+	if (in[0] != '/' || size < 2)
+		return -1;
+	while (*p) {
+		while (*p == '/')
+			p++;
+		end = p + strcspn(p, "/");
+		n = (size_t)(end - p);
+		if (n == 0 || (n == 1 && p[0] == '.')) {
+			p = end;
+			continue;
+		}
+		if (n == 2 && p[0] == '.' && p[1] == '.') {
+			if (o == 0)
+				return -1;
+			while (o > 0 && out[o - 1] != '/')
+				o--;
+			o--; /* the '/' before the component */
+		} else {
+			if (o + 1 + n + 1 > size)
+				return -1;
+			out[o++] = '/';
+			memcpy(out + o, p, n);
+			o += n;
+		}
+		p = end;
+	}
+	if (o == 0)
+		out[o++] = '/';
+	out[o] = '\0';
+	return 0;
+}

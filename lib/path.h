@@ -31,6 +31,12 @@ int ota_path_check(const char *path, size_t len, struct ota_err *err);
  * directory, they never climb above the release root.  OTA_EPATH otherwise. */
 int ota_path_check_link(const char *link_path, const char *target, struct ota_err *err);
 
+/* An absolute path normalised lexically into out (size bytes): "//" and
+ * "." components dropped, ".." taking its parent away, no trailing '/'
+ * ("/" stays "/").  -1 when a ".." would climb above "/" (a config path
+ * leaving --root), the path is not absolute, or out is too small. */
+int ota_path_normalize_abs(const char *in, char *out, size_t size);
+
 /* How much of a hostile path an error message shows. */
 #define OTA_QUOTE_MAX 160
 

@@ -1,5 +1,5 @@
-/* spool.c - state_dir/spool/: bundles copied off their medium before they
- * are verified and installed (see spool.h). */
+/* spool.c - a delivery source's spool: bundles copied off their medium or
+ * downloaded before they are verified and installed (see spool.h). */
 #include "lib/spool.h"
 
 #include <dirent.h>
@@ -17,31 +17,28 @@
 
 #define COPY_CHUNK (256 * 1024)
 
-int ota_spool_path(const char *state_dir, const char *name, char *out, size_t outlen,
+int ota_spool_path(const char *dir, const char *name, char *out, size_t outlen,
 		   struct ota_err *err)
 {
-	char dir[PATH_MAX];
 	int rc;
 
 	if (strchr(name, '/') || !strcmp(name, ".") || !strcmp(name, "..") ||
 	    ota_path_check(name, strlen(name), err))
 		return ota_err_set(err, OTA_EPATH, "spool: not a plain file name: \"%s\"", name);
-	snprintf(dir, sizeof(dir), "%s/" OTA_SPOOL_DIR, state_dir);
-	if ((rc = ota_mkdir_p(dir, 0700, err)))
+	/* Never through a link: a bundle copied there would land elsewhere. */
+	if ((rc = ota_mkdir_p(dir, 0700, err)) || (rc = ota_check_real_dir(dir, err)))
 		return rc;
 	if (snprintf(out, outlen, "%s/%s", dir, name) >= (int)outlen)
 		return ota_err_set(err, OTA_EPATH, "%s/%s: path too long", dir, name);
 	return 0;
 }
 
-int ota_spool_check_space(const char *state_dir, unsigned long long size,
-			  unsigned long long have, struct ota_err *err)
+int ota_spool_check_space(const char *dir, unsigned long long size, unsigned long long have,
+			  struct ota_err *err)
 {
-	char dir[PATH_MAX];
 	unsigned long long free_bytes, need;
 	struct statvfs st;
 
-	snprintf(dir, sizeof(dir), "%s/" OTA_SPOOL_DIR, state_dir);
 	if (statvfs(dir, &st))
 		return ota_err_errno(err, OTA_EIO, errno, "%s", dir);
 	free_bytes = (unsigned long long)st.f_bavail * st.f_frsize;
@@ -53,7 +50,7 @@ int ota_spool_check_space(const char *state_dir, unsigned long long size,
 }
 
 static int copy_fd(int in, int out, const char *src, const char *dst, unsigned long long size,
-		   const struct ota_progress *p, struct ota_err *err)
+		   struct ota_progress *p, struct ota_err *err)
 {
 	unsigned char *buf = malloc(COPY_CHUNK);
 	unsigned long long done = 0;
@@ -71,22 +68,22 @@ static int copy_fd(int in, int out, const char *src, const char *dst, unsigned l
 			       : ota_err_set(err, OTA_EIO, "%s: shorter than it was", src);
 		else if ((rc = ota_write_all(out, buf, (size_t)n, dst, err)) == 0)
 			done += (unsigned long long)n;
-		if (rc == 0 && p && p->fn && p->fn(p->ctx, done, size))
+		if (rc == 0 && ota_progress_at(p, done, size))
 			rc = ota_err_set(err, OTA_EIO, "%s: copy interrupted", src);
 	}
 	free(buf);
 	return rc;
 }
 
-int ota_spool_copy(const char *state_dir, int src_fd, const char *src_name,
-		   unsigned long long size, const char *name, const struct ota_progress *p,
+int ota_spool_copy(const char *dir, int src_fd, const char *src_name,
+		   unsigned long long size, const char *name, struct ota_progress *p,
 		   char *out, size_t outlen, struct ota_err *err)
 {
 	struct ota_atomic t = {.fd = -1};
 	int rc;
 
-	if ((rc = ota_spool_path(state_dir, name, out, outlen, err)) ||
-	    (rc = ota_spool_check_space(state_dir, size, 0, err)))
+	if ((rc = ota_spool_path(dir, name, out, outlen, err)) ||
+	    (rc = ota_spool_check_space(dir, size, 0, err)))
 		return rc;
 	if (lseek(src_fd, 0, SEEK_SET) < 0)
 		return ota_err_errno(err, OTA_EIO, errno, "%s", src_name);
@@ -97,10 +94,7 @@ int ota_spool_copy(const char *state_dir, int src_fd, const char *src_name,
 	return rc;
 }
 
-int ota_spool_clear(const char *state_dir, struct ota_err *err)
+int ota_spool_clear(const char *dir, struct ota_err *err)
 {
-	char dir[PATH_MAX];
-
-	snprintf(dir, sizeof(dir), "%s/" OTA_SPOOL_DIR, state_dir);
 	return ota_rm_tree(dir, err);
 }

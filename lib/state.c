@@ -1,7 +1,9 @@
-/* state.c - state.json and device.json (see state.h). */
+/* state.c - the state machine's tables, state.json and device.json
+ * (state.h). */
 #include "lib/state.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +35,44 @@ int ota_state_parse(const char *name)
 	return -1;
 }
 
+#define MOVE(from, to) (1ULL << ((from) * 8 + (to)))
+#define N_STATES (sizeof(names) / sizeof(names[0]))
+
+/* One bit per allowed move (state.h draws them). */
+static const unsigned long long moves =
+	MOVE(OTA_IDLE, OTA_VERIFYING) | MOVE(OTA_IDLE, OTA_ROLLING_BACK) |
+	MOVE(OTA_IDLE, OTA_SWITCHING) |
+	MOVE(OTA_VERIFYING, OTA_STAGING) | MOVE(OTA_VERIFYING, OTA_IDLE) |
+	MOVE(OTA_STAGING, OTA_SWITCHING) | MOVE(OTA_STAGING, OTA_IDLE) |
+	MOVE(OTA_SWITCHING, OTA_HEALTH_CHECK) | MOVE(OTA_SWITCHING, OTA_ROLLING_BACK) |
+	MOVE(OTA_HEALTH_CHECK, OTA_PROMOTED) | MOVE(OTA_HEALTH_CHECK, OTA_ROLLING_BACK) |
+	MOVE(OTA_PROMOTED, OTA_IDLE) | MOVE(OTA_ROLLING_BACK, OTA_IDLE);
+
+bool ota_state_may_move(enum ota_state from, enum ota_state to)
+{
+	if ((unsigned int)from >= N_STATES || (unsigned int)to >= N_STATES)
+		return false;
+	return (moves >> ((unsigned int)from * 8 + (unsigned int)to)) & 1;
+}
+
+enum ota_recovery ota_state_recovery(enum ota_state s)
+{
+	switch (s) {
+	case OTA_VERIFYING:
+	case OTA_STAGING:
+		return OTA_RECOVER_DISCARD;
+	case OTA_SWITCHING:
+	case OTA_HEALTH_CHECK:
+	case OTA_ROLLING_BACK:
+		return OTA_RECOVER_UNDO_SWITCH;
+	case OTA_PROMOTED:
+		return OTA_RECOVER_FINISH_PROMOTION;
+	case OTA_IDLE:
+		break;
+	}
+	return OTA_RECOVER_NOTHING;
+}
+
 /* Read state_dir/name as a JSON object; *out NULL when the file is absent. */
 static int load_json(const char *state_dir, const char *name, json_t **out, struct ota_err *err)
 {
@@ -46,7 +86,7 @@ static int load_json(const char *state_dir, const char *name, json_t **out, stru
 	if (access(path, F_OK) && errno == ENOENT)
 		return 0;
 	ota_buf_init(&b, STATE_FILE_MAX);
-	rc = ota_buf_read_file(&b, path, err);
+	rc = ota_buf_read_file_at(&b, AT_FDCWD, path, O_NOFOLLOW, err);
 	if (rc == 0)
 		rc = ota_canon_parse(b.data, b.len, path, out, err);
 	if (rc == 0 && !json_is_object(*out)) {
@@ -90,7 +130,7 @@ static int copy_version(char *dst, const char *src, const char *what, struct ota
 	return 0;
 }
 
-int ota_run_load(const char *state_dir, struct ota_run *run, struct ota_err *err)
+int ota_state_load(const char *state_dir, struct ota_run *run, struct ota_err *err)
 {
 	const char *name;
 	json_t *o;
@@ -109,16 +149,22 @@ int ota_run_load(const char *state_dir, struct ota_run *run, struct ota_err *err
 		rc = copy_version(run->from, json_string_value(json_object_get(o, "from")), "from",
 				  err);
 	run->state = st < 0 ? OTA_IDLE : (enum ota_state)st;
+	run->kept = json_is_true(json_object_get(o, "kept"));
 	json_decref(o);
 	return rc;
 }
 
-int ota_run_save(const char *state_dir, const struct ota_run *run, struct ota_err *err)
+int ota_state_save(const char *state_dir, const struct ota_run *run, struct ota_err *err)
 {
-	return save_json(state_dir, "state.json",
-			 json_pack("{s:s, s:s, s:s}", "state", ota_state_name(run->state), "version",
-				   run->version, "from", run->from),
-			 err);
+	json_t *o = json_pack("{s:s, s:s, s:s}", "state", ota_state_name(run->state), "version",
+			      run->version, "from", run->from);
+
+	/* Written only when set: an install's state.json is as it always was. */
+	if (o && run->kept && json_object_set_new(o, "kept", json_true())) {
+		json_decref(o);
+		o = NULL;
+	}
+	return save_json(state_dir, "state.json", o, err);
 }
 
 int ota_device_load(const char *state_dir, struct ota_device *d, struct ota_err *err)

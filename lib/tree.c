@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "lib/path.h"
+#include "lib/fsutil.h"
 
 struct scan {
 	struct ota_manifest *m;
@@ -31,9 +32,9 @@ static int add_file(struct scan *s, int dfd, const char *name, struct ota_entry 
 
 	if (!s->hash)
 		return ota_manifest_add(s->m, e, err);
-	fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	fd = ota_open_regular(dfd, name, O_NOFOLLOW, ota_path_quote(s->path, &q), NULL, err);
 	if (fd < 0)
-		return ota_err_errno(err, OTA_EIO, errno, "%s/%s", s->root, ota_path_quote(s->path, &q));
+		return ota_err_prefix(err, fd, "%s", s->root);
 	rc = ota_sha256_fd(fd, s->path, e->sha256, &size, err);
 	close(fd);
 	if (rc)

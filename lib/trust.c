@@ -2,6 +2,7 @@
  * writing them, signing, and the rules a device applies to an update. */
 #include "lib/trust.h"
 
+#include <fcntl.h>
 #include <jansson.h>
 #include <openssl/evp.h>
 #include <stdio.h>
@@ -264,6 +265,13 @@ int ota_trust_parse(const unsigned char *text, size_t len, const char *name,
 	if (len > OTA_TRUST_FILE_MAX)
 		return ota_err_set(err, OTA_EFORMAT, "%s: not a trust file (over %d bytes)", name,
 				   OTA_TRUST_FILE_MAX);
+	/* A key file given where a trust file is expected, the likely mix-up. */
+	if (len >= 11 && !memcmp(text, "-----BEGIN ", 11))
+		return ota_err_set(err, OTA_EFORMAT, "%s: a PEM %s, not a trust file: a trust file "
+				   "is a line of JSON ({\"format\":1,...,\"kind\":\"trust\",...}) and "
+				   "its signature lines, made by ota-keytool trust create and sign",
+				   name, memmem(text, nl ? (size_t)(nl - text) : len, "PRIVATE", 7)
+						 ? "private key" : "public key");
 	if (!nl)
 		return ota_err_set(err, OTA_EFORMAT, "%s: not a trust file (no line ends the "
 				   "document)", name);
@@ -283,12 +291,17 @@ int ota_trust_parse(const unsigned char *text, size_t len, const char *name,
 
 int ota_trust_load(const char *path, struct ota_trust *t, struct ota_err *err)
 {
+	return ota_trust_load_flags(path, 0, t, err);
+}
+
+int ota_trust_load_flags(const char *path, int flags, struct ota_trust *t, struct ota_err *err)
+{
 	struct ota_buf b;
 	int rc;
 
 	ota_trust_init(t);
 	ota_buf_init(&b, OTA_TRUST_FILE_MAX);
-	rc = ota_buf_read_file(&b, path, err);
+	rc = ota_buf_read_file_at(&b, AT_FDCWD, path, flags, err);
 	if (rc == OTA_EFORMAT)
 		rc = ota_err_set(err, rc, "%s: not a trust file (over %d bytes)", path,
 				 OTA_TRUST_FILE_MAX);
@@ -392,6 +405,10 @@ int ota_trust_check_update(const struct ota_trust *cur, const struct ota_trust *
 		return ota_err_set(err, OTA_EROLLBACK, "%s: trust sequence %llu is not newer than "
 				   "%llu, the one in force (an old trust file replayed?)",
 				   upd->source, upd->sequence, cur->sequence);
+	if (upd->sequence - cur->sequence > OTA_TRUST_SEQUENCE_STEP)
+		return ota_err_set(err, OTA_EROLLBACK, "%s: trust sequence %llu is more than %llu "
+				   "above %llu, the one in force", upd->source, upd->sequence,
+				   OTA_TRUST_SEQUENCE_STEP, cur->sequence);
 	if ((rc = ota_trust_count(upd, &cur->keys, &n, err)))
 		return rc;
 	if (n < cur->threshold)

@@ -32,7 +32,11 @@
 #define OTA_TRUST_FILE_MAX (64 * 1024)
 #define OTA_TRUST_MAX_KEYS 64
 #define OTA_TRUST_MAX_SIGS 64
-#define OTA_TRUST_SEQUENCE_MAX (1ULL << 53) /* exact in every JSON reader */
+/* Far below the top of JSON's exact integers (2^53), and reached only by
+ * steps of at most OTA_TRUST_SEQUENCE_STEP: a trust file cannot use up the
+ * range and leave the device unable to rotate ever again. */
+#define OTA_TRUST_SEQUENCE_MAX 4294967295ULL
+#define OTA_TRUST_SEQUENCE_STEP 1000ULL
 #define OTA_TRUST_ANY_TARGET "*"
 #define OTA_TRUST_SIG_PREFIX "signature "
 
@@ -73,6 +77,8 @@ int ota_trust_factory(struct ota_trust *t, const char *keys_path, unsigned int t
 int ota_trust_parse(const unsigned char *text, size_t len, const char *name,
 		    struct ota_trust *t, struct ota_err *err);
 int ota_trust_load(const char *path, struct ota_trust *t, struct ota_err *err);
+/* The same with open flags added (O_NOFOLLOW for the trust state). */
+int ota_trust_load_flags(const char *path, int flags, struct ota_trust *t, struct ota_err *err);
 
 /* Append the trust file text of t (document, then signature lines). */
 int ota_trust_format(const struct ota_trust *t, struct ota_buf *out, struct ota_err *err);

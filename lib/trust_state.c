@@ -5,6 +5,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -29,7 +30,7 @@ int ota_trust_state_load(const char *state_dir, const char *keys_path, unsigned 
 		return rc;
 	if (access(path, F_OK) && errno == ENOENT)
 		return ota_trust_factory(t, keys_path, threshold, err);
-	rc = ota_trust_load(path, t, err);
+	rc = ota_trust_load_flags(path, O_NOFOLLOW, t, err);
 	if (rc == 0)
 		rc = ota_trust_check_self(t, err);
 	if (rc) {

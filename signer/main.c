@@ -47,7 +47,7 @@ int main(int argc, char **argv)
 			return ota_cli_usage("attach: expected FILE.bundle M.sig");
 		return sign_attach(argv[2], argv[3], false);
 	}
-	while ((c = getopt_long(argc, argv, "q", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":q", longopts, NULL)) != -1) {
 		if (ota_cli_pass_option(&o.pass, c, optarg))
 			continue;
 		switch (c) {
@@ -58,7 +58,7 @@ int main(int argc, char **argv)
 		case 'q': o.quiet = 1; break;
 		case 'h': fputs(usage, stdout); return 0;
 		case 'v': return ota_cli_version();
-		default: return ota_cli_usage("bad option");
+		default: return ota_cli_bad_option("", c, argv);
 		}
 	}
 	if (!o.key)

@@ -5,6 +5,7 @@
 
 #include "cli/cli.h"
 #include "cli/progress.h"
+#include "lib/bundle_read.h"
 #include "lib/bundle_sign.h"
 #include "lib/detached.h"
 #include "lib/fsutil.h"
@@ -33,7 +34,7 @@ static int add_signature(const char *bundle, const unsigned char *pub, const uns
 	int rc;
 
 	ota_cli_progress_start(&prog, bundle, quiet);
-	rc = ota_bundle_add_signature(bundle, pub, sig, ota_cli_progress_meter(&prog), err);
+	rc = ota_bundle_add_signature(bundle, pub, sig, ota_cli_progress_hook(&prog), err);
 	ota_cli_progress_end(&prog);
 	return rc;
 }
@@ -75,7 +76,7 @@ int sign_manifest(const struct sign_opts *o)
 	/* Never sign bytes that no device would accept as a manifest. */
 	if ((rc = ota_buf_read_file(&manifest, o->manifest, &err)) ||
 	    (rc = ota_manifest_parse(manifest.data, manifest.len, o->manifest, &m, &err)) ||
-	    (!o->force && (rc = ota_check_absent(o->out, &err))) ||
+	    (rc = ota_check_output(o->out, o->force, &err)) ||
 	    (rc = sign_bytes(o, &manifest, d.sig, d.pub, &err)) ||
 	    (rc = ota_detached_format(&d, &text, &err)) ||
 	    (rc = ota_atomic_open(&out, o->out, 0644, &err)) ||
@@ -92,6 +93,20 @@ out:
 	return rc ? ota_cli_fail(&err) : 0;
 }
 
+/* Whether path reads as a detached signature file. */
+static bool is_signature_file(const char *path)
+{
+	struct ota_detached d;
+	struct ota_buf text;
+	bool yes;
+
+	ota_buf_init(&text, OTA_DETACHED_FILE_MAX);
+	yes = ota_buf_read_file(&text, path, NULL) == 0 &&
+	      ota_detached_parse(text.data, text.len, path, &d, NULL) == 0;
+	ota_buf_free(&text);
+	return yes;
+}
+
 int sign_attach(const char *bundle, const char *sig_file, bool quiet)
 {
 	char id[OTA_KEYID_HEX_LEN + 1];
@@ -102,8 +117,17 @@ int sign_attach(const char *bundle, const char *sig_file, bool quiet)
 
 	ota_buf_init(&text, OTA_DETACHED_FILE_MAX);
 	if ((rc = ota_buf_read_file(&text, sig_file, &err)) ||
-	    (rc = ota_detached_parse(text.data, text.len, sig_file, &d, &err)))
+	    (rc = ota_detached_parse(text.data, text.len, sig_file, &d, &err))) {
+		/* The bundle is far over a signature file's size: the usual
+		 * reason is the two arguments given the other way round. */
+		if (is_signature_file(bundle)) {
+			ota_buf_free(&text);
+			return ota_cli_usage("attach: %s is the signature and %s the bundle: the "
+					     "bundle comes first (attach FILE.bundle M.sig)",
+					     bundle, sig_file);
+		}
 		goto out;
+	}
 	if (!d.has_pub) {
 		rc = ota_err_set(&err, OTA_EFORMAT, "%s: no \"%s\" line: cannot tell whose "
 				 "signature it is", sig_file, OTA_DETACHED_PUB_PREFIX);

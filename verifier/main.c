@@ -10,7 +10,7 @@
 #include "cli/cli.h"
 #include "lib/trust.h"
 #include "cli/progress.h"
-#include "lib/delta.h"
+#include "lib/stage.h"
 #include "lib/verify.h"
 
 static const char usage[] =
@@ -59,7 +59,7 @@ static int parse_args(int argc, char **argv, struct verify_args *a)
 	char *end;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "q", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":q", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'k': a->keys = optarg; break;
 		case 'r': a->trust = optarg; break;
@@ -78,11 +78,15 @@ static int parse_args(int argc, char **argv, struct verify_args *a)
 			break;
 		case 'h': fputs(usage, stdout); return -1;
 		case 'v': ota_cli_version(); return -1;
-		default: return ota_cli_usage("bad option");
+		default: return ota_cli_bad_option("", c, argv);
 		}
 	}
-	if (!a->keys == !a->trust || !a->device_class)
-		return ota_cli_usage("--keys (or --trust) and --device-class are required");
+	if (a->keys && a->trust)
+		return ota_cli_usage("--keys and --trust: give one of them");
+	if (!a->keys && !a->trust)
+		return ota_cli_usage("--keys DIR|FILE (or --trust FILE) is required");
+	if (!a->device_class)
+		return ota_cli_usage("--device-class T is required");
 	if (a->trust && a->threshold)
 		return ota_cli_usage("--trust brings its own threshold: no --threshold");
 	if (a->manifest || a->signature || a->tree) {
@@ -157,10 +161,11 @@ static int verify_bundle(const struct verify_args *a, struct ota_verify_opts *op
 
 	if (a->base && (rc = ota_base_new(&base, err)) == 0)
 		rc = ota_base_add(base, a->base, NULL, NULL, err);
-	opts->base = base;
 	ota_cli_progress_start(&prog, a->bundle, a->quiet || a->json);
-	opts->meter = ota_cli_progress_meter(&prog);
-	if (rc == 0)
+	opts->progress = ota_cli_progress_hook(&prog);
+	if (rc == 0 && a->extract)
+		rc = ota_stage_bundle(a->bundle, opts, a->extract, true, base, res, err);
+	else if (rc == 0)
 		rc = ota_verify_bundle(a->bundle, opts, res, err);
 	ota_cli_progress_end(&prog);
 	ota_base_free(base);
@@ -185,7 +190,7 @@ int main(int argc, char **argv)
 	struct verify_args a = {0};
 	struct ota_verify_result res = {0};
 	struct ota_keyring keys = {0};
-	struct ota_verify_opts opts = {.keys = &keys, .durable = true};
+	struct ota_verify_opts opts = {.keys = &keys};
 	struct ota_err err = {0};
 	const char *subject;
 	int rc;
@@ -196,7 +201,6 @@ int main(int argc, char **argv)
 		return rc < 0 ? 0 : rc;
 	opts.device_class = a.device_class;
 	opts.threshold = a.threshold;
-	opts.extract_dir = a.extract;
 	subject = a.bundle ? a.bundle : a.manifest;
 	rc = a.trust ? load_trust(a.trust, a.device_class, &keys, &opts.threshold, &err)
 		     : ota_keyring_load(&keys, a.keys, &err);

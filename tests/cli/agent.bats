@@ -5,23 +5,14 @@
 # crash loop, failing self-test), anti-rollback, refused bundles leaving
 # nothing staged, pruning, status, history, rollback, config errors, the run
 # lock and a full disk.  Interrupted runs are agent_crash.bats's.
-load helpers
-load ../tools/agent_env
+load ../helpers/common
+load ../helpers/agent
 bats_require_minimum_version 1.5.0
 
-eval "helpers_$(declare -f setup)"
-setup() {
-	helpers_setup
-	agent_setup
-}
 
-teardown() {
-	agent_teardown
-}
 
 # Hooks for make_bundle.
 add_marker() { printf 'FLIP-THIS-PAYLOAD-BYTE\n' >"$1/share/marker"; }
-add_2mb_file() { head -c 2097152 /dev/urandom >"$1/share/blob"; }
 
 # Flip one bit of the marker's bytes in the bundle $1 (payload only: the
 # manifest holds its hash, not its text).
@@ -33,19 +24,6 @@ flip_marker() {
 		data[i] ^= 1
 		open(sys.argv[1], "wb").write(bytes(data))
 	EOF
-}
-
-# Poll `status --json` (no lock taken) until the run in progress is in
-# one of the states given, for at most 10 s.
-wait_for_state() {
-	local i
-	for i in $(seq 100); do
-		run agent status --json
-		[ "$status" -eq 0 ] && [[ " $* " == *" $(jget 'j["state"]') "* ]] && return 0
-		sleep 0.1
-	done
-	echo "the run never reached $*: $output" >&2
-	return 1
 }
 
 @test "ota-agent --help exits 0 and names every command" {
@@ -369,17 +347,94 @@ assert r["to"] == "IDLE" and "hash mismatch" in r["reason"], r'
 	done
 }
 
-@test "rollback when current is already the last good release: exit 0, says so, nothing moves" {
+@test "a promotion keeps the release it replaces as the previous good one" {
 	install_ok 1.0.0 good
+	assert_absent "$APP/.previous-good"
 	install_ok 2.0.0 good
+	assert_link .previous-good 1.0.0
+	run agent status --json
+	[ "$(jget 'j["previous_good"]')" = 1.0.0 ]
+	install_ok 3.0.0 good
+	assert_link .previous-good 2.0.0
+}
+
+@test "rollback when current is the last good release and healthy: exit 0, restarted and checked, nothing moves" {
+	install_ok 1.0.0 good INDEX=1
+	install_ok 1.1.0 good INDEX=1
 	local before
 	before=$(history_pairs | wc -l)
 	run agent rollback
 	assert_status 0
-	assert_output_matches 'already'
+	assert_output_matches '^already on the last good release 1\.1\.0, and it passes its health checks$'
+	assert_current 1.1.0
+	assert_link .previous-good 1.0.0
+	assert_serving 1.1.0
+	[ "$(history_pairs | wc -l)" -eq "$before" ]
+}
+
+@test "rollback when the last good release itself fails: back to the previous good one, the failing one demoted" {
+	install_ok 1.0.0 good INDEX=1
+	install_ok 1.1.0 good INDEX=1
+	break_release 1.1.0
+	run agent rollback
+	assert_status 0
+	assert_output_matches '^rolled back from 1\.1\.0 to 1\.0\.0$'
+	assert_current 1.0.0
+	assert_last_good 1.0.0
+	assert_absent "$APP/.previous-good"
+	assert_serving 1.0.0
+	[ "$(history_tail 2)" = 'IDLE>ROLLING_BACK 1.1.0 ROLLING_BACK>IDLE 1.1.0' ]
+	run agent history
+	assert_output_matches 'the last good release 1\.1\.0 fails \(.*selftest: broken\); falling back to the previous good 1\.0\.0'
+	assert_output_matches 'rolled back to 1\.0\.0; 1\.1\.0 is no longer a good release'
+	assert_invariants
+}
+
+@test "rollback from the last good release refused by the rollback index: exit 14, nothing moves" {
+	install_ok 1.0.0 good INDEX=1
+	install_ok 2.0.0 good INDEX=2
+	break_release 2.0.0
+	local before
+	before=$(history_pairs | wc -l)
+	run --separate-stderr agent rollback
+	assert_status 14
+	assert_error_line 'not falling back to the previous good release 1\.0\.0: its rollback index 1 is below 2'
 	assert_current 2.0.0
 	assert_last_good 2.0.0
 	[ "$(history_pairs | wc -l)" -eq "$before" ]
+	mend_release 2.0.0
+	assert_invariants
+}
+
+@test "rollback from the only good release, failing: exit 3, nothing to fall back to, nothing moves" {
+	install_ok 1.0.0 good
+	break_release 1.0.0
+	run --separate-stderr agent rollback
+	assert_status 3
+	assert_error_line '1\.0\.0 is the last good release, fails \(.*\), and no earlier good release is on disk'
+	assert_current 1.0.0
+	mend_release 1.0.0
+	assert_invariants
+}
+
+@test "rollback on a device with nothing installed: exit 0, says it waits for a first install" {
+	run agent rollback
+	assert_status 0
+	assert_output_matches '^nothing installed yet: no release to roll back to, waiting for a first install$'
+	assert_absent "$APP/current"
+}
+
+@test "pruning never removes the previous good release, even when it is the oldest" {
+	write_config KEEP_RELEASES=2
+	install_ok 1.0.0 good INDEX=1
+	install_ok 1.1.0 good INDEX=1
+	break_release 1.1.0
+	run agent rollback # 1.1.0 demoted, still on disk
+	assert_status 0
+	install_ok 1.2.0 good INDEX=1
+	assert_link .previous-good 1.0.0
+	run ls "$APP/releases"
+	[ "$output" = "$(printf '1.0.0\n1.2.0')" ]
 	assert_invariants
 }
 
@@ -423,6 +478,20 @@ assert r["to"] == "IDLE" and "hash mismatch" in r["reason"], r'
 	assert_error_line "agent\.yaml:$(grep -n 'timeout: soon' "$ROOT/etc/ota/agent.yaml" | cut -d: -f1):"
 }
 
+@test "config paths cannot leave --root: app_dir /opt/../../.. refused (16); /opt/./app//x/.. normalised under the root" {
+	write_config
+	sed -i "s|^app_dir: .*|app_dir: /opt/../../../$T/escaped|" "$ROOT/etc/ota/agent.yaml"
+	make_bundle 1.0.0 good
+	run --separate-stderr agent install "$BUNDLE"
+	assert_status 16
+	assert_error_line "agent\.yaml:2: app_dir: '/opt/\.\./\.\./\.\./.*/escaped' climbs above '/' \(out of --root\)"
+	assert_absent "$T/escaped"
+	sed -i "s|^app_dir: .*|app_dir: /opt/./app//x/..|" "$ROOT/etc/ota/agent.yaml"
+	run agent install "$BUNDLE"
+	assert_status 0
+	assert_current 1.0.0
+}
+
 @test "a second install while one runs: exit 13 naming the lock; the first completes 0" {
 	install_ok 1.0.0 good
 	write_config HEALTH_TIMEOUT=6 HEALTH_STABLE=2.5
@@ -445,6 +514,24 @@ assert r["to"] == "IDLE" and "hash mismatch" in r["reason"], r'
 	assert_invariants
 }
 
+@test "recover while an install holds the lock: exit 0, says the run owns the state; the install completes" {
+	install_ok 1.0.0 good
+	write_config HEALTH_TIMEOUT=6 HEALTH_STABLE=2.5
+	make_bundle 2.0.0 good
+	agent install "$BUNDLE" >"$T/first.out" 2>&1 &
+	BG_PIDS=$!
+	wait_for_state VERIFYING STAGING SWITCHING HEALTH_CHECK
+	run --separate-stderr agent recover
+	assert_status 0
+	assert_output_matches '^nothing to recover now: .*another ota-agent run holds the lock \(pid [0-9]+\), which finishes or undoes its own run$'
+	local st=0
+	wait "$BG_PIDS" || st=$?
+	BG_PIDS=""
+	[ "$st" -eq 0 ] || { echo "install exited $st: $(cat "$T/first.out")" >&2; false; }
+	assert_current 2.0.0
+	assert_invariants
+}
+
 @test "disk full while staging (ulimit -f 200, a 2 MB file): not enough space (17), current untouched, nothing left" {
 	install_ok 1.0.0 good
 	make_bundle 2.0.0 good HOOK=add_2mb_file
@@ -458,4 +545,69 @@ assert r["to"] == "IDLE" and "hash mismatch" in r["reason"], r'
 	assert_invariants
 	run agent status --json
 	[ "$(jget 'j["state"]')" = IDLE ]
+}
+
+@test "a symlinked state_dir/lock is not followed: refused (3), the file it names untouched" {
+	make_bundle 1.0.0 good
+	mkdir -p "$STATE/manifests"
+	printf 'precious\n' >"$T/victim"
+	ln -s "$T/victim" "$STATE/lock"
+	run --separate-stderr agent install "$BUNDLE"
+	assert_status 3
+	[ "$stderr" = "ota-agent: $STATE/lock: a symbolic link, not followed" ]
+	[ "$(cat "$T/victim")" = precious ]
+	assert_absent "$APP/current"
+}
+
+@test "a symlinked history.jsonl, state.json or trust state is not followed: refused, the file it names untouched" {
+	install_ok 1.0.0 good
+	make_bundle 2.0.0 good
+	cp "$STATE/history.jsonl" "$T/victim"
+	cp "$T/victim" "$T/victim.before"
+	mv "$STATE/history.jsonl" "$T/history.real"
+	ln -s "$T/victim" "$STATE/history.jsonl"
+	run --separate-stderr agent install "$BUNDLE"
+	assert_status 3
+	assert_error_line "history.jsonl: a symbolic link, not followed"
+	cmp "$T/victim" "$T/victim.before"
+	assert_current 1.0.0
+	rm "$STATE/history.jsonl" && mv "$T/history.real" "$STATE/history.jsonl"
+	mv "$STATE/state.json" "$T/state.real" 2>/dev/null || printf '{}' >"$T/state.real"
+	ln -s "$T/state.real" "$STATE/state.json"
+	run --separate-stderr agent status
+	assert_status 3
+	assert_error_line "state.json: a symbolic link, not followed"
+	rm "$STATE/state.json"
+	ln -s "$T/victim" "$STATE/trust.ota"
+	run --separate-stderr agent install "$BUNDLE"
+	assert_status 3
+	assert_error_line "trust.ota: a symbolic link, not followed"
+	cmp "$T/victim" "$T/victim.before"
+	assert_current 1.0.0
+}
+
+@test "a symlinked state_dir or manifests/ is refused (3), nothing written through it" {
+	make_bundle 1.0.0 good
+	mkdir -p "$T/elsewhere/manifests"
+	ln -s "$T/elsewhere" "$STATE"
+	run --separate-stderr agent install "$BUNDLE"
+	assert_status 3
+	[ "$stderr" = "ota-agent: $STATE: a symbolic link, not followed" ]
+	rm "$STATE" && mkdir "$STATE"
+	ln -s "$T/elsewhere/manifests" "$STATE/manifests"
+	run --separate-stderr agent install "$BUNDLE"
+	assert_status 3
+	[ "$stderr" = "ota-agent: $STATE/manifests: a symbolic link, not followed" ]
+	[ -z "$(ls -A "$T/elsewhere/manifests")" ]
+	assert_absent "$APP/current"
+}
+
+@test "a FIFO named *.pub in the agent's keys directory fails closed at once (3), nothing staged" {
+	make_bundle 1.0.0 good
+	mkfifo "$ROOT/etc/ota/keys/evil.pub"
+	run --separate-stderr timeout 20 "$OTA_BIN/ota-agent" --root "$ROOT" install "$BUNDLE"
+	assert_status 3
+	assert_error_line "keys/evil\.pub: not a regular file"
+	assert_nothing_staged 1.0.0
+	assert_absent "$APP/current"
 }

@@ -5,10 +5,9 @@
 # directory, no temp sibling.  Hostile bundles come from tests/tools/craft.py
 # (tarfile + cryptography, signing the raw manifest bytes it ships), the
 # rest from the tools themselves.
-load helpers
+load ../helpers/common
 bats_require_minimum_version 1.5.0
 
-eval "helpers_$(declare -f setup)"
 setup() {
 	helpers_setup
 	make_key k
@@ -136,6 +135,40 @@ rejects() {
 @test "extraneous payload file not in the manifest: file set mismatch (10)" {
 	craft extra-entry
 	rejects 10 'etc/extra' extra-entry.bundle
+}
+
+@test "a whole payload/evil entry after a single zero block: file set mismatch (10)" {
+	craft entry-after-end
+	# the control: Python's tarfile stops at the zero block and never sees it
+	run python3 -c 'import sys, tarfile; print("payload/evil" in tarfile.open(sys.argv[1]).getnames())' entry-after-end.bundle
+	[ "$output" = False ]
+	rejects 10 'data after the end of the archive' entry-after-end.bundle
+	gzip -k entry-after-end.bundle
+	rejects 10 'data after the end of the archive' entry-after-end.bundle.gz
+}
+
+@test "bytes that are not a tar header after the end-of-archive marker: file set mismatch (10)" {
+	craft garbage-after-end
+	rejects 10 'data after the end of the archive' garbage-after-end.bundle
+}
+
+@test "zeros after the end-of-archive marker, a writer's record padding, are accepted (0); over 1 MiB of them refused (10)" {
+	craft zeros-after-end
+	run ota-verify --keys k.pub --device-class edge-gw-v2 zeros-after-end.bundle
+	assert_status 0
+	head -c $((2 * 1024 * 1024)) /dev/zero >>zeros-after-end.bundle
+	rejects 10 'data after the end of the archive' zeros-after-end.bundle
+}
+
+@test "a bare payload/ directory entry right after a directory: unsafe path (9), an empty path, not a duplicate" {
+	craft bare-payload-dir
+	rejects 9 'unsafe path "": empty' bare-payload-dir.bundle
+	! printf '%s' "$output" | grep -q duplicate
+}
+
+@test "a signature entry without its final newline (a second encoding of the same signature): malformed (4)" {
+	craft sig-no-newline
+	rejects 4 'not a signature \(88 base64 characters and a newline\)' sig-no-newline.bundle
 }
 
 @test "listed file missing from the payload: file set mismatch (10)" {

@@ -1,10 +1,9 @@
 #!/usr/bin/env bats
 # ota-bundle: create (layout, manifest fields, options, determinism, refusals)
 # and manifest.
-load helpers
+load ../helpers/common
 bats_require_minimum_version 1.5.0
 
-eval "helpers_$(declare -f setup)"
 setup() {
 	helpers_setup
 	make_tree tree
@@ -265,4 +264,38 @@ payload/etc/hardlink True b'hello\\n'" ]
 	run ota-bundle manifest a.bundle
 	assert_status 0
 	[ "$(jget 'j["version"]')" = "2.0.0-rc.1+ci.7" ]
+}
+
+@test "create carries every Unicode normalization form of a name byte for byte; ota-verify accepts what create signs" {
+	make_key k
+	rm -rf tree && mkdir tree
+	# é as NFC and NFD; ﬁ (NFKC "fi") and Å (U+212B, NFC U+00C5), each a distinct name
+	python3 - <<'PY'
+import unicodedata
+s = "caf\u00e9 \ufb01 \u212b"
+for form in ("NFC", "NFD", "NFKC", "NFKD"):
+    open("tree/" + form + "-" + unicodedata.normalize(form, s), "w").write(form)
+open("tree/raw-" + s, "w").write("raw")
+PY
+	run create --sign-key k.key --out app.bundle
+	assert_status 0
+	run python3 -c 'import os, sys, tarfile
+tar = sorted(n for n in tarfile.open("app.bundle").getnames() if n.startswith("payload/"))
+disk = sorted("payload/" + n for n in os.listdir("tree"))
+print(tar == disk and all(a.encode("utf-8", "surrogateescape") == b.encode() for a, b in zip(tar, disk)))'
+	[ "$output" = True ]
+	run ota-verify --keys k.pub --device-class edge-gw-v2 --extract out app.bundle
+	assert_status 0
+	[ "$(ls out | LC_ALL=C sort)" = "$(ls tree | LC_ALL=C sort)" ]
+}
+
+@test "create refuses invalid UTF-8 in a name: a lone continuation byte, an overlong slash, a surrogate (9), nothing written" {
+	for bad in '\200' '\300\257' '\355\240\200'; do
+		rm -rf tree && mkdir tree
+		printf 'x' >"tree/$(printf "a${bad}b")"
+		run create --out app.bundle
+		assert_status 9
+		assert_output_matches '^ota-bundle: .*UTF-8'
+		assert_absent app.bundle
+	done
 }

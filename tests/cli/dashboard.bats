@@ -1,25 +1,19 @@
 #!/usr/bin/env bats
 # ota-agent dashboard and report on a device whose history the real agent
-# wrote with the example service (tests/tools/history_env.bash): the HTTP
+# wrote with the example service (tests/helpers/history.bash): the HTTP
 # endpoints with curl (status codes, content types, security headers, 405,
 # the JSON matching the CLI's), loopback only, no lock, a history appended
 # while it serves, clean shutdown; `report --html`; and what a person sees
 # in headless Chromium, with a screenshot kept as a test artifact.
-load helpers
-load ../tools/agent_env
-load ../tools/history_env
+load ../helpers/common
+load ../helpers/agent
+load ../helpers/history
 bats_require_minimum_version 1.5.0
 
 ARTIFACTS=${OTA_ARTIFACTS:-$OTA_BIN/../test-artifacts}
 
-setup_file() {
-	history_device_make
-}
-
-eval "helpers_$(declare -f setup)"
 setup() {
-	helpers_setup
-	history_device_copy
+	history_suite_setup
 	DASH_PID=""
 }
 
@@ -138,6 +132,83 @@ assert http["history"]["ok"] is True and http["current"] == "2.0.0"' "$T/status.
 	[ "$(get -H "Host: localhost:${URL##*:}" -o /dev/null -w '%{http_code}' "$URL/")" = 200 ]
 }
 
+# raw PORT REQUEST: the status code of one raw HTTP request.
+raw() {
+	python3 - "$1" "$2" <<-'EOF'
+		import socket, sys
+		s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=10)
+		s.sendall(sys.argv[2].encode().decode("unicode_escape").encode("latin-1"))
+		data = b""
+		while b"\r\n" not in data:
+		    chunk = s.recv(4096)
+		    if not chunk:
+		        break
+		    data += chunk
+		print(data.split(b" ")[1].decode() if data else "closed")
+	EOF
+}
+
+@test "Host: [localhost], two Host headers, a malformed port, HTTP/1.1 without Host: 400; HTTP/1.0 without Host: 200" {
+	start_dashboard
+	local p=${URL##*:}
+	[ "$(raw "$p" 'GET / HTTP/1.1\r\nHost: [localhost]\r\nConnection: close\r\n\r\n')" = 400 ]
+	[ "$(raw "$p" 'GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nHost: attacker.example\r\nConnection: close\r\n\r\n')" = 400 ]
+	[ "$(raw "$p" 'GET / HTTP/1.1\r\nHost: localhost:80x\r\nConnection: close\r\n\r\n')" = 400 ]
+	[ "$(raw "$p" 'GET / HTTP/1.1\r\nConnection: close\r\n\r\n')" = 400 ]
+	[ "$(raw "$p" 'GET / HTTP/1.0\r\n\r\n')" = 200 ]
+	[ "$(raw "$p" 'GET / HTTP/1.1\r\nHost: [::1]:80\r\nConnection: close\r\n\r\n')" = 200 ]
+	[ "$(raw "$p" 'GET / HTTP/1.1\r\nHost: 127.0.0.1.attacker.example\r\nConnection: close\r\n\r\n')" = 403 ]
+}
+
+@test "--allow-remote keeps the Host check: loopback, the listen address and each --host NAME answer 200; another name (DNS rebinding) 403" {
+	start_dashboard --allow-remote --host device.example --host gw-7.local
+	[ "$(get -H 'Host: device.example' -o /dev/null -w '%{http_code}' "$URL/api/history.json")" = 200 ]
+	[ "$(get -H "Host: GW-7.local:${URL##*:}" -o /dev/null -w '%{http_code}' "$URL/")" = 200 ]
+	[ "$(get -o /dev/null -w '%{http_code}' "$URL/")" = 200 ]
+	[ "$(get -H 'Host: attacker.example' -o /dev/null -w '%{http_code}' "$URL/api/history.json")" = 403 ]
+	run --separate-stderr agent dashboard --listen 127.0.0.1:0 --host 'a b'
+	assert_status 2
+	[ "${stderr_lines[0]}" = "ota-agent: dashboard: --host: expected a host name (letters, digits, '.', '-'), got 'a b'" ]
+}
+
+@test "32 connections trickling headers from 8 loopback addresses: a new client is still served at once, and each trickler is cut at its header deadline" {
+	start_dashboard
+	python3 - "${URL##*:}" <<-'EOF'
+		import socket, sys, time, urllib.request
+		port = int(sys.argv[1])
+		slow = []
+		for i in range(32):
+		    s = socket.socket()
+		    s.bind(("127.0.0.%d" % (2 + i % 8), 0))
+		    s.connect(("127.0.0.1", port))
+		    s.sendall(b"GET / HTTP/1.1\r\n")
+		    slow.append(s)
+		direct = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+		start = time.monotonic()
+		for _ in range(12):  # 6 s of trickling, a request every half second
+		    for s in slow:
+		        try:
+		            s.sendall(b"X")
+		        except OSError:
+		            pass
+		    t = time.monotonic()
+		    with direct.open("http://127.0.0.1:%d/api/status.json" % port, timeout=3) as r:
+		        assert r.status == 200
+		    assert time.monotonic() - t < 2, "a new client waited"
+		    time.sleep(0.5)
+		# past the 5 s header deadline every trickler has been cut
+		cut = 0
+		for s in slow:
+		    s.settimeout(2)
+		    try:
+		        s.sendall(b"X")
+		        cut += s.recv(1) == b""
+		    except OSError:
+		        cut += 1
+		assert cut == 32, cut
+	EOF
+}
+
 @test "the dashboard takes no lock: installs run while it serves, and it shows their records" {
 	start_dashboard
 	head -c 100 /dev/urandom >"$T/junk.bundle"
@@ -215,7 +286,7 @@ assert http["history"]["ok"] is True and http["current"] == "2.0.0"' "$T/status.
 	cp "$T/report.html" "$T/before.html"
 	run --separate-stderr agent report --html "$T/report.html"
 	assert_status 12
-	assert_error_line 'report\.html: exists \(--force replaces it\)'
+	assert_error_line 'report\.html: exists \(use --force to replace it\)'
 	cmp "$T/report.html" "$T/before.html"
 	run agent report --html "$T/report.html" --force
 	assert_status 0

@@ -6,14 +6,12 @@
 # ota-agent install takes it from the releases on the device.  The attack
 # rows: a payload holding an omitted file and the reverse, an unsigned
 # change of the omitted set, a missing or tampered base on the device.
-load helpers
-load ../tools/agent_env
+load ../helpers/common
+load ../helpers/agent
 bats_require_minimum_version 1.5.0
 
-eval "helpers_$(declare -f setup)"
 setup() {
-	helpers_setup
-	agent_setup
+	agent_suite_setup
 	make_tree v1
 	cp -a v1 v2
 	printf 'hello again\n' >v2/etc/greeting
@@ -24,9 +22,6 @@ setup() {
 	mkdir x
 }
 
-teardown() {
-	agent_teardown
-}
 
 # craft KIND: $T/KIND.bundle, the tree v1 attacked as KIND, signed by k.
 craft() {
@@ -210,6 +205,33 @@ make_delta() {
 	assert_status 0
 	printf '# tampered\n' >>"$APP/releases/1.0.0/bin/run.sh"
 	run --separate-stderr agent install "$T/delta.bundle"
+	assert_status 7
+	assert_error_line 'base file damaged: .*releases/1\.0\.0/bin/run\.sh'
+	assert_nothing_staged 2.0.0
+	assert_current 1.0.0
+}
+
+@test "attack: a FIFO in place of a delta's base file is refused at once (10), nothing left behind" {
+	make_delta
+	run agent install "$V1"
+	assert_status 0
+	rm "$APP/releases/1.0.0/bin/run.sh"
+	mkfifo "$APP/releases/1.0.0/bin/run.sh"
+	run --separate-stderr timeout 60 "$OTA_BIN/ota-agent" --root "$ROOT" install "$T/delta.bundle"
+	assert_status 10
+	assert_error_line 'base file .*releases/1\.0\.0/bin/run\.sh: not a regular file'
+	assert_nothing_staged 2.0.0
+	assert_current 1.0.0
+}
+
+@test "attack: a 3 GiB sparse file in place of a delta's base file is read at most its size plus one byte (7)" {
+	make_delta
+	run agent install "$V1"
+	assert_status 0
+	truncate -s 3G "$APP/releases/1.0.0/bin/run.sh"
+	# Copied whole, it would pass the file size limit (10 MB): 17, not 7.
+	run --separate-stderr timeout 60 bash -c 'ulimit -f 20000; exec "$1" --root "$2" install "$3"' \
+		- "$OTA_BIN/ota-agent" "$ROOT" "$T/delta.bundle"
 	assert_status 7
 	assert_error_line 'base file damaged: .*releases/1\.0\.0/bin/run\.sh'
 	assert_nothing_staged 2.0.0

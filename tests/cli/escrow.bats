@@ -5,7 +5,7 @@
 # the independent reader and writer of the share format.  The exhaustive
 # check of every subset of every split up to 9 shares is the unit test
 # tests/unit/test_shamir.c.
-load helpers
+load ../helpers/common
 bats_require_minimum_version 1.5.0
 
 SHARES() { python3 "$TESTS_DIR/tools/shares.py" "$@"; }
@@ -230,7 +230,7 @@ split() {
 	cp -a sh before
 	run --separate-stderr ota-keytool escrow split --key k.key --shares 3 --threshold 2 --out-dir sh
 	assert_status 12
-	assert_one_line_error '^ota-keytool: sh/[0-9a-f]{16}-1-of-3\.share: exists \(use --force to overwrite\)$'
+	assert_one_line_error '^ota-keytool: sh/[0-9a-f]{16}-1-of-3\.share: exists \(use --force to replace it\)$'
 	diff -r before sh
 	rm "${SH[1]}"
 	run --separate-stderr ota-keytool escrow split --key k.key --shares 3 --threshold 2 --out-dir sh

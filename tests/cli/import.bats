@@ -4,15 +4,13 @@
 # named and skipped, a corrupted one refused with current untouched, the
 # medium never written, nothing newer a clear exit 0.  A device under
 # $T/root with the real example service.
-load helpers
-load ../tools/agent_env
-load ../tools/delivery_env
+load ../helpers/common
+load ../helpers/agent
+load ../helpers/delivery
 bats_require_minimum_version 1.5.0
 
-eval "helpers_$(declare -f setup)"
 setup() {
-	helpers_setup
-	agent_setup
+	agent_suite_setup
 	MEDIUM=$T/usb
 	mkdir -p "$MEDIUM"
 	import_config
@@ -24,12 +22,8 @@ import_config() {
 	write_config HEALTH_STABLE=0 "$@"
 }
 
-teardown() {
-	agent_teardown
-}
 
 add_marker() { printf 'FLIP-THIS-PAYLOAD-BYTE\n' >"$1/share/marker"; }
-add_2mb_file() { head -c 2097152 /dev/urandom >"$1/share/blob"; }
 
 # Flip one bit of the marker's bytes in the bundle $1 (payload only).
 flip_marker() {
@@ -92,7 +86,7 @@ print([r for r in json.load(sys.stdin) if r["to"] == "VERIFYING"][-1]["reason"])
 	[ "$(ls "$APP/releases")" = "1.0.0" ]
 	medium_listing "$MEDIUM" | diff "$T/before" -
 	# Installed from the spool, which is cleared afterwards.
-	[ "$(last_install_source)" = "bundle $STATE/spool/app-1.0.0-good.bundle (from $MEDIUM/app-1.0.0-good.bundle)" ]
+	[ "$(last_install_source)" = "bundle $STATE/spool/usb/app-1.0.0-good.bundle (from $MEDIUM/app-1.0.0-good.bundle)" ]
 	assert_spool_empty
 }
 
@@ -155,6 +149,28 @@ print([r for r in json.load(sys.stdin) if r["to"] == "VERIFYING"][-1]["reason"])
 	assert_output_matches "3 refused"
 	assert_absent "$APP/current"
 	assert_nothing_staged 1.0.0
+}
+
+@test "a file named with escape sequences and newlines: escaped on stderr, in the journal line and in the history, never a forged line" {
+	head -c 100 /dev/urandom >"$MEDIUM/$(printf 'a\033]0;PWNED\a\033[2J\nota-agent: FAKE: installed and promoted 9.9.9\nb.bundle')"
+	run --separate-stderr agent import "$MEDIUM"
+	assert_status 4
+	[ "${#stderr_lines[@]}" -eq 1 ]
+	[[ "${stderr_lines[0]}" == "ota-agent: $MEDIUM/a\\x1b]0;PWNED\\x07\\x1b[2J\\x0aota-agent: FAKE: installed and promoted 9.9.9\\x0ab.bundle: "* ]]
+	! printf '%s' "$stderr$output" | grep -q "$(printf '\033')"
+	! printf '%s\n' "$stderr" | grep -q '^ota-agent: FAKE'
+	assert_absent "$APP/current"
+}
+
+@test "a symlinked spool directory is never followed: the link is cleared, nothing copied where it points" {
+	on_medium 1.0.0
+	mkdir -p "$STATE" "$T/elsewhere"
+	ln -s "$T/elsewhere" "$STATE/spool"
+	run --separate-stderr agent import "$MEDIUM"
+	assert_status 0
+	[ -z "$(ls -A "$T/elsewhere")" ]
+	[ ! -L "$STATE/spool" ]
+	assert_current 1.0.0
 }
 
 @test "a bundle over watch.max_bundle_mb is not copied: exit 18, named on stderr" {

@@ -2,7 +2,7 @@
 # ota-keytool: generate, id and pub.  Each test checks the exit status, the
 # one-line message naming the file, and what is (or is not) left on disk.
 # `openssl` is the independent reference for key files and key ids.
-load helpers
+load ../helpers/common
 bats_require_minimum_version 1.5.0
 
 mode_of() { stat -c %a "$1"; }
@@ -102,13 +102,13 @@ sys.exit(os.waitstatus_to_exitcode(st))
 	cp k.pub pub.orig
 	run --separate-stderr ota-keytool generate --no-passphrase --out k
 	assert_status 12
-	assert_one_line_error '^ota-keytool: k\.key: exists \(use --force to overwrite\)$'
+	assert_one_line_error '^ota-keytool: k\.key: exists \(use --force to replace it\)$'
 	cmp k.key key.orig
 	cmp k.pub pub.orig
 	rm k.key
 	run --separate-stderr ota-keytool generate --no-passphrase --out k
 	assert_status 12
-	assert_one_line_error '^ota-keytool: k\.pub: exists \(use --force to overwrite\)$'
+	assert_one_line_error '^ota-keytool: k\.pub: exists \(use --force to replace it\)$'
 	assert_absent k.key
 	assert_dir_holds k.pub key.orig pub.orig
 }
@@ -123,11 +123,11 @@ sys.exit(os.waitstatus_to_exitcode(st))
 	assert_dir_holds k.key k.pub
 }
 
-@test "generate removes the new .key again when the .pub cannot be written (exit 3)" {
+@test "generate refuses a .pub that is a directory before writing anything, even with --force (exit 12)" {
 	mkdir k.pub
 	run --separate-stderr ota-keytool generate --no-passphrase --force --out k
-	assert_status 3
-	assert_one_line_error '^ota-keytool: k\.pub: '
+	assert_status 12
+	assert_one_line_error '^ota-keytool: k\.pub: is a directory, not a file to write \(--force replaces files only\)$'
 	assert_absent k.key
 	assert_dir_holds k.pub
 }
@@ -209,7 +209,7 @@ sys.exit(os.waitstatus_to_exitcode(st))
 	make_key other
 	run --separate-stderr ota-keytool pub --key k.key --out other.pub
 	assert_status 12
-	assert_one_line_error '^ota-keytool: other\.pub: exists \(use --force to overwrite\)$'
+	assert_one_line_error '^ota-keytool: other\.pub: exists \(use --force to replace it\)$'
 	[ "$(pub_id other.pub)" != "$(pub_id k.pub)" ]
 	run ota-keytool pub --key k.key --out other.pub --force
 	assert_status 0

@@ -5,15 +5,13 @@
 # ignores Range, an index that lies about a hash or a size, an endless
 # download, a stalled one, the size cap, the space check, retries, and
 # trust coming from the signature only.  A device under $T/root with the real example service.
-load helpers
-load ../tools/agent_env
-load ../tools/delivery_env
+load ../helpers/common
+load ../helpers/agent
+load ../helpers/delivery
 bats_require_minimum_version 1.5.0
 
-eval "helpers_$(declare -f setup)"
 setup() {
-	helpers_setup
-	agent_setup
+	agent_suite_setup
 	mkdir -p "$T/www"
 	poll_config
 }
@@ -27,11 +25,7 @@ poll_config() {
 	write_config HEALTH_STABLE=0 EXTRA="$(printf 'watch:\n  retries: %s\n  retry_delay: 0.2\n  connect_timeout: 2\n  stall_timeout: %s\n%s' "${RETRIES:-2}" "${STALL_TIMEOUT:-5}" "${1:-}")"
 }
 
-teardown() {
-	agent_teardown
-}
 
-add_2mb_file() { head -c 2097152 /dev/urandom >"$1/share/blob"; }
 
 # publish VERSION [MODE [make_bundle NAME=VALUE...]]: a signed bundle in $T/www.
 publish() {
@@ -84,6 +78,18 @@ index_set() {
 		for b in idx["bundles"]:
 		    assert (b["version"], b["target"]) == want[b["file"]], b
 	EOF
+}
+
+@test "ota-bundle index names a FIFO named *.bundle and leaves it out at once; a name with escape sequences is escaped" {
+	publish 1.0.0
+	mkfifo "$T/www/fifo.bundle"
+	head -c 100 /dev/urandom >"$T/www/$(printf 'x\033[2J\nota-bundle: FAKE.bundle')"
+	run --separate-stderr timeout 20 ota-bundle index "$T/www"
+	assert_status 0
+	assert_output_matches "index.json: 1 bundle$"
+	[ "${#stderr_lines[@]}" -eq 2 ]
+	[ "${stderr_lines[0]}" = "ota-bundle: $T/www/fifo.bundle: not a regular file" ]
+	[[ "${stderr_lines[1]}" == "ota-bundle: $T/www/x\\x1b[2J\\x0aota-bundle: FAKE.bundle: "* ]]
 }
 
 @test "ota-bundle index of an empty directory writes an empty list; of a missing one exits 3" {

@@ -2,15 +2,11 @@
 # ota-verify: bundles (keys file or directory, compression, --extract,
 # --json) and the design's form (--manifest --signature --tree).  Hostile
 # bundles are in attacks.bats.
-load helpers
+load ../helpers/common
 bats_require_minimum_version 1.5.0
 
-eval "helpers_$(declare -f setup)"
 setup() {
-	helpers_setup
-	make_key k
-	make_tree tree
-	ota-bundle create --tree tree --version 1.0.0 --target edge-gw-v2 --out app.bundle >/dev/null
+	bundle_setup
 	ota-sign --key k.key app.bundle >/dev/null
 }
 
@@ -78,6 +74,26 @@ walk() {
 	run ota-verify --keys keys --device-class edge-gw-v2 app.bundle
 	assert_status 11
 	assert_output_matches '^ota-verify: .*bad\.pub'
+}
+
+@test "--keys DIR with a FIFO named *.pub fails closed at once, never waiting for a writer (3)" {
+	mkdir keys
+	cp k.pub keys/good.pub
+	mkfifo keys/evil.pub
+	run --separate-stderr timeout 20 ota-verify --keys keys --device-class edge-gw-v2 app.bundle
+	assert_status 3
+	[ "$stderr" = "ota-verify: keys/evil.pub: not a regular file" ]
+}
+
+@test "--keys FILE holding a second PEM block after the key: refused, not ignored (11)" {
+	make_key other
+	cat k.pub other.pub >two.pub
+	run --separate-stderr ota-verify --keys two.pub --device-class edge-gw-v2 app.bundle
+	assert_status 11
+	[ "$stderr" = "ota-verify: two.pub: more than one PEM block: a key file holds one public key" ]
+	{ cat k.pub; printf 'trailing text\n-----BEGIN PRIVATE KEY-----\n'; } >trail.pub
+	run --separate-stderr ota-verify --keys trail.pub --device-class edge-gw-v2 app.bundle
+	assert_status 11
 }
 
 @test "a second, untrusted signature does not stop a trusted one" {

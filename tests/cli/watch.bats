@@ -5,21 +5,16 @@
 # pings (also while an install runs, none for another WATCHDOG_PID, none
 # once the main thread hangs) and STOPPING=1; SIGTERM and SIGINT end the
 # daemon with exit 0, also in the middle of a download.
-load helpers
-load ../tools/agent_env
-load ../tools/delivery_env
+load ../helpers/common
+load ../helpers/agent
+load ../helpers/delivery
 bats_require_minimum_version 1.5.0
 
-eval "helpers_$(declare -f setup)"
 setup() {
-	helpers_setup
-	agent_setup
+	agent_suite_setup
 	mkdir -p "$T/www"
 }
 
-teardown() {
-	agent_teardown
-}
 
 # watch_config [EXTRA lines of the watch mapping]: watch every second, quick retries.
 watch_config() {
@@ -118,6 +113,23 @@ d[d.index(b"FLIP-THIS-PAYLOAD-BYTE")] ^= 1; open(p, "wb").write(bytes(d))' "$BUN
 	[ "$(history_pairs | grep -c '^VERIFYING>STAGING 2.0.0$')" -eq 1 ]
 	[ "$(grep -c 'app-2.0.0-good.bundle: hash mismatch: share/marker' "$T/daemon.err")" -eq 1 ]
 	[ "$(grep -c 'failed to install before' "$T/daemon.err")" -eq 1 ]
+}
+
+@test "a bundle on the medium named with a newline and READY=1/STOPPING=1: STATUS carries the name escaped, never a field of its own" {
+	mkdir -p "$ROOT/media/usb"
+	make_bundle 1.0.0 good >/dev/null
+	local evil
+	evil="$ROOT/media/usb/$(printf 'a\nSTOPPING=1\nSTATUS=FAKE.bundle')"
+	mv "$BUNDLE" "$evil"
+	WATCH_EXTRA="$(printf '  usb: /media/usb')" watch_config
+	listen_notify notify.sock
+	start_daemon watch
+	wait_notify "STATUS=installed 1.0.0 from $ROOT/media/usb" 150
+	[ "$(notify_count 'STATUS=FAKE.bundle')" -eq 0 ]
+	[ "$(notify_count "STATUS=copying $ROOT/media/usb/a\\x0aSTOPPING=1\\x0aSTATUS=FAKE.bundle")" -eq 1 ]
+	stop_daemon TERM
+	assert_status 0
+	[ "$(grep -c 'STOPPING=1$' "$T/notify.log")" -eq 1 ]
 }
 
 @test "a hung main thread is caught: the watchdog pings stop once its lease runs out" {

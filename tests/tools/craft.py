@@ -75,8 +75,34 @@ def member(name, type=tarfile.REGTYPE, data=b"", mode=0o644, linkname=""):
     return {"name": name, "type": type, "data": data, "mode": mode, "linkname": linkname}
 
 
+class AfterEnd(list):
+    """Members, then, in place of tarfile's end (two zero blocks and the
+    padding to 10240 bytes), `zero_blocks` zero blocks and `tail` bytes."""
+
+    def __init__(self, members, zero_blocks, tail):
+        super().__init__(members)
+        self.zero_blocks, self.tail = zero_blocks, tail
+
+
+def tar_bytes(members, mtime):
+    """The tar of members alone, without its end-of-archive marker."""
+    buf = io.BytesIO()
+    write_tar(buf, members, mtime)
+    data = buf.getvalue()
+    end = len(data) - 1024
+    while end % 10240 and not any(data[end - 512:end]):
+        end -= 512
+    return data[:end]
+
+
 def write_tar(path, members, mtime):
-    with tarfile.open(path, "w", format=tarfile.PAX_FORMAT, encoding="utf-8",
+    if isinstance(members, AfterEnd):
+        body = tar_bytes(list(members), mtime)
+        Path(path).write_bytes(body + b"\0" * (512 * members.zero_blocks) + members.tail)
+        return
+    with tarfile.open(path if isinstance(path, str) else None, "w",
+                      fileobj=None if isinstance(path, str) else path,
+                      format=tarfile.PAX_FORMAT, encoding="utf-8",
                       errors="surrogateescape", tarinfo=_Info) as tf:
         for m in members:
             ti = _Info(m["name"])
@@ -398,6 +424,16 @@ def k_outside_payload(c):
     return c.bundle(canon(c.m)) + [member("evil", data=b"evil\n")]
 
 
+@kind("sig-no-newline")
+def k_sig_no_newline(c):
+    """The trusted signature entry without its final newline (88 bytes):
+    the same signature in a second encoding."""
+    members = c.bundle(canon(c.m))
+    name = next(m["name"] for m in members if m["name"].startswith("signatures/"))
+    data = next(m["data"] for m in members if m["name"] == name)
+    return replace(members, name, data=data.rstrip(b"\n"))
+
+
 @kind("bad-sig-encoding")
 def k_bad_sig_encoding(c):
     """A signature file that is not 88 base64 characters."""
@@ -458,6 +494,38 @@ def k_delta_omitted_unsigned(c):
     m = delta_of(c.m, [VICTIM])
     members = c.bundle(canon(m), payload=c.payload(m), signed_bytes=canon(c.m))
     return without(members, VICTIM)
+
+
+@kind("bare-payload-dir")
+def k_bare_payload_dir(c):
+    """A directory entry named "payload/" itself, right after another
+    directory (once read as a duplicate of it, from a stale buffer)."""
+    members = c.bundle(canon(c.m))
+    i = max(i for i, m in enumerate(members) if m["type"] == tarfile.DIRTYPE)
+    # "x//": tarfile's writer (through _Info) keeps "x/", as tar writes dirs
+    members[i] = dict(members[i], name=members[i]["name"] + "//")
+    return members[:i + 1] + [member("payload//", tarfile.DIRTYPE, mode=0o755)] + members[i + 1:]
+
+
+@kind("entry-after-end")
+def k_entry_after_end(c):
+    """A whole payload/evil entry after a single zero block (the first half
+    of the end-of-archive marker): tar readers that stop there never see it."""
+    evil = tar_bytes([member("payload/evil", data=b"evil\n")], c.m["created"])
+    return AfterEnd(c.bundle(canon(c.m)), 1, evil + b"\0" * 1024)
+
+
+@kind("garbage-after-end")
+def k_garbage_after_end(c):
+    """Bytes that are not a tar header after the whole end-of-archive marker."""
+    return AfterEnd(c.bundle(canon(c.m)), 2, b"not a tar header\n" * 64)
+
+
+@kind("zeros-after-end")
+def k_zeros_after_end(c):
+    """No attack: the end-of-archive marker and 8 KiB of zeros (a writer's
+    padding to its record size)."""
+    return AfterEnd(c.bundle(canon(c.m)), 2, b"\0" * 8192)
 
 
 def cmd_kind(a):

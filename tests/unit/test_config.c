@@ -177,6 +177,9 @@ static void test_config_minimal_gets_defaults(void **state)
 	assert_int_equal(c.retry_delay_ms, 5000);
 	assert_int_equal(c.connect_timeout_ms, 10000);
 	assert_int_equal(c.stall_timeout_ms, 30000);
+	assert_int_equal(c.min_rate, 1024);
+	assert_int_equal(c.max_fetch_ms, 6 * 3600000);
+	assert_int_equal(c.scan_timeout_ms, 120000);
 	assert_string_equal(c.root, "");
 	ota_config_free(&c);
 }

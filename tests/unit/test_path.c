@@ -494,6 +494,31 @@ static void test_utf8_agrees_with_reference_on_all_short_strings(void **state)
 	}
 }
 
+static void norm_is(const char *in, const char *want)
+{
+	char out[64];
+
+	assert_int_equal(ota_path_normalize_abs(in, out, sizeof(out)), 0);
+	assert_string_equal(out, want);
+}
+
+static void test_path_normalize_abs_never_climbs_above_root(void **state)
+{
+	char out[64];
+
+	(void)state;
+	norm_is("/opt/app", "/opt/app");
+	norm_is("//opt/./app//", "/opt/app");
+	norm_is("/opt/app/x/..", "/opt/app");
+	norm_is("/opt/..", "/");
+	norm_is("/", "/");
+	assert_int_equal(ota_path_normalize_abs("/opt/../..", out, sizeof(out)), -1);
+	assert_int_equal(ota_path_normalize_abs("/../etc", out, sizeof(out)), -1);
+	assert_int_equal(ota_path_normalize_abs("/opt/../../../../tmp/x", out, sizeof(out)), -1);
+	assert_int_equal(ota_path_normalize_abs("opt", out, sizeof(out)), -1);
+	assert_int_equal(ota_path_normalize_abs("/a/b/c", out, 4), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -513,6 +538,7 @@ int main(void)
 		cmocka_unit_test(test_path_link_refuses_unsafe_link_path),
 		cmocka_unit_test(test_path_link_reason_names_link_and_target),
 		cmocka_unit_test(test_path_parent_len),
+		cmocka_unit_test(test_path_normalize_abs_never_climbs_above_root),
 		cmocka_unit_test(test_utf8_accepts_well_formed),
 		cmocka_unit_test(test_utf8_refuses_overlong_forms),
 		cmocka_unit_test(test_utf8_refuses_surrogates),

@@ -41,7 +41,7 @@ static int setup(void **state)
 	if (!mkdtemp(f->dir))
 		goto out;
 	snprintf(f->src, sizeof(f->src), "%s.src", f->dir);
-	snprintf(f->spool, sizeof(f->spool), "%s/" OTA_SPOOL_DIR, f->dir);
+	snprintf(f->spool, sizeof(f->spool), "%s/spool", f->dir);
 	for (i = 0; i < SRC_SIZE; i++)
 		data[i] = (unsigned char)(i * 7 + i / 251);
 	fp = fopen(f->src, "wb");
@@ -85,11 +85,11 @@ static int spool_entries(const struct fixture *f)
 	return n;
 }
 
-static int count_progress(void *ctx, unsigned long long done, unsigned long long total)
+static int count_progress(struct ota_progress *p)
 {
-	struct fixture *f = ctx;
+	struct fixture *f = p->ctx;
 
-	assert_true(done <= total);
+	assert_true(p->bytes <= p->bytes_total);
 	return ++f->calls == f->cancel_at;
 }
 
@@ -103,18 +103,18 @@ static void test_spool_names_are_plain(void **state)
 	size_t i;
 
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-		assert_int_equal(ota_spool_path(f->dir, bad[i], out, sizeof(out), &err), OTA_EPATH);
-	assert_int_equal(ota_spool_path(f->dir, "app.bundle", out, sizeof(out), &err), 0);
+		assert_int_equal(ota_spool_path(f->spool, bad[i], out, sizeof(out), &err), OTA_EPATH);
+	assert_int_equal(ota_spool_path(f->spool, "app.bundle", out, sizeof(out), &err), 0);
 	assert_non_null(strstr(out, "/spool/app.bundle"));
 	assert_int_equal(stat(f->spool, &st), 0);
 	assert_int_equal(st.st_mode & 0777, 0700);
-	assert_int_equal(ota_spool_path(f->dir, "app.bundle", out, 10, &err), OTA_EPATH);
+	assert_int_equal(ota_spool_path(f->spool, "app.bundle", out, 10, &err), OTA_EPATH);
 }
 
 static void test_spool_copies_exactly_with_progress(void **state)
 {
 	struct fixture *f = *state;
-	struct ota_progress p = {count_progress, f};
+	struct ota_progress p = {.fn = count_progress, .ctx = f};
 	struct ota_buf a, b;
 	char out[256];
 	struct ota_err err = {0};
@@ -123,7 +123,7 @@ static void test_spool_copies_exactly_with_progress(void **state)
 	assert_true(fd >= 0);
 	/* Read from the start whatever the offset of the descriptor. */
 	assert_int_equal(lseek(fd, 1000, SEEK_SET), 1000);
-	if (ota_spool_copy(f->dir, fd, f->src, SRC_SIZE, "x.bundle", &p, out, sizeof(out), &err))
+	if (ota_spool_copy(f->spool, fd, f->src, SRC_SIZE, "x.bundle", &p, out, sizeof(out), &err))
 		fail_msg("%s", err.msg);
 	close(fd);
 	assert_true(f->calls >= 3);
@@ -141,19 +141,19 @@ static void test_spool_copies_exactly_with_progress(void **state)
 static void test_spool_copy_cancelled_or_short_leaves_nothing(void **state)
 {
 	struct fixture *f = *state;
-	struct ota_progress p = {count_progress, f};
+	struct ota_progress p = {.fn = count_progress, .ctx = f};
 	char out[256];
 	struct ota_err err = {0};
 	int fd = open(f->src, O_RDONLY);
 
 	assert_true(fd >= 0);
 	f->cancel_at = 2;
-	assert_int_equal(ota_spool_copy(f->dir, fd, f->src, SRC_SIZE, "x.bundle", &p, out,
+	assert_int_equal(ota_spool_copy(f->spool, fd, f->src, SRC_SIZE, "x.bundle", &p, out,
 					sizeof(out), &err), OTA_EIO);
 	assert_non_null(strstr(err.msg, "copy interrupted"));
 	assert_int_equal(spool_entries(f), 0);
 	/* The medium said more bytes than it has (a stick pulled). */
-	assert_int_equal(ota_spool_copy(f->dir, fd, f->src, SRC_SIZE + 1, "x.bundle", NULL, out,
+	assert_int_equal(ota_spool_copy(f->spool, fd, f->src, SRC_SIZE + 1, "x.bundle", NULL, out,
 					sizeof(out), &err), OTA_EIO);
 	assert_non_null(strstr(err.msg, "shorter than it was"));
 	assert_int_equal(spool_entries(f), 0);
@@ -166,15 +166,15 @@ static void test_spool_space_check_and_clear(void **state)
 	char out[256];
 	struct ota_err err = {0};
 
-	assert_int_equal(ota_spool_path(f->dir, "x", out, sizeof(out), &err), 0);
-	assert_int_equal(ota_spool_check_space(f->dir, 1024, 0, &err), 0);
-	assert_int_equal(ota_spool_check_space(f->dir, 1ULL << 62, 0, &err), OTA_ENOSPC);
+	assert_int_equal(ota_spool_path(f->spool, "x", out, sizeof(out), &err), 0);
+	assert_int_equal(ota_spool_check_space(f->spool, 1024, 0, &err), 0);
+	assert_int_equal(ota_spool_check_space(f->spool, 1ULL << 62, 0, &err), OTA_ENOSPC);
 	assert_non_null(strstr(err.msg, "not enough space for a 4611686018427387904-byte bundle"));
 	/* Bytes already had (a resumed download) count. */
-	assert_int_equal(ota_spool_check_space(f->dir, 1ULL << 62, 1ULL << 62, &err), 0);
-	assert_int_equal(ota_spool_clear(f->dir, &err), 0);
+	assert_int_equal(ota_spool_check_space(f->spool, 1ULL << 62, 1ULL << 62, &err), 0);
+	assert_int_equal(ota_spool_clear(f->spool, &err), 0);
 	assert_int_equal(access(f->spool, F_OK), -1);
-	assert_int_equal(ota_spool_clear(f->dir, &err), 0);
+	assert_int_equal(ota_spool_clear(f->spool, &err), 0);
 }
 
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)

@@ -310,6 +310,39 @@ static void test_trust_update_refuses_replay_and_other_targets(void **state)
 	ota_trust_free(&cur);
 }
 
+/* A sequence at the top of JSON's range (2^53) once left the device
+ * unable to rotate again: the range is capped far below it, and no
+ * rotation jumps more than OTA_TRUST_SEQUENCE_STEP. */
+static void test_trust_sequence_is_capped_and_steps_are_bounded(void **state)
+{
+	struct fx *f = *state;
+	struct ota_trust cur, upd;
+	struct ota_keyring kr;
+	char text[4096], *p;
+
+	ring(f, 0x1, &kr);
+	assert_int_equal(ota_trust_make(&upd, 9007199254740992ULL, "*", 1, &kr, NULL), OTA_EUSAGE);
+	assert_int_equal(ota_trust_make(&upd, OTA_TRUST_SEQUENCE_MAX + 1, "*", 1, &kr, NULL),
+			 OTA_EUSAGE);
+	ota_keyring_free(&kr);
+	make(f, &upd, 1, 0x1, 1, 0x1);
+	snprintf(text, sizeof(text), "%s\n", (const char *)upd.doc.data);
+	ota_trust_free(&upd);
+	p = strstr(text, "\"sequence\":1,");
+	assert_non_null(p);
+	memmove(p + 27, p + 12, strlen(p + 12) + 1);
+	memcpy(p, "\"sequence\":9007199254740992", 27);
+	assert_parse(text, OTA_EFORMAT, "sequence: expected 1..4294967295");
+	make(f, &cur, 5, 0x3, 1, 0x1);
+	make(f, &upd, 5 + OTA_TRUST_SEQUENCE_STEP + 1, 0x3, 1, 0x1);
+	assert_int_equal(check(&cur, &upd, "is more than 1000 above 5"), OTA_EROLLBACK);
+	ota_trust_free(&upd);
+	make(f, &upd, 5 + OTA_TRUST_SEQUENCE_STEP, 0x3, 1, 0x1);
+	assert_int_equal(check(&cur, &upd, NULL), 0);
+	ota_trust_free(&upd);
+	ota_trust_free(&cur);
+}
+
 /* A signature under a key in force that does not verify refuses the
  * file, even when enough others are good. */
 static void test_trust_update_with_a_bad_signature_is_refused(void **state)
@@ -419,6 +452,7 @@ int main(void)
 		T(test_trust_update_needs_the_threshold_in_force_and_its_own),
 		T(test_trust_update_refuses_replay_and_other_targets),
 		T(test_trust_update_with_a_bad_signature_is_refused),
+		T(test_trust_sequence_is_capped_and_steps_are_bounded),
 		T(test_trust_retired_keys_sign_nothing_after),
 		T(test_trust_state_survives_a_crash_before_the_rename),
 		T(test_trust_state_damaged_fails_closed),

@@ -1,8 +1,8 @@
-# delivery_env.bash - what the delivery suites (import.bats, poll.bats,
-# watch.bats) add to agent_env.bash: a loopback HTTP server (httpd.py) in
+# delivery.bash - what the delivery suites (import.bats, poll.bats,
+# watch.bats) add to agent.bash: a loopback HTTP server (httpd.py) in
 # the test, a medium directory with a checksum listing, a datagram
 # listener standing in for systemd's notification socket, and a look into
-# the spool.  Load after agent_env: `load ../tools/delivery_env`.
+# the spool.  Load after agent.bash: `load ../helpers/delivery`.
 
 HTTPD="$TESTS_DIR/tools/httpd.py"
 NOTIFY_LISTENER="$TESTS_DIR/tools/notify_listen.py"
@@ -44,10 +44,12 @@ medium_listing() {
 		find . -type f -print0 | sort -z | xargs -0 -r sha256sum)
 }
 
-# The spool holds no file: cleared after the pass.
+# The spools hold no file: each cleared after its pass (what stays is a
+# source's directory and its lock file, spool/<source>.lock).
 assert_spool_empty() {
 	local left
-	left=$(find "$STATE/spool" -mindepth 1 2>/dev/null || true)
+	left=$(find "$STATE/spool" -mindepth 1 ! -type d ! -path "$STATE/spool/*.lock" \
+		2>/dev/null || true)
 	if [ -n "$left" ]; then
 		echo "left in the spool: $left" >&2
 		return 1

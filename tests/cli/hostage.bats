@@ -1,0 +1,125 @@
+#!/usr/bin/env bats
+# Nothing outside holds the device hostage: a download or a copy off a
+# stick runs without the run lock (only its source's spool lock), so a
+# rollback meanwhile is not kept waiting; a server trickling bytes is cut
+# at watch.min_rate, a download is bounded in all by watch.max_time, and
+# judging a medium's bundles by watch.scan_timeout.  A device under
+# $T/root with the real example service; a real loopback server.
+load ../helpers/common
+load ../helpers/agent
+load ../helpers/delivery
+bats_require_minimum_version 1.5.0
+
+# The device's config: watch: LINES (after quick retries), no stable window.
+hostage_config() {
+	write_config HEALTH_STABLE=0 EXTRA="$(printf 'watch:\n  retry_delay: 0.2\n  connect_timeout: 2\n%s' "$1")"
+}
+
+publish() {
+	make_bundle "$@" >/dev/null || return 1
+	mv "$BUNDLE" "$T/www/"
+	ota-bundle index "$T/www" >/dev/null
+}
+
+# Wait (at most 10 s) until the server has seen a GET of /$1.
+wait_request() {
+	local i
+	for i in $(seq 100); do
+		[ -n "$(requests_for "$1")" ] && return 0
+		sleep 0.1
+	done
+	echo "no request for $1" >&2
+	return 1
+}
+
+@test "a stalled download holds no run lock: rollback meanwhile exits 0; SIGTERM then stops the poll, exit 22, spool clean" {
+	mkdir -p "$T/www"
+	install_ok 1.0.0 good
+	hostage_config "$(printf '  retries: 0\n  stall_timeout: 60')"
+	publish 2.0.0 good
+	serve "$T/www" --stall app-2.0.0-good.bundle
+	ota-agent --root "$ROOT" poll "$URL" --once >"$T/poll.out" 2>&1 3>&- &
+	local pid=$!
+	BG_PIDS="$BG_PIDS $pid"
+	wait_request app-2.0.0-good.bundle
+	run agent rollback
+	assert_status 0
+	assert_output_matches '^already on the last good release 1\.0\.0'
+	kill -TERM "$pid"
+	local st=0
+	wait "$pid" || st=$?
+	[ "$st" -eq 22 ] || { echo "poll exited $st: $(cat "$T/poll.out")" >&2; false; }
+	grep -q 'app-2\.0\.0-good\.bundle: interrupted by SIGTERM: nothing installed$' "$T/poll.out"
+	assert_current 1.0.0
+	assert_nothing_staged 2.0.0
+	assert_spool_empty
+}
+
+@test "a trickle under watch.min_rate is cut after stall_timeout, resumed, then given up: exit 18" {
+	mkdir -p "$T/www"
+	hostage_config "$(printf '  retries: 1\n  stall_timeout: 1\n  min_rate: 100000')"
+	publish 1.0.0 good HOOK=add_2mb_file
+	serve "$T/www" --slow app-1.0.0-good.bundle
+	run --separate-stderr agent poll "$URL" --once
+	assert_status 18
+	assert_error_line 'app-1\.0\.0-good\.bundle: Operation too slow\. Less than 100000 bytes/sec .* \(2 attempts\)$'
+	assert_absent "$APP/current"
+	assert_spool_empty
+}
+
+@test "watch.max_time bounds a whole download, retries included: exit 18, given up" {
+	mkdir -p "$T/www"
+	hostage_config "$(printf '  retries: 50\n  stall_timeout: 60\n  min_rate: 1\n  max_time: 2')"
+	publish 1.0.0 good HOOK=add_2mb_file
+	serve "$T/www" --slow app-1.0.0-good.bundle
+	local t0=$SECONDS
+	run --separate-stderr agent poll "$URL" --once
+	assert_status 18
+	assert_error_line 'app-1\.0\.0-good\.bundle: gave up after 2 s \(watch\.max_time\)'
+	[ $((SECONDS - t0)) -lt 15 ]
+	assert_absent "$APP/current"
+	assert_spool_empty
+}
+
+@test "a copy off a stick holds no run lock: rollback meanwhile exits 0, then the import installs" {
+	MEDIUM=$T/usb
+	mkdir -p "$MEDIUM"
+	install_ok 1.0.0 good
+	hostage_config ""
+	make_bundle 2.0.0 good HOOK=add_2mb_file
+	mv "$BUNDLE" "$MEDIUM/"
+	OTA_AGENT_FAULT_AFTER=DELIVERING OTA_AGENT_FAULT_SIGNAL=STOP \
+		ota-agent --root "$ROOT" import "$MEDIUM" >"$T/import.out" 2>&1 3>&- &
+	local pid=$! i
+	BG_PIDS="$BG_PIDS $pid"
+	for i in $(seq 200); do
+		[ "$(cut -d' ' -f3 "/proc/$pid/stat" 2>/dev/null)" = T ] && break
+		sleep 0.05
+	done
+	[ "$(cut -d' ' -f3 "/proc/$pid/stat")" = T ]
+	run agent rollback
+	assert_status 0
+	assert_output_matches '^already on the last good release 1\.0\.0'
+	kill -CONT "$pid"
+	local st=0
+	wait "$pid" || st=$?
+	[ "$st" -eq 0 ] || { echo "import exited $st: $(cat "$T/import.out")" >&2; false; }
+	assert_current 2.0.0
+	assert_invariants
+}
+
+@test "judging a medium's bundles is bounded by watch.scan_timeout: the rest named as unread, the judged newest installed" {
+	MEDIUM=$T/usb
+	mkdir -p "$MEDIUM"
+	hostage_config "  scan_timeout: 0.01"
+	make_bundle 2.0.0 good
+	mv "$BUNDLE" "$MEDIUM/a-2.0.0.bundle" # judged first (name order)
+	make_bundle 1.0.0 good
+	local i
+	for i in $(seq -w 1 400); do cp "$BUNDLE" "$MEDIUM/b-$i.bundle"; done
+	run --separate-stderr agent import "$MEDIUM"
+	assert_status 0
+	assert_output_matches "^$MEDIUM: installed and promoted 2\.0\.0$"
+	[[ "$stderr" == *"$MEDIUM: stopped judging bundles after 10 ms (watch.scan_timeout): "*" left unread"* ]]
+	assert_current 2.0.0
+}

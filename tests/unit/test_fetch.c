@@ -1,0 +1,553 @@
+/* test_fetch.c - downloads of lib/fetch.c against a real HTTP server: a
+ * libmicrohttpd daemon on an ephemeral 127.0.0.1 port in this process,
+ * told per test how to misbehave (drop the first connection mid-file,
+ * ignore Range, answer 500, serve other bytes).  Retry delays are a few
+ * milliseconds, so every test is quick. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "lib/buf.h"
+#include "lib/fetch.h"
+#include "lib/fsutil.h"
+#include "lib/hash.h"
+
+#define BODY_SIZE (300 * 1024)
+#define DROP_AT (64 * 1024) /* where the first connection is cut */
+
+struct server {
+	pthread_mutex_t lock;
+	unsigned char *body; /* what /file serves */
+	size_t size;
+	bool drop_first;   /* cut the first response after DROP_AT bytes */
+	bool ignore_range; /* answer every request with 200 and the whole body */
+	int status;        /* answer /file with this status and no body (0: serve it) */
+	int requests;      /* to /file */
+	char range[4][64]; /* the Range header of the first requests ("" none) */
+};
+
+struct fixture {
+	char dir[64];    /* mkdtemp */
+	char path[128];  /* dir/x.bundle, the download */
+	char url[64], missing[64];
+	unsigned char sha[OTA_SHA256_LEN]; /* of the body */
+	struct server srv;
+	struct MHD_Daemon *d;
+	struct ota_fetch_opts o;
+	int progress_calls, cancel_at;
+	struct ota_err err;
+};
+
+/* One response's reader: the body from `from`, cut at `cut` if not 0. */
+struct reader {
+	const struct server *srv;
+	size_t from, cut;
+};
+
+static ssize_t read_body(void *cls, uint64_t pos, char *buf, size_t max)
+{
+	const struct reader *r = cls;
+	size_t at = r->from + (size_t)pos, n;
+
+	if (r->cut && at >= r->cut)
+		return MHD_CONTENT_READER_END_WITH_ERROR;
+	if (at >= r->srv->size)
+		return MHD_CONTENT_READER_END_OF_STREAM;
+	n = r->srv->size - at;
+	n = n < max ? n : max;
+	if (r->cut && n > r->cut - at)
+		n = r->cut - at;
+	memcpy(buf, r->srv->body + at, n);
+	return (ssize_t)n;
+}
+
+static enum MHD_Result queue(struct MHD_Connection *c, unsigned int status,
+			     struct MHD_Response *resp)
+{
+	enum MHD_Result ret;
+
+	if (!resp)
+		return MHD_NO;
+	ret = MHD_queue_response(c, status, resp);
+	MHD_destroy_response(resp);
+	return ret;
+}
+
+static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *url,
+			      const char *method, const char *version, const char *upload,
+			      size_t *upload_size, void **con_cls)
+{
+	struct server *s = cls;
+	struct reader *r;
+	struct MHD_Response *resp;
+	const char *range = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Range");
+	unsigned long long from = 0;
+	bool first, partial = false;
+	int status;
+
+	(void)method, (void)version, (void)upload, (void)upload_size, (void)con_cls;
+	if (strcmp(url, "/file"))
+		return queue(c, MHD_HTTP_NOT_FOUND,
+			     MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT));
+	pthread_mutex_lock(&s->lock);
+	first = s->requests == 0;
+	if (s->requests < 4)
+		snprintf(s->range[s->requests], sizeof(s->range[0]), "%s", range ? range : "");
+	s->requests++;
+	status = s->status;
+	pthread_mutex_unlock(&s->lock);
+	if (status)
+		return queue(c, (unsigned int)status,
+			     MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT));
+	/* NOLINTNEXTLINE(cert-err34-c): a test server reading its own client */
+	if (range && !s->ignore_range && sscanf(range, "bytes=%llu-", &from) == 1 &&
+	    from < s->size)
+		partial = true;
+	r = calloc(1, sizeof(*r));
+	if (!r)
+		return MHD_NO;
+	*r = (struct reader){s, partial ? (size_t)from : 0,
+			     first && s->drop_first ? DROP_AT : 0};
+	resp = MHD_create_response_from_callback(s->size - r->from, 4096, read_body, r, free);
+	if (!resp) {
+		free(r);
+		return MHD_NO;
+	}
+	if (partial) {
+		char cr[96];
+
+		snprintf(cr, sizeof(cr), "bytes %zu-%zu/%zu", r->from, s->size - 1, s->size);
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_RANGE, cr);
+	}
+	return queue(c, partial ? MHD_HTTP_PARTIAL_CONTENT : MHD_HTTP_OK, resp);
+}
+
+/* A listening socket on 127.0.0.1 at a port the kernel picks. */
+static int listen_loopback(unsigned int *port)
+{
+	struct sockaddr_in a = {0};
+	socklen_t len = sizeof(a);
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return -1;
+	a.sin_family = AF_INET;
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) || listen(fd, 16) ||
+	    getsockname(fd, (struct sockaddr *)&a, &len)) {
+		close(fd);
+		return -1;
+	}
+	*port = ntohs(a.sin_port);
+	return fd;
+}
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	struct ota_err err;
+	unsigned int port = 0;
+	size_t i;
+	int fd;
+
+	if (!f)
+		return -1;
+	*state = f;
+	pthread_mutex_init(&f->srv.lock, NULL);
+	f->srv.size = BODY_SIZE;
+	if (!(f->srv.body = malloc(BODY_SIZE)))
+		return -1;
+	for (i = 0; i < BODY_SIZE; i++)
+		f->srv.body[i] = (unsigned char)(i * 31 + i / 509);
+	if (ota_sha256(f->srv.body, BODY_SIZE, f->sha, &err))
+		return -1;
+	snprintf(f->dir, sizeof(f->dir), "/tmp/ota-test-fetch.XXXXXX");
+	if (!mkdtemp(f->dir)) {
+		f->dir[0] = '\0';
+		return -1;
+	}
+	snprintf(f->path, sizeof(f->path), "%s/x.bundle", f->dir);
+	if ((fd = listen_loopback(&port)) < 0)
+		return -1;
+	f->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL, 0, NULL, NULL,
+				handle, &f->srv, MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_END);
+	if (!f->d) {
+		close(fd);
+		return -1;
+	}
+	snprintf(f->url, sizeof(f->url), "http://127.0.0.1:%u/file", port);
+	snprintf(f->missing, sizeof(f->missing), "http://127.0.0.1:%u/missing", port);
+	f->o.retries = 0;
+	f->o.connect_timeout_ms = 2000;
+	f->o.stall_timeout_ms = 5000;
+	f->o.retry_delay_ms = 5;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+	struct ota_err err;
+
+	if (f->d)
+		MHD_stop_daemon(f->d); /* closes the listening socket too */
+	if (f->dir[0])
+		ota_rm_tree(f->dir, &err);
+	pthread_mutex_destroy(&f->srv.lock);
+	free(f->srv.body);
+	free(f);
+	return 0;
+}
+
+static int requests(struct fixture *f)
+{
+	int n;
+
+	pthread_mutex_lock(&f->srv.lock);
+	n = f->srv.requests;
+	pthread_mutex_unlock(&f->srv.lock);
+	return n;
+}
+
+static void reset_requests(struct fixture *f)
+{
+	pthread_mutex_lock(&f->srv.lock);
+	f->srv.requests = 0;
+	memset(f->srv.range, 0, sizeof(f->srv.range));
+	pthread_mutex_unlock(&f->srv.lock);
+}
+
+static int to_file(struct fixture *f)
+{
+	return ota_fetch_to_file(f->url, f->path, BODY_SIZE, f->sha, &f->o, &f->err);
+}
+
+/* The download holds exactly the body. */
+static void assert_file_is_body(const struct fixture *f)
+{
+	struct ota_buf b;
+	struct ota_err err;
+
+	ota_buf_init(&b, 0);
+	if (ota_buf_read_file(&b, f->path, &err))
+		fail_msg("%s", err.msg);
+	assert_int_equal(b.len, BODY_SIZE);
+	assert_memory_equal(b.data, f->srv.body, BODY_SIZE);
+	ota_buf_free(&b);
+}
+
+/* The first n bytes of the body (or other bytes when !same) at f->path. */
+static void put_prefix(const struct fixture *f, size_t n, bool same)
+{
+	FILE *fp = fopen(f->path, "wb");
+	size_t i;
+
+	assert_non_null(fp);
+	for (i = 0; i < n; i++)
+		assert_int_not_equal(fputc(same ? f->srv.body[i] : 0x5a, fp), EOF);
+	assert_int_equal(fclose(fp), 0);
+}
+
+static void test_fetch_to_buf_gets_the_body(void **state)
+{
+	struct fixture *f = *state;
+	struct ota_buf b;
+
+	ota_buf_init(&b, BODY_SIZE);
+	if (ota_fetch_to_buf(f->url, &f->o, &b, &f->err))
+		fail_msg("%s", f->err.msg);
+	assert_int_equal(b.len, BODY_SIZE);
+	assert_memory_equal(b.data, f->srv.body, BODY_SIZE);
+	assert_string_equal(f->srv.range[0], "");
+	ota_buf_free(&b);
+}
+
+static void test_fetch_to_buf_404_is_efetch_without_retry(void **state)
+{
+	struct fixture *f = *state;
+	struct ota_buf b;
+
+	f->o.retries = 3;
+	ota_buf_init(&b, BODY_SIZE);
+	assert_int_equal(ota_fetch_to_buf(f->missing, &f->o, &b, &f->err), OTA_EFETCH);
+	assert_non_null(strstr(f->err.msg, "/missing: HTTP status 404"));
+	assert_null(strstr(f->err.msg, "attempts"));
+	ota_buf_free(&b);
+}
+
+static void test_fetch_to_buf_over_its_cap_is_eformat(void **state)
+{
+	struct fixture *f = *state;
+	struct ota_buf b;
+
+	f->o.retries = 3;
+	ota_buf_init(&b, BODY_SIZE - 1);
+	assert_int_equal(ota_fetch_to_buf(f->url, &f->o, &b, &f->err), OTA_EFORMAT);
+	assert_non_null(strstr(f->err.msg, "larger than"));
+	assert_int_equal(requests(f), 1);
+	ota_buf_free(&b);
+}
+
+static void test_fetch_to_file_writes_the_exact_bytes(void **state)
+{
+	struct fixture *f = *state;
+	struct stat st;
+
+	if (to_file(f))
+		fail_msg("%s", f->err.msg);
+	assert_file_is_body(f);
+	assert_int_equal(stat(f->path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	/* Already whole: checked, not fetched again. */
+	assert_int_equal(to_file(f), 0);
+	assert_int_equal(requests(f), 1);
+}
+
+static void test_fetch_resumes_with_range_after_a_dropped_connection(void **state)
+{
+	struct fixture *f = *state;
+	unsigned long long from = 0;
+
+	f->srv.drop_first = true;
+	f->o.retries = 2;
+	if (to_file(f))
+		fail_msg("%s", f->err.msg);
+	assert_file_is_body(f);
+	assert_int_equal(requests(f), 2);
+	assert_string_equal(f->srv.range[0], "");
+	/* NOLINTNEXTLINE(cert-err34-c): our own header, checked below */
+	assert_int_equal(sscanf(f->srv.range[1], "bytes=%llu-", &from), 1);
+	assert_true(from > 0 && from <= DROP_AT);
+}
+
+static void test_fetch_dropped_connection_without_retries_leaves_the_part(void **state)
+{
+	struct fixture *f = *state;
+	struct stat st;
+
+	f->srv.drop_first = true;
+	assert_int_equal(to_file(f), OTA_EFETCH);
+	/* Kept for a later resume. */
+	assert_int_equal(stat(f->path, &st), 0);
+	assert_true(st.st_size > 0 && st.st_size <= DROP_AT);
+	f->srv.drop_first = false;
+	if (to_file(f))
+		fail_msg("%s", f->err.msg);
+	assert_file_is_body(f);
+	assert_non_null(strstr(f->srv.range[1], "bytes="));
+}
+
+static void test_fetch_resumes_a_part_left_on_disk(void **state)
+{
+	struct fixture *f = *state;
+	char want[64];
+
+	put_prefix(f, 1000, true);
+	if (to_file(f))
+		fail_msg("%s", f->err.msg);
+	assert_file_is_body(f);
+	snprintf(want, sizeof(want), "bytes=1000-");
+	assert_string_equal(f->srv.range[0], want);
+	assert_int_equal(requests(f), 1);
+}
+
+static void test_fetch_server_ignoring_range_starts_over(void **state)
+{
+	struct fixture *f = *state;
+
+	f->srv.ignore_range = true;
+	put_prefix(f, 1000, false); /* what we have is even wrong */
+	if (to_file(f))
+		fail_msg("%s", f->err.msg);
+	assert_file_is_body(f);
+	assert_string_equal(f->srv.range[0], "bytes=1000-");
+	/* And after a drop. */
+	assert_int_equal(unlink(f->path), 0);
+	reset_requests(f);
+	f->srv.drop_first = true;
+	f->o.retries = 1;
+	if (to_file(f))
+		fail_msg("%s", f->err.msg);
+	assert_file_is_body(f);
+	assert_int_equal(requests(f), 2);
+}
+
+static void test_fetch_a_larger_file_on_disk_starts_over(void **state)
+{
+	struct fixture *f = *state;
+
+	put_prefix(f, BODY_SIZE + 10, true);
+	if (to_file(f))
+		fail_msg("%s", f->err.msg);
+	assert_file_is_body(f);
+	assert_string_equal(f->srv.range[0], "");
+}
+
+static void test_fetch_wrong_size_is_ehash_and_removed(void **state)
+{
+	struct fixture *f = *state;
+
+	f->o.retries = 3;
+	/* The server's file is longer than expected, then shorter. */
+	assert_int_equal(ota_fetch_to_file(f->url, f->path, BODY_SIZE - 1, f->sha, &f->o, &f->err),
+			 OTA_EHASH);
+	assert_non_null(strstr(f->err.msg, "not the 307199 expected"));
+	assert_int_equal(access(f->path, F_OK), -1);
+	assert_int_equal(ota_fetch_to_file(f->url, f->path, BODY_SIZE + 1, f->sha, &f->o, &f->err),
+			 OTA_EHASH);
+	assert_int_equal(access(f->path, F_OK), -1);
+	assert_int_equal(requests(f), 2);
+}
+
+static void test_fetch_wrong_hash_is_ehash_and_removed(void **state)
+{
+	struct fixture *f = *state;
+
+	f->sha[0] ^= 1;
+	assert_int_equal(to_file(f), OTA_EHASH);
+	assert_non_null(strstr(f->err.msg, "SHA-256 is"));
+	assert_int_equal(access(f->path, F_OK), -1);
+	/* A whole file already on disk with the wrong hash goes too. */
+	put_prefix(f, BODY_SIZE, false);
+	assert_int_equal(to_file(f), OTA_EHASH);
+	assert_int_equal(access(f->path, F_OK), -1);
+}
+
+static void test_fetch_500_is_retried_then_efetch(void **state)
+{
+	struct fixture *f = *state;
+	struct ota_buf b;
+
+	f->srv.status = 500;
+	f->o.retries = 3;
+	assert_int_equal(to_file(f), OTA_EFETCH);
+	assert_non_null(strstr(f->err.msg, "HTTP status 500 (4 attempts)"));
+	assert_int_equal(requests(f), 4);
+	reset_requests(f);
+	f->o.retries = 0;
+	ota_buf_init(&b, BODY_SIZE);
+	assert_int_equal(ota_fetch_to_buf(f->url, &f->o, &b, &f->err), OTA_EFETCH);
+	assert_int_equal(requests(f), 1);
+	ota_buf_free(&b);
+}
+
+static void test_fetch_408_and_429_are_retried_403_not(void **state)
+{
+	struct fixture *f = *state;
+	static const int codes[] = {408, 429, 503};
+	size_t i;
+
+	f->o.retries = 1;
+	for (i = 0; i < sizeof(codes) / sizeof(codes[0]); i++) {
+		f->srv.status = codes[i];
+		reset_requests(f);
+		assert_int_equal(to_file(f), OTA_EFETCH);
+		assert_int_equal(requests(f), 2);
+	}
+	f->srv.status = 403;
+	reset_requests(f);
+	assert_int_equal(to_file(f), OTA_EFETCH);
+	assert_int_equal(requests(f), 1);
+}
+
+static void test_fetch_nothing_listening_is_efetch_after_retries(void **state)
+{
+	struct fixture *f = *state;
+
+	MHD_stop_daemon(f->d);
+	f->d = NULL;
+	f->o.retries = 2;
+	assert_int_equal(to_file(f), OTA_EFETCH);
+	assert_non_null(strstr(f->err.msg, "(3 attempts)"));
+}
+
+static int progress(struct ota_progress *p)
+{
+	struct fixture *f = p->ctx;
+
+	assert_true(p->bytes <= p->bytes_total);
+	assert_int_equal(p->bytes_total, BODY_SIZE);
+	return ++f->progress_calls >= f->cancel_at;
+}
+
+/* Cancels once the server has answered once. */
+static int cancel_after_a_request(struct ota_progress *p)
+{
+	return requests(p->ctx) > 0;
+}
+
+static void test_fetch_progress_callback_cancels(void **state)
+{
+	struct fixture *f = *state;
+	struct ota_progress p = {.fn = progress, .ctx = f};
+	struct stat st;
+
+	f->o.progress = &p;
+	f->cancel_at = 1;
+	f->o.retries = 5;
+	assert_int_equal(to_file(f), OTA_EFETCH);
+	assert_non_null(strstr(f->err.msg, "interrupted"));
+	assert_int_equal(f->progress_calls, 1);
+	assert_true(requests(f) <= 1);
+	/* Not a hash failure: what there is stays for a resume. */
+	assert_int_equal(stat(f->path, &st), 0);
+}
+
+static void test_fetch_progress_callback_cancels_the_wait_to_retry(void **state)
+{
+	struct fixture *f = *state;
+	struct ota_progress p = {.fn = cancel_after_a_request, .ctx = f};
+	struct timespec t0, t1;
+
+	f->srv.status = 500;
+	f->o.progress = &p;
+	f->o.retries = 5;
+	f->o.retry_delay_ms = 60000;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_int_equal(to_file(f), OTA_EFETCH);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	assert_non_null(strstr(f->err.msg, "interrupted"));
+	assert_int_equal(requests(f), 1);
+	assert_true(t1.tv_sec - t0.tv_sec < 5);
+}
+
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(test_fetch_to_buf_gets_the_body),
+		T(test_fetch_to_buf_404_is_efetch_without_retry),
+		T(test_fetch_to_buf_over_its_cap_is_eformat),
+		T(test_fetch_to_file_writes_the_exact_bytes),
+		T(test_fetch_resumes_with_range_after_a_dropped_connection),
+		T(test_fetch_dropped_connection_without_retries_leaves_the_part),
+		T(test_fetch_resumes_a_part_left_on_disk),
+		T(test_fetch_server_ignoring_range_starts_over),
+		T(test_fetch_a_larger_file_on_disk_starts_over),
+		T(test_fetch_wrong_size_is_ehash_and_removed),
+		T(test_fetch_wrong_hash_is_ehash_and_removed),
+		T(test_fetch_500_is_retried_then_efetch),
+		T(test_fetch_408_and_429_are_retried_403_not),
+		T(test_fetch_nothing_listening_is_efetch_after_retries),
+		T(test_fetch_progress_callback_cancels),
+		T(test_fetch_progress_callback_cancels_the_wait_to_retry),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
