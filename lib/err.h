@@ -82,7 +82,8 @@ const char *ota_code_name(int code);
  * history (a "refused" bundle or a "failed" attempt) and the dashboard:
  *   BUNDLE   the bundle is not one this device takes: malformed, badly or
  *            not signed, damaged, for another device class, unsafe, not
- *            newer (4-10, 14).  Another bundle may be fine.
+ *            newer, or of a version that is not semantic (4-10, 14, 20).
+ *            Another bundle may be fine.
  *   SOURCE   it could not be read or fetched whole (3, 18): the medium or
  *            the server; another bundle, or a later try, may be fine.
  *   RELEASE  it installed but failed its health check and was rolled back

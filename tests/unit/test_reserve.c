@@ -113,9 +113,9 @@ static void test_reserve_full_disk_state_write_and_history_append_succeed(void *
 	assert_int_equal(stat(path, &st), 0);
 	assert_true((long long)st.st_blocks * 512 >= OTA_RESERVE_BYTES);
 	fill(f);
-	if (ota_run_save(f->dir, &run, &err))
+	if (ota_state_save(f->dir, &run, &err))
 		fail_msg("state write on a full disk: %s", err.msg);
-	assert_int_equal(ota_run_load(f->dir, &back, &err), 0);
+	assert_int_equal(ota_state_load(f->dir, &back, &err), 0);
 	assert_int_equal(back.state, OTA_ROLLING_BACK);
 	r.from = OTA_ROLLING_BACK;
 	r.to = OTA_IDLE;
@@ -123,7 +123,7 @@ static void test_reserve_full_disk_state_write_and_history_append_succeed(void *
 	if (ota_audit_append(f->dir, NULL, &r, &err))
 		fail_msg("history append on a full disk: %s", err.msg);
 	run.state = OTA_IDLE;
-	assert_int_equal(ota_run_save(f->dir, &run, &err), 0);
+	assert_int_equal(ota_state_save(f->dir, &run, &err), 0);
 	assert_int_equal(ota_audit_verify(f->dir, &recs, &check, &err), 0);
 	assert_int_equal(json_array_size(recs), 2);
 	json_decref(recs);
@@ -147,7 +147,7 @@ static void test_reserve_full_disk_without_reserve_fails_enospc(void **state)
 		return;
 	record(&r, "a reason long enough to need a page of its own");
 	fill(f);
-	assert_int_equal(ota_run_save(f->dir, &run, &err), OTA_ENOSPC);
+	assert_int_equal(ota_state_save(f->dir, &run, &err), OTA_ENOSPC);
 	assert_int_equal(ota_audit_append(f->dir, NULL, &r, &err), OTA_ENOSPC);
 	assert_int_equal(ota_reserve_release(f->dir), 0);
 }
