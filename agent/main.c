@@ -13,7 +13,6 @@
 
 #include "agent/agent.h"
 #include "cli/cli.h"
-#include "lib/reserve.h"
 
 static const char usage[] =
 	"usage: ota-agent [--root DIR] [--config FILE] COMMAND\n"
@@ -130,7 +129,6 @@ static int load_config(struct agent *a, const char *path, const char *root, bool
 static int setup(struct agent *a, const char *root, const char *config, bool locks,
 		 bool safety, struct ota_err *err)
 {
-	struct ota_err ignored;
 	char path[PATH_MAX];
 	int rc;
 
@@ -143,12 +141,7 @@ static int setup(struct agent *a, const char *root, const char *config, bool loc
 	if (make_env(a))
 		return ota_err_set(err, OTA_EINTERNAL, "out of memory");
 	/* Held for the whole run: such a command runs no delivery pass. */
-	if (!locks || (rc = agent_lock(a, err)))
-		return rc;
-	/* Room for a rollback's writes on a full disk, kept when there is
-	 * room for it (lib/reserve.h); without, the run goes on. */
-	ota_reserve_make(a->cfg.state_dir, &ignored);
-	return 0;
+	return locks ? agent_lock(a, err) : 0;
 }
 
 int main(int argc, char **argv)

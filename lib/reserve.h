@@ -4,8 +4,8 @@
  * must not stop a rollback: switching back needs only a symlink, but the
  * state machine writes state.json and appends history records before each
  * step.  So state_dir holds a file "reserve" of OTA_RESERVE_BYTES, its
- * blocks allocated (fallocate), made when an agent run that changes the
- * device starts and room allows.  When a state or history write fails for
+ * blocks allocated (fallocate), made whenever the agent takes its run
+ * lock (agent_lock) and room allows.  When a state or history write fails for
  * lack of space (ENOSPC, EDQUOT), the writer frees the reserve and tries
  * once more; the next run re-makes it when there is room again.  The
  * writes themselves stay what they were (temp file, fsync, rename; an

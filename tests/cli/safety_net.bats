@@ -4,15 +4,9 @@
 # a bad value in a config key it does not use is one warning line, not exit
 # 16 (install still refuses it); and on a full state file system the state
 # and history writes a way back needs still succeed (tmpfs, as root).
-load helpers
-load ../tools/agent_env
+load ../helpers/common
+load ../helpers/agent
 bats_require_minimum_version 1.5.0
-
-eval "helpers_$(declare -f setup)"
-setup() {
-	helpers_setup
-	agent_setup
-}
 
 teardown() {
 	agent_teardown

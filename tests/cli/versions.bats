@@ -3,19 +3,9 @@
 # signed bundle whose version is not one is refused (20) and recorded; a
 # device whose installed version does not parse (an older agent took it)
 # still takes any valid release, as one older than all of them.
-load helpers
-load ../tools/agent_env
+load ../helpers/common
+load ../helpers/agent
 bats_require_minimum_version 1.5.0
-
-eval "helpers_$(declare -f setup)"
-setup() {
-	helpers_setup
-	agent_setup
-}
-
-teardown() {
-	agent_teardown
-}
 
 # A signed bundle of the example release whose manifest says version $1
 # (crafted: our tools refuse to make one), at $BUNDLE.
