@@ -1,13 +1,16 @@
-/* agent.c - the run lock of agent.h: the agent's directories made and the
- * lock taken in one place, for a command's whole run or one pass. */
+/* agent.c - the run lock of agent.h: the agent's directories made, the
+ * lock taken and state_dir's reserve kept in one place, for a command's
+ * whole run or one pass. */
 #include <unistd.h>
 
 #include "agent/agent.h"
 #include "lib/layout.h"
 #include "lib/lock.h"
+#include "lib/reserve.h"
 
 int agent_lock(struct agent *a, struct ota_err *err)
 {
+	struct ota_err ignored;
 	int rc;
 
 	if (a->lock_fd >= 0)
@@ -16,6 +19,9 @@ int agent_lock(struct agent *a, struct ota_err *err)
 	    (rc = ota_lock_take(a->cfg.state_dir, &a->lock_fd, err)))
 		return rc;
 	a->own_lock = true;
+	/* Room for a rollback's writes on a full disk, kept when there is
+	 * room for it (lib/reserve.h); without, the run goes on. */
+	ota_reserve_make(a->cfg.state_dir, &ignored);
 	return 0;
 }
 

@@ -62,7 +62,8 @@ static const char usage[] =
 	"15 health check failed and rolled back, 16 configuration error,\n"
 	"17 not enough space, 18 fetch failed (network, HTTP, over watch.max_bundle_mb);\n"
 	"trust: 5 bad signature, 6 too few signatures by the keys in force or by the\n"
-	"file's own, 8 wrong target, 14 sequence not newer; 21 audit history tampered;\n"
+	"file's own, 8 wrong target, 14 sequence not newer; 20 version not semantic;\n"
+	"21 audit history tampered;\n"
 	"22 interrupted by SIGINT, SIGTERM or SIGHUP, what was under way undone\n"
 	"(schema/exit-codes.md).\n";
 
@@ -108,8 +109,25 @@ static void agent_free(struct agent *a)
 		close(a->lock_fd);
 }
 
+/* The safety net loads what it needs; anything else wrong is one line. */
+static int load_config(struct agent *a, const char *path, const char *root, bool safety,
+		       struct ota_err *err)
+{
+	struct ota_err warn;
+	int rc;
+
+	if (!safety)
+		return ota_config_load(path, root, &a->cfg, err);
+	rc = ota_config_load_safe(path, root, &a->cfg, &warn, err);
+	if (rc == 0 && warn.code)
+		fprintf(stderr, "%s: warning: %s (ignored: recover and rollback need only "
+			"app_dir, state_dir, service.restart and health.timeout)\n", ota_cli_prog(),
+			warn.msg);
+	return rc;
+}
+
 static int setup(struct agent *a, const char *root, const char *config, bool locks,
-		 struct ota_err *err)
+		 bool safety, struct ota_err *err)
 {
 	char path[PATH_MAX];
 	int rc;
@@ -118,7 +136,7 @@ static int setup(struct agent *a, const char *root, const char *config, bool loc
 	if (snprintf(path, sizeof(path), "%s%s", config ? "" : root ? root : "",
 		     config ? config : OTA_CONFIG_DEFAULT) >= (int)sizeof(path))
 		return ota_err_set(err, OTA_EUSAGE, "--config: path too long");
-	if ((rc = ota_config_load(path, root, &a->cfg, err)))
+	if ((rc = load_config(a, path, root, safety, err)))
 		return rc;
 	if (make_env(a))
 		return ota_err_set(err, OTA_EINTERNAL, "out of memory");
@@ -157,7 +175,10 @@ int main(int argc, char **argv)
 			break;
 	if (i == sizeof(commands) / sizeof(commands[0]))
 		return ota_cli_usage("unknown command '%s'", argv[optind]);
-	rc = setup(&a, root, config, commands[i].locks, &err);
+	/* The safety net (ota-recover.service, app-rollback.service) needs
+	 * only the config keys it uses. */
+	rc = setup(&a, root, config, commands[i].locks,
+		   commands[i].run == cmd_recover || commands[i].run == cmd_rollback, &err);
 	if (rc) {
 		agent_free(&a);
 		return ota_cli_fail(&err);

@@ -17,6 +17,7 @@
 #include "lib/bundle_sign.h"
 #include "lib/bundle_read.h"
 #include "lib/fsutil.h"
+#include "lib/semver.h"
 
 struct create_opts {
 	const char *tree, *version, *target, *out, *base;
@@ -38,6 +39,18 @@ static int parse_u64(const char *s, unsigned long long max, unsigned long long *
 		return -1;
 	*out = strtoull(s, &end, 10);
 	return (errno || *end || *out > max) ? -1 : 0;
+}
+
+/* One line: what was given, the accepted form, and the likely intent. */
+static int bad_version(const char *v)
+{
+	const char *fix = ota_semver_suggest(v);
+	struct ota_err err;
+
+	ota_err_set(&err, OTA_EVERSION, "--version: '%s' is not a semantic version: use "
+		    OTA_SEMVER_FORM "%s%s%s", v, fix ? " (did you mean " : "", fix ? fix : "",
+		    fix ? "?)" : "");
+	return ota_cli_fail(&err);
 }
 
 static int parse_args(int argc, char **argv, struct create_opts *o)
@@ -92,6 +105,8 @@ static int parse_args(int argc, char **argv, struct create_opts *o)
 							       : !o->version ? "--version V"
 							       : !o->target  ? "--target T"
 									     : "--out F.bundle");
+	if (!ota_semver_valid(o->version))
+		return bad_version(o->version);
 	if (!ota_manifest_version_ok(o->version))
 		return ota_cli_usage("--version: '%s': use 1-%d of [A-Za-z0-9._+~-], not starting "
 				     "with '.' or '-', without '" OTA_TMP_MARK "'", o->version,

@@ -29,7 +29,8 @@ static const char usage[] =
 	"          stderr and left out.\n"
 	"\n"
 	"Exit status: 0 ok, 2 usage, 3 I/O, 4 malformed, 9 unsafe path or special\n"
-	"file in the tree, 11 key error, 12 output exists (schema/exit-codes.md).\n";
+	"file in the tree, 11 key error, 12 output exists, 20 --version not a\n"
+	"semantic version (MAJOR.MINOR.PATCH[-PRERELEASE][+BUILD]) (schema/exit-codes.md).\n";
 
 int main(int argc, char **argv)
 {

@@ -19,6 +19,7 @@
 #include "lib/fsutil.h"
 #include "lib/isotime.h"
 #include "lib/path.h"
+#include "lib/reserve.h"
 
 /* A record's place in the chain: its seq and the hash of its bytes. */
 struct link {
@@ -303,8 +304,9 @@ static int write_record(const char *state_dir, const char *active, int fd, bool 
 	return rc;
 }
 
-int ota_audit_append(const char *state_dir, const struct ota_audit_limits *lim,
-		     const struct ota_audit_rec *r, struct ota_err *err)
+/* *wrote once the record is in the log (so it is never written twice). */
+static int append(const char *state_dir, const struct ota_audit_limits *lim,
+		  const struct ota_audit_rec *r, bool *wrote, struct ota_err *err)
 {
 	const struct ota_audit_limits dflt = {OTA_AUDIT_MAX_KB_DEFAULT * 1024ULL,
 					      OTA_AUDIT_KEEP_DEFAULT};
@@ -342,15 +344,31 @@ int ota_audit_append(const char *state_dir, const struct ota_audit_limits *lim,
 	}
 	if ((rc = write_record(state_dir, active, fd, created, &t, &line, err)))
 		goto out;
+	*wrote = true;
 	head.seq = base.seq + 1;
 	if ((rc = ota_audit_line_hash(line.data, line.len, head.sha256, err)))
 		goto out;
 	if (!head.first_seq)
 		head.first_seq = 1;
 	rc = ota_audit_head_write(state_dir, &head, err);
+	if (rc == OTA_ENOSPC && ota_reserve_release(state_dir))
+		rc = ota_audit_head_write(state_dir, &head, err);
 out:
 	if (fd >= 0 && close(fd) && rc == 0)
 		rc = ota_err_errno(err, OTA_EIO, errno, "%s: close", active);
 	ota_buf_free(&line);
+	return rc;
+}
+
+int ota_audit_append(const char *state_dir, const struct ota_audit_limits *lim,
+		     const struct ota_audit_rec *r, struct ota_err *err)
+{
+	bool wrote = false;
+	int rc = append(state_dir, lim, r, &wrote, err);
+
+	/* A full disk: the room kept for this (reserve.h), and once more; a
+	 * line torn by the first try is cut off by the second. */
+	if (rc == OTA_ENOSPC && !wrote && ota_reserve_release(state_dir))
+		rc = append(state_dir, lim, r, &wrote, err);
 	return rc;
 }

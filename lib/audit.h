@@ -65,7 +65,9 @@ struct ota_audit_limits {
  * OTA_AUDIT_TEXT_MAX bytes.  A torn last line (an append cut by power
  * loss) is cut off first.  The record chains to the head file's record
  * unless the log holds exactly one record past it (an append whose head
- * update was cut), so records removed from the end stay detectable. */
+ * update was cut), so records removed from the end stay detectable.  On a
+ * full disk (OTA_ENOSPC) state_dir's reserve is freed and the step tried
+ * once more (reserve.h). */
 int ota_audit_append(const char *state_dir, const struct ota_audit_limits *lim,
 		     const struct ota_audit_rec *r, struct ota_err *err);
 

@@ -2,6 +2,7 @@
  * (see audit_view.h). */
 #include "lib/audit_view.h"
 
+#include <limits.h>
 #include <stdbool.h>
 #include <string.h>
 
@@ -210,9 +211,35 @@ static bool involves(const json_t *attempt_obj, const char *version)
 	return false;
 }
 
+/* The seq of the first record --since shows (LLONG_MAX: none).  A time
+ * is trusted when no record written before has a later one: a clock that
+ * stepped back (a boot without a battery, in 1970) stamps records that
+ * cannot be compared with since.  Hidden is everything up to the last
+ * trusted record stamped before since; what follows is shown, whatever
+ * its time, so a jump never hides a record and what is shown is a tail. */
+static long long first_shown(const json_t *records, long long since)
+{
+	long long high = LLONG_MIN, t, from = LLONG_MIN;
+	const json_t *r, *next;
+	size_t i;
+
+	json_array_foreach(records, i, r) {
+		t = when(r);
+		if (t < high)
+			continue; /* stamped by a clock that stepped back */
+		high = t;
+		if (t >= since)
+			break;
+		next = json_array_get(records, i + 1);
+		from = next ? json_integer_value(json_object_get(next, "seq")) : LLONG_MAX;
+	}
+	return from;
+}
+
 json_t *ota_audit_filter(const json_t *records, long long since, const char *version)
 {
 	json_t *att = ota_audit_attempts(records), *out = json_array(), *a;
+	long long from = first_shown(records, since);
 	const json_t *r;
 	size_t i, j;
 
@@ -225,7 +252,7 @@ json_t *ota_audit_filter(const json_t *records, long long since, const char *ver
 		if (version && !involves(a, version))
 			continue;
 		json_array_foreach(json_object_get(a, "records"), j, r)
-			if (when(r) >= since)
+			if (json_integer_value(json_object_get(r, "seq")) >= from)
 				json_array_append(out, (json_t *)r);
 	}
 	json_decref(att);

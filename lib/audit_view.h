@@ -28,11 +28,17 @@
  * New reference; NULL when out of memory. */
 json_t *ota_audit_attempts(const json_t *records);
 
-/* The records written at or after since (seconds since the epoch) and, if
- * version is not NULL, only those of attempts involving that version (the
- * first record of an install is written before its version is known, so
- * versions are matched per attempt).  New reference; NULL when out of
- * memory. */
+/* The records written since `since` (seconds since the epoch; LLONG_MIN
+ * for all) and, if version is not NULL, only those of attempts involving
+ * that version (the first record of an install is written before its
+ * version is known, so versions are matched per attempt).  Since is judged
+ * on the records' times, but a clock jump never hides a record: a record
+ * stamped earlier than one written before it (a clock that stepped back,
+ * to 1970 after a boot without a battery) has a time that says nothing,
+ * so only the records up to the last one stamped before since by a clock
+ * that had not stepped back are hidden, and the rest, a tail of the
+ * history in the order written, is shown.  New reference; NULL when out
+ * of memory. */
 json_t *ota_audit_filter(const json_t *records, long long since, const char *version);
 
 #endif

@@ -116,7 +116,7 @@ static struct ota_manifest *source_manifest(const struct source *s)
 		return m;
 	}
 	if (s->dirfd < 0 || !(m = ota_manifest_new()) ||
-	    ota_manifest_set(m, "base", "base", 0, 0, NULL) || ota_tree_scan(s->dir, m, NULL)) {
+	    ota_manifest_set(m, "0.0.0", "base", 0, 0, NULL) || ota_tree_scan(s->dir, m, NULL)) {
 		ota_manifest_free(m);
 		return NULL;
 	}

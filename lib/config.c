@@ -32,6 +32,7 @@ struct field {
 	const char *name;
 	enum kind kind;
 	bool required;
+	bool safety;             /* needed by the safety net (recover, rollback) */
 	size_t off;              /* of the member in struct ota_config */
 	unsigned int min, max;   /* K_INT: the range; K_DUR: in ms */
 	const struct field *sub; /* K_MAP: its keys, ended by a NULL name */
@@ -48,13 +49,19 @@ struct loader {
 	size_t root_len; /* without trailing '/', so "/" joins as "" */
 	struct ota_config *c;
 	struct ota_err *err;
+	struct ota_err *warn; /* the safety net's load: where excused errors go */
+	unsigned n_warn;
+	bool fatal;           /* an error no key can be excused for */
 };
 
 #define KEY(name, kind, req, member, min, max) \
-	{name, kind, req, offsetof(struct ota_config, member), min, max, NULL, NULL}
+	{name, kind, req, false, offsetof(struct ota_config, member), min, max, NULL, NULL}
+/* A key recover and rollback need: never excused (ota_config_load_safe). */
+#define SAFE(name, kind, req, member, min, max) \
+	{name, kind, req, true, offsetof(struct ota_config, member), min, max, NULL, NULL}
 
 static const struct field service_fields[] = {
-	KEY("restart", K_CMD, true, restart_cmd, 0, 0),
+	SAFE("restart", K_CMD, true, restart_cmd, 0, 0),
 	KEY("restart_count", K_CMD, false, restart_count_cmd, 0, 0),
 	{0},
 };
@@ -62,7 +69,7 @@ static const struct field service_fields[] = {
 enum { H_TIMEOUT, H_INTERVAL, H_STABLE, H_TCP_PORT, H_HTTP_URL, H_COMMAND, H_END };
 
 static const struct field health_fields[] = {
-	[H_TIMEOUT] = KEY("timeout", K_DUR, false, timeout_ms, 100, DURATION_MAX_MS),
+	[H_TIMEOUT] = SAFE("timeout", K_DUR, false, timeout_ms, 100, DURATION_MAX_MS),
 	[H_INTERVAL] = KEY("interval", K_DUR, false, interval_ms, 50, DURATION_MAX_MS),
 	[H_STABLE] = KEY("stable", K_DUR, false, stable_ms, 0, DURATION_MAX_MS),
 	[H_TCP_PORT] = KEY("tcp_port", K_INT, false, tcp_port, 1, 65535),
@@ -96,15 +103,15 @@ static const struct field history_fields[] = {
 
 static const struct field top_fields[] = {
 	KEY("device_class", K_TARGET, true, device_class, 0, 0),
-	KEY("app_dir", K_PATH, true, app_dir, 0, 0),
-	KEY("state_dir", K_PATH, true, state_dir, 0, 0),
+	SAFE("app_dir", K_PATH, true, app_dir, 0, 0),
+	SAFE("state_dir", K_PATH, true, state_dir, 0, 0),
 	KEY("keys", K_PATH, true, keys, 0, 0),
 	KEY("threshold", K_INT, false, threshold, 1, 64),
 	KEY("keep_releases", K_INT, false, keep_releases, 2, 100),
-	{"service", K_MAP, true, 0, 0, 0, service_fields, NULL},
-	{"health", K_MAP, false, 0, 0, 0, health_fields, health_done},
-	{"watch", K_MAP, false, 0, 0, 0, watch_fields, NULL},
-	{"history", K_MAP, false, 0, 0, 0, history_fields, NULL},
+	{"service", K_MAP, true, true, 0, 0, 0, service_fields, NULL},
+	{"health", K_MAP, false, true, 0, 0, 0, health_fields, health_done},
+	{"watch", K_MAP, false, false, 0, 0, 0, watch_fields, NULL},
+	{"history", K_MAP, false, false, 0, 0, 0, history_fields, NULL},
 	{0},
 };
 
@@ -137,6 +144,7 @@ static int syntax_error(struct loader *l)
 	const yaml_parser_t *p = &l->parser;
 	size_t line = p->problem_mark.line, col = p->problem_mark.column, i;
 
+	l->fatal = true; /* the parser cannot go on */
 	if (p->error == YAML_MEMORY_ERROR)
 		return ota_err_set(l->err, OTA_EINTERNAL, "%s: out of memory", l->path);
 	/* The reader (bad UTF-8, control characters) gives only an offset. */
@@ -340,9 +348,44 @@ static int read_value(struct loader *l, const struct field *f, const char *prefi
 	if (l->ev.type != YAML_MAPPING_START_EVENT)
 		return bad_value(l, prefix, f);
 	snprintf(sub, sizeof(sub), "%s%s.", prefix, f->name);
-	if ((rc = read_mapping(l, f->sub, sub, seen)))
+	/* Whatever fails inside was judged there, key by key. */
+	if ((rc = read_mapping(l, f->sub, sub, seen)) || (f->done && (rc = f->done(l, seen))))
+		l->fatal = true;
+	return rc;
+}
+
+/* Past the node whose first event is the current one. */
+static int skip_node(struct loader *l)
+{
+	int depth = 0, rc;
+
+	for (;;) {
+		if (l->ev.type == YAML_MAPPING_START_EVENT || l->ev.type == YAML_SEQUENCE_START_EVENT)
+			depth++;
+		else if (l->ev.type == YAML_MAPPING_END_EVENT || l->ev.type == YAML_SEQUENCE_END_EVENT)
+			depth--;
+		if (depth <= 0)
+			return 0;
+		if ((rc = next(l)))
+			return rc;
+	}
+}
+
+/* The safety net's load: rc, a failure at key f (NULL: an unknown key),
+ * becomes a warning if f is not one it needs, and the value is skipped
+ * (pending: its first event is still to be read). */
+static int excuse(struct loader *l, const struct field *f, int rc, bool pending)
+{
+	if (rc != OTA_ECONFIG || !l->warn || l->fatal || (f && f->safety)) {
+		l->fatal = true;
 		return rc;
-	return f->done ? f->done(l, seen) : 0;
+	}
+	if (l->n_warn++ == 0)
+		*l->warn = *l->err;
+	memset(l->err, 0, sizeof(*l->err));
+	if (pending && (rc = next(l)))
+		return rc;
+	return skip_node(l);
 }
 
 static int unknown_key(struct loader *l, const struct field *fields)
@@ -378,10 +421,12 @@ static int read_key(struct loader *l, const struct field *fields, const char *pr
 			break;
 	}
 	if (!fields[i].name)
-		return unknown_key(l, fields);
-	if (seen[i])
-		return fail(l, line_of(ev), "duplicate key \"%s%s\" (first on line %lu)", prefix,
-			    fields[i].name, seen[i]);
+		rc = unknown_key(l, fields);
+	else if (seen[i])
+		rc = fail(l, line_of(ev), "duplicate key \"%s%s\" (first on line %lu)", prefix,
+			  fields[i].name, seen[i]);
+	if (rc) /* 1: excused, the key and its value skipped */
+		return (rc = excuse(l, fields[i].name ? &fields[i] : NULL, rc, true)) ? rc : 1;
 	seen[i] = line_of(ev);
 	*out = &fields[i];
 	return 0;
@@ -401,13 +446,18 @@ static int read_mapping(struct loader *l, const struct field *fields, const char
 			return rc;
 		if (l->ev.type == YAML_MAPPING_END_EVENT)
 			break;
-		if ((rc = read_key(l, fields, prefix, seen, &f)) || (rc = next(l)) ||
-		    (rc = read_value(l, f, prefix)))
+		if ((rc = read_key(l, fields, prefix, seen, &f)) == 1)
+			continue;
+		if (rc || (rc = next(l)))
+			return rc;
+		if ((rc = read_value(l, f, prefix)) && (rc = excuse(l, f, rc, false)))
 			return rc;
 	}
 	for (i = 0; fields[i].name; i++) {
-		if (fields[i].required && !seen[i])
-			return fail(l, start, "%s%s is required", prefix, fields[i].name);
+		if (fields[i].required && !seen[i] &&
+		    (rc = excuse(l, &fields[i], fail(l, start, "%s%s is required", prefix,
+						     fields[i].name), false)))
+			return rc;
 	}
 	return 0;
 }
@@ -416,21 +466,29 @@ static int health_done(struct loader *l, const unsigned long *seen)
 {
 	struct ota_config *c = l->c;
 	char a[32], b[32];
+	int rc;
 
 	/* The default interval shrinks to a short timeout; a written one is
 	 * the user's mistake to hear about. */
 	if (!seen[H_INTERVAL] && c->interval_ms > c->timeout_ms)
 		c->interval_ms = c->timeout_ms;
 	ota_config_format_seconds(c->timeout_ms, b, sizeof(b));
-	if (c->interval_ms > c->timeout_ms)
-		return fail(l, seen[H_INTERVAL], "health.interval: %s s is longer than %s (%s s)",
-			    ota_config_format_seconds(c->interval_ms, a, sizeof(a)),
-			    "health.timeout", b);
+	/* Excused, each of the two falls back to what it would be unwritten. */
+	if (c->interval_ms > c->timeout_ms &&
+	    (rc = excuse(l, &health_fields[H_INTERVAL],
+			 fail(l, seen[H_INTERVAL], "health.interval: %s s is longer than %s (%s s)",
+			      ota_config_format_seconds(c->interval_ms, a, sizeof(a)),
+			      "health.timeout", b), false)))
+		return rc;
+	c->interval_ms = c->interval_ms > c->timeout_ms ? c->timeout_ms : c->interval_ms;
 	/* The stable window starts after a first pass, so it must be shorter. */
-	if (c->stable_ms >= c->timeout_ms)
-		return fail(l, seen[H_STABLE], "health.stable: %s s is not shorter than %s (%s s)",
-			    ota_config_format_seconds(c->stable_ms, a, sizeof(a)), "health.timeout",
-			    b);
+	if (c->stable_ms >= c->timeout_ms &&
+	    (rc = excuse(l, &health_fields[H_STABLE],
+			 fail(l, seen[H_STABLE], "health.stable: %s s is not shorter than %s (%s s)",
+			      ota_config_format_seconds(c->stable_ms, a, sizeof(a)),
+			      "health.timeout", b), false)))
+		return rc;
+	c->stable_ms = c->stable_ms >= c->timeout_ms ? 0 : c->stable_ms;
 	return 0;
 }
 
@@ -459,9 +517,11 @@ static int read_document(struct loader *l)
 	return 0;
 }
 
-int ota_config_load(const char *path, const char *root, struct ota_config *c, struct ota_err *err)
+static int load(const char *path, const char *root, struct ota_config *c, struct ota_err *warn,
+		struct ota_err *err)
 {
-	struct loader l = {.path = path, .root = root ? root : "", .c = c, .err = err};
+	struct loader l = {.path = path, .root = root ? root : "", .c = c, .err = err,
+			   .warn = warn};
 	struct ota_buf b;
 	int rc;
 
@@ -498,6 +558,10 @@ int ota_config_load(const char *path, const char *root, struct ota_config *c, st
 	}
 	yaml_parser_set_input_string(&l.parser, b.data, b.len);
 	rc = read_document(&l);
+	if (rc == 0 && l.n_warn > 1) {
+		size_t n = strlen(warn->msg);
+		snprintf(warn->msg + n, sizeof(warn->msg) - n, " (and %u more)", l.n_warn - 1);
+	}
 	c->max_bundle_bytes = (unsigned long long)c->max_bundle_mb << 20;
 out:
 	if (l.have_ev)
@@ -508,6 +572,18 @@ out:
 	if (rc)
 		ota_config_free(c);
 	return rc;
+}
+
+int ota_config_load(const char *path, const char *root, struct ota_config *c, struct ota_err *err)
+{
+	return load(path, root, c, NULL, err);
+}
+
+int ota_config_load_safe(const char *path, const char *root, struct ota_config *c,
+			 struct ota_err *warn, struct ota_err *err)
+{
+	memset(warn, 0, sizeof(*warn));
+	return load(path, root, c, warn, err);
 }
 
 void ota_config_free(struct ota_config *c)

@@ -64,4 +64,14 @@ int ota_config_load(const char *path, const char *root, struct ota_config *c,
 		    struct ota_err *err);
 void ota_config_free(struct ota_config *c);
 
+/* The same for the safety net (ota-agent recover and rollback), which
+ * must work whatever else is wrong: only the keys it uses must be valid
+ * (app_dir, state_dir, service.restart, health.timeout; a YAML syntax
+ * error too is still fatal).  Any other bad, unknown, duplicate or
+ * missing key keeps its default (NULL for a string) and is reported in
+ * *warn: the first such reason, "FILE:LINE: reason", with " (and N more)",
+ * code OTA_ECONFIG; code 0 when there was none. */
+int ota_config_load_safe(const char *path, const char *root, struct ota_config *c,
+			 struct ota_err *warn, struct ota_err *err);
+
 #endif

@@ -105,6 +105,7 @@ enum ota_fault ota_code_fault(int code)
 	case OTA_EPATH:
 	case OTA_EFILESET:
 	case OTA_EROLLBACK:
+	case OTA_EVERSION:
 		return OTA_FAULT_BUNDLE;
 	case OTA_EIO:
 	case OTA_EFETCH:
@@ -139,6 +140,7 @@ const char *ota_code_name(int code)
 	case OTA_ENOSPC: return "not enough space";
 	case OTA_EFETCH: return "fetch failed";
 	case OTA_ESHARE: return "escrow shares refused";
+	case OTA_EVERSION: return "version not semantic";
 	case OTA_EAUDIT: return "audit history tampered";
 	case OTA_EINTR: return "interrupted";
 	}

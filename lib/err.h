@@ -31,6 +31,7 @@ enum ota_code {
 	OTA_ENOSPC = -17,    /* not enough free space to stage a release */
 	OTA_EFETCH = -18,    /* a bundle could not be fetched: network, HTTP, size cap */
 	OTA_ESHARE = -19,    /* escrow shares that do not rebuild a key */
+	OTA_EVERSION = -20,  /* version not semantic (Semantic Versioning 2.0.0) */
 	OTA_EAUDIT = -21,    /* the audit history does not verify (tampered) */
 	OTA_EINTR = -22,     /* stopped by a signal; what was under way undone */
 };
@@ -81,7 +82,8 @@ const char *ota_code_name(int code);
  * history (a "refused" bundle or a "failed" attempt) and the dashboard:
  *   BUNDLE   the bundle is not one this device takes: malformed, badly or
  *            not signed, damaged, for another device class, unsafe, not
- *            newer (4-10, 14).  Another bundle may be fine.
+ *            newer, or of a version that is not semantic (4-10, 14, 20).
+ *            Another bundle may be fine.
  *   SOURCE   it could not be read or fetched whole (3, 18): the medium or
  *            the server; another bundle, or a later try, may be fine.
  *   RELEASE  it installed but failed its health check and was rolled back

@@ -132,8 +132,9 @@ const struct ota_index_entry *ota_index_pick(const struct ota_index *idx, const 
 
 	for (i = 0; i < idx->n; i++) {
 		e = &idx->entries[i];
-		if (strcmp(e->target, target) || (*installed && ota_semver_cmp(e->version,
-									       installed) <= 0))
+		/* A version that is not semantic would be refused by the install. */
+		if (strcmp(e->target, target) || !ota_semver_valid(e->version) ||
+		    (*installed && ota_semver_cmp(e->version, installed) <= 0))
 			continue;
 		if (!best || ota_semver_cmp(e->version, best->version) > 0)
 			best = e;

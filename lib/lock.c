@@ -43,7 +43,10 @@ static int take(const char *path, const char *who, int *fd, struct ota_err *err)
 	}
 	/* The pid is only for the message above; the lock is the flock. */
 	len = snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
-	if (ftruncate(*fd, 0) || pwrite(*fd, pid, (size_t)len, 0) != len)
+	/* Written over the old pid before the cut, so a full disk (the
+	 * rollback it must not stop) costs at most the pid. */
+	if ((pwrite(*fd, pid, (size_t)len, 0) != len || ftruncate(*fd, len)) && errno != ENOSPC &&
+	    errno != EDQUOT)
 		return ota_err_errno(err, OTA_EIO, errno, "%s", path);
 	return 0;
 }

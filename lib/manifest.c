@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "lib/path.h"
+#include "lib/semver.h"
 
 struct ota_manifest *ota_manifest_new(void)
 {
@@ -54,6 +55,19 @@ static bool charset_ok(const char *s, size_t max, const char *extra)
 bool ota_manifest_version_ok(const char *s)
 {
 	return charset_ok(s, OTA_VERSION_MAX, "._+~-") && !strstr(s, OTA_TMP_MARK);
+}
+
+int ota_manifest_version_check(const char *v, bool cut, struct ota_err *err)
+{
+	/* A name that could not even be a directory is malformed (4), as
+	 * before; one that could but is not semantic has its own class. */
+	if (cut || !v || !ota_manifest_version_ok(v))
+		return ota_err_set(err, OTA_EFORMAT, "version: must be 1-%d of [A-Za-z0-9._+~-], "
+				   "without \"" OTA_TMP_MARK "\"", OTA_VERSION_MAX);
+	if (!ota_semver_valid(v))
+		return ota_err_set(err, OTA_EVERSION, "version: \"%s\" is not a semantic version: "
+				   "use " OTA_SEMVER_FORM, v);
+	return 0;
 }
 
 bool ota_manifest_target_ok(const char *s)
@@ -208,9 +222,8 @@ int ota_manifest_check(struct ota_manifest *m, struct ota_err *err)
 	size_t i;
 	int rc;
 
-	if (!m->version || !ota_manifest_version_ok(m->version))
-		return ota_err_set(err, OTA_EFORMAT, "version: must be 1-%d of [A-Za-z0-9._+~-], "
-				   "without \"" OTA_TMP_MARK "\"", OTA_VERSION_MAX);
+	if ((rc = ota_manifest_version_check(m->version, false, err)))
+		return rc;
 	if (!m->target || !ota_manifest_target_ok(m->target))
 		return ota_err_set(err, OTA_EFORMAT, "target: must be 1-%d of [A-Za-z0-9._-]",
 				   OTA_TARGET_MAX);

@@ -2,8 +2,8 @@
  *
  * Canonical JSON (canon.h) of an object with exactly these keys:
  *   "format"          1
- *   "version"         release version, 1-64 of [A-Za-z0-9._+~-], not "."- or
- *                     "-"-led, without ".tmp-"
+ *   "version"         release version: a semantic version (semver.h), at
+ *                     most 64 bytes, without ".tmp-"
  *   "target"          device class, 1-64 of [A-Za-z0-9._-]
  *   "rollback_index"  integer >= 0, monotonic per device
  *   "created"         integer seconds since the epoch (SOURCE_DATE_EPOCH)
@@ -17,6 +17,11 @@
  *                     the release it was made against (its version, the
  *                     SHA-256 of its manifest bytes) and the files, sorted,
  *                     that the payload leaves out because V has their bytes
+ * The design's own manifest, exactly {"files", "target", "version"}, is
+ * read too, as a documented legacy form: rollback index 0, created 0, each
+ * file mode 0644 with its size unrecorded (any_size: the hash decides),
+ * each directory its paths imply mode 0755, nothing else.
+ *
  * Every directory of the release is an entry, so the parent of every entry
  * is a "dir" entry (never a symlink) and the file set is exact.  Entries
  * are kept sorted by the byte order of their UTF-8 paths, which is also
@@ -62,6 +67,8 @@ struct ota_entry {
 	unsigned char sha256[OTA_SHA256_LEN]; /* file */
 	char *link_target;       /* owned, symlink */
 	bool omitted;            /* file of a delta left out of its payload */
+	bool any_size;           /* file of the design's form: size not recorded,
+				    its hash alone decides */
 };
 
 /* What a delta bundle's manifest says about the release it builds on. */
@@ -83,6 +90,10 @@ struct ota_manifest {
 	size_t n_files;
 	unsigned long long payload_bytes; /* sum of file sizes */
 	struct ota_delta delta;
+	/* The design's own form (version, target, files only; see
+	 * schema/manifest.md): built from "files" even by _load, with its
+	 * bytes kept in bytes, which _serialize gives back. */
+	bool legacy;
 	/* The lean form (ota_manifest_load): entries is NULL, n_entries and
 	 * the rest are set, and the entries are read out of bytes. */
 	struct ota_buf bytes;     /* owned canonical bytes */
@@ -158,8 +169,14 @@ int ota_manifest_lookup(const struct ota_manifest *m, const char *path,
 			struct ota_manifest_walk *w, const struct ota_entry **e,
 			struct ota_err *err);
 
-/* True if s is a valid version / target string (see above). */
+/* True if s is a valid version / target string (see above): names safe
+ * for a directory.  A release directory on the device needs no more. */
 bool ota_manifest_version_ok(const char *s);
 bool ota_manifest_target_ok(const char *s);
+
+/* The version rule of a manifest: within the charset and length above
+ * (cut: it was longer than OTA_VERSION_MAX), else OTA_EFORMAT; then a
+ * semantic version (semver.h), else OTA_EVERSION naming it. */
+int ota_manifest_version_check(const char *v, bool cut, struct ota_err *err);
 
 #endif

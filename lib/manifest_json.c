@@ -19,7 +19,7 @@ struct parse {
 	const unsigned char *b, *end;
 	struct ota_manifest *m;
 	const unsigned char *v[N_TOP]; /* each top-level value, NULL if absent */
-	bool version_cut;
+	bool version_cut, legacy;
 	uint32_t *dirs;
 	size_t n_dirs, cap_dirs;
 	const unsigned char *omitted; /* the '[' of delta.omitted */
@@ -42,7 +42,7 @@ static int not_a_manifest(struct ota_err *err)
 {
 	return ota_err_set(err, OTA_EFORMAT, "not a manifest: keys must be exactly created, "
 			   "entries, files, format, rollback_index, target, version (and delta, "
-			   "in a delta bundle's)");
+			   "in a delta bundle's), or the design's files, target, version");
 }
 
 static int top_level(struct parse *p, struct ota_err *err)
@@ -66,7 +66,10 @@ static int top_level(struct parse *p, struct ota_err *err)
 		if (ota_canon_skip(&cur))
 			return damaged(err);
 	} while ((rc = raw_next_member(&cur, '}')) == 0);
-	for (i = 0; i < N_TOP; i++)
+	/* The design's own form: these three keys alone (manifest.h). */
+	p->legacy = p->v[K_FILES] && p->v[K_TARGET] && p->v[K_VERSION] && !p->v[K_CREATED] &&
+		    !p->v[K_DELTA] && !p->v[K_ENTRIES] && !p->v[K_FORMAT] && !p->v[K_RBI];
+	for (i = 0; i < N_TOP && !p->legacy; i++)
 		if (!p->v[i] && i != K_DELTA)
 			return not_a_manifest(err);
 	return rc < 0 ? damaged(err) : 0;
@@ -181,9 +184,10 @@ static int shapes(struct parse *p, struct ota_err *err)
 
 static int header_values(const struct ota_manifest *m, bool version_cut, struct ota_err *err)
 {
-	if (version_cut || !ota_manifest_version_ok(m->version))
-		return ota_err_set(err, OTA_EFORMAT, "version: must be 1-%d of [A-Za-z0-9._+~-], "
-				   "without \"" OTA_TMP_MARK "\"", OTA_VERSION_MAX);
+	int rc = ota_manifest_version_check(m->version, version_cut, err);
+
+	if (rc)
+		return rc;
 	if (!ota_manifest_target_ok(m->target))
 		return ota_err_set(err, OTA_EFORMAT, "target: must be 1-%d of [A-Za-z0-9._-]",
 				   OTA_TARGET_MAX);
@@ -402,13 +406,35 @@ static int delta(struct parse *p, struct ota_err *err)
 	return rc < 0 ? damaged(err) : 0;
 }
 
+/* The design's form: its header, then entries built from "files". */
+static int legacy(struct parse *p, struct ota_err *err)
+{
+	char version[OTA_VERSION_MAX + 2], target[OTA_TARGET_MAX + 2];
+	bool target_cut;
+	int rc;
+
+	if (!get_str(p, p->v[K_VERSION], version, sizeof(version), &p->version_cut) ||
+	    !get_str(p, p->v[K_TARGET], target, sizeof(target), &target_cut))
+		return ota_err_set(err, OTA_EFORMAT, "bad version or target");
+	if (target_cut)
+		target[0] = '-';
+	if ((rc = ota_manifest_set(p->m, version, target, 0, 0, err)) ||
+	    (rc = header_values(p->m, p->version_cut, err)))
+		return rc;
+	return manifest_legacy_entries(p->v[K_FILES], p->end, p->m, err);
+}
+
 static int check_all(struct parse *p, const char *name, struct ota_err *err)
 {
 	int rc = ota_canon_check(p->b, (size_t)(p->end - p->b), name, err);
 
 	if (rc)
 		return rc;
-	if ((rc = top_level(p, err)) || (rc = header(p, err)) || (rc = shapes(p, err)) ||
+	if ((rc = top_level(p, err)) == 0 && p->legacy)
+		rc = legacy(p, err);
+	if (rc || p->legacy)
+		return rc ? ota_err_prefix(err, rc, "%s", name) : 0;
+	if ((rc = header(p, err)) || (rc = shapes(p, err)) ||
 	    (rc = header_values(p->m, p->version_cut, err)) || (rc = paths(p, err)) ||
 	    (rc = files(p, err)) || (p->v[K_DELTA] && (rc = delta(p, err))))
 		return ota_err_prefix(err, rc, "%s", name);
@@ -457,6 +483,15 @@ static int parse_bytes(const unsigned char *data, size_t len, const char *name, 
 	p->end = data + len;
 	if ((rc = check_all(p, name, err)))
 		goto out;
+	/* The design's form is built, its bytes kept (the lean form takes
+	 * them below, from the caller). */
+	if (p->legacy) {
+		if (!lean && (rc = ota_buf_append(&p->m->bytes, data, len, err)))
+			goto out;
+		*out = p->m;
+		p->m = NULL;
+		goto out;
+	}
 	p->m->entries_at = (size_t)(p->v[K_ENTRIES] - data);
 	p->m->files_at = (size_t)(p->v[K_FILES] - data);
 	p->m->omitted_at = p->omitted ? (size_t)(p->omitted - data) : 0;

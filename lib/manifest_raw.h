@@ -51,6 +51,11 @@ int raw_entry_type(const struct raw_entry *r);
 int raw_file_read(struct ota_canon_cur *cur, const unsigned char **key,
 		  unsigned char out[OTA_SHA256_LEN], bool *hash_ok);
 
+/* The design's form: m's entries made from the "files" object at files
+ * (manifest_legacy.c), then ota_manifest_check. */
+int manifest_legacy_entries(const unsigned char *files, const unsigned char *end,
+			    struct ota_manifest *m, struct ota_err *err);
+
 /* Step past the ',' between members; 1 when at the closing c instead
  * (not consumed), -1 on anything else. */
 int raw_next_member(struct ota_canon_cur *cur, char close);

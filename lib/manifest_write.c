@@ -123,7 +123,7 @@ int ota_manifest_serialize(const struct ota_manifest *m, struct ota_buf *out, st
 	size_t old_len = out->len;
 	int rc;
 
-	if (!m->entries && m->bytes.data)
+	if ((!m->entries || m->legacy) && m->bytes.data)
 		return ota_buf_append(out, m->bytes.data, m->bytes.len, err);
 	if (!m->entries && m->n_entries)
 		return ota_err_set(err, OTA_EINTERNAL, "manifest: %zu entries, but neither their "
@@ -144,7 +144,7 @@ int ota_manifest_write_file(const struct ota_manifest *m, const char *path, stru
 	int rc = 0;
 
 	ota_buf_init(&b, OTA_MANIFEST_MAX);
-	if (m->entries || !m->bytes.data) {
+	if ((m->entries && !m->legacy) || !m->bytes.data) {
 		rc = ota_manifest_serialize(m, &b, err);
 		src = &b;
 	}

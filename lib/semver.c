@@ -1,185 +1,59 @@
-/* semver.c - the order of release versions: SemVer 2.0.0 precedence, and
- * the same rules stretched over any version name, so that every pair of
- * versions, semver or not, falls in one consistent order. */
+/* semver.c - Semantic Versioning 2.0.0: what parses (section 2, 9, 10 and
+ * the BNF) and precedence (section 11); every version that does not
+ * parse orders before every one that does (semver.h). */
 #include "lib/semver.h"
 
 #include <stddef.h>
 #include <string.h>
 
-/* One order for every pair, not semver for some and a fallback for the
- * rest: a mix is not transitive ("1.0.0-rc.1" < "1.0.0" == "1.0", yet
- * "1.0" < "1.0.0-rc.1" field by field), and qsort over a non-transitive
- * comparison misorders or worse.  So every version reads as
- * CORE[-PRERELEASE][+BUILD]: the build is ignored, the core compares
- * dot-field by field with a missing field as "0", the prerelease as
- * semver says (absent beats present, identifier by identifier, the longer
- * list winning a tie).  On strict semver this is exactly section 11; on
- * "2024.05" or "1.2" it is the field-by-field fallback. */
-
-struct cursor {
-	const char *s;
-	size_t n;
-	bool done;
-};
-
-static bool take(struct cursor *c, const char **f, size_t *fn)
+static bool is_digit(char c)
 {
-	const char *dot;
+	return c >= '0' && c <= '9';
+}
 
-	if (c->done)
-		return false;
-	dot = memchr(c->s, '.', c->n);
-	*f = c->s;
-	*fn = dot ? (size_t)(dot - c->s) : c->n;
-	if (dot) {
-		c->n -= *fn + 1;
-		c->s = dot + 1;
-	} else {
-		c->done = true;
-	}
-	return true;
+static bool ident_char(char c)
+{
+	return is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-';
 }
 
 static bool all_digits(const char *s, size_t n)
 {
 	size_t i;
 
-	for (i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
+	for (i = 0; i < n; i++)
+		if (!is_digit(s[i]))
 			return false;
-	}
 	return n > 0;
 }
 
-static int sign(int r)
+/* A numeric field: digits, no leading zero unless it is "0".  Its length,
+ * or 0 if malformed. */
+static size_t number(const char *s)
 {
-	return (r > 0) - (r < 0);
+	size_t n = strspn(s, "0123456789");
+
+	return (n > 1 && s[0] == '0') ? 0 : n;
 }
 
-/* Numbers by value, compared as digit strings (shorter is smaller once
- * leading zeros are gone) so no size overflows; numbers before words,
- * as semver orders prerelease identifiers; words by byte order. */
-static int cmp_field(const char *a, size_t an, const char *b, size_t bn)
-{
-	bool ad = all_digits(a, an), bd = all_digits(b, bn);
-	int r;
-
-	if (ad != bd)
-		return ad ? -1 : 1;
-	if (ad) {
-		while (an > 1 && *a == '0')
-			a++, an--;
-		while (bn > 1 && *b == '0')
-			b++, bn--;
-		if (an != bn)
-			return an < bn ? -1 : 1;
-		return sign(memcmp(a, b, an));
-	}
-	r = memcmp(a, b, an < bn ? an : bn);
-	if (r)
-		return sign(r);
-	return (an > bn) - (an < bn);
-}
-
-static int cmp_core(struct cursor a, struct cursor b)
-{
-	const char *fa, *fb;
-	size_t na, nb;
-	bool ha, hb;
-	int r;
-
-	for (;;) {
-		ha = take(&a, &fa, &na);
-		hb = take(&b, &fb, &nb);
-		if (!ha && !hb)
-			return 0;
-		if (!ha)
-			fa = "0", na = 1;
-		if (!hb)
-			fb = "0", nb = 1;
-		if ((r = cmp_field(fa, na, fb, nb)))
-			return r;
-	}
-}
-
-static int cmp_prerelease(struct cursor a, struct cursor b)
-{
-	const char *fa, *fb;
-	size_t na, nb;
-	bool ha, hb;
-	int r;
-
-	/* A release follows its own prereleases. */
-	if (a.done != b.done)
-		return a.done ? 1 : -1;
-	for (;;) {
-		ha = take(&a, &fa, &na);
-		hb = take(&b, &fb, &nb);
-		if (!ha || !hb)
-			return ha - hb;
-		if ((r = cmp_field(fa, na, fb, nb)))
-			return r;
-	}
-}
-
-/* Split v into its core and prerelease; build metadata is dropped.  A
- * cursor that is done from the start means "none". */
-static void split(const char *v, struct cursor *core, struct cursor *pre)
-{
-	size_t end = strcspn(v, "+"), c = strcspn(v, "-+");
-
-	core->s = v;
-	core->n = c;
-	core->done = false;
-	pre->s = v + c + (c < end);
-	pre->n = c < end ? end - c - 1 : 0;
-	pre->done = c == end;
-}
-
-int ota_semver_cmp(const char *a, const char *b)
-{
-	struct cursor ca, pa, cb, pb;
-	int r;
-
-	split(a ? a : "", &ca, &pa);
-	split(b ? b : "", &cb, &pb);
-	if ((r = cmp_core(ca, cb)))
-		return r;
-	return cmp_prerelease(pa, pb);
-}
-
-static bool ident_char(char c)
-{
-	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	       c == '-';
-}
-
-/* Dot-separated, non-empty identifiers of [0-9A-Za-z-] up to one of the
- * stop bytes (or the end); numeric ones without a leading zero if
- * strict.  Returns the length taken, or 0 if malformed. */
-static size_t idents(const char *s, const char *stop, bool strict)
+/* Dot-separated non-empty identifiers up to the end or stop (a byte, or
+ * '\0' for none); numeric ones without a leading zero when strict (the
+ * prerelease; build metadata allows them).  The length, or 0. */
+static size_t idents(const char *s, char stop, bool strict)
 {
 	size_t i = 0, start;
 
 	for (;;) {
 		start = i;
-		while (s[i] && ident_char(s[i]))
+		while (ident_char(s[i]))
 			i++;
 		if (i == start)
 			return 0;
 		if (strict && s[start] == '0' && i - start > 1 && all_digits(s + start, i - start))
 			return 0;
 		if (s[i] != '.')
-			return (!s[i] || strchr(stop, s[i])) ? i : 0;
+			return (!s[i] || (stop && s[i] == stop)) ? i : 0;
 		i++;
 	}
-}
-
-static size_t number(const char *s)
-{
-	size_t n = strspn(s, "0123456789");
-
-	return (n > 1 && s[0] == '0') ? 0 : n;
 }
 
 bool ota_semver_valid(const char *s)
@@ -196,14 +70,105 @@ bool ota_semver_valid(const char *s)
 			return false;
 	}
 	if (*s == '-') {
-		if (!(n = idents(s + 1, "+", true)))
+		if (!(n = idents(s + 1, '+', true)))
 			return false;
 		s += n + 1;
 	}
 	if (*s == '+') {
-		if (!(n = idents(s + 1, "", false)))
+		if (!(n = idents(s + 1, '\0', false)))
 			return false;
 		s += n + 1;
 	}
 	return *s == '\0';
+}
+
+const char *ota_semver_suggest(const char *s)
+{
+	if (s && (s[0] == 'v' || s[0] == 'V') && ota_semver_valid(s + 1))
+		return s + 1;
+	return NULL;
+}
+
+static int sign(int r)
+{
+	return (r > 0) - (r < 0);
+}
+
+/* Two numbers given as digit strings without leading zeros: the longer
+ * is larger, else byte order; no size overflows. */
+static int cmp_num(const char *a, size_t an, const char *b, size_t bn)
+{
+	if (an != bn)
+		return an < bn ? -1 : 1;
+	return sign(memcmp(a, b, an));
+}
+
+/* One identifier against another: numbers by value, numbers before
+ * words, words by ASCII order (the shorter first on a common prefix). */
+static int cmp_ident(const char *a, size_t an, const char *b, size_t bn)
+{
+	bool ad = all_digits(a, an), bd = all_digits(b, bn);
+	int r;
+
+	if (ad != bd)
+		return ad ? -1 : 1;
+	if (ad)
+		return cmp_num(a, an, b, bn);
+	r = memcmp(a, b, an < bn ? an : bn);
+	if (r)
+		return sign(r);
+	return (an > bn) - (an < bn);
+}
+
+/* Length of the field at s up to the next of stops. */
+static size_t field(const char *s, const char *stops)
+{
+	return strcspn(s, stops);
+}
+
+/* Both valid: section 11. */
+static int cmp_valid(const char *a, const char *b)
+{
+	size_t an, bn, i;
+	int r;
+
+	for (i = 0; i < 3; i++) {
+		an = field(a, ".-+");
+		bn = field(b, ".-+");
+		if ((r = cmp_num(a, an, b, bn)))
+			return r;
+		a += an + (i < 2);
+		b += bn + (i < 2);
+	}
+	/* A release follows its own prereleases. */
+	if ((*a == '-') != (*b == '-'))
+		return *a == '-' ? -1 : 1;
+	if (*a != '-')
+		return 0;
+	for (;;) {
+		a++, b++; /* past '-' or '.' */
+		an = field(a, ".+");
+		bn = field(b, ".+");
+		if ((r = cmp_ident(a, an, b, bn)))
+			return r;
+		a += an;
+		b += bn;
+		if (*a != '.' || *b != '.')
+			return (*a == '.') - (*b == '.');
+	}
+}
+
+int ota_semver_cmp(const char *a, const char *b)
+{
+	bool va, vb;
+
+	a = a ? a : "";
+	b = b ? b : "";
+	va = ota_semver_valid(a);
+	vb = ota_semver_valid(b);
+	if (va && vb)
+		return cmp_valid(a, b);
+	if (va != vb)
+		return va ? 1 : -1;
+	return sign(strcmp(a, b));
 }

@@ -13,6 +13,7 @@
 #include "lib/buf.h"
 #include "lib/canon.h"
 #include "lib/fsutil.h"
+#include "lib/reserve.h"
 
 #define STATE_FILE_MAX 4096
 
@@ -112,6 +113,9 @@ static int save_json(const char *state_dir, const char *name, json_t *obj, struc
 	ota_buf_init(&b, STATE_FILE_MAX);
 	rc = ota_canon_dump(obj, &b, err);
 	if (rc == 0 && (rc = ota_buf_putc(&b, '\n', err)) == 0)
+		rc = ota_write_file_atomic(path, b.data, b.len, true, err);
+	/* A full disk: the room kept for this (reserve.h), and once more. */
+	if (rc == OTA_ENOSPC && ota_reserve_release(state_dir))
 		rc = ota_write_file_atomic(path, b.data, b.len, true, err);
 	ota_buf_free(&b);
 	json_decref(obj);

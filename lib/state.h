@@ -73,7 +73,9 @@ enum ota_recovery ota_state_recovery(enum ota_state s);
 
 /* Load state.json (absent: an IDLE run). OTA_EFORMAT if damaged. */
 int ota_state_load(const char *state_dir, struct ota_run *run, struct ota_err *err);
-/* Durably replace state.json with run. */
+/* Durably replace state.json with run.  On a full disk (OTA_ENOSPC) the
+ * room kept in state_dir is freed and the write tried once more
+ * (reserve.h): a rollback's state writes do not need free space. */
 int ota_state_save(const char *state_dir, const struct ota_run *run, struct ota_err *err);
 
 int ota_device_load(const char *state_dir, struct ota_device *d, struct ota_err *err);

@@ -185,7 +185,7 @@ static int compare_entry(const struct ota_entry *w, const struct ota_entry *h, s
 		return ota_err_set(err, OTA_EPATH, "type differs from the manifest: %s",
 				   ota_path_quote(w->path, &q));
 	if (w->type == OTA_ENTRY_FILE &&
-	    (w->size != h->size || memcmp(w->sha256, h->sha256, OTA_SHA256_LEN)))
+	    ((!w->any_size && w->size != h->size) || memcmp(w->sha256, h->sha256, OTA_SHA256_LEN)))
 		return ota_err_set(err, OTA_EHASH, "hash mismatch: %s", ota_path_quote(w->path, &q));
 	if (w->type == OTA_ENTRY_SYMLINK && strcmp(w->link_target, h->link_target))
 		return ota_err_set(err, OTA_EHASH, "symlink target differs: %s",

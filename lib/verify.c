@@ -129,7 +129,8 @@ static int stream_file(struct stream *s, const struct ota_entry *e, struct ota_e
 	}
 	if (rc == 0)
 		rc = ota_sha256_final(s->h, digest, err);
-	if (rc == 0 && (total != e->size || memcmp(digest, e->sha256, OTA_SHA256_LEN)))
+	if (rc == 0 && ((!e->any_size && total != e->size) ||
+			memcmp(digest, e->sha256, OTA_SHA256_LEN)))
 		rc = ota_err_set(err, OTA_EHASH, "%s: hash mismatch: %s", s->name,
 				 ota_path_quote(e->path, &q));
 	return rc;
@@ -143,7 +144,7 @@ static int check_item(struct stream *s, const struct ota_entry *e,
 	if (it->type != e->type)
 		return ota_err_set(err, OTA_EPATH, "%s: entry type differs from the manifest: %s",
 				   s->name, ota_path_quote(e->path, &q));
-	if (e->type == OTA_ENTRY_FILE && it->size != e->size)
+	if (e->type == OTA_ENTRY_FILE && !e->any_size && it->size != e->size)
 		return ota_err_set(err, OTA_EHASH, "%s: hash mismatch: %s (size %llu, manifest "
 				   "says %llu)", s->name, ota_path_quote(e->path, &q), it->size,
 				   e->size);

@@ -236,10 +236,34 @@ payload/etc/hardlink True b'hello\\n'" ]
 }
 
 @test "create refuses a version containing .tmp- (the device's temporary-name mark): usage (2), nothing written" {
-	run ota-bundle create --tree tree --version 1.0.tmp-x --target t --out a.bundle
+	run ota-bundle create --tree tree --version 1.0.0-a.tmp-x --target t --out a.bundle
 	assert_status 2
-	assert_output_matches "--version: '1.0.tmp-x': .*without '.tmp-'"
+	assert_output_matches "--version: '1.0.0-a.tmp-x': .*without '.tmp-'"
 	assert_absent a.bundle
+}
+
+@test "create --version v1.4.2 (git describe): version not semantic (20), the form shown, 1.4.2 suggested, nothing written" {
+	run --separate-stderr ota-bundle create --tree tree --version v1.4.2 --target t --out a.bundle
+	assert_status 20
+	assert_one_line_error "^ota-bundle: --version: 'v1\.4\.2' is not a semantic version: use MAJOR\.MINOR\.PATCH\[-PRERELEASE\]\[\+BUILD\].*did you mean 1\.4\.2\?"
+	assert_absent a.bundle
+}
+
+@test "create refuses every non-semantic version the issue names (20), nothing written" {
+	local v
+	for v in v2 v1.0.0 beta 2.0.0~rc1 1.0.0rc1 1.0.0_old 01.0.0 1.0 1.0.0- 1.0.0+ 1.0.0-01; do
+		run --separate-stderr ota-bundle create --tree tree --version "$v" --target t --out a.bundle
+		[ "$status" -eq 20 ] || { echo "$v: exit $status" >&2; return 1; }
+		assert_one_line_error "is not a semantic version"
+		assert_absent a.bundle
+	done
+}
+
+@test "create accepts prerelease and build metadata: 2.0.0-rc.1+ci.7 is recorded as given" {
+	ota-bundle create --tree tree --version 2.0.0-rc.1+ci.7 --target t --out a.bundle
+	run ota-bundle manifest a.bundle
+	assert_status 0
+	[ "$(jget 'j["version"]')" = "2.0.0-rc.1+ci.7" ]
 }
 
 @test "create carries every Unicode normalization form of a name byte for byte; ota-verify accepts what create signs" {

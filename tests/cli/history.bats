@@ -96,6 +96,60 @@ print(hashlib.sha256(open(sys.argv[1], "rb").read().splitlines(True)[int(sys.arg
 	[ -z "$output" ]
 }
 
+# Restamp the 20 records with the times given (one per record, in order)
+# and rechain them (prev, history.head), as a device whose clock jumped
+# would have written them: the chain verifies, only the times are odd.
+restamp() {
+	python3 - "$HIST" "$STATE/history.head" "$@" <<-'EOF'
+		import hashlib, json, sys
+		hist, head, times = sys.argv[1], sys.argv[2], sys.argv[3:]
+		recs = [json.loads(l) for l in open(hist, "rb").read().splitlines()]
+		assert len(recs) == len(times)
+		prev, out = "0" * 64, b""
+		for r, t in zip(recs, times):
+		    r["time"], r["prev"] = t, prev
+		    line = json.dumps(r, sort_keys=True, separators=(",", ":")).encode() + b"\n"
+		    prev = hashlib.sha256(line).hexdigest()
+		    out += line
+		open(hist, "wb").write(out)
+		open(head, "w").write('{"first_seq":1,"format":1,"seq":%d,"sha256":"%s"}\n' % (len(recs), prev))
+	EOF
+}
+
+# The seqs `history --json --since $1` shows, space-separated.
+since_seqs() {
+	agent history --json --since "$1" | python3 -c 'import json, sys; print(" ".join(str(r["seq"]) for r in json.load(sys.stdin)))'
+}
+
+@test "history --since never hides a record for a clock jump: back to 1970 (a boot without a battery), then forward" {
+	local t=() i
+	for i in $(seq 1 8); do t+=("2026-03-01T10:00:0${i}Z"); done       # seq 1-8
+	for i in $(seq 1 4); do t+=("1970-01-01T00:00:0${i}Z"); done       # seq 9-12: the clock reset
+	for i in $(seq 1 4); do t+=("2026-03-05T10:00:0${i}Z"); done       # seq 13-16: NTP set it
+	for i in $(seq 1 4); do t+=("2040-01-01T00:00:0${i}Z"); done       # seq 17-20: a step forward
+	restamp "${t[@]}"
+	run agent history --verify
+	assert_status 0
+	# The history shows the clock as it was.
+	run agent history
+	[[ "${lines[8]}" == 1970-01-01T00:00:01Z* ]]
+	[[ "${lines[16]}" == 2040-01-01T00:00:01Z* ]]
+	# Records 9-12 (1970) come after 2026-03-01 in the order written: shown.
+	[ "$(since_seqs 2026-03-02)" = "$(seq -s ' ' 9 20)" ]
+	[ "$(since_seqs 2026-03-05T10:00:03Z)" = "$(seq -s ' ' 15 20)" ]
+	[ "$(since_seqs 2030-01-01)" = "$(seq -s ' ' 17 20)" ]
+	[ "$(since_seqs 1970-01-01)" = "$(seq -s ' ' 1 20)" ]
+}
+
+@test "history --since after the last sound time: the records a stepped-back clock stamped stay shown" {
+	local t=() i
+	for i in $(seq 1 16); do t+=("2026-03-01T10:00:$(printf %02d "$i")Z"); done
+	for i in $(seq 1 4); do t+=("1970-01-01T00:00:0${i}Z"); done      # seq 17-20
+	restamp "${t[@]}"
+	[ "$(since_seqs 2026-06-01)" = "17 18 19 20" ]
+	[ "$(since_seqs 2026-03-01T10:00:16Z)" = "$(seq -s ' ' 16 20)" ]
+}
+
 @test "history --since with a bad time (2024-13-01, yesterday): exit 2, one line naming --since" {
 	local bad
 	for bad in 2024-13-01 yesterday 2024-02-30T10:00:00Z; do

@@ -83,7 +83,7 @@ walk() {
 	[ -z "$stderr" ]
 }
 
-@test "ota-bundle manifest is byte-identical to the reference build_manifest + json.dumps" {
+@test "ota-bundle manifest is byte-identical to the reference build_full_manifest + json.dumps" {
 	our_bundle
 	run REF manifest --tree tree --version 1.0.0 --target edge-gw-v2
 	assert_status 0
@@ -183,3 +183,148 @@ from cryptography.hazmat.primitives import serialization as s
 k = s.load_pem_public_key(open(sys.argv[1], "rb").read())
 print(hashlib.sha256(k.public_bytes(s.Encoding.Raw, s.PublicFormat.Raw)).hexdigest())' ref.pub)"* ]]
 }
+
+# -- the design's own manifest: exactly version, target, files -----------------------
+
+# The exotic tree without what the design's form cannot hold (a symlink,
+# an empty directory), its manifest by the design's build_manifest and its
+# signature by sign_manifest, both unchanged (reference.py).
+design_signed() {
+	rm -rf tree/var "tree/empty "$'\xf0\x9f\x98\x80' tree/bin/app-link "tree/link "$'\xc3\xa9'
+	REF manifest --design --tree tree --version 1.0.0 >d.json
+	REF sign --key k.key --manifest d.json >d.sig
+}
+
+# d.bundle: d.json and d.sig in a bundle, as schema/bundle.md lays it out.
+design_bundle() {
+	design_signed
+	CRAFT design-bundle --tree tree --manifest d.json --signature d.sig --pub k.pub --out d.bundle
+}
+
+@test "the design's build_manifest gives exactly version, target, files (the form tested below)" {
+	design_signed
+	[ "$(python3 -c 'import json, sys; print(sorted(json.load(open(sys.argv[1]))))' d.json)" = "['files', 'target', 'version']" ]
+}
+
+@test "the design's manifest and signature, unchanged: ota-verify --manifest --signature --tree accepts them (0)" {
+	design_signed
+	run --separate-stderr ota-verify --keys k.pub --device-class edge-gw-v2 \
+		--manifest d.json --signature d.sig --tree tree
+	assert_status 0
+	[ -z "$stderr" ]
+}
+
+@test "the design's manifest: the exact file set still holds (an extra file, an empty directory: 10; a changed file: 7)" {
+	design_signed
+	printf 'x\n' >tree/etc/extra
+	run --separate-stderr ota-verify --keys k.pub --device-class edge-gw-v2 \
+		--manifest d.json --signature d.sig --tree tree
+	assert_status 10
+	assert_one_line_error 'etc/extra'
+	rm tree/etc/extra
+	mkdir tree/etc/new-dir
+	run --separate-stderr ota-verify --keys k.pub --device-class edge-gw-v2 \
+		--manifest d.json --signature d.sig --tree tree
+	assert_status 10
+	assert_one_line_error 'etc/new-dir'
+	rmdir tree/etc/new-dir
+	printf 'HELLO\n' >tree/etc/greeting
+	run --separate-stderr ota-verify --keys k.pub --device-class edge-gw-v2 \
+		--manifest d.json --signature d.sig --tree tree
+	assert_status 7
+	assert_one_line_error 'etc/greeting'
+}
+
+@test "the design's manifest pretty-printed and signed: still malformed (4), the canonical form holds" {
+	design_signed
+	python3 - <<-'EOF'
+		import json, sys
+		sys.path.insert(0, __import__("os").environ["TESTS_DIR"] + "/tools")
+		import reference
+		m = json.load(open("d.json"))
+		open("p.json", "w").write(json.dumps(m, sort_keys=True, indent=1))
+		k = reference.load_private("k.key")
+		import base64
+		open("p.sig", "w").write(base64.b64encode(k.sign(open("p.json", "rb").read())).decode() + "\n")
+	EOF
+	run --separate-stderr ota-verify --keys k.pub --device-class edge-gw-v2 \
+		--manifest p.json --signature p.sig --tree tree
+	assert_status 4
+	assert_one_line_error 'canonical'
+}
+
+@test "the design's manifest with a version that is not semantic (v1.0.0): 20" {
+	design_signed
+	REF manifest --design --tree tree --version v1.0.0 >v.json
+	REF sign --key k.key --manifest v.json >v.sig
+	run --separate-stderr ota-verify --keys k.pub --device-class edge-gw-v2 \
+		--manifest v.json --signature v.sig --tree tree
+	assert_status 20
+	assert_one_line_error 'version: "v1\.0\.0" is not a semantic version'
+}
+
+@test "a bundle of the design's manifest verifies and extracts: every file 0644, every implied directory 0755" {
+	design_bundle
+	run --separate-stderr ota-verify --keys k.pub --device-class edge-gw-v2 --extract out d.bundle
+	assert_status 0
+	[ -z "$stderr" ]
+	[ "$(find out -type f ! -perm 0644 | wc -l)" -eq 0 ]
+	[ "$(find out -type d ! -perm 0755 | wc -l)" -eq 0 ]
+	[ "$(find out -type f | wc -l)" = "$(find tree -type f | wc -l)" ]
+	diff -r tree out
+	# and the design's verify_bundle accepts the extracted tree
+	run REF verify --pub k.pub --manifest d.json --signature d.sig --tree out --device-class edge-gw-v2
+	assert_status 0
+	# ota-bundle manifest gives back exactly the bytes that were signed
+	ota-bundle manifest d.bundle | cmp - d.json
+}
+
+@test "a bundle of the design's manifest with an extra payload file: 10; with a changed file: 7; nothing extracted" {
+	design_bundle
+	python3 - <<-'EOF'
+		import io, tarfile
+		src = tarfile.open("d.bundle")
+		for name, change in (("extra.bundle", "add"), ("changed.bundle", "flip")):
+		    out = tarfile.open(name, "w", format=tarfile.PAX_FORMAT)
+		    for ti in src.getmembers():
+		        data = src.extractfile(ti).read() if ti.isreg() else None
+		        if change == "flip" and ti.name == "payload/etc/greeting":
+		            data = b"HELLO\n"
+		        out.addfile(ti, io.BytesIO(data) if data is not None else None)
+		    if change == "add":
+		        ti = tarfile.TarInfo("payload/zz-extra")
+		        ti.size = 2
+		        out.addfile(ti, io.BytesIO(b"x\n"))
+		    out.close()
+	EOF
+	mkdir x
+	run --separate-stderr ota-verify --keys k.pub --device-class edge-gw-v2 --extract x/out extra.bundle
+	assert_status 10
+	assert_one_line_error 'zz-extra'
+	run --separate-stderr ota-verify --keys k.pub --device-class edge-gw-v2 --extract x/out changed.bundle
+	assert_status 7
+	assert_one_line_error 'etc/greeting'
+	[ -z "$(ls -A x)" ]
+}
+
+@test "an unsigned bundle of the design's manifest: ota-sign --key in place writes sign_manifest's very signature, and it verifies" {
+	design_signed
+	CRAFT design-bundle --tree tree --manifest d.json --pub k.pub --out u.bundle
+	run ota-verify --keys k.pub --device-class edge-gw-v2 u.bundle
+	assert_status 6
+	ota-sign --key k.key u.bundle
+	[ "$(CRAFT show u.bundle "signatures/$(pub_id k.pub).sig")" = "$(cat d.sig)" ]
+	run --separate-stderr ota-verify --keys k.pub --device-class edge-gw-v2 u.bundle
+	assert_status 0
+}
+
+@test "the design's signature with its public-key line attaches to an unsigned design bundle (ota-sign attach), which then verifies" {
+	design_signed
+	CRAFT design-bundle --tree tree --manifest d.json --pub k.pub --out u.bundle
+	{ cat d.sig; printf 'public-key: %s\n' "$(pub_b64 k.pub)"; } >d-pub.sig
+	ota-sign attach u.bundle d-pub.sig
+	run --separate-stderr ota-verify --keys k.pub --device-class edge-gw-v2 --extract out u.bundle
+	assert_status 0
+	diff -r tree out
+}
+

@@ -284,3 +284,33 @@ print(base64.b64encode(k.sign(open("pretty.json", "rb").read())).decode())' >pre
 	assert_status 6
 	assert_output_matches '^ota-verify: .*(trust|signature)'
 }
+
+# -- versions: Semantic Versioning 2.0.0 only --------------------------------------
+
+@test "a signed bundle whose version is v2: version not semantic (20), nothing extracted" {
+	CRAFT valid --tree tree --key k.key --version v2 --target edge-gw-v2 --out v2.bundle
+	mkdir x
+	run --separate-stderr verify --extract x/out v2.bundle
+	assert_status 20
+	assert_one_line_error '^ota-verify: v2\.bundle: .*version: "v2" is not a semantic version'
+	[ -z "$(ls -A x)" ]
+}
+
+@test "signed bundles named 2.0.0~rc1, beta and 1.0.0_old are refused (20)" {
+	local v
+	for v in 2.0.0~rc1 beta 1.0.0_old; do
+		CRAFT valid --tree tree --key k.key --version "$v" --target edge-gw-v2 --out b.bundle
+		run --separate-stderr verify b.bundle
+		[ "$status" -eq 20 ] || { echo "$v: exit $status" >&2; return 1; }
+		assert_one_line_error "version: \"$v\" is not a semantic version"
+		rm b.bundle
+	done
+}
+
+@test "--manifest --signature --tree with a signed manifest whose version is v1.0.0: version not semantic (20)" {
+	python3 "$TESTS_DIR/tools/reference.py" manifest --tree tree --version v1.0.0 --target edge-gw-v2 >v.json
+	python3 "$TESTS_DIR/tools/reference.py" sign --key k.key --manifest v.json >v.sig
+	run --separate-stderr verify --manifest v.json --signature v.sig --tree tree
+	assert_status 20
+	assert_one_line_error '^ota-verify: .*version: "v1\.0\.0" is not a semantic version'
+}

@@ -22,6 +22,9 @@ Helpers on existing files:
     craft.py list B                       member names, one per line
     craft.py show B NAME                  a member's content on stdout
     craft.py raw-sig --sig M.sig --out R  line 1 of M.sig decoded to 64 bytes
+    craft.py design-bundle --tree DIR --manifest M.json [--signature M.sig] --pub K.pub --out X
+                                          the design's manifest and signature in a
+                                          bundle, as schema/bundle.md lays it out
 """
 import argparse
 import base64
@@ -123,7 +126,7 @@ class Ctx:
         self.claim = a.claim
         self.key = reference.load_private(a.key)
         created = int(os.environ.get("SOURCE_DATE_EPOCH", "0"))
-        self.m = reference.build_manifest(self.tree, a.version, a.target, 0, created)
+        self.m = reference.build_full_manifest(self.tree, a.version, a.target, 0, created)
 
     def sig_members(self, manifest_bytes):
         from cryptography.hazmat.primitives import serialization
@@ -559,6 +562,31 @@ def cmd_splice(a):
         write_tar(a.out, head + members(tb, True), mtime)
 
 
+def cmd_design_bundle(a):
+    """A bundle of the design's own manifest, laid out as schema/bundle.md
+    says: manifest.json (the bytes given), signatures/<keyid>.sig (line 1
+    of the design's signature file), then payload/ with every directory the
+    paths imply (0755) and every file (0644), in byte order of the path."""
+    from cryptography.hazmat.primitives import serialization
+    mbytes = Path(a.manifest).read_bytes()
+    m = json.loads(mbytes)
+    pub = reference.load_public(a.pub).public_bytes(serialization.Encoding.Raw,
+                                                    serialization.PublicFormat.Raw)
+    names = {}
+    for p in m["files"]:
+        parts = p.split("/")
+        for i in range(1, len(parts)):
+            names["/".join(parts[:i])] = None
+        names[p] = (Path(a.tree) / p).read_bytes()
+    payload = [member("payload/" + p, tarfile.DIRTYPE, mode=0o755) if d is None
+               else member("payload/" + p, data=d, mode=0o644)
+               for p, d in sorted(names.items(), key=lambda kv: path_key(kv[0]))]
+    sigs = [member(f"signatures/{hashlib.sha256(pub).hexdigest()}.sig",
+                   data=Path(a.signature).read_text().split("\n")[0].encode() + b"\n")
+            ] if a.signature else []
+    write_tar(a.out, [member("manifest.json", data=mbytes)] + sigs + payload, 0)
+
+
 def cmd_weak_pub(a):
     # SubjectPublicKeyInfo for Ed25519 (OID 1.3.101.112) around the point
     # encoded 01 00..00: the identity, of order 1.
@@ -611,6 +639,13 @@ def main():
     s.add_argument("--payload-from", required=True)
     s.add_argument("--out", required=True)
     s.set_defaults(fn=cmd_splice)
+    s = sub.add_parser("design-bundle")
+    s.add_argument("--tree", required=True)
+    s.add_argument("--manifest", required=True)
+    s.add_argument("--signature", help="none: an unsigned bundle")
+    s.add_argument("--pub", required=True)
+    s.add_argument("--out", required=True)
+    s.set_defaults(fn=cmd_design_bundle)
     s = sub.add_parser("weak-pub")
     s.add_argument("--out", required=True)
     s.set_defaults(fn=cmd_weak_pub)

@@ -11,13 +11,17 @@ the target.  Like the design it does not check the exact file set, modes,
 symlinks or duplicate JSON keys: those are the C tools' job, and the
 attack tests show where the two differ.
 
-build_manifest is extended to the contract's manifest (format, target,
-rollback_index, created, entries); its "files" field is the design's own,
-except that symlinks are entries, not files (the design's is_file()
-follows them).
+build_manifest and sign_manifest are the design's, as it wrote them: its
+manifest has exactly "version", "target" (always "edge-gw-v2") and
+"files", the form our tools accept as the design's (schema/manifest.md).
+build_full_manifest is the contract's manifest (format, target,
+rollback_index, created, entries) built the same way; its "files" field is
+the design's own, except that symlinks are entries, not files (the
+design's is_file() follows them).
 
     reference.py keygen   --out PREFIX
     reference.py manifest --tree DIR --version V [--target T] [--rollback-index N]
+    reference.py manifest --design --tree DIR --version V   (build_manifest's form)
     reference.py sign     --key K.key --manifest M.json
     reference.py verify   --pub K.pub --manifest M.json --signature M.sig
                           --tree DIR --device-class T
@@ -52,9 +56,19 @@ def canonical(manifest: dict) -> bytes:
     return json.dumps(manifest, sort_keys=True, separators=(",", ":")).encode()
 
 
-# signer/sign.py
-def build_manifest(bundle_dir: Path, version: str, target: str = "edge-gw-v2",
-                   rollback_index: int = 0, created: int = 0) -> dict:
+# signer/sign.py, as the design wrote it
+def build_manifest(bundle_dir: Path, version: str) -> dict:
+    files = {}
+    for f in sorted(bundle_dir.rglob("*")):
+        if f.is_file():
+            rel = str(f.relative_to(bundle_dir))
+            files[rel] = hashlib.sha256(f.read_bytes()).hexdigest()
+    return {"version": version, "target": "edge-gw-v2", "files": files}
+
+
+# The contract's manifest, built the same way.
+def build_full_manifest(bundle_dir: Path, version: str, target: str = "edge-gw-v2",
+                        rollback_index: int = 0, created: int = 0) -> dict:
     files = {}
     entries = {}
     for f in sorted(bundle_dir.rglob("*")):
@@ -129,7 +143,10 @@ def cmd_keygen(a) -> int:
 
 def cmd_manifest(a) -> int:
     created = int(os.environ.get("SOURCE_DATE_EPOCH", "0"))
-    m = build_manifest(Path(a.tree), a.version, a.target, a.rollback_index, created)
+    if a.design:
+        m = build_manifest(Path(a.tree), a.version)
+    else:
+        m = build_full_manifest(Path(a.tree), a.version, a.target, a.rollback_index, created)
     sys.stdout.buffer.write(canonical(m))
     return 0
 
@@ -164,6 +181,7 @@ def main() -> int:
     s.add_argument("--version", required=True)
     s.add_argument("--target", default="edge-gw-v2")
     s.add_argument("--rollback-index", type=int, default=0)
+    s.add_argument("--design", action="store_true")
     s.set_defaults(fn=cmd_manifest)
     s = sub.add_parser("sign")
     s.add_argument("--key", required=True)

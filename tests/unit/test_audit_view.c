@@ -9,6 +9,7 @@
 
 #include <jansson.h>
 #include <limits.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "lib/audit_view.h"
@@ -161,6 +162,88 @@ static void test_view_filter_since(void **state)
 	json_decref(recs);
 }
 
+/* Records at these times, seq 1.., attempts of one record each. */
+static json_t *stamped(const char *const *t, size_t n)
+{
+	json_t *a = json_array();
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		json_array_append_new(a, rec((int)i + 1, t[i], "IDLE", "IDLE", "1.0.0", "ok", "r"));
+	return a;
+}
+
+/* The seqs --since t shows, as "3 4 5". */
+static void assert_since(const json_t *recs, const char *since, const char *want)
+{
+	char have[256] = "";
+	json_t *out;
+	long long t;
+	size_t i, n = 0;
+
+	assert_int_equal(ota_isotime_parse(since, &t, NULL), 0);
+	out = ota_audit_filter(recs, t, NULL);
+	for (i = 0; i < json_array_size(out); i++)
+		n += (size_t)snprintf(have + n, sizeof(have) - n, "%s%lld", i ? " " : "",
+				      (long long)json_integer_value(
+					      json_object_get(json_array_get(out, i), "seq")));
+	json_decref(out);
+	if (strcmp(have, want))
+		fail_msg("--since %s: showed \"%s\", want \"%s\"", since, have, want);
+}
+
+/* A boot without a battery: the clock back to 1970 after record 2, then
+ * NTP sets it again at record 5.  Records 3 and 4 are older than their
+ * predecessor: never hidden while a later one is shown. */
+static void test_view_since_clock_jumping_back_to_1970_hides_nothing_after(void **state)
+{
+	static const char *const t[] = {
+		"2026-03-01T10:00:00Z", "2026-03-02T10:00:00Z", "1970-01-01T00:00:05Z",
+		"1970-01-01T00:01:00Z", "2026-03-05T10:00:00Z", "2026-03-06T10:00:00Z",
+	};
+	json_t *recs = stamped(t, sizeof(t) / sizeof(t[0]));
+
+	(void)state;
+	assert_since(recs, "2026-03-04", "3 4 5 6");
+	assert_since(recs, "2026-03-02", "2 3 4 5 6");
+	assert_since(recs, "2026-03-06", "6");
+	assert_since(recs, "2026-03-07", "");
+	assert_since(recs, "1970-01-01", "1 2 3 4 5 6");
+	json_decref(recs);
+}
+
+/* The history ends on the 1970 clock: those records are shown for any
+ * since after the last trusted time, never hidden. */
+static void test_view_since_history_ending_in_1970_shows_its_tail(void **state)
+{
+	static const char *const t[] = {"2026-03-01T10:00:00Z", "2026-03-02T10:00:00Z",
+					"1970-01-01T00:00:05Z", "1970-01-01T00:00:09Z"};
+	json_t *recs = stamped(t, sizeof(t) / sizeof(t[0]));
+
+	(void)state;
+	assert_since(recs, "2026-03-10", "3 4");
+	assert_since(recs, "2030-01-01", "3 4");
+	json_decref(recs);
+}
+
+/* A clock stepped forward (to 2040) and set back by NTP: what follows the
+ * jump is shown, the records before since by a sound clock are not. */
+static void test_view_since_clock_jumping_forward_hides_nothing_after(void **state)
+{
+	static const char *const t[] = {
+		"2026-03-01T10:00:00Z", "2040-01-01T00:00:00Z", "2026-03-02T10:00:00Z",
+		"2026-03-03T10:00:00Z",
+	};
+	json_t *recs = stamped(t, sizeof(t) / sizeof(t[0]));
+
+	(void)state;
+	assert_since(recs, "2026-03-02T12:00:00Z", "2 3 4");
+	assert_since(recs, "2026-03-01T12:00:00Z", "2 3 4");
+	/* After the last sound time, only records a stepped clock stamped. */
+	assert_since(recs, "2041-01-01", "3 4");
+	json_decref(recs);
+}
+
 static void test_isotime_round_trip_and_forms(void **state)
 {
 	char s[OTA_ISOTIME_LEN];
@@ -211,6 +294,9 @@ int main(void)
 		cmocka_unit_test(test_view_interrupted_and_requested_rollback),
 		cmocka_unit_test(test_view_filter_by_version_keeps_whole_attempts),
 		cmocka_unit_test(test_view_filter_since),
+		cmocka_unit_test(test_view_since_clock_jumping_back_to_1970_hides_nothing_after),
+		cmocka_unit_test(test_view_since_history_ending_in_1970_shows_its_tail),
+		cmocka_unit_test(test_view_since_clock_jumping_forward_hides_nothing_after),
 		cmocka_unit_test(test_isotime_round_trip_and_forms),
 		cmocka_unit_test(test_isotime_refuses_bad_times),
 	};

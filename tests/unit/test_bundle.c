@@ -85,7 +85,7 @@ static int setup(void **state)
 	    put_file(f, "etc/conf", "x=1\n", 0644) || put_file(f, "etc/caf\xc3\xa9", "", 0600))
 		return -1;
 	f->m = ota_manifest_new();
-	if (!f->m || ota_manifest_set(f->m, "1.0", "dev", 1, CREATED, &err) ||
+	if (!f->m || ota_manifest_set(f->m, "1.0.0", "dev", 1, CREATED, &err) ||
 	    ota_tree_scan(f->src, f->m, &err) || ota_manifest_serialize(f->m, &f->manifest, &err))
 		return -1;
 	return 0;

@@ -593,6 +593,93 @@ static void test_config_loads_shipped_example(void **state)
 	ota_config_free(&c);
 }
 
+/* The safety net's load: every other key may be wrong, in every way,
+ * and it still loads, with the defaults and one warning naming the first. */
+static void test_config_safe_load_excuses_what_the_safety_net_does_not_use(void **state)
+{
+	struct fixture *f = *state;
+	struct ota_config c;
+	struct ota_err err = {0}, warn;
+
+	write_config(f, "colour: blue\n"
+			"app_dir: /opt/app\n"
+			"state_dir: /var/lib/ota\n"
+			"keys: [1, 2]\n"
+			"keep_releases: many\n"
+			"keep_releases: 4\n"
+			"service:\n  restart: r\n  restart_count: ''\n"
+			"health:\n  timeout: 7\n  interval: 9\n  stable: 8\n  tcp_port: -1\n"
+			"watch:\n  http:\n  retries: fiv\n  usb: &a /x\n"
+			"history: 5\n");
+	if (ota_config_load_safe(f->path, NULL, &c, &warn, &err))
+		fail_msg("%s", err.msg);
+	assert_int_equal(warn.code, OTA_ECONFIG);
+	assert_string_equal(strstr(warn.msg, ":1: "), ":1: unknown key \"colour\" (expected one "
+			    "of: device_class, app_dir, state_dir, keys, threshold, keep_releases, "
+			    "service, health, watch, history) (and 12 more)");
+	assert_string_equal(c.app_dir, "/opt/app");
+	assert_string_equal(c.restart_cmd, "r");
+	assert_int_equal(c.timeout_ms, 7000);
+	assert_int_equal(c.interval_ms, 7000); /* clamped to the timeout, as if unwritten */
+	assert_int_equal(c.stable_ms, 0);
+	assert_int_equal(c.keep_releases, 3);
+	assert_null(c.device_class);
+	assert_null(c.keys);
+	assert_null(c.source_url);
+	assert_null(c.usb_dir);
+	assert_int_equal(c.fetch_retries, 5);
+	ota_config_free(&c);
+	/* The same file, loaded for any other command: refused at line 1. */
+	assert_int_equal(ota_config_load(f->path, NULL, &c, &err), OTA_ECONFIG);
+	assert_non_null(strstr(err.msg, ":1: unknown key \"colour\""));
+}
+
+static void test_config_safe_load_clean_config_has_no_warning(void **state)
+{
+	struct fixture *f = *state;
+	struct ota_config c;
+	struct ota_err err = {0}, warn;
+
+	write_config(f, full);
+	if (ota_config_load_safe(f->path, NULL, &c, &warn, &err))
+		fail_msg("%s", err.msg);
+	assert_int_equal(warn.code, 0);
+	assert_string_equal(c.source_url, "http://192.0.2.10:8000/bundles/");
+	ota_config_free(&c);
+}
+
+/* What recover and rollback use is still refused, and so is bad YAML. */
+static void test_config_safe_load_refuses_what_the_safety_net_uses(void **state)
+{
+	static const struct {
+		const char *text, *want;
+	} t[] = {
+		{"app_dir: opt\nstate_dir: /s\nservice:\n  restart: r\n",
+		 "1: app_dir: expected an absolute path"},
+		{"app_dir: /a\nservice:\n  restart: r\n", "1: state_dir is required"},
+		{"app_dir: /a\nstate_dir: /s\nservice:\n  restart: ''\n",
+		 "4: service.restart: expected a non-empty command"},
+		{"app_dir: /a\nstate_dir: /s\nservice: 1\n", "3: service: expected a mapping"},
+		{"app_dir: /a\nstate_dir: /s\nservice:\n  restart: r\nhealth:\n  timeout: x\n",
+		 "6: health.timeout: expected seconds"},
+		{"app_dir: /a\nstate_dir: /s\nwatch: {http: \n", "YAML syntax error"},
+		{"app_dir: /a\nstate_dir: /s\nservice:\n  restart: r\n[1]: 2\n",
+		 "5: expected a key, got a sequence"},
+	};
+	struct fixture *f = *state;
+	struct ota_config c;
+	struct ota_err err, warn;
+	size_t i;
+
+	for (i = 0; i < N(t); i++) {
+		memset(&err, 0, sizeof(err));
+		write_config(f, t[i].text);
+		if (ota_config_load_safe(f->path, NULL, &c, &warn, &err) != OTA_ECONFIG ||
+		    !strstr(err.msg, t[i].want))
+			fail_msg("case %zu: want \"%s\", got \"%s\"", i, t[i].want, err.msg);
+	}
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void)
@@ -614,6 +701,9 @@ int main(void)
 		T(test_config_missing_file_is_eio),
 		T(test_config_caps_file_at_64k),
 		T(test_config_free_is_safe_on_zeroed_and_twice),
+		T(test_config_safe_load_excuses_what_the_safety_net_does_not_use),
+		T(test_config_safe_load_clean_config_has_no_warning),
+		T(test_config_safe_load_refuses_what_the_safety_net_uses),
 		cmocka_unit_test(test_config_loads_shipped_example),
 	};
 

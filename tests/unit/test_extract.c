@@ -55,7 +55,7 @@ static int setup(void **state)
 		return -1;
 	snprintf(f->dest, sizeof(f->dest), "%s/out", f->root);
 	f->m = ota_manifest_new();
-	if (!f->m || ota_manifest_set(f->m, "1", "t", 0, 0, &err))
+	if (!f->m || ota_manifest_set(f->m, "1.0.0", "t", 0, 0, &err))
 		return -1;
 	for (i = 0; i < N_RELEASE; i++)
 		if (ota_manifest_add(f->m, &release[i].e, &err))

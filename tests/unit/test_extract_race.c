@@ -56,7 +56,7 @@ static int setup(void **state)
 	if (mkdir(f->outside, 0700))
 		return -1;
 	f->m = ota_manifest_new();
-	if (!f->m || ota_manifest_set(f->m, "1", "t", 0, 0, &err))
+	if (!f->m || ota_manifest_set(f->m, "1.0.0", "t", 0, 0, &err))
 		return -1;
 	for (i = 0; i < N_RELEASE; i++)
 		if (ota_manifest_add(f->m, &release[i], &err))

@@ -35,6 +35,7 @@ static const struct {
 	{OTA_ENOSPC, OTA_FAULT_DEVICE},
 	{OTA_EFETCH, OTA_FAULT_SOURCE},
 	{OTA_ESHARE, OTA_FAULT_DEVICE},
+	{OTA_EVERSION, OTA_FAULT_BUNDLE},
 	{OTA_EAUDIT, OTA_FAULT_DEVICE},
 	{OTA_EINTR, OTA_FAULT_DEVICE},
 };
@@ -73,7 +74,8 @@ static void test_the_table_covers_every_code(void **state)
 }
 
 /* A bundle's verdicts are exactly the exit statuses ota-verify documents
- * for a refused bundle, 4-10, and anti-rollback's 14. */
+ * for a refused bundle, 4-10, anti-rollback's 14 and a version that is
+ * not semantic, 20. */
 static void test_bundle_faults_are_the_refusal_statuses(void **state)
 {
 	int code;
@@ -81,7 +83,7 @@ static void test_bundle_faults_are_the_refusal_statuses(void **state)
 	(void)state;
 	for (code = -1; code >= -21; code--) {
 		int st = ota_exit_status(code);
-		int refused = (st >= 4 && st <= 10) || st == 14;
+		int refused = (st >= 4 && st <= 10) || st == 14 || st == 20;
 		assert_int_equal(ota_code_fault(code) == OTA_FAULT_BUNDLE, refused);
 	}
 }

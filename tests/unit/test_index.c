@@ -153,7 +153,7 @@ static void test_index_pick_newest_for_target_newer_than_installed(void **state)
 	static const char text[] =
 		"{\"bundles\":[" ENTRY("a", "edge", "1.9.0") "," ENTRY("b", "edge", "1.10.0") ","
 		ENTRY("c", "other", "9.0.0") "," ENTRY("d", "edge", "1.10.0+build2") ","
-		ENTRY("e", "edge", "1.10.0-rc1") "],\"format\":1}";
+		ENTRY("e", "edge", "1.10.0-rc1") "," ENTRY("f", "edge", "v9") "],\"format\":1}";
 	struct ota_index idx;
 	struct ota_err err = {0};
 	const struct ota_index_entry *e;
@@ -168,8 +168,12 @@ static void test_index_pick_newest_for_target_newer_than_installed(void **state)
 	e = ota_index_pick(&idx, "edge", "1.9.5");
 	assert_string_equal(e->file, "b");
 	assert_null(ota_index_pick(&idx, "edge", "1.10.0"));
-	assert_null(ota_index_pick(&idx, "edge", "2.0"));
-	assert_string_equal(ota_index_pick(&idx, "other", "8")->file, "c");
+	assert_null(ota_index_pick(&idx, "edge", "2.0.0"));
+	/* An installed version that is not semantic is older than any that
+	 * is; an entry that is not semantic ("v9") is never picked. */
+	assert_string_equal(ota_index_pick(&idx, "edge", "2.0")->file, "b");
+	assert_string_equal(ota_index_pick(&idx, "edge", "v2")->file, "b");
+	assert_string_equal(ota_index_pick(&idx, "other", "8.0.0")->file, "c");
 	assert_null(ota_index_pick(&idx, "nobody", ""));
 	ota_index_free(&idx);
 }

@@ -22,7 +22,7 @@
 /* A manifest with these entries and files and a fixed valid header. */
 #define WITH(entries, files)                                                                    \
 	"{'created':0,'entries':{" entries "},'files':{" files "},'format':1,"                  \
-	"'rollback_index':0,'target':'t','version':'1'}"
+	"'rollback_index':0,'target':'t','version':'1.0.0'}"
 /* A manifest with no entries and these header values. */
 #define HEAD(created, format, rbi, target, version)                                             \
 	"{'created':" created ",'entries':{},'files':{},'format':" format                       \
@@ -128,16 +128,16 @@ static void assert_refusals(const struct refusal *t, size_t n)
 
 static void test_manifest_accepts_minimal(void **state)
 {
-	struct ota_manifest *m = parse_ok(HEAD("0", "1", "0", "'t'", "'1'"));
+	struct ota_manifest *m = parse_ok(HEAD("0", "1", "0", "'t'", "'1.0.0'"));
 
 	(void)state;
-	assert_string_equal(m->version, "1");
+	assert_string_equal(m->version, "1.0.0");
 	assert_string_equal(m->target, "t");
 	assert_int_equal(m->n_entries, 0);
 	assert_int_equal(m->n_files, 0);
 	assert_null(ota_manifest_find(m, "a"));
 	ota_manifest_free(m);
-	assert_reserializes(HEAD("0", "1", "0", "'t'", "'1'"));
+	assert_reserializes(HEAD("0", "1", "0", "'t'", "'1.0.0'"));
 }
 
 static void assert_entry(const struct ota_entry *e, const char *path, enum ota_entry_type type,
@@ -212,31 +212,31 @@ static void test_manifest_refuses_bad_top_level(void **state)
 	static const struct refusal t[] = {
 		{"unknown key",
 		 "{'created':0,'entries':{},'extra':1,'files':{},'format':1,'rollback_index':0,"
-		 "'target':'t','version':'1'}",
+		 "'target':'t','version':'1.0.0'}",
 		 OTA_EFORMAT, "keys must be exactly"},
 		{"missing created",
-		 "{'entries':{},'files':{},'format':1,'rollback_index':0,'target':'t','version':'1'}",
+		 "{'entries':{},'files':{},'format':1,'rollback_index':0,'target':'t','version':'1.0.0'}",
 		 OTA_EFORMAT, "keys must be exactly"},
 		{"not an object", "[1]", OTA_EFORMAT, "keys must be exactly"},
-		{"format 2", HEAD("0", "2", "0", "'t'", "'1'"), OTA_EFORMAT, "format"},
-		{"format 0", HEAD("0", "0", "0", "'t'", "'1'"), OTA_EFORMAT, "format"},
-		{"format string", HEAD("0", "'1'", "0", "'t'", "'1'"), OTA_EFORMAT, "format"},
-		{"negative rollback_index", HEAD("0", "1", "-1", "'t'", "'1'"), OTA_EFORMAT,
+		{"format 2", HEAD("0", "2", "0", "'t'", "'1.0.0'"), OTA_EFORMAT, "format"},
+		{"format 0", HEAD("0", "0", "0", "'t'", "'1.0.0'"), OTA_EFORMAT, "format"},
+		{"format string", HEAD("0", "'1'", "0", "'t'", "'1.0.0'"), OTA_EFORMAT, "format"},
+		{"negative rollback_index", HEAD("0", "1", "-1", "'t'", "'1.0.0'"), OTA_EFORMAT,
 		 "rollback_index"},
-		{"rollback_index over 2^53", HEAD("0", "1", "9007199254740993", "'t'", "'1'"),
+		{"rollback_index over 2^53", HEAD("0", "1", "9007199254740993", "'t'", "'1.0.0'"),
 		 OTA_EFORMAT, "rollback_index"},
-		{"negative created", HEAD("-1", "1", "0", "'t'", "'1'"), OTA_EFORMAT, "created"},
-		{"real number", HEAD("0", "1", "1.0", "'t'", "'1'"), OTA_EFORMAT, "real"},
-		{"null", HEAD("null", "1", "0", "'t'", "'1'"), OTA_EFORMAT, "null"},
+		{"negative created", HEAD("-1", "1", "0", "'t'", "'1.0.0'"), OTA_EFORMAT, "created"},
+		{"real number", HEAD("0", "1", "1.0", "'t'", "'1.0.0'"), OTA_EFORMAT, "real"},
+		{"null", HEAD("null", "1", "0", "'t'", "'1.0.0'"), OTA_EFORMAT, "null"},
 		{"version a number", HEAD("0", "1", "0", "'t'", "1"), OTA_EFORMAT, "version"},
 		{"keys out of order",
 		 "{'entries':{},'created':0,'files':{},'format':1,'rollback_index':0,'target':'t',"
-		 "'version':'1'}",
+		 "'version':'1.0.0'}",
 		 OTA_EFORMAT, "not canonical"},
 		{"whitespace", "{'created': 0,'entries':{},'files':{},'format':1,'rollback_index':0,"
-		 "'target':'t','version':'1'}",
+		 "'target':'t','version':'1.0.0'}",
 		 OTA_EFORMAT, "not canonical"},
-		{"needless escape", HEAD("0", "1", "0", "'\\u0074'", "'1'"), OTA_EFORMAT,
+		{"needless escape", HEAD("0", "1", "0", "'\\u0074'", "'1.0.0'"), OTA_EFORMAT,
 		 "not canonical"},
 		{"entries out of order", WITH("'b':" DIR ",'a':" DIR, ""), OTA_EFORMAT,
 		 "not canonical"},
@@ -262,15 +262,22 @@ static void test_manifest_refuses_bad_version_and_target(void **state)
 		 OTA_EFORMAT, "version"},
 		{"version non-ASCII", HEAD("0", "1", "0", "'t'", "'1\\u00e9'"), OTA_EFORMAT,
 		 "version"},
-		{"version with the temporary-name mark", HEAD("0", "1", "0", "'t'", "'1.0.tmp-a'"),
+		{"version with the temporary-name mark", HEAD("0", "1", "0", "'t'", "'1.0.0-a.tmp-b'"),
 		 OTA_EFORMAT, "version"},
-		{"target '.'-led", HEAD("0", "1", "0", "'.t'", "'1'"), OTA_EFORMAT, "target"},
-		{"target with /", HEAD("0", "1", "0", "'../t'", "'1'"), OTA_EFORMAT, "target"},
-		{"target with +", HEAD("0", "1", "0", "'a+b'", "'1'"), OTA_EFORMAT, "target"},
-		{"target empty", HEAD("0", "1", "0", "''", "'1'"), OTA_EFORMAT, "target"},
+		{"version v1.0.0", HEAD("0", "1", "0", "'t'", "'v1.0.0'"), OTA_EVERSION,
+		 "version: \"v1.0.0\" is not a semantic version"},
+		{"version 1.0", HEAD("0", "1", "0", "'t'", "'1.0'"), OTA_EVERSION, "semantic"},
+		{"version 2.0.0~rc1", HEAD("0", "1", "0", "'t'", "'2.0.0~rc1'"), OTA_EVERSION,
+		 "semantic"},
+		{"version 1.0.0-01", HEAD("0", "1", "0", "'t'", "'1.0.0-01'"), OTA_EVERSION,
+		 "semantic"},
+		{"target '.'-led", HEAD("0", "1", "0", "'.t'", "'1.0.0'"), OTA_EFORMAT, "target"},
+		{"target with /", HEAD("0", "1", "0", "'../t'", "'1.0.0'"), OTA_EFORMAT, "target"},
+		{"target with +", HEAD("0", "1", "0", "'a+b'", "'1.0.0'"), OTA_EFORMAT, "target"},
+		{"target empty", HEAD("0", "1", "0", "''", "'1.0.0'"), OTA_EFORMAT, "target"},
 		{"U+0000 in version", HEAD("0", "1", "0", "'t'", "'1\\u0000'"), OTA_EFORMAT,
 		 "version"},
-		{"U+0000 in target", HEAD("0", "1", "0", "'t\\u0000x'", "'1'"), OTA_EFORMAT,
+		{"U+0000 in target", HEAD("0", "1", "0", "'t\\u0000x'", "'1.0.0'"), OTA_EFORMAT,
 		 "target"},
 	};
 
@@ -305,7 +312,7 @@ static void test_manifest_refuses_malformed_entries(void **state)
 		 "bad entry"},
 		{"entry not an object", WITH("'f':1", ""), OTA_EFORMAT, "bad entry"},
 		{"entries an array", "{'created':0,'entries':[],'files':{},'format':1,"
-		 "'rollback_index':0,'target':'t','version':'1'}", OTA_EFORMAT, "entries"},
+		 "'rollback_index':0,'target':'t','version':'1.0.0'}", OTA_EFORMAT, "entries"},
 	};
 
 	(void)state;
@@ -331,7 +338,7 @@ static void test_manifest_refuses_files_map_that_differs_from_entries(void **sta
 		{"65 hex digits", WITH("'f':" FILE4, "'f':'" H_TEST "0'"), OTA_EFORMAT, "bad sha256"},
 		{"hash a number", WITH("'f':" FILE4, "'f':1"), OTA_EFORMAT, "bad sha256"},
 		{"files an array", "{'created':0,'entries':{},'files':[],'format':1,"
-		 "'rollback_index':0,'target':'t','version':'1'}", OTA_EFORMAT, "files"},
+		 "'rollback_index':0,'target':'t','version':'1.0.0'}", OTA_EFORMAT, "files"},
 	};
 
 	(void)state;
@@ -389,7 +396,7 @@ static void test_manifest_refuses_nul_in_path_as_malformed(void **state)
 	"{'created':1700000000,'entries':{'a':{'mode':493,'type':'dir'},"                       \
 	"'a-b':{'mode':420,'size':4,'type':'file'},'a/b':{'target':'../a0','type':'symlink'},"  \
 	"'a0':{'mode':384,'size':4,'type':'file'}},'files':{'a-b':'" H_TEST "','a0':'" H_TEST   \
-	"'},'format':1,'rollback_index':7,'target':'dev','version':'2.0~rc1+b3'}"
+	"'},'format':1,'rollback_index':7,'target':'dev','version':'2.0.0-rc.1+b3'}"
 
 static struct ota_manifest *build(void)
 {
@@ -404,7 +411,7 @@ static struct ota_manifest *build(void)
 	size_t i;
 
 	assert_non_null(m);
-	assert_int_equal(ota_manifest_set(m, "2.0~rc1+b3", "dev", 7, 1700000000, &err), 0);
+	assert_int_equal(ota_manifest_set(m, "2.0.0-rc.1+b3", "dev", 7, 1700000000, &err), 0);
 	for (i = 0; i < sizeof(e) / sizeof(e[0]); i++) {
 		if (e[i].type == OTA_ENTRY_FILE)
 			assert_int_equal(ota_sha256("test", 4, e[i].sha256, &err), 0);
@@ -448,7 +455,7 @@ static void test_manifest_serializes_as_python_and_round_trips(void **state)
 	assert_int_equal(second.len, first.len);
 	assert_memory_equal(second.data, first.data, first.len);
 	assert_int_equal(back->rollback_index, 7);
-	assert_string_equal(back->version, "2.0~rc1+b3");
+	assert_string_equal(back->version, "2.0.0-rc.1+b3");
 	assert_memory_equal(back->entries[3].sha256, m->entries[3].sha256, OTA_SHA256_LEN);
 	ota_buf_free(&first);
 	ota_buf_free(&second);
@@ -486,6 +493,78 @@ static void test_manifest_check_refuses_duplicate_path(void **state)
 	ota_manifest_free(m);
 }
 
+/* The design's own manifest (build_manifest's form). */
+#define DESIGN(files) "{'files':{" files "},'target':'edge-gw-v2','version':'1.0.0'}"
+
+static void test_manifest_design_form_builds_files_and_implied_dirs(void **state)
+{
+	static const char text[] = DESIGN("'a/b-d':'" H_TEST "','a/b/c':'" H_EMPTY "',"
+					  "'a/b/e':'" H_TEST "','top':'" H_TEST "'");
+	static const char *const want[] = {"a", "a/b", "a/b-d", "a/b/c", "a/b/e", "top"};
+	struct ota_manifest *m = parse_ok(text), *lean = NULL;
+	struct ota_manifest_walk w;
+	const struct ota_entry *e;
+	struct ota_err err = {0};
+	struct ota_buf bytes;
+	char *json = dq(text);
+	size_t i;
+
+	(void)state;
+	assert_true(m->legacy);
+	assert_int_equal(m->rollback_index, 0);
+	assert_int_equal(m->created, 0);
+	assert_int_equal(m->n_entries, 6);
+	assert_int_equal(m->n_files, 4);
+	for (i = 0; i < 6; i++) {
+		e = &m->entries[i];
+		assert_string_equal(e->path, want[i]);
+		if (i < 2) {
+			assert_entry(e, want[i], OTA_ENTRY_DIR, 0755, 0);
+		} else {
+			assert_entry(e, want[i], OTA_ENTRY_FILE, 0644, 0);
+			assert_true(e->any_size);
+		}
+	}
+	assert_hash(&m->entries[3], H_EMPTY);
+	assert_reserializes(text);
+	/* The lean load gives the same entries, and keeps the bytes. */
+	ota_buf_init(&bytes, 0);
+	assert_int_equal(ota_buf_append(&bytes, json, strlen(json), &err), 0);
+	assert_int_equal(ota_manifest_load(&bytes, NAME, &lean, &err), 0);
+	ota_manifest_walk_init(&w, lean);
+	for (i = 0; ota_manifest_walk_next(&w, &e, &err) > 0; i++)
+		assert_string_equal(e->path, want[i]);
+	assert_int_equal(i, 6);
+	assert_int_equal(lean->bytes.len, strlen(json));
+	ota_manifest_free(lean);
+	ota_manifest_free(m);
+	free(json);
+}
+
+static void test_manifest_design_form_refusals(void **state)
+{
+	static const struct refusal t[] = {
+		{"a file under a file", DESIGN("'a':'" H_TEST "','a/b':'" H_TEST "'"), OTA_EFILESET,
+		 "\"a\" listed twice"},
+		{"a bad hash", DESIGN("'a':'" H_TEST "0'"), OTA_EFORMAT, "files: \"a\": bad sha256"},
+		{"a hash not a string", DESIGN("'a':1"), OTA_EFORMAT, "bad sha256"},
+		{"files not an object", "{'files':[],'target':'t','version':'1.0.0'}", OTA_EFORMAT,
+		 "files: not an object"},
+		{"a path with ..", DESIGN("'a/../b':'" H_TEST "'"), OTA_EPATH, ".."},
+		{"an absolute path", DESIGN("'/etc/x':'" H_TEST "'"), OTA_EPATH, "/etc/x"},
+		{"a version not semantic", "{'files':{},'target':'t','version':'v2'}", OTA_EVERSION,
+		 "\"v2\" is not a semantic version"},
+		{"a bad target", "{'files':{},'target':'a/b','version':'1.0.0'}", OTA_EFORMAT,
+		 "target"},
+		{"a fourth key", "{'files':{},'format':1,'target':'t','version':'1.0.0'}",
+		 OTA_EFORMAT, "not a manifest"},
+		{"no files", "{'target':'t','version':'1.0.0'}", OTA_EFORMAT, "not a manifest"},
+	};
+
+	(void)state;
+	assert_refusals(t, sizeof(t) / sizeof(t[0]));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -502,6 +581,8 @@ int main(void)
 		cmocka_unit_test(test_manifest_serializes_as_python_and_round_trips),
 		cmocka_unit_test(test_manifest_find_hits_and_misses),
 		cmocka_unit_test(test_manifest_check_refuses_duplicate_path),
+		cmocka_unit_test(test_manifest_design_form_builds_files_and_implied_dirs),
+		cmocka_unit_test(test_manifest_design_form_refusals),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,6 +1,6 @@
-/* test_semver.c - version order of lib/semver.c: SemVer 2.0.0 precedence,
- * the field-by-field fallback for other release names, and that the two
- * together are one consistent order (what qsort over releases needs). */
+/* test_semver.c - lib/semver.c: what is a Semantic Version 2.0.0, its
+ * precedence (section 11), versions that do not parse ordered first, and
+ * that the whole is one consistent order (what qsort over releases needs). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -150,22 +150,90 @@ static void test_semver_valid_refuses_non_semver(void **state)
 	assert_false(ota_semver_valid(NULL));
 }
 
-static void test_semver_fallback_orders_non_semver_versions(void **state)
+/* Every form the issue saw accepted or misordered, refused. */
+static void test_semver_valid_refuses_the_issues_forms(void **state)
+{
+	static const char *const bad[] = {
+		"v2", "v1.0.0", "beta", "2.0.0~rc1", "1.0.0rc1", "1.0.0_old", "01.0.0",
+		"1.0", "1.0.0-", "1.0.0+", "1.0.0-01", "V1.0.0", "1.0.0-rc.01",
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < N(bad); i++) {
+		if (ota_semver_valid(bad[i]))
+			fail_msg("accepted \"%s\"", bad[i]);
+	}
+}
+
+/* The spec's section 2, 9 and 10 examples, and its build examples. */
+static void test_semver_valid_accepts_the_specs_examples(void **state)
+{
+	static const char *const ok[] = {
+		"1.9.0", "1.10.0", "1.11.0", "1.0.0-alpha", "1.0.0-alpha.1", "1.0.0-0.3.7",
+		"1.0.0-x.7.z.92", "1.0.0-x-y-z.--", "1.0.0-alpha+001", "1.0.0+20130313144700",
+		"1.0.0-beta+exp.sha.5114f85", "1.0.0+21AF26D3----117B344092BD",
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < N(ok); i++) {
+		if (!ota_semver_valid(ok[i]))
+			fail_msg("refused \"%s\"", ok[i]);
+	}
+}
+
+/* Section 11's own examples: 1.0.0 < 2.0.0 < 2.1.0 < 2.1.1, and a
+ * prerelease before its release. */
+static void test_semver_orders_the_specs_section_11_examples(void **state)
+{
+	static const char *const v[] = {"1.0.0-alpha", "1.0.0", "2.0.0", "2.1.0", "2.1.1"};
+
+	(void)state;
+	assert_chain(v, N(v));
+}
+
+/* What does not parse is older than anything that does: an installed
+ * "v2" takes 1.3.0; after 2.0.0 and 1.0.5 the issue's names are older. */
+static void test_semver_invalid_versions_order_before_every_valid_one(void **state)
+{
+	static const char *const bad[] = {"v2", "v1.0.0", "beta", "2.0.0~rc1", "1.0.0rc1",
+					  "1.0.0_old", "2024.05", "99", ""};
+	static const char *const good[] = {"0.0.0", "0.0.1-0", "1.0.5", "1.3.0", "2.0.0"};
+	size_t i, j;
+
+	(void)state;
+	for (i = 0; i < N(bad); i++)
+		for (j = 0; j < N(good); j++)
+			assert_order(bad[i], good[j], -1);
+	assert_order(NULL, "0.0.0", -1);
+	assert_order(NULL, "", 0);
+	/* Among themselves by byte order. */
+	assert_order("2024.05", "2024.11", -1);
+	assert_order("v10", "v2", -1);
+	assert_order("v2", "v2", 0);
+}
+
+/* Two bundles differing only in build metadata are the same version,
+ * also with a prerelease and against one without build. */
+static void test_semver_build_only_differences_are_equal(void **state)
 {
 	(void)state;
-	assert_order("1.2", "1.10", -1);
-	assert_order("2024.05", "2024.11", -1);
-	assert_order("2023.12", "2024.01", -1);
-	assert_order("1.2", "1.2.0", 0);
-	assert_order("1", "1.0.0", 0);
-	assert_order("2024.5", "2024.05", 0);
-	assert_order("1.2", "1.2.0.1", -1);
-	assert_order("1.2.3.4", "1.2.3.10", -1);
-	assert_order("1.9", "1.10.0", -1);
-	/* Words by byte order, after numbers. */
-	assert_order("1.a", "1.b", -1);
-	assert_order("1.9", "1.a", -1);
-	assert_order("1.B", "1.a", -1);
+	assert_order("1.4.2+ci.7", "1.4.2+ci.8", 0);
+	assert_order("1.4.2+ci.7", "1.4.2", 0);
+	assert_order("1.4.2-rc.1+a", "1.4.2-rc.1+b.c", 0);
+	assert_order("1.4.2-rc.1+a", "1.4.2-rc.2+a", -1);
+}
+
+static void test_semver_suggest_strips_a_leading_v(void **state)
+{
+	(void)state;
+	assert_string_equal(ota_semver_suggest("v1.4.2"), "1.4.2");
+	assert_string_equal(ota_semver_suggest("V2.0.0-rc.1"), "2.0.0-rc.1");
+	assert_null(ota_semver_suggest("v2"));
+	assert_null(ota_semver_suggest("1.4.2"));
+	assert_null(ota_semver_suggest("beta"));
+	assert_null(ota_semver_suggest(NULL));
 }
 
 /* Sign of cmp is a total preorder over a mixed set: antisymmetric and
@@ -176,7 +244,8 @@ static void test_semver_is_one_consistent_order(void **state)
 		"1.0.0-alpha", "1.0", "1.0.0", "1.0.0-rc.1", "1.0.0+b", "1.0.x", "1.0.0.0",
 		"2024.05", "2024.5", "1.10", "1.9.9", "0.9", "1.0.0-alpha.1", "1.0-rc1",
 		"1.0.0-1", "1.0.0-01", "1", "1.0.0-a.b", "1.0.0~1", "1.0.0-x+y", "1.2",
-		"1.2.0-beta", "2024.05-hotfix", "1.a", "1.01", "1.0.1",
+		"1.2.0-beta", "2024.05-hotfix", "1.a", "1.01", "1.0.1", "v2", "beta",
+		"1.0.0-beta.11", "1.0.0-beta.2", "1.0.0+zz",
 	};
 	size_t i, j, k;
 	int ij, jk, ik;
@@ -201,17 +270,6 @@ static void test_semver_is_one_consistent_order(void **state)
 	}
 }
 
-/* The prerelease of a fallback name orders like semver's too, and agrees
- * with the release it precedes. */
-static void test_semver_mixed_pairs_respect_prerelease(void **state)
-{
-	(void)state;
-	assert_order("1.0.0-rc.1", "1.0", -1);
-	assert_order("1.0", "1.0.0", 0);
-	assert_order("2024.05-rc1", "2024.05", -1);
-	assert_order("2024.05-rc1", "2024.04", 1);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -222,9 +280,13 @@ int main(void)
 		cmocka_unit_test(test_semver_compares_huge_numbers_without_overflow),
 		cmocka_unit_test(test_semver_valid_accepts_semver),
 		cmocka_unit_test(test_semver_valid_refuses_non_semver),
-		cmocka_unit_test(test_semver_fallback_orders_non_semver_versions),
+		cmocka_unit_test(test_semver_valid_refuses_the_issues_forms),
+		cmocka_unit_test(test_semver_valid_accepts_the_specs_examples),
+		cmocka_unit_test(test_semver_orders_the_specs_section_11_examples),
+		cmocka_unit_test(test_semver_invalid_versions_order_before_every_valid_one),
+		cmocka_unit_test(test_semver_build_only_differences_are_equal),
+		cmocka_unit_test(test_semver_suggest_strips_a_leading_v),
 		cmocka_unit_test(test_semver_is_one_consistent_order),
-		cmocka_unit_test(test_semver_mixed_pairs_respect_prerelease),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -87,7 +87,7 @@ static struct ota_manifest *new_manifest(void)
 	struct ota_err err = {0};
 
 	assert_non_null(m);
-	assert_int_equal(ota_manifest_set(m, "1", "t", 0, 0, &err), 0);
+	assert_int_equal(ota_manifest_set(m, "1.0.0", "t", 0, 0, &err), 0);
 	return m;
 }
 
