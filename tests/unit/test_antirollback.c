@@ -27,6 +27,16 @@ static void test_same_or_older_version_is_not_newer(void **state)
 	assert_int_equal(ota_antirollback_judge("1.9.0", 0, "1.10.0", 0), OTA_NEWER);
 }
 
+/* Installed by an older agent under a version that does not parse ("v2",
+ * what git describe gives): any valid release its floor allows is newer. */
+static void test_an_unparsable_installed_version_locks_nothing_out(void **state)
+{
+	(void)state;
+	assert_int_equal(ota_antirollback_judge("v2", 0, "1.3.0", 0), OTA_NEWER);
+	assert_int_equal(ota_antirollback_judge("beta", 0, "0.0.1", 0), OTA_NEWER);
+	assert_int_equal(ota_antirollback_judge("v2", 2, "1.3.0", 1), OTA_INDEX_LOWER);
+}
+
 static void test_index_below_the_floor_is_refused_even_when_newer(void **state)
 {
 	(void)state;
@@ -64,6 +74,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_anything_is_newer_than_nothing),
 		cmocka_unit_test(test_same_or_older_version_is_not_newer),
+		cmocka_unit_test(test_an_unparsable_installed_version_locks_nothing_out),
 		cmocka_unit_test(test_index_below_the_floor_is_refused_even_when_newer),
 		cmocka_unit_test(test_version_is_judged_before_the_index),
 		cmocka_unit_test(test_check_names_the_bundle_and_the_reason),
