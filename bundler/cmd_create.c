@@ -40,6 +40,18 @@ static int parse_u64(const char *s, unsigned long long max, unsigned long long *
 	return (errno || *end || *out > max) ? -1 : 0;
 }
 
+/* The first required option not given, NULL when all are. */
+static const char *missing(const struct create_opts *o)
+{
+	if (!o->tree)
+		return "--tree DIR";
+	if (!o->version)
+		return "--version V";
+	if (!o->target)
+		return "--target T";
+	return o->out ? NULL : "--out F.bundle";
+}
+
 static int parse_args(int argc, char **argv, struct create_opts *o)
 {
 	static const struct option longopts[] = {
@@ -87,11 +99,8 @@ static int parse_args(int argc, char **argv, struct create_opts *o)
 		return ota_cli_usage("create: unexpected argument '%s'", argv[optind]);
 	if ((c = ota_cli_pass_check(&o->pass, "create", "", false)))
 		return c;
-	if (!o->tree || !o->version || !o->target || !o->out)
-		return ota_cli_usage("create: %s is required", !o->tree      ? "--tree DIR"
-							       : !o->version ? "--version V"
-							       : !o->target  ? "--target T"
-									     : "--out F.bundle");
+	if (missing(o))
+		return ota_cli_usage("create: %s is required", missing(o));
 	if (!ota_manifest_version_ok(o->version))
 		return ota_cli_usage("--version: '%s': use 1-%d of [A-Za-z0-9._+~-], not starting "
 				     "with '.' or '-', without '" OTA_TMP_MARK "'", o->version,
