@@ -45,7 +45,14 @@ teardown() {
 		        if not chunk:
 		            break
 		        seen += chunk
-		_, status = os.waitpid(pid, os.WNOHANG)
+		done, status = os.waitpid(pid, os.WNOHANG)
+		while not done and time.monotonic() < end:
+		    time.sleep(0.05)
+		    done, status = os.waitpid(pid, os.WNOHANG)
+		if not done:
+		    os.kill(pid, 9)
+		    os.waitpid(pid, 0)
+		assert done, "ota-verify still waiting after 10 s: %r" % seen
 		assert b"pass phrase" not in seen.lower(), seen
 		assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 11, (status, seen)
 	EOF
