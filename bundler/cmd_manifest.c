@@ -51,7 +51,7 @@ int cmd_manifest(int argc, char **argv)
 	if (optind + 1 != argc)
 		return ota_cli_usage("manifest: expected one bundle file");
 	/* The rule of every output: a file only with --force, a directory never. */
-	if (out && (rc = ota_check_output(out, force, &err)))
+	if (out && ota_check_output(out, force, &err))
 		return ota_cli_fail(&err);
 	fd = ota_open_regular(AT_FDCWD, argv[optind], 0, NULL, NULL, &err);
 	if (fd < 0) {

@@ -157,6 +157,7 @@ static int check_ed25519(EVP_PKEY *pkey, const char *path, struct ota_err *err)
 
 /* OpenSSL asks for a passphrase on the terminal when it meets an
  * encrypted block; a public key never has one. */
+/* NOLINTNEXTLINE(readability-non-const-parameter): OpenSSL's pem_password_cb */
 static int no_passphrase(char *buf, int size, int rwflag, void *u)
 {
 	(void)buf;
