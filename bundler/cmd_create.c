@@ -41,7 +41,6 @@ static int parse_u64(const char *s, unsigned long long max, unsigned long long *
 	return (errno || *end || *out > max) ? -1 : 0;
 }
 
-<<<<<<< HEAD
 /* One line: what was given, the accepted form, and the likely intent. */
 static int bad_version(const char *v)
 {
@@ -52,7 +51,8 @@ static int bad_version(const char *v)
 		    OTA_SEMVER_FORM "%s%s%s", v, fix ? " (did you mean " : "", fix ? fix : "",
 		    fix ? "?)" : "");
 	return ota_cli_fail(&err);
-=======
+}
+
 /* The first required option not given, NULL when all are. */
 static const char *missing(const struct create_opts *o)
 {
@@ -63,7 +63,6 @@ static const char *missing(const struct create_opts *o)
 	if (!o->target)
 		return "--target T";
 	return o->out ? NULL : "--out F.bundle";
->>>>>>> issue-15
 }
 
 static int parse_args(int argc, char **argv, struct create_opts *o)
@@ -113,18 +112,10 @@ static int parse_args(int argc, char **argv, struct create_opts *o)
 		return ota_cli_usage("create: unexpected argument '%s'", argv[optind]);
 	if ((c = ota_cli_pass_check(&o->pass, "create", "", false)))
 		return c;
-<<<<<<< HEAD
-	if (!o->tree || !o->version || !o->target || !o->out)
-		return ota_cli_usage("create: %s is required", !o->tree      ? "--tree DIR"
-							       : !o->version ? "--version V"
-							       : !o->target  ? "--target T"
-									     : "--out F.bundle");
-	if (!ota_semver_valid(o->version))
-		return bad_version(o->version);
-=======
 	if (missing(o))
 		return ota_cli_usage("create: %s is required", missing(o));
->>>>>>> issue-15
+	if (!ota_semver_valid(o->version))
+		return bad_version(o->version);
 	if (!ota_manifest_version_ok(o->version))
 		return ota_cli_usage("--version: '%s': use 1-%d of [A-Za-z0-9._+~-], not starting "
 				     "with '.' or '-', without '" OTA_TMP_MARK "'", o->version,
