@@ -66,3 +66,36 @@ crafted_release() {
 	assert_error_line 'not newer than the installed 1\.4\.2\+ci\.7'
 	assert_current 1.4.2+ci.7
 }
+
+@test "the design's own form inside a bundle, installed by the agent: verified, staged (files 0644), health-checked and promoted" {
+	mkdir -p design/etc design/share
+	printf 'hello from the design\n' >design/etc/greeting
+	head -c 4096 /dev/urandom >design/share/blob
+	python3 "$TESTS_DIR/tools/reference.py" manifest --design --tree design --version 1.0.0 \
+		--target edge-gw-v2 >d.json
+	python3 "$TESTS_DIR/tools/reference.py" sign --key k.key --manifest d.json >d.sig
+	CRAFT design-bundle --tree design --manifest d.json --signature d.sig --pub k.pub --out d.bundle
+	# The design's form carries no exec bits: a device whose health is a file check.
+	cat >"$ROOT/etc/ota/agent.yaml" <<-EOF2
+		device_class: edge-gw-v2
+		app_dir: /opt/app
+		state_dir: /var/lib/ota
+		keys: /etc/ota/keys
+		service:
+		  restart: "true"
+		health:
+		  timeout: 2
+		  interval: 0.1
+		  stable: 0
+		  command: "grep -q design \$OTA_APP_DIR/current/etc/greeting"
+	EOF2
+	run --separate-stderr agent install d.bundle
+	assert_status 0
+	assert_current 1.0.0
+	assert_last_good 1.0.0
+	[ "$(stat -c %a "$APP/releases/1.0.0/etc/greeting")" = 644 ]
+	cmp design/share/blob "$APP/releases/1.0.0/share/blob"
+	run agent status --json
+	[ "$(jget 'j["rollback_index"]')" = 0 ]
+	assert_invariants
+}

@@ -90,9 +90,25 @@ def entry_type(path):
     return "special"
 
 
+def design_entries(hashes):
+    """The entries the design's own form implies (schema/manifest.md,
+    "The design's form"): its files, no size recorded, and the directories
+    their paths name."""
+    entries = {}
+    for rel in hashes:
+        entries[rel] = {"type": "file"}
+        parts = rel.split("/")[:-1]
+        for i in range(1, len(parts) + 1):
+            entries["/".join(parts[:i])] = {"type": "dir"}
+    return entries
+
+
 def check_tree(tree, manifest, where, bad):
     entries = manifest.get("entries")
     hashes = manifest.get("files")
+    if entries is None and isinstance(hashes, dict) and \
+            set(manifest) == {"files", "target", "version"}:
+        entries = design_entries(hashes)
     if not isinstance(entries, dict) or not isinstance(hashes, dict):
         bad("%s: manifest has no entries/files object" % where)
         return
