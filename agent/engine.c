@@ -239,7 +239,7 @@ static int switch_and_check(struct agent *a, struct ota_run *run, const char *na
 	if (!interrupt_signal())
 		rc = engine_restart_service(a, run->version, &why);
 	if (rc == 0 && !interrupt_signal())
-		rc = ota_health_restart_count(&a->cfg, a->env, &restarts, &why);
+		rc = ota_health_restart_baseline(&a->cfg, a->env, &restarts, &why);
 	if (rc == 0 && !interrupt_signal())
 		rc = ota_health_wait(&a->cfg, a->env, restarts, &hook, &why);
 	ota_fault_point(ota_state_name(OTA_HEALTH_CHECK));

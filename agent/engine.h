@@ -67,6 +67,13 @@ int engine_installed(struct agent *a, char version[OTA_VERSION_MAX + 1],
 int engine_step(struct agent *a, struct ota_run *run, enum ota_state to, const char *reason,
 		struct ota_err *err);
 
+/* An attempt that never became a run (a copy off a medium that failed):
+ * one IDLE -> IDLE record of version and bundle (a file name), with what
+ * happened (why: its message and code) as a refusal or a failure by
+ * ota_code_fault.  state.json is not touched. */
+int engine_record(struct agent *a, const char *version, const char *bundle,
+		  const struct ota_err *why, struct ota_err *err);
+
 /* A power cut between state.json and the history leaves the run's state
  * unrecorded: append the missing record (recover, before it acts). */
 int engine_catch_up(struct agent *a, const struct ota_run *run, struct ota_err *err);

@@ -120,7 +120,7 @@ static bool healthy(struct agent *a, const char *version, struct ota_err *why)
 	long restarts = -1;
 
 	return engine_restart_service(a, version, why) == 0 &&
-	       ota_health_restart_count(&a->cfg, a->env, &restarts, why) == 0 &&
+	       ota_health_restart_baseline(&a->cfg, a->env, &restarts, why) == 0 &&
 	       ota_health_wait(&a->cfg, a->env, restarts, NULL, why) == 0;
 }
 

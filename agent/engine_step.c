@@ -33,7 +33,8 @@ static const char *result_of(const struct agent *a, enum ota_state from, enum ot
 		*exit = a->audit.exit ? a->audit.exit : ota_exit_status(OTA_EHEALTH);
 		return OTA_AUDIT_FAILED;
 	}
-	if (to == OTA_IDLE && (from == OTA_VERIFYING || from == OTA_STAGING)) {
+	if (to == OTA_IDLE && (from == OTA_VERIFYING || from == OTA_STAGING ||
+			       (from == OTA_IDLE && a->audit.exit))) {
 		*exit = a->audit.exit ? a->audit.exit : ota_exit_status(OTA_EINTERNAL);
 		code = -*exit;
 		return ota_code_fault(code) == OTA_FAULT_BUNDLE ? OTA_AUDIT_REFUSED
@@ -74,6 +75,20 @@ int engine_step(struct agent *a, struct ota_run *run, enum ota_state to, const c
 	a->audit.exit = 0;
 	if (rc == 0)
 		ota_fault_entered(ota_state_name(to));
+	return rc;
+}
+
+int engine_record(struct agent *a, const char *version, const char *bundle,
+		  const struct ota_err *why, struct ota_err *err)
+{
+	struct ota_run run = {.state = OTA_IDLE};
+	int rc;
+
+	snprintf(run.version, sizeof(run.version), "%s", version);
+	engine_audit_begin(a, bundle);
+	a->audit.exit = ota_exit_status(why->code);
+	rc = record(a, &run, OTA_IDLE, why->msg, err);
+	engine_audit_end(a);
 	return rc;
 }
 

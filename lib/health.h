@@ -28,6 +28,12 @@ int ota_health_poll(const struct ota_config *c, char *const *env, long restarts_
 int ota_health_restart_count(const struct ota_config *c, char *const *env, long *count,
 			     struct ota_err *err);
 
+/* The same read as the count every check compares with, taken once right
+ * after the restart: bounded by health.timeout rather than by one check's
+ * time, since a slow first answer is no crash loop. */
+int ota_health_restart_baseline(const struct ota_config *c, char *const *env, long *count,
+				struct ota_err *err);
+
 /* Poll until all checks pass and keep passing for c->stable_ms, or until
  * c->timeout_ms: 0 or OTA_EHEALTH with the last failure's reason.  p (may
  * be NULL) is told the ms waited of the timeout after each poll, and can

@@ -123,3 +123,35 @@ wait_request() {
 	[[ "$stderr" == *"$MEDIUM: stopped judging bundles after 10 ms (watch.scan_timeout): "*" left unread"* ]]
 	assert_current 2.0.0
 }
+
+@test "a stick pulled out while its bundle is copied (the file shrinks under the copy): named, recorded in the history, the device as it was" {
+	MEDIUM=$T/usb
+	mkdir -p "$MEDIUM"
+	install_ok 1.0.0 good
+	hostage_config ""
+	make_bundle 2.0.0 good HOOK=add_2mb_file
+	mv "$BUNDLE" "$MEDIUM/"
+	OTA_AGENT_FAULT_AFTER=DELIVERING OTA_AGENT_FAULT_SIGNAL=STOP \
+		ota-agent --root "$ROOT" import "$MEDIUM" >"$T/import.out" 2>&1 3>&- &
+	local pid=$! i
+	BG_PIDS="$BG_PIDS $pid"
+	for i in $(seq 200); do
+		[ "$(cut -d' ' -f3 "/proc/$pid/stat" 2>/dev/null)" = T ] && break
+		sleep 0.05
+	done
+	truncate -s 100000 "$MEDIUM/app-2.0.0-good.bundle"
+	kill -CONT "$pid"
+	local st=0
+	wait "$pid" || st=$?
+	[ "$st" -eq 3 ] || { echo "import exited $st: $(cat "$T/import.out")" >&2; false; }
+	grep -q "app-2\.0\.0-good\.bundle: the medium failed or was pulled out while the bundle was copied off it (.*shorter than it was): nothing installed, the device as it was" "$T/import.out"
+	assert_current 1.0.0
+	assert_nothing_staged 2.0.0
+	assert_spool_empty
+	run agent history --json
+	[ "$(jget 'j[-1]["from"], j[-1]["to"], j[-1]["version"], j[-1]["bundle"], j[-1]["result"], j[-1]["exit"]')" = \
+	  "('IDLE', 'IDLE', '2.0.0', 'app-2.0.0-good.bundle', 'failed', 3)" ]
+	run agent history --verify
+	assert_status 0
+	assert_invariants
+}

@@ -674,6 +674,27 @@ static void test_health_restart_count_reads_one_integer(void **state)
 	}
 }
 
+/* A restart count slower than one check (systemctl on a loaded device)
+ * fails a check, which the wait retries, but not the first read after
+ * the restart, which health.timeout bounds. */
+static void test_health_restart_baseline_waits_for_a_slow_count(void **state)
+{
+	struct fixture *f = *state;
+	long count = 99;
+
+	f->c.restart_count_cmd = "sleep 1.3; echo 5";
+	f->c.interval_ms = 200;
+	f->c.timeout_ms = 5000;
+	assert_int_equal(COUNT(&count), OTA_EHEALTH);
+	assert_non_null(strstr(f->err.msg, "timed out"));
+	count = 99;
+	if (ota_health_restart_baseline(&f->c, f->env, &count, &f->err))
+		fail_msg("%s", f->err.msg);
+	assert_int_equal(count, 5);
+	f->c.timeout_ms = 500;
+	assert_int_equal(ota_health_restart_baseline(&f->c, f->env, &count, &f->err), OTA_EHEALTH);
+}
+
 static void test_health_poll_detects_a_crash_loop(void **state)
 {
 	struct fixture *f = *state;
@@ -786,6 +807,7 @@ int main(void)
 		T(test_health_wait_fails_when_the_service_dies_while_stable),
 		T(test_health_wait_starts_the_stable_time_over_after_a_failure),
 		T(test_health_restart_count_reads_one_integer),
+		T(test_health_restart_baseline_waits_for_a_slow_count),
 		T(test_health_poll_detects_a_crash_loop),
 		T(test_health_wait_sees_a_crash_loop_under_service_sh),
 		T(test_health_wait_passes_under_service_sh_and_stop_ends_it),
