@@ -211,7 +211,7 @@ class Device:
                 last = pred()
                 if last:
                     return last
-            except (GuestError, ValueError, KeyError) as e:
+            except (GuestError, OSError, ValueError, KeyError) as e:
                 last = e
             time.sleep(step)
         raise AssertionError("timed out after %d s waiting for %s (last: %r)"

@@ -57,7 +57,18 @@ for u in apt-daily.timer apt-daily-upgrade.timer e2scrub_all.timer e2scrub_reap.
 done
 # The journal kept on disk: a red run shows what the boot before a cut said.
 mkdir -p "$root/var/log/journal"
-# The initramfs for a virtio disk; the kernel is booted directly by QEMU.
+# A small initramfs (virtio disk, ext4: what mounts the root) boots
+# faster under TCG than Debian's "most modules" one; QEMU boots the kernel
+# directly (-kernel/-initrd from this /boot).
+mkdir -p "$root/etc/initramfs-tools/conf.d"
+printf 'MODULES=list\nCOMPRESS=gzip\n' >"$root/etc/initramfs-tools/conf.d/ota-test.conf"
+printf 'virtio_pci\nvirtio_blk\next4\n' >>"$root/etc/initramfs-tools/modules"
+mount --bind /proc "$root/proc"
+chroot "$root" update-initramfs -u -k all >>"$out/debootstrap.log" 2>&1 || {
+	umount "$root/proc"
+	die "update-initramfs failed (log: $out/debootstrap.log)"
+}
+umount "$root/proc"
 ls "$root"/boot/vmlinuz-* >/dev/null 2>&1 || die "no kernel in $root/boot"
 ls "$root"/boot/initrd.img-* >/dev/null 2>&1 || die "no initramfs in $root/boot"
 rm -rf "$root/var/cache/apt/archives"/*.deb

@@ -60,7 +60,7 @@ class VM:
             "-qmp", "unix:%s,server=on,wait=off" % qmp_path,
             "-kernel", self.kernel, "-initrd", self.initrd,
             "-append", "root=/dev/vda rw console=ttyS0 quiet loglevel=4 "
-                       "systemd.show_status=0 net.ifnames=0 panic=-1 modprobe.blacklist=kvm,kvm_amd,kvm_intel",
+                       "systemd.show_status=0 net.ifnames=0 panic=-1 mitigations=off modprobe.blacklist=kvm,kvm_amd,kvm_intel",
             "-netdev", "user,id=n0,hostfwd=tcp:127.0.0.1:%d-:22,"
                        "hostfwd=tcp:127.0.0.1:%d-:8480" % (self.ssh_port, self.dash_port),
             "-device", "virtio-net-pci,netdev=n0",
