@@ -6,14 +6,16 @@
 # (usb-storage, vfat, dm-log-writes are its modules), openssh-server, the
 # project's runtime libraries and dmsetup.  Nothing of the project is in it:
 # run.py adds `make install DESTDIR=...` and the per-run files to a copy.
-# OUT_DIR/rootfs.ok marks a finished image; delete OUT_DIR to rebuild.
+# OUT_DIR/rootfs.ok marks a finished image and holds this script's
+# SHA-256: a changed script builds the image again; so does deleting it.
 set -eu
 me=image.sh
 die() { echo "$me: $*" >&2; exit 1; }
 [ $# -eq 1 ] || { echo "usage: $me OUT_DIR" >&2; exit 2; }
 out=$1
 root=$out/rootfs
-[ -f "$out/rootfs.ok" ] && exit 0
+stamp=$(sha256sum "$0" | cut -d' ' -f1)
+[ "$(cat "$out/rootfs.ok" 2>/dev/null)" = "$stamp" ] && exit 0
 [ "$(id -u)" -eq 0 ] || die "debootstrap needs root"
 
 mirror=${OTA_DEBIAN_MIRROR:-}
@@ -72,5 +74,5 @@ umount "$root/proc"
 ls "$root"/boot/vmlinuz-* >/dev/null 2>&1 || die "no kernel in $root/boot"
 ls "$root"/boot/initrd.img-* >/dev/null 2>&1 || die "no initramfs in $root/boot"
 rm -rf "$root/var/cache/apt/archives"/*.deb
-touch "$out/rootfs.ok"
+echo "$stamp" >"$out/rootfs.ok"
 echo "$me: $root ready ($(du -sm "$root" | cut -f1) MB)"

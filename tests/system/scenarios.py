@@ -161,10 +161,24 @@ def s3_broken(ctx):
     d, vm = ctx.dev, ctx.vm
     ctx.units = ["ota-agent.service", "app.service", "app-rollback.service"]
     b = d.push(ctx.rel.make("1.2.0", "unhealthy"))
-    r = d.agent("install --quiet " + b)
-    expect(r.returncode == 15, "unhealthy 1.2.0: install exited %d: %s"
-           % (r.returncode, r.stderr))
+    # A hand-run install holds the run lock; ota-agent.service restarted
+    # meanwhile must still come up: its ExecStartPre `ota-agent recover`
+    # leaves a live run alone and exits 0.
+    vm.ssh("systemd-run --quiet --unit=ota-hand-1 %s install --quiet %s"
+           % ("/usr/local/bin/ota-agent", b))
+    d.wait("the hand-run install to be under way",
+           lambda: d.status()["state"] not in ("IDLE", "VERIFYING"), 60, step=0.3)
+    r = vm.ssh("systemctl restart ota-agent.service", check=False, timeout=120)
+    active = vm.out("systemctl is-active ota-agent.service", check=False)
+    d.wait("the hand-run install of 1.2.0 to end",
+           lambda: vm.out("systemctl show -p ActiveState --value ota-hand-1", check=False)
+           in ("inactive", "failed"), 120)
+    st = vm.out("systemctl show -p ExecMainStatus --value ota-hand-1", check=False)
+    expect(st == "15", "unhealthy 1.2.0: install exited %s" % st)
     d.check(["1.1.0"])
+    expect(r.returncode == 0 and active == "active",
+           "ota-agent.service restarted during a hand-run install: `systemctl restart` "
+           "exited %d, the unit is %s" % (r.returncode, active))
     expect(history_has(d, "ROLLING_BACK", "1.2.0"), "no ROLLING_BACK record for 1.2.0")
     b = d.push(ctx.rel.make("1.3.0", "crash"))
     r = d.agent("install --quiet " + b)
@@ -255,7 +269,8 @@ def s5_hung_agent(ctx):
                180)
         d.check(["3.0.0"])
         hist = d.history()
-        expect(any(r.get("from") == st and r.get("version") == "3.0.0" for r in hist),
+        expect(any((r.get("reason") or "").startswith("recovered") and
+                   r.get("version") == "3.0.0" for r in hist),
                "no record of the run interrupted in %s being finished or undone" % st)
         ctx.say("# hung agent: stopped in %s; the watchdog restarted it after %.0f s; "
                 "3.0.0 installed by the restarted daemon" % (st, waited))
