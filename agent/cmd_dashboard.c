@@ -15,7 +15,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "agent/agent.h"
+#include "agent/view.h"
 #include "cli/cli.h"
 #include "lib/buf.h"
 #include "lib/dashboard_html.h"
@@ -191,7 +191,7 @@ static int json_body(struct agent *a, bool history, struct ota_buf *b, struct ot
 {
 	json_t *v = NULL;
 	char *text;
-	int rc = history ? agent_history_json(a, &v, NULL, err) : agent_status_json(a, &v, err);
+	int rc = history ? view_history_json(a, &v, NULL, err) : view_status_json(a, &v, err);
 
 	if (rc)
 		return rc;
@@ -226,7 +226,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 	ota_buf_init(&b, 0);
 	if (!strcmp(url, "/") || !strcmp(url, "/index.html")) {
 		type = "text/html; charset=utf-8";
-		rc = agent_render_page(srv->a, &b, &err);
+		rc = view_render_page(srv->a, &b, &err);
 	} else if (!strcmp(url, "/api/status.json") || !strcmp(url, "/api/history.json")) {
 		rc = json_body(srv->a, !strcmp(url, "/api/history.json"), &b, &err);
 	} else {

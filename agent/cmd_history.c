@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "agent/agent.h"
+#include "agent/view.h"
 #include "cli/cli.h"
 #include "lib/audit.h"
 #include "lib/audit_view.h"
@@ -200,7 +200,7 @@ int cmd_history(struct agent *a, int argc, char **argv)
 		return rc;
 	if (o.verify)
 		return verify(a, &o);
-	if (agent_history_json(a, &all, NULL, &err))
+	if (view_history_json(a, &all, NULL, &err))
 		return ota_cli_fail(&err);
 	shown = ota_audit_filter(all, o.since, o.version);
 	json_decref(all);

@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "agent/agent.h"
+#include "agent/view.h"
 #include "cli/cli.h"
 #include "lib/buf.h"
 #include "lib/fsutil.h"
@@ -31,7 +31,7 @@ int cmd_report(struct agent *a, int argc, char **argv)
 	if (!force && (rc = ota_check_absent(path, &err)))
 		goto out;
 	ota_buf_init(&page, 0);
-	rc = agent_render_page(a, &page, &err);
+	rc = view_render_page(a, &page, &err);
 	if (rc == 0)
 		rc = ota_write_file_atomic(path, page.data, page.len, force, &err);
 	if (rc == 0)

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "agent/agent.h"
+#include "agent/view.h"
 #include "cli/cli.h"
 
 static const char *str(const json_t *o, const char *key, const char *dflt)
@@ -102,7 +102,7 @@ int cmd_status(struct agent *a, int argc, char **argv)
 
 	if (argc > 2 || (argc == 2 && !json))
 		return ota_cli_usage("status: the only option is --json");
-	if (agent_status_json(a, &s, &err))
+	if (view_status_json(a, &s, &err))
 		return ota_cli_fail(&err);
 	if (json) {
 		text = json_dumps(s, JSON_SORT_KEYS | JSON_COMPACT);

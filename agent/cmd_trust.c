@@ -2,47 +2,22 @@
  * A trust file is applied under the run lock only if the keys in force
  * accept it (lib/trust.h), then kept in state_dir atomically; every
  * install after that verifies against it instead of the factory keys. */
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "agent/agent.h"
+#include "agent/engine.h"
 #include "cli/cli.h"
 #include "lib/audit.h"
+#include "lib/fault.h"
 #include "lib/trust.h"
-
-int agent_trust_load(struct agent *a, struct ota_err *err)
-{
-	struct ota_trust t;
-	int rc;
-
-	/* Fail closed: no key is left trusted when the set in force cannot be read. */
-	ota_keyring_free(&a->keys);
-	a->threshold = 0;
-	rc = ota_trust_state_load(a->cfg.state_dir, a->cfg.keys, a->cfg.threshold, &t, err);
-	if (rc == 0) {
-		a->keys = t.keys; /* taken over */
-		t.keys.keys = NULL;
-		t.keys.n = 0;
-		a->threshold = t.threshold;
-	}
-	ota_trust_free(&t);
-	return rc;
-}
-
-/* Fault injection for the crash tests (OTA_AGENT_FAULT_AFTER). */
-static void fault_point(const struct agent *a, const char *step)
-{
-	if (a->fault_after && strcmp(a->fault_after, step) == 0)
-		kill(getpid(), SIGKILL);
-}
 
 static void fault_written(void *ctx)
 {
-	fault_point(ctx, "TRUST_WRITTEN");
+	(void)ctx;
+	ota_fault_point("TRUST_WRITTEN");
 }
 
 /* A trust change is not a run of the state machine: an IDLE -> IDLE record.
@@ -84,9 +59,10 @@ static int apply(struct agent *a, const char *path, struct ota_trust *cur, struc
 		 struct ota_err *err)
 {
 	char changes[OTA_AUDIT_LINE_MAX / 2], reason[OTA_AUDIT_LINE_MAX];
+	struct ota_run was;
 	int rc;
 
-	if ((rc = agent_recover(a, true, err)) ||
+	if ((rc = engine_recover(a, true, &was, err)) ||
 	    (rc = ota_trust_state_load(a->cfg.state_dir, a->cfg.keys, a->cfg.threshold, cur,
 				       err)) ||
 	    (rc = ota_trust_load(path, upd, err)))
@@ -102,7 +78,7 @@ static int apply(struct agent *a, const char *path, struct ota_trust *cur, struc
 	}
 	if ((rc = ota_trust_state_save(a->cfg.state_dir, upd, fault_written, a, err)))
 		return rc;
-	fault_point(a, "TRUST_SAVED");
+	ota_fault_point("TRUST_SAVED");
 	key_changes(cur, upd, changes, sizeof(changes));
 	snprintf(reason, sizeof(reason), "trust sequence %llu in force (was %llu): %u of %zu "
 		 "keys;%s", upd->sequence, cur->sequence, upd->threshold, upd->keys.n,

@@ -1,204 +1,125 @@
-/* daemon.c - what keeps `watch` (and `poll` without --once) a good systemd
- * daemon: stop signals taken only where it is safe to stop, sd_notify,
- * and a watchdog that tells a busy agent from a hung one.
- *
- * The watchdog is a thread that sends WATCHDOG=1 every half interval, but
- * only while the main thread's lease holds.  The main thread renews the
- * lease before every step with a bound on how long that step can take (a
- * download renews it as bytes arrive; an install leases its worst case
- * from the health timeouts and the bundle's size).  A main thread stuck
- * past its lease stops the pings, and systemd restarts the agent. */
-#include <errno.h>
-#include <pthread.h>
-#include <signal.h>
-#include <stdarg.h>
+/* daemon.c - the watch loop (daemon.h): every interval, one pass over each
+ * source watched, each as `import` or `poll --once` would run it, under
+ * systemd's eye (supervisor.h) until SIGTERM or SIGINT. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
-#include "agent/agent.h"
-#include "lib/clock.h"
-#include "lib/notify.h"
+#include "agent/daemon.h"
+#include "agent/supervisor.h"
+#include "cli/cli.h"
+#include "lib/hash.h"
 
-/* Lease of the start, before the first step leases its own. */
-#define START_LEASE_MS 10000
-/* Slack on an idle lease: from the end of the sleep to the next step's
- * lease is a few instructions.  A loaded machine has WatchdogSec more:
- * systemd acts only after that long without a ping. */
-#define IDLE_SLACK_MS 1000
-
-struct agent_daemon {
-	struct ota_notify notify;
-	sigset_t stop_signals;
-	pthread_t thread;
-	bool thread_started;
-	pthread_mutex_t mu; /* guards lease_ms and quit */
-	pthread_cond_t cv;
-	long long lease_ms; /* CLOCK_MONOTONIC ms until which to ping */
-	bool quit;
+struct watched {
+	const struct daemon_watch *w;
+	unsigned char last[OTA_SHA256_LEN]; /* of the last report printed */
+	bool reported;
+	char failed[OTA_VERSION_MAX + 1]; /* a version whose install failed */
 };
 
-static void *watchdog_main(void *arg)
+/* Print a pass's report only when it differs from the last one of the
+ * same source: a stick left in, or a bad bundle on the laptop, would
+ * otherwise repeat the same lines every interval. */
+static void report(struct watched *s, const struct delivery_pass *p, int rc,
+		   const struct ota_err *err)
 {
-	struct agent_daemon *d = arg;
-	long long period = (long long)d->notify.watchdog_ms / 2, next;
-	struct ota_err err;
-	struct timespec ts;
-	bool ping;
+	struct ota_sha256 *h = ota_sha256_new();
+	unsigned char sum[OTA_SHA256_LEN];
+	struct ota_err ignored;
+	bool same;
 
-	if (period < 1)
-		period = 1;
-	pthread_mutex_lock(&d->mu);
-	while (!d->quit) {
-		ping = ota_monotonic_ms() < d->lease_ms;
-		pthread_mutex_unlock(&d->mu);
-		/* A lost ping is not worth a message: the next comes soon. */
-		if (ping)
-			ota_notify_send(&d->notify, "WATCHDOG=1", &err);
-		next = ota_monotonic_ms() + period;
-		ts.tv_sec = next / 1000;
-		ts.tv_nsec = next % 1000 * 1000000;
-		pthread_mutex_lock(&d->mu);
-		while (!d->quit && pthread_cond_timedwait(&d->cv, &d->mu, &ts) == 0)
-			;
-	}
-	pthread_mutex_unlock(&d->mu);
-	return NULL;
+	if (!h || ota_sha256_update(h, p->notes.data, p->notes.len, &ignored) ||
+	    ota_sha256_update(h, p->summary.data, p->summary.len, &ignored) ||
+	    (rc && !p->noted && ota_sha256_update(h, err->msg, strlen(err->msg), &ignored)) ||
+	    ota_sha256_final(h, sum, &ignored))
+		memset(sum, 0, sizeof(sum));
+	ota_sha256_free(h);
+	same = s->reported && memcmp(sum, s->last, sizeof(sum)) == 0 && !p->installed;
+	memcpy(s->last, sum, sizeof(sum));
+	s->reported = true;
+	if (!same)
+		delivery_pass_report(p, rc, err);
 }
 
-static int start_thread(struct agent_daemon *d, struct ota_err *err)
+static void pass(struct agent *a, struct watched *s)
 {
-	pthread_condattr_t ca;
-	int e;
-
-	if ((e = pthread_condattr_init(&ca)) || (e = pthread_condattr_setclock(&ca,
-									CLOCK_MONOTONIC)) ||
-	    (e = pthread_cond_init(&d->cv, &ca)))
-		return ota_err_errno(err, OTA_EINTERNAL, e, "watchdog: condition variable");
-	pthread_condattr_destroy(&ca);
-	if ((e = pthread_mutex_init(&d->mu, NULL))) {
-		pthread_cond_destroy(&d->cv);
-		return ota_err_errno(err, OTA_EINTERNAL, e, "watchdog: mutex");
-	}
-	d->lease_ms = ota_monotonic_ms() + START_LEASE_MS;
-	if ((e = pthread_create(&d->thread, NULL, watchdog_main, d))) {
-		pthread_mutex_destroy(&d->mu);
-		pthread_cond_destroy(&d->cv);
-		return ota_err_errno(err, OTA_EINTERNAL, e, "watchdog: thread");
-	}
-	d->thread_started = true;
-	return 0;
-}
-
-int agent_daemon_start(struct agent *a, struct ota_err *err)
-{
-	struct agent_daemon *d = calloc(1, sizeof(*d));
+	const struct delivery_source *src = s->w->source;
+	const char *where = s->w->where;
+	struct ota_err err = {0};
+	struct delivery_pass p;
 	int rc;
 
-	if (!d)
-		return ota_err_set(err, OTA_EINTERNAL, "out of memory");
-	d->notify.fd = -1;
-	/* Blocked in every thread (the watchdog's inherits the mask), so they
-	 * are only ever taken where the loop can stop cleanly; the commands
-	 * the agent runs get a clean mask (lib/run.c). */
-	sigemptyset(&d->stop_signals);
-	sigaddset(&d->stop_signals, SIGTERM);
-	sigaddset(&d->stop_signals, SIGINT);
-	if (sigprocmask(SIG_BLOCK, &d->stop_signals, NULL)) {
-		rc = ota_err_errno(err, OTA_EINTERNAL, errno, "sigprocmask");
-		free(d);
-		return rc;
-	}
-	a->daemon = d;
-	if ((rc = ota_notify_open(&d->notify, err)) ||
-	    (d->notify.watchdog_ms && (rc = start_thread(d, err)))) {
-		agent_daemon_stop(a);
-		return rc;
-	}
-	return 0;
-}
-
-void agent_daemon_stop(struct agent *a)
-{
-	struct agent_daemon *d = a->daemon;
-	struct timespec zero = {0};
-
-	if (!d)
+	if (src->present && !src->present(where))
 		return;
-	if (d->thread_started) {
-		pthread_mutex_lock(&d->mu);
-		d->quit = true;
-		pthread_cond_signal(&d->cv);
-		pthread_mutex_unlock(&d->mu);
-		pthread_join(d->thread, NULL);
-		pthread_mutex_destroy(&d->mu);
-		pthread_cond_destroy(&d->cv);
+	delivery_pass_init(&p);
+	p.skip = s->failed[0] ? s->failed : NULL;
+	rc = src->pass(a, where, &p, &err);
+	/* An install that was tried and failed is not tried again and again. */
+	if (rc && p.version[0] && !p.installed)
+		memcpy(s->failed, p.version, sizeof(s->failed));
+	report(s, &p, rc, &err);
+	if (p.installed)
+		supervisor_notify(a, "STATUS=installed %s from %s", p.version, where);
+	else if (rc)
+		supervisor_notify(a, "STATUS=failed: %s",
+				  p.noted ? "a bundle was refused, see the log" : err.msg);
+	else
+		supervisor_notify(a, "STATUS=idle: nothing new at %s", where);
+	delivery_pass_free(&p);
+}
+
+/* Fault injection for the watchdog test: the main thread hangs after its
+ * first idle sleep. */
+static void fault_hang(unsigned int cycle)
+{
+	if (cycle > 0 && getenv("OTA_AGENT_FAULT_HANG"))
+		for (;;)
+			sleep(1);
+}
+
+static void say_watching(const struct daemon_watch *w, size_t n, unsigned int interval_ms)
+{
+	size_t i;
+
+	printf("watching");
+	for (i = 0; i < n; i++)
+		printf(" %s", w[i].where);
+	printf(" every %u.%03u s\n", interval_ms / 1000, interval_ms % 1000);
+}
+
+int daemon_loop(struct agent *a, const struct daemon_watch *w, size_t n,
+		unsigned int interval_ms)
+{
+	struct watched *s = calloc(n, sizeof(*s));
+	struct ota_err err = {0};
+	unsigned int cycle;
+	size_t i;
+
+	if (!s) {
+		ota_err_set(&err, OTA_EINTERNAL, "out of memory");
+		return ota_cli_fail(&err);
 	}
-	ota_notify_close(&d->notify);
-	/* The stop signal that ended the loop is taken, not left pending to
-	 * kill us when unblocked. */
-	while (sigtimedwait(&d->stop_signals, NULL, &zero) > 0)
-		;
-	sigprocmask(SIG_UNBLOCK, &d->stop_signals, NULL);
-	free(d);
-	a->daemon = NULL;
-}
-
-void agent_busy(struct agent *a, unsigned long long ms)
-{
-	struct agent_daemon *d = a->daemon;
-
-	if (!d || !d->thread_started)
-		return;
-	pthread_mutex_lock(&d->mu);
-	d->lease_ms = ota_monotonic_ms() + (long long)ms;
-	pthread_mutex_unlock(&d->mu);
-}
-
-bool agent_stopping(struct agent *a)
-{
-	sigset_t pending;
-
-	if (!a->daemon || sigpending(&pending))
-		return false;
-	return sigismember(&pending, SIGTERM) == 1 || sigismember(&pending, SIGINT) == 1;
-}
-
-bool agent_idle(struct agent *a, unsigned long long ms)
-{
-	struct agent_daemon *d = a->daemon;
-	long long end = ota_monotonic_ms() + (long long)ms, left;
-	struct timespec ts;
-	int sig;
-
-	if (!d)
-		return false;
-	agent_busy(a, ms + IDLE_SLACK_MS);
-	while ((left = end - ota_monotonic_ms()) > 0) {
-		ts.tv_sec = left / 1000;
-		ts.tv_nsec = left % 1000 * 1000000;
-		sig = sigtimedwait(&d->stop_signals, NULL, &ts);
-		if (sig > 0)
-			return true;
-		if (sig < 0 && errno != EAGAIN && errno != EINTR)
+	for (i = 0; i < n; i++)
+		s[i].w = &w[i];
+	/* Line by line into the journal; setvbuf fails only for a bad mode. */
+	(void)setvbuf(stdout, NULL, _IOLBF, 0);
+	if (supervisor_start(a, &err)) {
+		free(s);
+		return ota_cli_fail(&err);
+	}
+	say_watching(w, n, interval_ms);
+	supervisor_notify(a, "READY=1\nSTATUS=watching");
+	for (cycle = 0; !supervisor_stopping(a); cycle++) {
+		fault_hang(cycle);
+		for (i = 0; i < n && !supervisor_stopping(a); i++)
+			pass(a, &s[i]);
+		if (supervisor_idle(a, interval_ms))
 			break;
 	}
-	return agent_stopping(a);
-}
-
-void agent_notify(struct agent *a, const char *fmt, ...)
-{
-	char msg[1024];
-	struct ota_err err;
-	va_list ap;
-
-	if (!a->daemon || a->daemon->notify.fd < 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	if (ota_notify_send(&a->daemon->notify, msg, &err))
-		fprintf(stderr, "ota-agent: %s\n", err.msg);
+	supervisor_notify(a, "STOPPING=1\nSTATUS=stopping");
+	printf("stopping\n");
+	supervisor_stop(a);
+	free(s);
+	return 0;
 }

@@ -1,17 +1,16 @@
-/* delivery.c - what the USB and HTTP passes share: the run lock for one
- * pass, the install from the spool copy (the only copy ever installed),
- * the progress hook, and the notes and summary a pass reports. */
-#include <limits.h>
+/* delivery.c - the table of delivery sources and what their passes share
+ * (delivery.h): the notes and summary a pass reports, the install from the
+ * spool copy (the only copy ever installed), the progress hook. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
-#include "agent/agent.h"
+#include "agent/delivery.h"
+#include "agent/engine.h"
+#include "agent/interrupt.h"
+#include "agent/supervisor.h"
 #include "cli/cli.h"
-#include "lib/fsutil.h"
-#include "lib/lock.h"
 #include "lib/spool.h"
 
 /* An install may take this long per byte of bundle (staging on slow
@@ -21,20 +20,22 @@
 /* The lease renewed at each progress report of a copy or a download. */
 #define PROGRESS_LEASE_MS 60000ULL
 
-void agent_pass_init(struct agent_pass *p)
+const struct delivery_source *const delivery_sources[] = {&delivery_usb, &delivery_http, NULL};
+
+void delivery_pass_init(struct delivery_pass *p)
 {
 	memset(p, 0, sizeof(*p));
 	ota_buf_init(&p->notes, 1024 * 1024);
 	ota_buf_init(&p->summary, 4096);
 }
 
-void agent_pass_free(struct agent_pass *p)
+void delivery_pass_free(struct delivery_pass *p)
 {
 	ota_buf_free(&p->notes);
 	ota_buf_free(&p->summary);
 }
 
-void agent_note(struct agent_pass *p, const struct ota_err *why)
+void delivery_note(struct delivery_pass *p, const struct ota_err *why)
 {
 	struct ota_err ignored;
 
@@ -43,7 +44,7 @@ void agent_note(struct agent_pass *p, const struct ota_err *why)
 		ota_buf_putc(&p->notes, '\n', &ignored);
 }
 
-int agent_pass_report(const struct agent_pass *p, int rc, const struct ota_err *err)
+int delivery_pass_report(const struct delivery_pass *p, int rc, const struct ota_err *err)
 {
 	const char *line = (const char *)p->notes.data, *nl;
 
@@ -59,38 +60,19 @@ int agent_pass_report(const struct agent_pass *p, int rc, const struct ota_err *
 	return ota_exit_status(rc);
 }
 
-int agent_lock(struct agent *a, struct ota_err *err)
+static int on_progress(struct ota_progress *p)
 {
-	char manifests[PATH_MAX], releases[PATH_MAX];
-	int rc;
+	struct agent *a = p->ctx;
 
-	if (a->lock_fd >= 0)
-		return 0;
-	snprintf(manifests, sizeof(manifests), "%s/manifests", a->cfg.state_dir);
-	snprintf(releases, sizeof(releases), "%s/releases", a->cfg.app_dir);
-	if ((rc = ota_mkdir_p(manifests, 0755, err)) || (rc = ota_mkdir_p(releases, 0755, err)) ||
-	    (rc = ota_lock_take(a->cfg.state_dir, &a->lock_fd, err)))
-		return rc;
-	a->own_lock = true;
-	return 0;
+	supervisor_busy(a, PROGRESS_LEASE_MS);
+	return supervisor_stopping(a) || interrupt_signal();
 }
 
-void agent_unlock(struct agent *a)
+void delivery_progress_init(struct ota_progress *p, struct agent *a)
 {
-	if (!a->own_lock)
-		return;
-	close(a->lock_fd);
-	a->lock_fd = -1;
-	a->own_lock = false;
-}
-
-int agent_progress(void *ctx, unsigned long long done, unsigned long long total)
-{
-	struct agent *a = ctx;
-
-	(void)done, (void)total;
-	agent_busy(a, PROGRESS_LEASE_MS);
-	return agent_stopping(a);
+	memset(p, 0, sizeof(*p));
+	p->fn = on_progress;
+	p->ctx = a;
 }
 
 /* The worst case of one install: a restart in recover, the restart, the
@@ -114,23 +96,36 @@ static void rename_in_message(struct ota_err *err, const char *path, const char 
 	memcpy(err->msg, msg, sizeof(msg));
 }
 
-int agent_install_spooled(struct agent *a, const char *path, const char *source,
-			  struct agent_pass *p, struct ota_err *err)
+int delivery_install_spooled(struct agent *a, const char *path, const char *source,
+			     struct delivery_pass *p, struct ota_err *err)
 {
 	struct ota_err ignored;
 	struct stat st;
 	unsigned long long size = stat(path, &st) == 0 ? (unsigned long long)st.st_size : 0;
 	int rc;
 
-	agent_notify(a, "STATUS=installing %s", source);
-	agent_busy(a, install_bound_ms(a, size));
+	supervisor_notify(a, "STATUS=installing %s", source);
+	supervisor_busy(a, install_bound_ms(a, size));
 	a->origin = source;
-	rc = agent_install_file(a, path, p->version, err);
+	rc = engine_install(a, path, p->version, err);
 	a->origin = NULL;
 	if (rc)
 		rename_in_message(err, path, source);
 	else
 		p->installed = true;
 	ota_spool_clear(a->cfg.state_dir, &ignored);
+	return rc;
+}
+
+int delivery_run_once(struct agent *a, const struct delivery_source *src, const char *where)
+{
+	struct delivery_pass p;
+	struct ota_err err = {0};
+	int rc;
+
+	delivery_pass_init(&p);
+	rc = src->pass(a, where, &p, &err);
+	rc = delivery_pass_report(&p, rc, &err);
+	delivery_pass_free(&p);
 	return rc;
 }

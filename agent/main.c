@@ -13,8 +13,6 @@
 
 #include "agent/agent.h"
 #include "cli/cli.h"
-#include "lib/fsutil.h"
-#include "lib/lock.h"
 
 static const char usage[] =
 	"usage: ota-agent [--root DIR] [--config FILE] COMMAND\n"
@@ -58,7 +56,8 @@ static const char usage[] =
 	"15 health check failed and rolled back, 16 configuration error,\n"
 	"17 not enough space, 18 fetch failed (network, HTTP, over watch.max_bundle_mb);\n"
 	"trust: 5 bad signature, 6 too few signatures by the keys in force or by the\n"
-	"file's own, 8 wrong target, 14 sequence not newer; 21 audit history tampered\n"
+	"file's own, 8 wrong target, 14 sequence not newer; 21 audit history tampered;\n"
+	"22 interrupted by SIGINT, SIGTERM or SIGHUP, what was under way undone\n"
 	"(schema/exit-codes.md).\n";
 
 static const struct {
@@ -66,7 +65,9 @@ static const struct {
 	int (*run)(struct agent *, int, char **);
 	bool locks; /* changes the device: one run at a time */
 } commands[] = {
-	{"install", cmd_install, true}, {"recover", cmd_recover, true},
+	{"install", cmd_install, true},
+	/* recover takes the lock itself: another run holding it is no failure. */
+	{"recover", cmd_recover, false},
 	{"rollback", cmd_rollback, true}, {"status", cmd_status, false},
 	{"history", cmd_history, false},
 	{"trust", cmd_trust, true},
@@ -100,19 +101,6 @@ static void agent_free(struct agent *a)
 		close(a->lock_fd);
 }
 
-/* The state dir and releases/ are the agent's own: make them if missing. */
-static int make_dirs(const struct ota_config *c, struct ota_err *err)
-{
-	char manifests[PATH_MAX], releases[PATH_MAX];
-	int rc;
-
-	snprintf(manifests, sizeof(manifests), "%s/manifests", c->state_dir);
-	snprintf(releases, sizeof(releases), "%s/releases", c->app_dir);
-	if ((rc = ota_mkdir_p(manifests, 0755, err)))
-		return rc;
-	return ota_mkdir_p(releases, 0755, err);
-}
-
 static int setup(struct agent *a, const char *root, const char *config, bool locks,
 		 struct ota_err *err)
 {
@@ -127,13 +115,8 @@ static int setup(struct agent *a, const char *root, const char *config, bool loc
 		return rc;
 	if (make_env(a))
 		return ota_err_set(err, OTA_EINTERNAL, "out of memory");
-	a->fault_after = getenv("OTA_AGENT_FAULT_AFTER");
-	a->fault_enter = getenv("OTA_AGENT_FAULT_ENTER");
-	if (!locks)
-		return 0;
-	if ((rc = make_dirs(&a->cfg, err)))
-		return rc;
-	return ota_lock_take(a->cfg.state_dir, &a->lock_fd, err);
+	/* Held for the whole run: such a command runs no delivery pass. */
+	return locks ? agent_lock(a, err) : 0;
 }
 
 int main(int argc, char **argv)

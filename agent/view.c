@@ -8,7 +8,7 @@
 #include <sys/statvfs.h>
 #include <time.h>
 
-#include "agent/agent.h"
+#include "agent/view.h"
 #include "lib/audit.h"
 #include "lib/dashboard_html.h"
 #include "lib/isotime.h"
@@ -80,7 +80,7 @@ static json_t *releases_json(struct agent *a, struct ota_err *err, int *rc)
 	return arr;
 }
 
-int agent_history_json(struct agent *a, json_t **out, struct ota_audit_check *check,
+int view_history_json(struct agent *a, json_t **out, struct ota_audit_check *check,
 		       struct ota_err *err)
 {
 	struct ota_audit_check ignored;
@@ -94,7 +94,7 @@ static int status_of(struct agent *a, json_t *records, const struct ota_audit_ch
 		     json_t **out, struct ota_err *err)
 {
 	char current[OTA_VERSION_MAX + 1], last_good[OTA_VERSION_MAX + 1], path[PATH_MAX];
-	char now[OTA_ISOTIME_LEN];
+	char previous[OTA_VERSION_MAX + 1], now[OTA_ISOTIME_LEN];
 	struct ota_device dev;
 	struct ota_run run;
 	struct statvfs st;
@@ -104,13 +104,15 @@ static int status_of(struct agent *a, json_t *records, const struct ota_audit_ch
 	*out = NULL;
 	if ((rc = ota_release_link_get(a->cfg.app_dir, OTA_LINK_CURRENT, current, err)) ||
 	    (rc = ota_release_link_get(a->cfg.app_dir, OTA_LINK_LAST_GOOD, last_good, err)) ||
-	    (rc = ota_run_load(a->cfg.state_dir, &run, err)) ||
+	    (rc = ota_release_link_get(a->cfg.app_dir, OTA_LINK_PREVIOUS_GOOD, previous, err)) ||
+	    (rc = ota_state_load(a->cfg.state_dir, &run, err)) ||
 	    (rc = ota_device_load(a->cfg.state_dir, &dev, err)) ||
 	    !(releases = releases_json(a, err, &rc)))
 		goto out;
 	ota_isotime_format((long long)time(NULL), now);
-	s = json_pack("{s:o, s:o, s:O, s:s, s:o, s:I, s:s, s:s, s:o, s:o}", "current",
-		      version_or_null(current), "last_good", version_or_null(last_good), "releases",
+	s = json_pack("{s:o, s:o, s:o, s:O, s:s, s:o, s:I, s:s, s:s, s:o, s:o}", "current",
+		      version_or_null(current), "last_good", version_or_null(last_good),
+		      "previous_good", version_or_null(previous), "releases",
 		      releases, "state", ota_state_name(run.state), "run_version",
 		      version_or_null(run.version), "rollback_index", (json_int_t)dev.rollback_index,
 		      "device_class", a->cfg.device_class, "time", now, "run",
@@ -127,26 +129,26 @@ out:
 	return rc;
 }
 
-int agent_status_json(struct agent *a, json_t **out, struct ota_err *err)
+int view_status_json(struct agent *a, json_t **out, struct ota_err *err)
 {
 	struct ota_audit_check check;
 	json_t *records = NULL;
 	int rc;
 
 	*out = NULL;
-	if ((rc = agent_history_json(a, &records, &check, err)) == 0)
+	if ((rc = view_history_json(a, &records, &check, err)) == 0)
 		rc = status_of(a, records, &check, out, err);
 	json_decref(records);
 	return rc;
 }
 
-int agent_render_page(struct agent *a, struct ota_buf *out, struct ota_err *err)
+int view_render_page(struct agent *a, struct ota_buf *out, struct ota_err *err)
 {
 	struct ota_audit_check check;
 	json_t *status = NULL, *records = NULL;
 	int rc;
 
-	if ((rc = agent_history_json(a, &records, &check, err)) == 0 &&
+	if ((rc = view_history_json(a, &records, &check, err)) == 0 &&
 	    (rc = status_of(a, records, &check, &status, err)) == 0)
 		rc = ota_dashboard_render(status, records, out, err);
 	json_decref(status);

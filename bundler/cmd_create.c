@@ -149,7 +149,7 @@ static int write_bundle(const struct create_opts *o, struct ota_create *c,
 		return rc;
 	ota_cli_progress_start(&prog, o->out, o->quiet);
 	c->fd = out.fd;
-	c->meter = ota_cli_progress_meter(&prog);
+	c->progress = ota_cli_progress_hook(&prog);
 	rc = ota_bundle_create(c, m, err);
 	ota_cli_progress_end(&prog);
 	if (rc == 0)

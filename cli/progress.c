@@ -29,7 +29,7 @@ static void human(unsigned long long n, char *out, size_t len)
 
 static void draw(struct ota_cli_progress *p, const struct timespec *now)
 {
-	const struct ota_meter *m = &p->meter;
+	const struct ota_progress *m = &p->progress;
 	char done[32], total[32], rate[32], eta[32] = "";
 	long ms = ms_since(&p->start, now);
 	double bps = ms > 0 ? (double)m->bytes * 1000.0 / (double)ms : 0;
@@ -49,16 +49,17 @@ static void draw(struct ota_cli_progress *p, const struct timespec *now)
 	p->shown = true;
 }
 
-static void tick(struct ota_meter *m)
+static int tick(struct ota_progress *m)
 {
 	struct ota_cli_progress *p = m->ctx;
 	struct timespec now;
 
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	if (ms_since(&p->last, &now) < p->period_ms)
-		return;
+		return 0;
 	p->last = now;
 	draw(p, &now);
+	return 0;
 }
 
 void ota_cli_progress_start(struct ota_cli_progress *p, const char *what, bool quiet)
@@ -75,15 +76,15 @@ void ota_cli_progress_start(struct ota_cli_progress *p, const char *what, bool q
 			p->period_ms = 250;
 	}
 	p->on = !quiet && isatty(STDERR_FILENO);
-	p->meter.tick = tick;
-	p->meter.ctx = p;
+	p->progress.fn = tick;
+	p->progress.ctx = p;
 	clock_gettime(CLOCK_MONOTONIC, &p->start);
 	p->last = p->start;
 }
 
-struct ota_meter *ota_cli_progress_meter(struct ota_cli_progress *p)
+struct ota_progress *ota_cli_progress_hook(struct ota_cli_progress *p)
 {
-	return p->on ? &p->meter : NULL;
+	return p->on ? &p->progress : NULL;
 }
 
 void ota_cli_progress_end(struct ota_cli_progress *p)

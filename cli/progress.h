@@ -2,7 +2,8 @@
  * terminal: bytes and files done of their totals, the rate and the time
  * left, redrawn in place a few times a second and erased when the work
  * ends.  Nothing at all when stderr is not a terminal or with --quiet.
- * The library counts into the meter (lib/meter.h); this only draws.
+ * The library counts into its progress hook (lib/progress.h); this only
+ * draws, and never cancels.
  *
  * OTA_PROGRESS_MS sets the redraw period (default 250 ms, also the delay
  * before the first line, so quick work shows nothing); 0 redraws at every
@@ -13,10 +14,10 @@
 #include <stdbool.h>
 #include <time.h>
 
-#include "lib/meter.h"
+#include "lib/progress.h"
 
 struct ota_cli_progress {
-	struct ota_meter meter;
+	struct ota_progress progress;
 	char what[256];        /* "app.bundle: verifying" */
 	bool on, shown;
 	struct timespec start, last;
@@ -25,8 +26,8 @@ struct ota_cli_progress {
 
 /* Start a line for the work named by what (copied).  quiet: never draw. */
 void ota_cli_progress_start(struct ota_cli_progress *p, const char *what, bool quiet);
-/* The meter to give the library: NULL when nothing will be drawn. */
-struct ota_meter *ota_cli_progress_meter(struct ota_cli_progress *p);
+/* The progress to give the library: NULL when nothing will be drawn. */
+struct ota_progress *ota_cli_progress_hook(struct ota_cli_progress *p);
 /* Erase the line, if one was drawn, before the result or error is printed. */
 void ota_cli_progress_end(struct ota_cli_progress *p);
 

@@ -25,6 +25,7 @@
 #include "lib/fsutil.h"
 #include "lib/keys.h"
 #include "lib/sig.h"
+#include "lib/stage.h"
 #include "lib/verify.h"
 
 #define NAME "fuzz.bundle"
@@ -90,11 +91,10 @@ static void check_area(int rc, const struct ota_err *err, const char *what)
 
 static int run_verify(int fd)
 {
-	struct ota_verify_opts opts = {
-	    .keys = &ring, .device_class = DEVICE, .extract_dir = out_dir, .durable = false};
+	struct ota_verify_opts opts = {.keys = &ring, .device_class = DEVICE};
 	struct ota_verify_result res;
 	struct ota_err err = {0};
-	int rc = ota_verify_bundle_fd(fd, NAME, &opts, &res, &err);
+	int rc = ota_stage_bundle_fd(fd, NAME, &opts, out_dir, false, NULL, &res, &err);
 
 	if (rc == 0)
 		FUZZ_CHECK(res.manifest && res.n_signed == 1, "verified without a manifest/signer");
@@ -155,7 +155,7 @@ static int payload(struct ota_bundle_reader *r, const struct ota_manifest *m, st
 		return ota_err_set(err, OTA_ETARGET, "%s: wrong target", NAME);
 	rc = ota_extract_new(&c.x, out_dir, m, false, err);
 	if (rc == 0)
-		rc = ota_verify_payload(r, m, NAME, &sink, err);
+		rc = ota_verify_payload(r, m, NAME, &sink, NULL, err);
 	if (rc == 0)
 		rc = ota_extract_commit(c.x, err);
 	ota_extract_free(c.x);

@@ -14,6 +14,7 @@
 #include "lib/audit_seg.h"
 #include "lib/buf.h"
 #include "lib/canon.h"
+#include "lib/fault.h"
 #include "lib/fsutil.h"
 #include "lib/isotime.h"
 #include "lib/path.h"
@@ -272,6 +273,7 @@ static int rotate(const char *state_dir, const char *active, int *fd,
 		return errno == EEXIST ? 0 : ota_err_errno(err, OTA_EIO, errno, "%s: rename", active);
 	if ((rc = ota_fsync_dir(state_dir, true, err)))
 		return rc;
+	ota_fault_point("ROTATE");
 	return drop_old(state_dir, lim->keep < 2 ? 2 : lim->keep, base, head, err);
 }
 

@@ -21,13 +21,12 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "lib/audit_seg.h"
 #include "lib/err.h"
 #include "lib/hash.h"
 #include "lib/keys.h"
 #include "lib/state.h"
 
-#define OTA_AUDIT_FILE "history.jsonl"
-#define OTA_AUDIT_HEAD "history.head"
 #define OTA_AUDIT_LINE_MAX 16384     /* bytes of one record, newline included */
 #define OTA_AUDIT_TEXT_MAX 1024      /* bytes kept of a reason */
 #define OTA_AUDIT_SIGNERS_MAX 64

@@ -10,7 +10,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "lib/audit.h"
 #include "lib/canon.h"
 #include "lib/fsutil.h"
 

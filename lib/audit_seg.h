@@ -10,6 +10,8 @@
 #include "lib/err.h"
 #include "lib/hash.h"
 
+#define OTA_AUDIT_FILE "history.jsonl" /* the active segment */
+#define OTA_AUDIT_HEAD "history.head"
 #define OTA_AUDIT_HEAD_MAX 512
 #define OTA_AUDIT_ZERO_HASH "0000000000000000000000000000000000000000000000000000000000000000"
 

@@ -43,6 +43,12 @@ static int changed(const struct run *r, const struct ota_entry *e, const char *h
 			   ota_path_quote(e->path, &q), how);
 }
 
+/* The caller's progress hook asked to stop. */
+static int interrupted(const struct run *r, struct ota_err *err)
+{
+	return ota_err_set(err, OTA_EIO, "%s: interrupted", r->c->name);
+}
+
 static bool same_file(const struct stat *a, const struct stat *b)
 {
 	return a->st_size == b->st_size && a->st_mtim.tv_sec == b->st_mtim.tv_sec &&
@@ -77,7 +83,8 @@ static int small_file(struct run *r, int fd, const struct ota_entry *e,
 		return changed(r, e, "changed", err);
 	if ((rc = ota_bundle_write_data(r->w, r->small, got, err)))
 		return rc;
-	ota_meter_add(r->c->meter, got, 0);
+	if (ota_progress_add(r->c->progress, got, 0))
+		return interrupted(r, err);
 	return ota_sha256(r->small, got, out, err);
 }
 
@@ -118,7 +125,8 @@ static int stream_file(struct run *r, const struct ota_entry *e, unsigned char *
 		rc = ota_bundle_write_data(r->w, buf, (size_t)n, err);
 		ota_hashq_push(r->q, buf, (size_t)n);
 		left -= (unsigned long long)n;
-		ota_meter_add(r->c->meter, (unsigned long long)n, 0);
+		if (rc == 0 && ota_progress_add(r->c->progress, (unsigned long long)n, 0))
+			rc = interrupted(r, err);
 	}
 	if (rc == 0 && (fstat(fd, &after) || !same_file(&before, &after)))
 		rc = changed(r, e, "changed", err);
@@ -140,7 +148,8 @@ static int stream_tree(struct run *r, struct ota_err *err)
 		rc = ota_bundle_write_entry(r->w, e, err);
 		if (rc == 0 && e->type == OTA_ENTRY_FILE) {
 			rc = stream_file(r, e, r->got ? r->got[i] : e->sha256, err);
-			ota_meter_add(r->c->meter, 0, 1);
+			if (rc == 0 && ota_progress_add(r->c->progress, 0, 1))
+				rc = interrupted(r, err);
 		}
 	}
 	return rc;
@@ -194,10 +203,10 @@ static int sign_text(struct run *r, size_t k, char text[OTA_SIG_B64_LEN + 2],
 
 static void set_totals(struct run *r)
 {
-	if (!r->c->meter)
+	if (!r->c->progress)
 		return;
-	r->c->meter->files_total = r->m->n_files - r->m->delta.n_omitted;
-	r->c->meter->bytes_total = r->m->payload_bytes - r->m->delta.omitted_bytes;
+	r->c->progress->files_total = r->m->n_files - r->m->delta.n_omitted;
+	r->c->progress->bytes_total = r->m->payload_bytes - r->m->delta.omitted_bytes;
 }
 
 static int pwrite_all(int fd, const void *buf, size_t len, long long off, const char *name,

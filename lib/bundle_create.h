@@ -22,7 +22,7 @@
 #include "lib/err.h"
 #include "lib/hash.h"
 #include "lib/manifest.h"
-#include "lib/meter.h"
+#include "lib/progress.h"
 
 struct ota_create {
 	const char *tree;           /* the release tree */
@@ -33,7 +33,7 @@ struct ota_create {
 	size_t n_keys;
 	const struct ota_manifest *base; /* delta against this release; NULL: full */
 	const unsigned char *base_sha256; /* of base's manifest bytes */
-	struct ota_meter *meter;    /* may be NULL */
+	struct ota_progress *progress;    /* may be NULL */
 };
 
 /* Write the bundle of c->tree to c->fd.  m has its header set (version,

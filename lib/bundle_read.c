@@ -5,9 +5,11 @@
 #include <archive.h>
 #include <archive_entry.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "lib/path.h"
 
@@ -322,4 +324,21 @@ void ota_bundle_take_manifest(struct ota_bundle_reader *r, struct ota_buf *out)
 long long ota_bundle_entry_offset(const struct ota_bundle_reader *r)
 {
 	return (long long)archive_read_header_position(r->a);
+}
+
+int ota_bundle_read_manifest(const char *path, struct ota_buf *out, struct ota_err *err)
+{
+	const struct ota_bundle_head *head;
+	struct ota_bundle_reader *r = NULL;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int rc;
+
+	if (fd < 0)
+		return ota_err_errno(err, OTA_EIO, errno, "%s", path);
+	if ((rc = ota_bundle_reader_new(&r, fd, path, err)) == 0 &&
+	    (rc = ota_bundle_read_head(r, &head, err)) == 0)
+		rc = ota_buf_append(out, head->manifest.data, head->manifest.len, err);
+	ota_bundle_reader_free(r);
+	close(fd);
+	return rc;
 }

@@ -79,4 +79,8 @@ void ota_bundle_take_manifest(struct ota_bundle_reader *r, struct ota_buf *out);
  * first one. */
 long long ota_bundle_entry_offset(const struct ota_bundle_reader *r);
 
+/* Read the manifest bytes of the bundle at path into out (capped at
+ * OTA_MANIFEST_MAX); nothing else of the bundle is read. */
+int ota_bundle_read_manifest(const char *path, struct ota_buf *out, struct ota_err *err);
+
 #endif

@@ -13,23 +13,6 @@
 #include "lib/fsutil.h"
 #include "lib/verify.h"
 
-int ota_bundle_read_manifest(const char *path, struct ota_buf *out, struct ota_err *err)
-{
-	const struct ota_bundle_head *head;
-	struct ota_bundle_reader *r = NULL;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	int rc;
-
-	if (fd < 0)
-		return ota_err_errno(err, OTA_EIO, errno, "%s", path);
-	if ((rc = ota_bundle_reader_new(&r, fd, path, err)) == 0 &&
-	    (rc = ota_bundle_read_head(r, &head, err)) == 0)
-		rc = ota_buf_append(out, head->manifest.data, head->manifest.len, err);
-	ota_bundle_reader_free(r);
-	close(fd);
-	return rc;
-}
-
 static int sink_entry(void *ctx, const struct ota_entry *e, struct ota_err *err)
 {
 	return ota_bundle_write_entry(ctx, e, err);
@@ -80,14 +63,14 @@ static int write_head(struct ota_bundle_writer **w, const struct ota_bundle_head
 /* Compressed: the whole stream again, payload checked as it passes. */
 static int rewrite(struct ota_bundle_reader *r, const struct ota_bundle_head *head,
 		   const struct ota_manifest *m, int fd, const char *path, const char *id,
-		   const unsigned char *sig, struct ota_meter *meter, struct ota_err *err)
+		   const unsigned char *sig, struct ota_progress *progress, struct ota_err *err)
 {
 	struct ota_bundle_writer *w = NULL;
 	struct ota_payload_sink sink = {sink_entry, sink_data, NULL, NULL};
 	int rc = write_head(&w, head, m, fd, path, id, sig, err);
 
 	sink.ctx = w;
-	if (rc == 0 && (rc = ota_verify_payload_meter(r, m, path, &sink, meter, err)) == 0)
+	if (rc == 0 && (rc = ota_verify_payload(r, m, path, &sink, progress, err)) == 0)
 		rc = ota_bundle_writer_finish(w, err);
 	ota_bundle_writer_free(w);
 	return rc;
@@ -132,7 +115,7 @@ static int copy_range(int in, off_t from, int out, off_t to, unsigned long long 
 static int rewrite_plain(struct ota_bundle_reader *r, const struct ota_bundle_head *head,
 			 const struct ota_manifest *m, int in, const struct stat *st, int out,
 			 const char *path, const char *id, const unsigned char *sig,
-			 struct ota_meter *meter, struct ota_err *err)
+			 struct ota_progress *progress, struct ota_err *err)
 {
 	static const unsigned char zeros[1024];
 	long long payload = ota_bundle_entry_offset(r);
@@ -150,13 +133,13 @@ static int rewrite_plain(struct ota_bundle_reader *r, const struct ota_bundle_he
 	if (end < 1024 || pread(out, tail, sizeof(tail), end - 1024) != (ssize_t)sizeof(tail) ||
 	    memcmp(tail, zeros, sizeof(zeros)))
 		return ota_err_set(err, OTA_EINTERNAL, "%s: unexpected end of the new head", path);
-	if ((rc = ota_verify_payload_meter(r, m, path, NULL, meter, err)))
+	if ((rc = ota_verify_payload(r, m, path, NULL, progress, err)))
 		return rc;
 	return copy_range(in, (off_t)payload, out, end - 1024,
 			  (unsigned long long)(st->st_size - payload), path, err);
 }
 int ota_bundle_add_signature(const char *path, const unsigned char pub[OTA_KEY_RAW_LEN],
-			     const unsigned char sig[OTA_SIG_RAW_LEN], struct ota_meter *meter,
+			     const unsigned char sig[OTA_SIG_RAW_LEN], struct ota_progress *progress,
 			     struct ota_err *err)
 {
 	const struct ota_bundle_head *head;
@@ -191,15 +174,15 @@ int ota_bundle_add_signature(const char *path, const unsigned char pub[OTA_KEY_R
 	}
 	if ((rc = ota_atomic_open(&out, path, st.st_mode & 0777, err)))
 		goto out;
-	if (meter) {
-		meter->files_total = m->n_files - m->delta.n_omitted;
-		meter->bytes_total = m->payload_bytes - m->delta.omitted_bytes;
+	if (progress) {
+		progress->files_total = m->n_files - m->delta.n_omitted;
+		progress->bytes_total = m->payload_bytes - m->delta.omitted_bytes;
 	}
 	/* With no payload entry at all there is nothing worth copying. */
 	if (head->compress == OTA_COMPRESS_NONE && m->n_entries > m->delta.n_omitted)
-		rc = rewrite_plain(r, head, m, fd, &st, out.fd, path, pk.id, sig, meter, err);
+		rc = rewrite_plain(r, head, m, fd, &st, out.fd, path, pk.id, sig, progress, err);
 	else
-		rc = rewrite(r, head, m, out.fd, path, pk.id, sig, meter, err);
+		rc = rewrite(r, head, m, out.fd, path, pk.id, sig, progress, err);
 	if (rc == 0)
 		rc = ota_atomic_commit(&out, true, err);
 out:

@@ -3,13 +3,9 @@
 #define OTA_BUNDLE_SIGN_H
 
 #include "lib/err.h"
-#include "lib/meter.h"
+#include "lib/progress.h"
 #include "lib/keys.h"
 #include "lib/sig.h"
-
-/* Read the manifest bytes of the bundle at path into out (capped at
- * OTA_MANIFEST_MAX); nothing else of the bundle is read. */
-int ota_bundle_read_manifest(const char *path, struct ota_buf *out, struct ota_err *err);
 
 /* Add sig, made by the key whose raw public key is pub, to the bundle at
  * path, replacing an earlier signature by the same key.  Before anything
@@ -20,9 +16,9 @@ int ota_bundle_read_manifest(const char *path, struct ota_buf *out, struct ota_e
  * fsynced and renamed over path: on any failure path is untouched.  An
  * uncompressed bundle's payload is copied in the kernel (copy_file_range)
  * once its hashes are checked; a compressed one is decompressed, checked
- * and compressed again.  The payload checked is counted into meter (may be NULL). */
+ * and compressed again.  The payload checked is counted into progress (may be NULL). */
 int ota_bundle_add_signature(const char *path, const unsigned char pub[OTA_KEY_RAW_LEN],
-			     const unsigned char sig[OTA_SIG_RAW_LEN], struct ota_meter *meter,
+			     const unsigned char sig[OTA_SIG_RAW_LEN], struct ota_progress *progress,
 			     struct ota_err *err);
 
 #endif

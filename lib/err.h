@@ -32,6 +32,7 @@ enum ota_code {
 	OTA_EFETCH = -18,    /* a bundle could not be fetched: network, HTTP, size cap */
 	OTA_ESHARE = -19,    /* escrow shares that do not rebuild a key */
 	OTA_EAUDIT = -21,    /* the audit history does not verify (tampered) */
+	OTA_EINTR = -22,     /* stopped by a signal; what was under way undone */
 };
 
 #define OTA_ERR_MSG_MAX 1024
@@ -75,5 +76,27 @@ int ota_exit_status(int code);
 
 /* Short name of the class of code ("bad signature", "hash mismatch"). */
 const char *ota_code_name(int code);
+
+/* Whose fault a failure is, decided once for install, import, poll, the
+ * history (a "refused" bundle or a "failed" attempt) and the dashboard:
+ *   BUNDLE   the bundle is not one this device takes: malformed, badly or
+ *            not signed, damaged, for another device class, unsafe, not
+ *            newer (4-10, 14).  Another bundle may be fine.
+ *   SOURCE   it could not be read or fetched whole (3, 18): the medium or
+ *            the server; another bundle, or a later try, may be fine.
+ *   RELEASE  it installed but failed its health check and was rolled back
+ *            (15): nothing older is tried in the same pass.
+ *   DEVICE   the device itself: its keys, config, lock, space, memory, an
+ *            operator's signal (1, 2, 11-13, 16, 17, 19, 21, 22).  Trying another bundle cannot
+ *            help.
+ * OTA_FAULT_NONE for 0.  An interruption (22) is the device's side too. */
+enum ota_fault {
+	OTA_FAULT_NONE,
+	OTA_FAULT_BUNDLE,
+	OTA_FAULT_SOURCE,
+	OTA_FAULT_RELEASE,
+	OTA_FAULT_DEVICE,
+};
+enum ota_fault ota_code_fault(int code);
 
 #endif

@@ -189,10 +189,8 @@ static int on_progress(void *ctx, curl_off_t dltotal, curl_off_t dlnow, curl_off
 		       curl_off_t ulnow)
 {
 	struct xfer *x = ctx;
-	const struct ota_progress *p = x->o->progress;
-
 	(void)dltotal, (void)dlnow, (void)ultotal, (void)ulnow;
-	if (p && p->fn && p->fn(p->ctx, x->have, x->size))
+	if (ota_progress_at(x->o->progress, x->have, x->size))
 		x->cancelled = true;
 	return x->cancelled;
 }
@@ -280,19 +278,19 @@ static int attempt(struct xfer *x)
 /* Wait retry_delay_ms; true if the progress hook cancelled meanwhile. */
 static bool wait_retry(struct xfer *x)
 {
-	const struct ota_progress *p = x->o->progress;
+	struct ota_progress *p = x->o->progress;
 	long long end = ota_monotonic_ms() + x->o->retry_delay_ms, left;
 	struct timespec ts;
 
 	while ((left = end - ota_monotonic_ms()) > 0) {
-		if (p && p->fn && p->fn(p->ctx, x->have, x->size))
+		if (ota_progress_at(p, x->have, x->size))
 			return true;
 		left = left < WAIT_SLICE_MS ? left : WAIT_SLICE_MS;
 		ts.tv_sec = left / 1000;
 		ts.tv_nsec = left % 1000 * 1000000;
 		nanosleep(&ts, NULL);
 	}
-	return p && p->fn && p->fn(p->ctx, x->have, x->size);
+	return ota_progress_at(p, x->have, x->size) != 0;
 }
 
 static int run(struct xfer *x)

@@ -15,7 +15,7 @@ struct ota_fetch_opts {
 	unsigned int connect_timeout_ms; /* e.g. 10 s */
 	unsigned int stall_timeout_ms;   /* abort when under 1 byte/s this long */
 	unsigned int retry_delay_ms;     /* wait between attempts */
-	const struct ota_progress *progress; /* may be NULL */
+	struct ota_progress *progress; /* may be NULL */
 };
 
 /* Which failures are retried: connection refused or reset, timeouts, a

@@ -17,6 +17,7 @@
 
 #include "lib/clock.h"
 #include "lib/http_client.h"
+#include "lib/run.h"
 
 /* No single check may take longer than this: a connect on loopback. */
 #define TCP_TIMEOUT_MS 1000
@@ -206,7 +207,7 @@ int ota_health_poll(const struct ota_config *c, char *const *env, long restarts_
 }
 
 int ota_health_wait(const struct ota_config *c, char *const *env, long restarts_before,
-		    struct ota_err *err)
+		    struct ota_progress *p, struct ota_err *err)
 {
 	long long start = ota_monotonic_ms(), deadline = start + c->timeout_ms, t, since = -1;
 	long long interval = c->interval_ms < 10 ? 10 : c->interval_ms;
@@ -228,6 +229,9 @@ int ota_health_wait(const struct ota_config *c, char *const *env, long restarts_
 		}
 		if (t >= deadline)
 			break;
+		if (ota_progress_at(p, (unsigned long long)(t - start), c->timeout_ms))
+			return ota_err_set(err, OTA_EHEALTH, "health check interrupted after %lld ms",
+					   t - start);
 		sleep_until(next < deadline ? next : deadline);
 	}
 	if (since >= 0)

@@ -15,22 +15,7 @@
 
 #include "lib/config.h"
 #include "lib/err.h"
-
-/* Run a shell command (/bin/sh -c) with the given extra environment
- * (NULL-terminated "NAME=value" list, may be NULL), at most timeout_ms
- * (then its process group is killed, and that is a failure).  Returns its exit status (0..255),
- * or a negative OTA code with err set when it could not be run or timed
- * out.  If out is not NULL, up to outlen-1 bytes of its stdout are stored
- * NUL-terminated. */
-int ota_run_command(const char *cmd, char *const *env, unsigned int timeout_ms, char *out,
-		    size_t outlen, struct ota_err *err);
-
-/* Run cmd like ota_run_command, with its stderr folded into its captured
- * stdout so nothing it prints reaches ours (the tools' errors are one
- * line).  0 for exit 0; otherwise OTA_EHEALTH "WHAT exited N: CMD: <its
- * last line of output>", or the error of ota_run_command. */
-int ota_run_checked(const char *what, const char *cmd, char *const *env,
-		    unsigned int timeout_ms, struct ota_err *err);
+#include "lib/progress.h"
 
 /* One poll of every configured check: 0 when all pass, OTA_EHEALTH with
  * the first failing check's reason otherwise.  restarts_before is the
@@ -44,8 +29,10 @@ int ota_health_restart_count(const struct ota_config *c, char *const *env, long 
 			     struct ota_err *err);
 
 /* Poll until all checks pass and keep passing for c->stable_ms, or until
- * c->timeout_ms: 0 or OTA_EHEALTH with the last failure's reason. */
+ * c->timeout_ms: 0 or OTA_EHEALTH with the last failure's reason.  p (may
+ * be NULL) is told the ms waited of the timeout after each poll, and can
+ * cancel: OTA_EHEALTH "interrupted". */
 int ota_health_wait(const struct ota_config *c, char *const *env, long restarts_before,
-		    struct ota_err *err);
+		    struct ota_progress *p, struct ota_err *err);
 
 #endif

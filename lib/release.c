@@ -7,8 +7,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
+#include "lib/fault.h"
 #include "lib/fsutil.h"
 #include "lib/semver.h"
 
@@ -47,6 +49,16 @@ int ota_release_link_get(const char *app_dir, const char *link,
 	/* ota_manifest_version_ok bounds the length. */
 	memcpy(version, target + strlen(prefix), strlen(target + strlen(prefix)) + 1);
 	return 0;
+}
+
+int ota_release_installed(const char *app_dir, char version[OTA_VERSION_MAX + 1],
+			  struct ota_err *err)
+{
+	int rc = ota_release_link_get(app_dir, OTA_LINK_CURRENT, version, err);
+
+	if (rc == 0 && !version[0])
+		rc = ota_release_link_get(app_dir, OTA_LINK_LAST_GOOD, version, err);
+	return rc;
 }
 
 int ota_release_link_set(const char *app_dir, const char *link, const char *version,
@@ -127,7 +139,10 @@ int ota_release_list(const char *app_dir, char ***versions, size_t *n, struct ot
 
 /* Renamed to a temporary name first: a power cut halfway through removing
  * a big tree must not leave half a release under a version's name. */
-int ota_release_remove(const char *app_dir, const char *version, struct ota_err *err)
+/* ota_release_remove, stopping at the fault point (fault.h) between the
+ * rename and the deletion if one is named. */
+static int remove_release(const char *app_dir, const char *version, const char *fault,
+			  struct ota_err *err)
 {
 	char path[PATH_MAX], doomed[PATH_MAX];
 	int rc;
@@ -140,31 +155,92 @@ int ota_release_remove(const char *app_dir, const char *version, struct ota_err 
 		return rc;
 	if (rename(path, doomed))
 		return errno == ENOENT ? 0 : ota_err_errno(err, OTA_EIO, errno, "%s", path);
-	if ((rc = ota_fsync_dir(path, false, err)) || (rc = ota_rm_tree(doomed, err)))
+	if ((rc = ota_fsync_dir(path, false, err)))
+		return rc;
+	if (fault)
+		ota_fault_point(fault);
+	if ((rc = ota_rm_tree(doomed, err)))
 		return rc;
 	return ota_fsync_dir(path, false, err);
 }
 
+int ota_release_remove(const char *app_dir, const char *version, struct ota_err *err)
+{
+	return remove_release(app_dir, version, NULL, err);
+}
+
+/* The releases pruning may remove, oldest first: all but the ones
+ * current, .last-good and .previous-good point at.  Free with
+ * ota_release_list_free (*n_all entries). */
+static int removable(const char *app_dir, char ***v, size_t *n_all, size_t *n,
+		     struct ota_err *err)
+{
+	char linked[3][OTA_VERSION_MAX + 1];
+	static const char *const links[] = {OTA_LINK_CURRENT, OTA_LINK_LAST_GOOD,
+					    OTA_LINK_PREVIOUS_GOOD};
+	size_t i, k;
+	int rc = 0;
+
+	for (k = 0; k < 3 && rc == 0; k++)
+		rc = ota_release_link_get(app_dir, links[k], linked[k], err);
+	if (rc || (rc = ota_release_list(app_dir, v, n_all, err)))
+		return rc;
+	/* Keep the removable ones at the front, in order. */
+	for (i = 0, *n = 0; i < *n_all; i++) {
+		char *t = (*v)[i];
+		if (!strcmp(t, linked[0]) || !strcmp(t, linked[1]) || !strcmp(t, linked[2]))
+			continue;
+		(*v)[i] = (*v)[*n];
+		(*v)[(*n)++] = t;
+	}
+	return 0;
+}
+
 int ota_release_prune(const char *app_dir, unsigned int keep, struct ota_err *err)
 {
-	char current[OTA_VERSION_MAX + 1], last_good[OTA_VERSION_MAX + 1];
 	char **v = NULL;
-	size_t n = 0, i, excess;
-	int rc;
+	size_t n_all = 0, n = 0, i, excess;
+	int rc = removable(app_dir, &v, &n_all, &n, err);
 
-	if ((rc = ota_release_link_get(app_dir, OTA_LINK_CURRENT, current, err)) ||
-	    (rc = ota_release_link_get(app_dir, OTA_LINK_LAST_GOOD, last_good, err)) ||
-	    (rc = ota_release_list(app_dir, &v, &n, err)))
-		return rc;
-	/* Oldest first: drop until keep remain, sparing the two linked ones. */
-	excess = n > keep ? n - keep : 0;
-	for (i = 0; i < n && excess && rc == 0; i++) {
-		if (strcmp(v[i], current) == 0 || strcmp(v[i], last_good) == 0)
-			continue;
-		rc = ota_release_remove(app_dir, v[i], err);
-		excess--;
+	/* Oldest first: drop until keep remain, sparing the linked ones. */
+	excess = rc == 0 && n_all > keep ? n_all - keep : 0;
+	for (i = 0; i < n && i < excess && rc == 0; i++)
+		rc = remove_release(app_dir, v[i], "PRUNE", err);
+	ota_release_list_free(v, n_all);
+	return rc;
+}
+
+int ota_release_free_bytes(const char *app_dir, unsigned long long *free_bytes,
+			   struct ota_err *err)
+{
+	char path[PATH_MAX];
+	struct statvfs st;
+
+	snprintf(path, sizeof(path), "%s/" OTA_RELEASES_DIR, app_dir);
+	if (statvfs(path, &st))
+		return ota_err_errno(err, OTA_EIO, errno, "%s", path);
+	*free_bytes = (unsigned long long)st.f_bavail * st.f_frsize;
+	return 0;
+}
+
+int ota_release_make_room(const char *app_dir, unsigned long long need, char *removed,
+			  size_t len, struct ota_err *err)
+{
+	char **v = NULL;
+	size_t n_all = 0, n = 0, i, used = 0;
+	unsigned long long have = 0;
+	int rc = removable(app_dir, &v, &n_all, &n, err);
+
+	removed[0] = '\0';
+	for (i = 0; rc == 0 && i < n; i++) {
+		if ((rc = ota_release_free_bytes(app_dir, &have, err)) || have >= need)
+			break;
+		if ((rc = remove_release(app_dir, v[i], "PRUNE", err)) == 0 &&
+		    used + strlen(v[i]) + 2 < len)
+			used += (size_t)snprintf(removed + used, len - used, "%s%s", used ? " " : "",
+						 v[i]);
 	}
-	ota_release_list_free(v, n);
+	ota_release_list_free(v, n_all);
 	return rc;
 }
 

@@ -1,7 +1,7 @@
-/* run.c - ota_run_command (see health.h): one shell command in its own
+/* run.c - ota_run_command (run.h): one shell command in its own
  * process group, stdin from /dev/null, stdout captured or discarded, stderr
  * left to the technician, and a deadline after which the group is killed. */
-#include "lib/health.h"
+#include "lib/run.h"
 
 #include <errno.h>
 #include <fcntl.h>

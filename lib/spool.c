@@ -53,7 +53,7 @@ int ota_spool_check_space(const char *state_dir, unsigned long long size,
 }
 
 static int copy_fd(int in, int out, const char *src, const char *dst, unsigned long long size,
-		   const struct ota_progress *p, struct ota_err *err)
+		   struct ota_progress *p, struct ota_err *err)
 {
 	unsigned char *buf = malloc(COPY_CHUNK);
 	unsigned long long done = 0;
@@ -71,7 +71,7 @@ static int copy_fd(int in, int out, const char *src, const char *dst, unsigned l
 			       : ota_err_set(err, OTA_EIO, "%s: shorter than it was", src);
 		else if ((rc = ota_write_all(out, buf, (size_t)n, dst, err)) == 0)
 			done += (unsigned long long)n;
-		if (rc == 0 && p && p->fn && p->fn(p->ctx, done, size))
+		if (rc == 0 && ota_progress_at(p, done, size))
 			rc = ota_err_set(err, OTA_EIO, "%s: copy interrupted", src);
 	}
 	free(buf);
@@ -79,7 +79,7 @@ static int copy_fd(int in, int out, const char *src, const char *dst, unsigned l
 }
 
 int ota_spool_copy(const char *state_dir, int src_fd, const char *src_name,
-		   unsigned long long size, const char *name, const struct ota_progress *p,
+		   unsigned long long size, const char *name, struct ota_progress *p,
 		   char *out, size_t outlen, struct ota_err *err)
 {
 	struct ota_atomic t = {.fd = -1};

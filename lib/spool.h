@@ -31,7 +31,7 @@ int ota_spool_check_space(const char *state_dir, unsigned long long size,
  * be NULL) is told after every chunk and may cancel (OTA_EIO
  * "interrupted"). */
 int ota_spool_copy(const char *state_dir, int src_fd, const char *src_name,
-		   unsigned long long size, const char *name, const struct ota_progress *p,
+		   unsigned long long size, const char *name, struct ota_progress *p,
 		   char *out, size_t outlen, struct ota_err *err);
 
 /* Remove everything in the spool (after an install, and at start). */

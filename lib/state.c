@@ -1,4 +1,5 @@
-/* state.c - state.json and device.json (see state.h). */
+/* state.c - the state machine's tables, state.json and device.json
+ * (state.h). */
 #include "lib/state.h"
 
 #include <errno.h>
@@ -30,6 +31,43 @@ int ota_state_parse(const char *name)
 		if (strcmp(name, names[i]) == 0)
 			return (int)i;
 	return -1;
+}
+
+#define MOVE(from, to) (1ULL << ((from) * 8 + (to)))
+#define N_STATES (sizeof(names) / sizeof(names[0]))
+
+/* One bit per allowed move (state.h draws them). */
+static const unsigned long long moves =
+	MOVE(OTA_IDLE, OTA_VERIFYING) | MOVE(OTA_IDLE, OTA_ROLLING_BACK) |
+	MOVE(OTA_VERIFYING, OTA_STAGING) | MOVE(OTA_VERIFYING, OTA_IDLE) |
+	MOVE(OTA_STAGING, OTA_SWITCHING) | MOVE(OTA_STAGING, OTA_IDLE) |
+	MOVE(OTA_SWITCHING, OTA_HEALTH_CHECK) | MOVE(OTA_SWITCHING, OTA_ROLLING_BACK) |
+	MOVE(OTA_HEALTH_CHECK, OTA_PROMOTED) | MOVE(OTA_HEALTH_CHECK, OTA_ROLLING_BACK) |
+	MOVE(OTA_PROMOTED, OTA_IDLE) | MOVE(OTA_ROLLING_BACK, OTA_IDLE);
+
+bool ota_state_may_move(enum ota_state from, enum ota_state to)
+{
+	if ((unsigned int)from >= N_STATES || (unsigned int)to >= N_STATES)
+		return false;
+	return (moves >> ((unsigned int)from * 8 + (unsigned int)to)) & 1;
+}
+
+enum ota_recovery ota_state_recovery(enum ota_state s)
+{
+	switch (s) {
+	case OTA_VERIFYING:
+	case OTA_STAGING:
+		return OTA_RECOVER_DISCARD;
+	case OTA_SWITCHING:
+	case OTA_HEALTH_CHECK:
+	case OTA_ROLLING_BACK:
+		return OTA_RECOVER_UNDO_SWITCH;
+	case OTA_PROMOTED:
+		return OTA_RECOVER_FINISH_PROMOTION;
+	case OTA_IDLE:
+		break;
+	}
+	return OTA_RECOVER_NOTHING;
 }
 
 /* Read state_dir/name as a JSON object; *out NULL when the file is absent. */
@@ -86,7 +124,7 @@ static int copy_version(char *dst, const char *src, const char *what, struct ota
 	return 0;
 }
 
-int ota_run_load(const char *state_dir, struct ota_run *run, struct ota_err *err)
+int ota_state_load(const char *state_dir, struct ota_run *run, struct ota_err *err)
 {
 	const char *name;
 	json_t *o;
@@ -109,7 +147,7 @@ int ota_run_load(const char *state_dir, struct ota_run *run, struct ota_err *err
 	return rc;
 }
 
-int ota_run_save(const char *state_dir, const struct ota_run *run, struct ota_err *err)
+int ota_state_save(const char *state_dir, const struct ota_run *run, struct ota_err *err)
 {
 	return save_json(state_dir, "state.json",
 			 json_pack("{s:s, s:s, s:s}", "state", ota_state_name(run->state), "version",

@@ -1,4 +1,6 @@
-/* state.h - the agent's persistent state under state_dir.
+/* state.h - the update state machine: its states, the moves it allows,
+ * what recovery does with a run cut in each state, and its persistent
+ * state under state_dir.
  *
  *   state.json    the run in progress: its state machine state, the version
  *                 being installed, the version that was current before.
@@ -10,6 +12,8 @@
  */
 #ifndef OTA_STATE_H
 #define OTA_STATE_H
+
+#include <stdbool.h>
 
 #include "lib/err.h"
 #include "lib/manifest.h"
@@ -39,10 +43,34 @@ struct ota_device {
 const char *ota_state_name(enum ota_state s);
 int ota_state_parse(const char *name);
 
+/* Whether the machine may move from `from` to `to`: the design's diagram,
+ *   IDLE -> VERIFYING -> STAGING -> SWITCHING -> HEALTH_CHECK -> PROMOTED -> IDLE
+ *   VERIFYING, STAGING -> IDLE                   (refused: nothing kept)
+ *   HEALTH_CHECK -> ROLLING_BACK -> IDLE         (unhealthy: back on last good)
+ * and the moves of recovery and of a requested rollback:
+ *   SWITCHING -> ROLLING_BACK                    (cut before the release was proven)
+ *   IDLE -> ROLLING_BACK                         (ota-agent rollback)
+ * Any other move is a bug: the engine refuses it before anything is
+ * written. */
+bool ota_state_may_move(enum ota_state from, enum ota_state to);
+
+/* What recovery does with a run found in state s (state.json after a
+ * power cut or a kill): nothing (IDLE); discard what was staged, which was
+ * never current (VERIFYING, STAGING); undo the switch, since the release
+ * was never proven (SWITCHING, HEALTH_CHECK, ROLLING_BACK); or finish the
+ * promotion, since the health check passed (PROMOTED). */
+enum ota_recovery {
+	OTA_RECOVER_NOTHING,
+	OTA_RECOVER_DISCARD,
+	OTA_RECOVER_UNDO_SWITCH,
+	OTA_RECOVER_FINISH_PROMOTION,
+};
+enum ota_recovery ota_state_recovery(enum ota_state s);
+
 /* Load state.json (absent: an IDLE run). OTA_EFORMAT if damaged. */
-int ota_run_load(const char *state_dir, struct ota_run *run, struct ota_err *err);
+int ota_state_load(const char *state_dir, struct ota_run *run, struct ota_err *err);
 /* Durably replace state.json with run. */
-int ota_run_save(const char *state_dir, const struct ota_run *run, struct ota_err *err);
+int ota_state_save(const char *state_dir, const struct ota_run *run, struct ota_err *err);
 
 int ota_device_load(const char *state_dir, struct ota_device *d, struct ota_err *err);
 int ota_device_save(const char *state_dir, const struct ota_device *d, struct ota_err *err);

@@ -8,8 +8,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "lib/delta.h"
-#include "lib/extract.h"
 #include "lib/hash.h"
 #include "lib/path.h"
 
@@ -60,7 +58,7 @@ static int check_target(const struct ota_manifest *m, const char *name,
 struct stream {
 	struct ota_bundle_reader *r;
 	const struct ota_payload_sink *sink;
-	struct ota_meter *meter;
+	struct ota_progress *progress;
 	struct ota_sha256 *h;
 	struct ota_manifest_walk *w, *w2; /* the walk, and scratch for lookups */
 	const char *name;
@@ -89,6 +87,12 @@ static int out_of_place(struct stream *s, const struct ota_manifest *m,
 			   ota_path_quote(want->path, &q));
 }
 
+/* The caller's progress hook asked to stop. */
+static int interrupted(const struct stream *s, struct ota_err *err)
+{
+	return ota_err_set(err, OTA_EIO, "%s: interrupted", s->name);
+}
+
 static int stream_file(struct stream *s, const struct ota_entry *e, struct ota_err *err)
 {
 	unsigned char digest[OTA_SHA256_LEN];
@@ -106,7 +110,8 @@ static int stream_file(struct stream *s, const struct ota_entry *e, struct ota_e
 		rc = ota_sha256_update(s->h, block, n, err);
 		if (rc == 0 && s->sink)
 			rc = s->sink->data(s->sink->ctx, block, n, err);
-		ota_meter_add(s->meter, n, 0);
+		if (rc == 0 && ota_progress_add(s->progress, n, 0))
+			rc = interrupted(s, err);
 	}
 	if (rc == 0)
 		rc = ota_sha256_final(s->h, digest, err);
@@ -167,13 +172,15 @@ static int stream_payload(struct stream *s, const struct ota_manifest *m, struct
 	while ((rc = ota_manifest_walk_next(s->w, &e, err)) > 0) {
 		if (!e->omitted)
 			rc = stream_entry(s, m, e, err);
-		else if (s->sink && s->sink->omitted && !(rc = s->sink->omitted(s->sink->ctx, e, err)))
-			ota_meter_add(s->meter, e->size, 0);
+		else if (s->sink && s->sink->omitted && !(rc = s->sink->omitted(s->sink->ctx, e, err)) &&
+			 ota_progress_add(s->progress, e->size, 0))
+			rc = interrupted(s, err);
 		else if (!s->sink || !s->sink->omitted)
 			continue; /* neither checked nor counted */
+		if (rc == 0 && ota_progress_add(s->progress, 0, e->type == OTA_ENTRY_FILE))
+			rc = interrupted(s, err);
 		if (rc)
 			return rc;
-		ota_meter_add(s->meter, 0, e->type == OTA_ENTRY_FILE);
 	}
 	if (rc < 0)
 		return rc;
@@ -184,16 +191,10 @@ static int stream_payload(struct stream *s, const struct ota_manifest *m, struct
 }
 
 int ota_verify_payload(struct ota_bundle_reader *r, const struct ota_manifest *m,
-		       const char *name, const struct ota_payload_sink *sink, struct ota_err *err)
+		       const char *name, const struct ota_payload_sink *sink,
+		       struct ota_progress *progress, struct ota_err *err)
 {
-	return ota_verify_payload_meter(r, m, name, sink, NULL, err);
-}
-
-int ota_verify_payload_meter(struct ota_bundle_reader *r, const struct ota_manifest *m,
-			     const char *name, const struct ota_payload_sink *sink,
-			     struct ota_meter *meter, struct ota_err *err)
-{
-	struct stream s = {.r = r, .sink = sink, .meter = meter, .name = name};
+	struct stream s = {.r = r, .sink = sink, .progress = progress, .name = name};
 	int rc;
 
 	s.h = ota_sha256_new();
@@ -218,8 +219,7 @@ int ota_verify_open(struct ota_verify_session *v, int fd, const char *name,
 
 	memset(v, 0, sizeof(*v));
 	v->name = name;
-	v->meter = opts->meter;
-	v->base = opts->base;
+	v->progress = opts->progress;
 	if ((rc = ota_bundle_reader_new(&v->r, fd, name, err)) ||
 	    (rc = ota_bundle_read_head(v->r, &head, err)) ||
 	    (rc = ota_verify_signatures(head, name, opts, &v->res, err)))
@@ -236,62 +236,18 @@ int ota_verify_open(struct ota_verify_session *v, int fd, const char *name,
 	return rc;
 }
 
-struct extract_ctx {
-	struct ota_extract *x;
-	struct ota_base *base;
-	const char *name;
-};
-
-static int extract_entry(void *ctx, const struct ota_entry *e, struct ota_err *err)
-{
-	return ota_extract_entry(((struct extract_ctx *)ctx)->x, e, err);
-}
-
-static int extract_data(void *ctx, const void *buf, size_t len, struct ota_err *err)
-{
-	return ota_extract_write(((struct extract_ctx *)ctx)->x, buf, len, err);
-}
-
-/* A delta's file that the payload leaves out, from the base release. */
-static int extract_omitted(void *ctx, const struct ota_entry *e, struct ota_err *err)
-{
-	struct extract_ctx *c = ctx;
-	int rc = ota_extract_entry(c->x, e, err);
-
-	return rc ? rc : ota_base_fill(c->base, e, extract_data, c, c->name, err);
-}
-
-int ota_verify_finish(struct ota_verify_session *v, const char *extract_dir, bool durable,
+int ota_verify_finish(struct ota_verify_session *v, const struct ota_payload_sink *sink,
 		      struct ota_err *err)
 {
 	const struct ota_manifest *m = v->res.manifest;
-	struct extract_ctx c = {NULL, v->base, v->name};
-	struct ota_payload_sink sink = {extract_entry, extract_data, &c, extract_omitted};
-	int rc = 0;
+	bool omitted_too = sink && sink->omitted;
 
-	if (v->meter) {
-		v->meter->files_total = m->n_files;
-		v->meter->bytes_total = m->payload_bytes;
-		if (!extract_dir) {
-			v->meter->files_total -= m->delta.n_omitted;
-			v->meter->bytes_total -= m->delta.omitted_bytes;
-		}
+	if (v->progress) {
+		v->progress->files_total = m->n_files - (omitted_too ? 0 : m->delta.n_omitted);
+		v->progress->bytes_total =
+			m->payload_bytes - (omitted_too ? 0 : m->delta.omitted_bytes);
 	}
-	if (extract_dir && m->delta.n_omitted && !v->base)
-		return ota_err_set(err, OTA_EUSAGE, "%s: a delta of %s: %zu of its files are not in "
-				   "the payload, and extracting it needs the base release's tree (ota-verify "
-				   "--base DIR)",
-				   v->name, m->delta.base, m->delta.n_omitted);
-	if (extract_dir && m->delta.n_omitted)
-		rc = ota_base_plan(v->base, m, v->name, err);
-	if (rc == 0 && extract_dir)
-		rc = ota_extract_new(&c.x, extract_dir, m, durable, err);
-	if (rc == 0)
-		rc = ota_verify_payload_meter(v->r, m, v->name, c.x ? &sink : NULL, v->meter, err);
-	if (rc == 0 && c.x)
-		rc = ota_extract_commit(c.x, err);
-	ota_extract_free(c.x);
-	return rc;
+	return ota_verify_payload(v->r, m, v->name, sink, v->progress, err);
 }
 
 void ota_verify_close(struct ota_verify_session *v)
@@ -308,7 +264,7 @@ int ota_verify_bundle_fd(int fd, const char *name, const struct ota_verify_opts 
 	int rc = ota_verify_open(&v, fd, name, opts, err);
 
 	if (rc == 0)
-		rc = ota_verify_finish(&v, opts->extract_dir, opts->durable, err);
+		rc = ota_verify_finish(&v, NULL, err);
 	memset(res, 0, sizeof(*res));
 	if (rc == 0) {
 		*res = v.res;

@@ -5,9 +5,9 @@
  * over the exact manifest bytes (checked before the manifest is parsed and
  * before any payload is read); a canonical, well-formed manifest; the
  * device class; then, streaming, every payload entry in manifest order
- * with its type, size and SHA-256, and nothing else.  With extract_dir the
- * verified tree is written as it streams and appears only if all of it
- * verified (extract.h).
+ * with its type, size and SHA-256, and nothing else.  Verification only
+ * reads: the payload goes to a sink the caller gives (stage.h writes it
+ * into a release tree).
  */
 #ifndef OTA_VERIFY_H
 #define OTA_VERIFY_H
@@ -20,20 +20,13 @@
 #include "lib/hash.h"
 #include "lib/keys.h"
 #include "lib/manifest.h"
-#include "lib/meter.h"
-
-struct ota_base; /* delta.h */
+#include "lib/progress.h"
 
 struct ota_verify_opts {
 	const struct ota_keyring *keys; /* trusted keys */
 	const char *device_class;       /* required target */
 	unsigned int threshold;         /* distinct trusted signatures; 0 = 1 */
-	const char *extract_dir;        /* NULL: verify only */
-	bool durable;                   /* make what is extracted durable */
-	struct ota_meter *meter;        /* progress of the payload; may be NULL */
-	struct ota_base *base;          /* where a delta's omitted files are taken
-					   from when extracting (delta.h); NULL:
-					   a delta cannot be extracted */
+	struct ota_progress *progress;  /* of the payload; may be NULL */
 };
 
 struct ota_verify_result {
@@ -62,13 +55,11 @@ struct ota_payload_sink {
 
 /* Stream the payload of r (whose head was read) against m: every entry in
  * order with its type, size, link target and SHA-256, nothing after the
- * last, and none of those a delta omits.  sink may be NULL. */
+ * last, and none of those a delta omits.  sink and progress may be NULL;
+ * a progress hook that cancels fails it with OTA_EIO "interrupted". */
 int ota_verify_payload(struct ota_bundle_reader *r, const struct ota_manifest *m,
-		       const char *name, const struct ota_payload_sink *sink, struct ota_err *err);
-/* The same, counting into meter (which may be NULL) as it goes. */
-int ota_verify_payload_meter(struct ota_bundle_reader *r, const struct ota_manifest *m,
-			     const char *name, const struct ota_payload_sink *sink,
-			     struct ota_meter *meter, struct ota_err *err);
+		       const char *name, const struct ota_payload_sink *sink,
+		       struct ota_progress *progress, struct ota_err *err);
 
 /* Check the signatures of a bundle head against opts (keys, threshold).
  * A signature by an unknown key is ignored; one by a trusted key that
@@ -80,25 +71,25 @@ int ota_verify_signatures(const struct ota_bundle_head *head, const char *name,
 /* A bundle verification in two steps, for callers that act between them
  * (the agent checks anti-rollback and space, and records its state):
  * _open checks the head, signatures, manifest and target; _finish streams
- * and checks the payload, extracting it to extract_dir if not NULL. */
+ * and checks the payload into sink (NULL: verify only).  The progress
+ * totals count a delta's omitted files only when sink takes them. */
 struct ota_verify_session {
 	struct ota_bundle_reader *r;
 	const char *name;
-	struct ota_verify_result res; /* res.manifest valid after _open */
-	struct ota_meter *meter;      /* from the opts */
-	struct ota_base *base;        /* from the opts; may be set before _finish */
+	struct ota_verify_result res;  /* res.manifest valid after _open */
+	struct ota_progress *progress; /* from the opts */
 };
 
 int ota_verify_open(struct ota_verify_session *v, int fd, const char *name,
 		    const struct ota_verify_opts *opts, struct ota_err *err);
-int ota_verify_finish(struct ota_verify_session *v, const char *extract_dir, bool durable,
+int ota_verify_finish(struct ota_verify_session *v, const struct ota_payload_sink *sink,
 		      struct ota_err *err);
 /* Free everything, including the manifest unless taken from v->res. */
 void ota_verify_close(struct ota_verify_session *v);
 
-/* Verify (and optionally extract) the bundle at path.  On success res
- * holds the manifest (lean: manifest.h) and the signers; free it with
- * _result_free. */
+/* Verify the bundle at path (or open as fd).  On success res holds the
+ * manifest (lean: manifest.h) and the signers; free it with _result_free.
+ * On failure res holds nothing. */
 int ota_verify_bundle(const char *path, const struct ota_verify_opts *opts,
 		      struct ota_verify_result *res, struct ota_err *err);
 int ota_verify_bundle_fd(int fd, const char *name, const struct ota_verify_opts *opts,

@@ -5,6 +5,7 @@
 
 #include "cli/cli.h"
 #include "cli/progress.h"
+#include "lib/bundle_read.h"
 #include "lib/bundle_sign.h"
 #include "lib/detached.h"
 #include "lib/fsutil.h"
@@ -33,7 +34,7 @@ static int add_signature(const char *bundle, const unsigned char *pub, const uns
 	int rc;
 
 	ota_cli_progress_start(&prog, bundle, quiet);
-	rc = ota_bundle_add_signature(bundle, pub, sig, ota_cli_progress_meter(&prog), err);
+	rc = ota_bundle_add_signature(bundle, pub, sig, ota_cli_progress_hook(&prog), err);
 	ota_cli_progress_end(&prog);
 	return rc;
 }

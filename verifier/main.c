@@ -10,7 +10,7 @@
 #include "cli/cli.h"
 #include "lib/trust.h"
 #include "cli/progress.h"
-#include "lib/delta.h"
+#include "lib/stage.h"
 #include "lib/verify.h"
 
 static const char usage[] =
@@ -156,10 +156,11 @@ static int verify_bundle(const struct verify_args *a, struct ota_verify_opts *op
 
 	if (a->base && (rc = ota_base_new(&base, err)) == 0)
 		rc = ota_base_add(base, a->base, NULL, NULL, err);
-	opts->base = base;
 	ota_cli_progress_start(&prog, a->bundle, a->quiet || a->json);
-	opts->meter = ota_cli_progress_meter(&prog);
-	if (rc == 0)
+	opts->progress = ota_cli_progress_hook(&prog);
+	if (rc == 0 && a->extract)
+		rc = ota_stage_bundle(a->bundle, opts, a->extract, true, base, res, err);
+	else if (rc == 0)
 		rc = ota_verify_bundle(a->bundle, opts, res, err);
 	ota_cli_progress_end(&prog);
 	ota_base_free(base);
@@ -184,7 +185,7 @@ int main(int argc, char **argv)
 	struct verify_args a = {0};
 	struct ota_verify_result res = {0};
 	struct ota_keyring keys = {0};
-	struct ota_verify_opts opts = {.keys = &keys, .durable = true};
+	struct ota_verify_opts opts = {.keys = &keys};
 	struct ota_err err = {0};
 	const char *subject;
 	int rc;
@@ -195,7 +196,6 @@ int main(int argc, char **argv)
 		return rc < 0 ? 0 : rc;
 	opts.device_class = a.device_class;
 	opts.threshold = a.threshold;
-	opts.extract_dir = a.extract;
 	subject = a.bundle ? a.bundle : a.manifest;
 	rc = a.trust ? load_trust(a.trust, a.device_class, &keys, &opts.threshold, &err)
 		     : ota_keyring_load(&keys, a.keys, &err);

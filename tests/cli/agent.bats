@@ -5,19 +5,11 @@
 # crash loop, failing self-test), anti-rollback, refused bundles leaving
 # nothing staged, pruning, status, history, rollback, config errors, the run
 # lock and a full disk.  Interrupted runs are agent_crash.bats's.
-load helpers
-load ../tools/agent_env
+load ../helpers/common
+load ../helpers/agent
 bats_require_minimum_version 1.5.0
 
-eval "helpers_$(declare -f setup)"
-setup() {
-	helpers_setup
-	agent_setup
-}
 
-teardown() {
-	agent_teardown
-}
 
 # Hooks for make_bundle.
 add_marker() { printf 'FLIP-THIS-PAYLOAD-BYTE\n' >"$1/share/marker"; }
@@ -33,19 +25,6 @@ flip_marker() {
 		data[i] ^= 1
 		open(sys.argv[1], "wb").write(bytes(data))
 	EOF
-}
-
-# Poll `status --json` (no lock taken) until the run in progress is in
-# one of the states given, for at most 10 s.
-wait_for_state() {
-	local i
-	for i in $(seq 100); do
-		run agent status --json
-		[ "$status" -eq 0 ] && [[ " $* " == *" $(jget 'j["state"]') "* ]] && return 0
-		sleep 0.1
-	done
-	echo "the run never reached $*: $output" >&2
-	return 1
 }
 
 @test "ota-agent --help exits 0 and names every command" {
@@ -369,17 +348,94 @@ assert r["to"] == "IDLE" and "hash mismatch" in r["reason"], r'
 	done
 }
 
-@test "rollback when current is already the last good release: exit 0, says so, nothing moves" {
+@test "a promotion keeps the release it replaces as the previous good one" {
 	install_ok 1.0.0 good
+	assert_absent "$APP/.previous-good"
 	install_ok 2.0.0 good
+	assert_link .previous-good 1.0.0
+	run agent status --json
+	[ "$(jget 'j["previous_good"]')" = 1.0.0 ]
+	install_ok 3.0.0 good
+	assert_link .previous-good 2.0.0
+}
+
+@test "rollback when current is the last good release and healthy: exit 0, restarted and checked, nothing moves" {
+	install_ok 1.0.0 good INDEX=1
+	install_ok 1.1.0 good INDEX=1
 	local before
 	before=$(history_pairs | wc -l)
 	run agent rollback
 	assert_status 0
-	assert_output_matches 'already'
+	assert_output_matches '^already on the last good release 1\.1\.0, and it passes its health checks$'
+	assert_current 1.1.0
+	assert_link .previous-good 1.0.0
+	assert_serving 1.1.0
+	[ "$(history_pairs | wc -l)" -eq "$before" ]
+}
+
+@test "rollback when the last good release itself fails: back to the previous good one, the failing one demoted" {
+	install_ok 1.0.0 good INDEX=1
+	install_ok 1.1.0 good INDEX=1
+	break_release 1.1.0
+	run agent rollback
+	assert_status 0
+	assert_output_matches '^rolled back from 1\.1\.0 to 1\.0\.0$'
+	assert_current 1.0.0
+	assert_last_good 1.0.0
+	assert_absent "$APP/.previous-good"
+	assert_serving 1.0.0
+	[ "$(history_tail 2)" = 'IDLE>ROLLING_BACK 1.1.0 ROLLING_BACK>IDLE 1.1.0' ]
+	run agent history
+	assert_output_matches 'the last good release 1\.1\.0 fails \(.*selftest: broken\); falling back to the previous good 1\.0\.0'
+	assert_output_matches 'rolled back to 1\.0\.0; 1\.1\.0 is no longer a good release'
+	assert_invariants
+}
+
+@test "rollback from the last good release refused by the rollback index: exit 14, nothing moves" {
+	install_ok 1.0.0 good INDEX=1
+	install_ok 2.0.0 good INDEX=2
+	break_release 2.0.0
+	local before
+	before=$(history_pairs | wc -l)
+	run --separate-stderr agent rollback
+	assert_status 14
+	assert_error_line 'not falling back to the previous good release 1\.0\.0: its rollback index 1 is below 2'
 	assert_current 2.0.0
 	assert_last_good 2.0.0
 	[ "$(history_pairs | wc -l)" -eq "$before" ]
+	mend_release 2.0.0
+	assert_invariants
+}
+
+@test "rollback from the only good release, failing: exit 3, nothing to fall back to, nothing moves" {
+	install_ok 1.0.0 good
+	break_release 1.0.0
+	run --separate-stderr agent rollback
+	assert_status 3
+	assert_error_line '1\.0\.0 is the last good release, fails \(.*\), and no earlier good release is on disk'
+	assert_current 1.0.0
+	mend_release 1.0.0
+	assert_invariants
+}
+
+@test "rollback on a device with nothing installed: exit 0, says it waits for a first install" {
+	run agent rollback
+	assert_status 0
+	assert_output_matches '^nothing installed yet: no release to roll back to, waiting for a first install$'
+	assert_absent "$APP/current"
+}
+
+@test "pruning never removes the previous good release, even when it is the oldest" {
+	write_config KEEP_RELEASES=2
+	install_ok 1.0.0 good INDEX=1
+	install_ok 1.1.0 good INDEX=1
+	break_release 1.1.0
+	run agent rollback # 1.1.0 demoted, still on disk
+	assert_status 0
+	install_ok 1.2.0 good INDEX=1
+	assert_link .previous-good 1.0.0
+	run ls "$APP/releases"
+	[ "$output" = "$(printf '1.0.0\n1.2.0')" ]
 	assert_invariants
 }
 
@@ -442,6 +498,24 @@ assert r["to"] == "IDLE" and "hash mismatch" in r["reason"], r'
 	assert_current 2.0.0
 	assert_last_good 2.0.0
 	assert_nothing_staged 3.0.0
+	assert_invariants
+}
+
+@test "recover while an install holds the lock: exit 0, says the run owns the state; the install completes" {
+	install_ok 1.0.0 good
+	write_config HEALTH_TIMEOUT=6 HEALTH_STABLE=2.5
+	make_bundle 2.0.0 good
+	agent install "$BUNDLE" >"$T/first.out" 2>&1 &
+	BG_PIDS=$!
+	wait_for_state VERIFYING STAGING SWITCHING HEALTH_CHECK
+	run --separate-stderr agent recover
+	assert_status 0
+	assert_output_matches '^nothing to recover now: .*another ota-agent run holds the lock \(pid [0-9]+\), which finishes or undoes its own run$'
+	local st=0
+	wait "$BG_PIDS" || st=$?
+	BG_PIDS=""
+	[ "$st" -eq 0 ] || { echo "install exited $st: $(cat "$T/first.out")" >&2; false; }
+	assert_current 2.0.0
 	assert_invariants
 }
 

@@ -5,8 +5,8 @@
 # whole install of a release of ~200 files and 3 MB.  After every kill
 # `recover` must leave check_release.py's invariants and a current release
 # that was proven healthy: 1.0.0, or 2.0.0 only once it had been promoted.
-load helpers
-load ../tools/agent_env
+load ../helpers/common
+load ../helpers/agent
 bats_require_minimum_version 1.5.0
 
 # The releases are built once for the file: 1.0.0, 2.0.0 and 3.0.0 good,
@@ -21,7 +21,6 @@ setup_file() {
 	make_bundle 2.0.0 good DIR="$T" NAME=big HOOK=add_200_files
 }
 
-eval "helpers_$(declare -f setup)"
 setup() {
 	helpers_setup
 	cp "$BATS_FILE_TMPDIR/k.key" "$BATS_FILE_TMPDIR/k.pub" "$T/"
@@ -30,9 +29,6 @@ setup() {
 	B=$BATS_FILE_TMPDIR
 }
 
-teardown() {
-	agent_teardown
-}
 
 # 200 files of 16 KiB in 10 directories: staging takes measurable time.
 add_200_files() {
@@ -147,6 +143,44 @@ fault_after() {
 
 @test "killed after ROLLING_BACK of an unhealthy 2.0.0: recover finishes on 1.0.0, a good 2.0.0 installs" {
 	fault_after ROLLING_BACK "$B/app-2.0.0-unhealthy.bundle" 1.0.0
+}
+
+@test "a fall-back from a failing last good release killed on entering ROLLING_BACK: recover ends on a good release, and the fall-back works after" {
+	make_bundle 1.0.0 good INDEX=1
+	install_bundle "$BUNDLE"
+	make_bundle 1.1.0 good INDEX=1
+	install_bundle "$BUNDLE"
+	break_release 1.1.0
+	run env OTA_AGENT_FAULT_ENTER=ROLLING_BACK ota-agent --root "$ROOT" rollback 3>&-
+	assert_status 137
+	run agent recover
+	assert_status 0
+	# Cut before the demotion: still on 1.1.0, and the fall-back works then.
+	assert_current 1.1.0
+	assert_last_good 1.1.0
+	run agent rollback
+	assert_status 0
+	assert_current 1.0.0
+	assert_last_good 1.0.0
+	assert_invariants
+}
+
+@test "killed in pruning, an old release moved away but not deleted (PRUNE): recover sweeps it, the new release promoted" {
+	local v
+	for v in 1.0.0 2.0.0 3.0.0; do
+		make_bundle "$v" good
+		install_bundle "$BUNDLE"
+	done
+	make_bundle 4.0.0 good
+	run agent_fault PRUNE install "$BUNDLE"
+	assert_status 137
+	run agent recover
+	assert_status 0
+	assert_invariants
+	assert_current 4.0.0
+	assert_last_good 4.0.0
+	assert_link .previous-good 3.0.0
+	[ ! -e "$APP/releases/1.0.0" ]
 }
 
 # Wait (at most 5 s) until no agent child orphaned by a kill is still

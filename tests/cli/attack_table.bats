@@ -4,7 +4,7 @@
 # unit/test_extract_race.c and every "attack" test of delta.bats is in it,
 # and a row's exit status agrees with the class its test's name states
 # (tests/tools/check_attack_table.py).
-load helpers
+load ../helpers/common
 bats_require_minimum_version 1.5.0
 
 check() {

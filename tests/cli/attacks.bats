@@ -5,10 +5,9 @@
 # directory, no temp sibling.  Hostile bundles come from tests/tools/craft.py
 # (tarfile + cryptography, signing the raw manifest bytes it ships), the
 # rest from the tools themselves.
-load helpers
+load ../helpers/common
 bats_require_minimum_version 1.5.0
 
-eval "helpers_$(declare -f setup)"
 setup() {
 	helpers_setup
 	make_key k

@@ -1,10 +1,9 @@
 #!/usr/bin/env bats
 # ota-bundle: create (layout, manifest fields, options, determinism, refusals)
 # and manifest.
-load helpers
+load ../helpers/common
 bats_require_minimum_version 1.5.0
 
-eval "helpers_$(declare -f setup)"
 setup() {
 	helpers_setup
 	make_tree tree

@@ -4,10 +4,9 @@
 # at the end; it must be byte for byte what the two-pass path (compressed
 # streams, deltas) and ota-sign give for the same tree.  Also
 # create --sign-key, CI's one step, and the fast in-place ota-sign.
-load helpers
+load ../helpers/common
 bats_require_minimum_version 1.5.0
 
-eval "helpers_$(declare -f setup)"
 setup() {
 	helpers_setup
 	make_key k

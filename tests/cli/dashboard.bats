@@ -1,25 +1,19 @@
 #!/usr/bin/env bats
 # ota-agent dashboard and report on a device whose history the real agent
-# wrote with the example service (tests/tools/history_env.bash): the HTTP
+# wrote with the example service (tests/helpers/history.bash): the HTTP
 # endpoints with curl (status codes, content types, security headers, 405,
 # the JSON matching the CLI's), loopback only, no lock, a history appended
 # while it serves, clean shutdown; `report --html`; and what a person sees
 # in headless Chromium, with a screenshot kept as a test artifact.
-load helpers
-load ../tools/agent_env
-load ../tools/history_env
+load ../helpers/common
+load ../helpers/agent
+load ../helpers/history
 bats_require_minimum_version 1.5.0
 
 ARTIFACTS=${OTA_ARTIFACTS:-$OTA_BIN/../test-artifacts}
 
-setup_file() {
-	history_device_make
-}
-
-eval "helpers_$(declare -f setup)"
 setup() {
-	helpers_setup
-	history_device_copy
+	history_suite_setup
 	DASH_PID=""
 }
 

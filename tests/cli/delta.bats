@@ -6,14 +6,12 @@
 # ota-agent install takes it from the releases on the device.  The attack
 # rows: a payload holding an omitted file and the reverse, an unsigned
 # change of the omitted set, a missing or tampered base on the device.
-load helpers
-load ../tools/agent_env
+load ../helpers/common
+load ../helpers/agent
 bats_require_minimum_version 1.5.0
 
-eval "helpers_$(declare -f setup)"
 setup() {
-	helpers_setup
-	agent_setup
+	agent_suite_setup
 	make_tree v1
 	cp -a v1 v2
 	printf 'hello again\n' >v2/etc/greeting
@@ -24,9 +22,6 @@ setup() {
 	mkdir x
 }
 
-teardown() {
-	agent_teardown
-}
 
 # craft KIND: $T/KIND.bundle, the tree v1 attacked as KIND, signed by k.
 craft() {

@@ -5,7 +5,7 @@
 # the independent reader and writer of the share format.  The exhaustive
 # check of every subset of every split up to 9 shares is the unit test
 # tests/unit/test_shamir.c.
-load helpers
+load ../helpers/common
 bats_require_minimum_version 1.5.0
 
 SHARES() { python3 "$TESTS_DIR/tools/shares.py" "$@"; }

@@ -1,28 +1,15 @@
 #!/usr/bin/env bats
 # ota-agent history and status on a device whose history the real agent
-# wrote (tests/tools/history_env.bash): the records and their fields, the
+# wrote (tests/helpers/history.bash): the records and their fields, the
 # --since and --version filters, --verify on an untouched history and on
 # each way of tampering with it (edit, swap, removal, cut tail, rewritten
 # chain), the power cuts it tolerates, rotation, and status's view of a
 # run in progress.
-load helpers
-load ../tools/agent_env
-load ../tools/history_env
+load ../helpers/common
+load ../helpers/agent
+load ../helpers/history
 bats_require_minimum_version 1.5.0
 
-setup_file() {
-	history_device_make
-}
-
-eval "helpers_$(declare -f setup)"
-setup() {
-	helpers_setup
-	history_device_copy
-}
-
-teardown() {
-	agent_teardown
-}
 
 # Run history --verify: exit 21, one line on stderr matching $1.
 assert_tampered() {

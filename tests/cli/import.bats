@@ -4,15 +4,13 @@
 # named and skipped, a corrupted one refused with current untouched, the
 # medium never written, nothing newer a clear exit 0.  A device under
 # $T/root with the real example service.
-load helpers
-load ../tools/agent_env
-load ../tools/delivery_env
+load ../helpers/common
+load ../helpers/agent
+load ../helpers/delivery
 bats_require_minimum_version 1.5.0
 
-eval "helpers_$(declare -f setup)"
 setup() {
-	helpers_setup
-	agent_setup
+	agent_suite_setup
 	MEDIUM=$T/usb
 	mkdir -p "$MEDIUM"
 	import_config
@@ -24,9 +22,6 @@ import_config() {
 	write_config HEALTH_STABLE=0 "$@"
 }
 
-teardown() {
-	agent_teardown
-}
 
 add_marker() { printf 'FLIP-THIS-PAYLOAD-BYTE\n' >"$1/share/marker"; }
 add_2mb_file() { head -c 2097152 /dev/urandom >"$1/share/blob"; }

@@ -5,7 +5,7 @@
 # systemd's own units, the commands the units run and a release of the
 # example app, the udev rule is well formed and names the import unit,
 # and the example config is one the agent accepts.
-load helpers
+load ../helpers/common
 bats_require_minimum_version 1.5.0
 
 OTA_REPO=$(cd "$TESTS_DIR/.." && pwd)

@@ -4,10 +4,9 @@
 # canonical JSON must escape: accents, emoji, a code point above the
 # surrogates (U+FF21, which sorts before emoji by code point but after them
 # in UTF-16), double quotes, backslashes, tabs, newlines, \x01 and DEL.
-load helpers
+load ../helpers/common
 bats_require_minimum_version 1.5.0
 
-eval "helpers_$(declare -f setup)"
 setup() {
 	helpers_setup
 	make_key k

@@ -3,7 +3,7 @@
 # --passphrase-env, the terminal), "wrong passphrase" said plainly by every
 # tool that takes a private key, `ota-keytool passwd`, and both directions
 # with `openssl` (our keys in `openssl pkey`, openssl's keys in our tools).
-load helpers
+load ../helpers/common
 bats_require_minimum_version 1.5.0
 
 # tty PROMPT ANSWER [PROMPT ANSWER...] -- CMD...: run CMD on a

@@ -2,7 +2,7 @@
 # ota-keytool: generate, id and pub.  Each test checks the exit status, the
 # one-line message naming the file, and what is (or is not) left on disk.
 # `openssl` is the independent reference for key files and key ids.
-load helpers
+load ../helpers/common
 bats_require_minimum_version 1.5.0
 
 mode_of() { stat -c %a "$1"; }

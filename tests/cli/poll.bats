@@ -5,15 +5,13 @@
 # ignores Range, an index that lies about a hash or a size, an endless
 # download, a stalled one, the size cap, the space check, retries, and
 # trust coming from the signature only.  A device under $T/root with the real example service.
-load helpers
-load ../tools/agent_env
-load ../tools/delivery_env
+load ../helpers/common
+load ../helpers/agent
+load ../helpers/delivery
 bats_require_minimum_version 1.5.0
 
-eval "helpers_$(declare -f setup)"
 setup() {
-	helpers_setup
-	agent_setup
+	agent_suite_setup
 	mkdir -p "$T/www"
 	poll_config
 }
@@ -27,9 +25,6 @@ poll_config() {
 	write_config HEALTH_STABLE=0 EXTRA="$(printf 'watch:\n  retries: %s\n  retry_delay: 0.2\n  connect_timeout: 2\n  stall_timeout: %s\n%s' "${RETRIES:-2}" "${STALL_TIMEOUT:-5}" "${1:-}")"
 }
 
-teardown() {
-	agent_teardown
-}
 
 add_2mb_file() { head -c 2097152 /dev/urandom >"$1/share/blob"; }
 

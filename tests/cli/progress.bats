@@ -5,21 +5,16 @@
 # tests/tools/pty_run.py), and print nothing of it when stderr is not a
 # terminal or with --quiet.  OTA_PROGRESS_MS=0 redraws at every count, so
 # even a small bundle shows it.
-load helpers
-load ../tools/agent_env
+load ../helpers/common
+load ../helpers/agent
 bats_require_minimum_version 1.5.0
 
-eval "helpers_$(declare -f setup)"
 setup() {
-	helpers_setup
-	agent_setup
+	agent_suite_setup
 	make_tree tree
 	export OTA_PROGRESS_MS=0
 }
 
-teardown() {
-	agent_teardown
-}
 
 # on_tty CMD...: run CMD with stderr on a pseudo-terminal; $T/tty gets
 # what reached the terminal.

@@ -2,16 +2,10 @@
 # ota-sign: in place (temp file + rename, original untouched on failure),
 # detached (the air-gapped box) and attach.  Key files and ids themselves
 # are keytool.bats's.
-load helpers
+load ../helpers/common
 bats_require_minimum_version 1.5.0
 
-eval "helpers_$(declare -f setup)"
-setup() {
-	helpers_setup
-	make_key k
-	make_tree tree
-	ota-bundle create --tree tree --version 1.0.0 --target edge-gw-v2 --out app.bundle >/dev/null
-}
+setup() { bundle_setup; }
 
 # pubinfo FILE.pub id|b64: the key id or the base64 raw key, computed with
 # cryptography rather than by the tools under test.

@@ -3,16 +3,14 @@
 # ota-agent), and key rotation by signed trust files (ota-keytool trust,
 # ota-agent trust and keys): accepted when the threshold in force and the
 # file's own threshold signed it, refused otherwise, never replayed, kept
-# whole across a crash.  The device is agent_env's; its factory keys are
+# whole across a crash.  The device is agent.bash's; its factory keys are
 # a, b, c with threshold 2.
-load helpers
-load ../tools/agent_env
+load ../helpers/common
+load ../helpers/agent
 bats_require_minimum_version 1.5.0
 
-eval "helpers_$(declare -f setup)"
 setup() {
-	helpers_setup
-	agent_setup
+	agent_suite_setup
 	local k
 	for k in a b c d e; do make_key "$k"; done
 	rm "$ROOT/etc/ota/keys/k.pub"
@@ -20,9 +18,6 @@ setup() {
 	write_config EXTRA="threshold: 2"
 }
 
-teardown() {
-	agent_teardown
-}
 
 # A small bundle for edge-gw-v2 at $T/$1.bundle signed by the keys named
 # after it (no service needed: for ota-verify and refused installs).

@@ -2,15 +2,11 @@
 # ota-verify: bundles (keys file or directory, compression, --extract,
 # --json) and the design's form (--manifest --signature --tree).  Hostile
 # bundles are in attacks.bats.
-load helpers
+load ../helpers/common
 bats_require_minimum_version 1.5.0
 
-eval "helpers_$(declare -f setup)"
 setup() {
-	helpers_setup
-	make_key k
-	make_tree tree
-	ota-bundle create --tree tree --version 1.0.0 --target edge-gw-v2 --out app.bundle >/dev/null
+	bundle_setup
 	ota-sign --key k.key app.bundle >/dev/null
 }
 

@@ -5,21 +5,16 @@
 # pings (also while an install runs, none for another WATCHDOG_PID, none
 # once the main thread hangs) and STOPPING=1; SIGTERM and SIGINT end the
 # daemon with exit 0, also in the middle of a download.
-load helpers
-load ../tools/agent_env
-load ../tools/delivery_env
+load ../helpers/common
+load ../helpers/agent
+load ../helpers/delivery
 bats_require_minimum_version 1.5.0
 
-eval "helpers_$(declare -f setup)"
 setup() {
-	helpers_setup
-	agent_setup
+	agent_suite_setup
 	mkdir -p "$T/www"
 }
 
-teardown() {
-	agent_teardown
-}
 
 # watch_config [EXTRA lines of the watch mapping]: watch every second, quick retries.
 watch_config() {

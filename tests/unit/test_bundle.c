@@ -461,7 +461,7 @@ static void verify_file(struct fixture *f, int want, const char *why)
 	assert_int_equal(ota_manifest_parse(rd.head->manifest.data, rd.head->manifest.len, NAME,
 					    &m, &err),
 			 0);
-	rc = ota_verify_payload(rd.r, m, NAME, NULL, &err);
+	rc = ota_verify_payload(rd.r, m, NAME, NULL, NULL, &err);
 	if (rc != want)
 		fail_msg("verify gave %d, want %d (%s)", rc, want, err.msg);
 	if (want && !strstr(err.msg, why))

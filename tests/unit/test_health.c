@@ -26,6 +26,7 @@
 
 #include "lib/fsutil.h"
 #include "lib/health.h"
+#include "lib/run.h"
 
 struct fixture {
 	char dir[64];       /* mkdtemp; app/ and run/ below */
@@ -43,7 +44,7 @@ struct fixture {
 /* The calls under test, on the fixture's config, environment and error. */
 #define RUN(cmd, ms, out, len) ota_run_command(cmd, NULL, ms, out, len, &f->err)
 #define POLL(before) ota_health_poll(&f->c, f->env, before, &f->err)
-#define WAIT(before) ota_health_wait(&f->c, f->env, before, &f->err)
+#define WAIT(before) ota_health_wait(&f->c, f->env, before, NULL, &f->err)
 #define COUNT(n) ota_health_restart_count(&f->c, f->env, n, &f->err)
 
 static long long now_ms(void)

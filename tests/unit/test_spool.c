@@ -85,11 +85,11 @@ static int spool_entries(const struct fixture *f)
 	return n;
 }
 
-static int count_progress(void *ctx, unsigned long long done, unsigned long long total)
+static int count_progress(struct ota_progress *p)
 {
-	struct fixture *f = ctx;
+	struct fixture *f = p->ctx;
 
-	assert_true(done <= total);
+	assert_true(p->bytes <= p->bytes_total);
 	return ++f->calls == f->cancel_at;
 }
 
@@ -114,7 +114,7 @@ static void test_spool_names_are_plain(void **state)
 static void test_spool_copies_exactly_with_progress(void **state)
 {
 	struct fixture *f = *state;
-	struct ota_progress p = {count_progress, f};
+	struct ota_progress p = {.fn = count_progress, .ctx = f};
 	struct ota_buf a, b;
 	char out[256];
 	struct ota_err err = {0};
@@ -141,7 +141,7 @@ static void test_spool_copies_exactly_with_progress(void **state)
 static void test_spool_copy_cancelled_or_short_leaves_nothing(void **state)
 {
 	struct fixture *f = *state;
-	struct ota_progress p = {count_progress, f};
+	struct ota_progress p = {.fn = count_progress, .ctx = f};
 	char out[256];
 	struct ota_err err = {0};
 	int fd = open(f->src, O_RDONLY);

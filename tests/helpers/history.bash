@@ -1,7 +1,7 @@
-# history_env.bash - the device the history and dashboard suites read
+# history.bash - the device the history and dashboard suites read
 # (history.bats, dashboard.bats): made once per file by the real agent with
 # the real example service, then copied into each test's own $T/root.
-# Load after helpers.bash and agent_env.bash.
+# Load after common.bash and agent.bash.
 #
 # The device's history, oldest first:
 #   #1 1.0.0 promoted                  (app-1.0.0-good.bundle)
@@ -61,3 +61,12 @@ history_edit() {
 		open(path, "wb").write(b"".join(L))
 	EOF
 }
+
+# The setup of a history suite: the device made once per file
+# (history_device_make, in setup_file), a copy of it per test.
+setup_file() { history_device_make; }
+history_suite_setup() {
+	helpers_setup
+	history_device_copy
+}
+setup() { history_suite_setup; }

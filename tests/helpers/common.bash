@@ -1,14 +1,31 @@
-# Shared set-up for the command-line tests: every test runs in its own
-# fresh temp dir ($T) with the built tools on PATH.
+# common.bash - what every command-line suite shares: each test runs in
+# its own fresh temp dir ($T) with the built tools on PATH.  Every suite
+# loads this first (`load ../helpers/common`), then what it needs of
+# agent.bash (a device under --root), delivery.bash (a medium, an HTTP
+# server, systemd's notify socket) and history.bash (a device with a
+# history).  Each of those defines the setup and teardown its suites share;
+# a suite defines its own only to do more, starting with the one it
+# replaces (helpers_setup, agent_suite_setup).
 : "${OTA_BIN:?OTA_BIN must name the directory of the built tools}"
 export PATH="$OTA_BIN:$PATH"
 TESTS_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export TESTS_DIR
 export SOURCE_DATE_EPOCH=1700000000
 
-setup() {
+helpers_setup() {
 	T="$BATS_TEST_TMPDIR"
 	cd "$T" || return 1
+}
+
+setup() { helpers_setup; }
+
+# The setup of a suite about one bundle: key k, tree/, and app.bundle made
+# of it, unsigned.
+bundle_setup() {
+	helpers_setup
+	make_key k
+	make_tree tree
+	ota-bundle create --tree tree --version 1.0.0 --target edge-gw-v2 --out app.bundle >/dev/null
 }
 
 # Assert the last `run` exited with status $1.

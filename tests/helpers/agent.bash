@@ -1,8 +1,8 @@
-# agent_env.bash - a whole device in the test's temp dir for the ota-agent
-# suites (agent.bats, agent_crash.bats): its root, config and trusted key,
+# agent.bash - a whole device in the test's temp dir for the ota-agent
+# suites: its root, config and trusted key,
 # signed releases of the example service, the example service itself on a
 # port of its own, and the assertions every agent test shares.  Load after
-# helpers.bash: `load helpers` then `load ../tools/agent_env`.
+# common.bash: `load ../helpers/common` then `load ../helpers/agent`.
 #
 #   $ROOT      the device root (--root); $APP and $STATE are its app and
 #              state dirs (/opt/app, /var/lib/ota under it)
@@ -23,7 +23,7 @@ free_port() {
 	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
 }
 
-# agent_setup: after helpers' setup: a device at $T/root with nothing
+# agent_setup: after helpers_setup: a device at $T/root with nothing
 # installed, trusting k.
 agent_setup() {
 	ROOT=$T/root
@@ -271,3 +271,36 @@ assert_serving() {
 
 # Seconds since the epoch, with decimals.
 now() { date +%s.%N; }
+
+# Poll `status --json` (no lock taken) until the run in progress is in
+# one of the states given, for at most 10 s.
+wait_for_state() {
+	local i
+	for i in $(seq 100); do
+		run agent status --json
+		[ "$status" -eq 0 ] && [[ " $* " == *" $(jget 'j["state"]') "* ]] && return 0
+		sleep 0.1
+	done
+	echo "the run never reached $*: $output" >&2
+	return 1
+}
+
+# break_release VERSION: the release on the device fails its self-test from
+# now on (what a release that worked for weeks and then breaks looks
+# like); mend_release VERSION puts its own self-test back.
+break_release() {
+	chmod u+w "$APP/releases/$1/bin"
+	cp -p "$APP/releases/$1/bin/selftest" "$T/selftest-$1"
+	printf '#!/bin/sh\necho broken >&2\nexit 1\n' >"$APP/releases/$1/bin/selftest"
+}
+mend_release() {
+	cp -p "$T/selftest-$1" "$APP/releases/$1/bin/selftest"
+}
+
+# The setup and teardown of an agent suite: a fresh device per test.
+agent_suite_setup() {
+	helpers_setup
+	agent_setup
+}
+setup() { agent_suite_setup; }
+teardown() { agent_teardown; }

@@ -1,8 +1,8 @@
-# delivery_env.bash - what the delivery suites (import.bats, poll.bats,
-# watch.bats) add to agent_env.bash: a loopback HTTP server (httpd.py) in
+# delivery.bash - what the delivery suites (import.bats, poll.bats,
+# watch.bats) add to agent.bash: a loopback HTTP server (httpd.py) in
 # the test, a medium directory with a checksum listing, a datagram
 # listener standing in for systemd's notification socket, and a look into
-# the spool.  Load after agent_env: `load ../tools/delivery_env`.
+# the spool.  Load after agent.bash: `load ../helpers/delivery`.
 
 HTTPD="$TESTS_DIR/tools/httpd.py"
 NOTIFY_LISTENER="$TESTS_DIR/tools/notify_listen.py"

@@ -1,0 +1,72 @@
+/* delivery.h - how bundles reach the device: delivery sources behind one
+ * interface (curl's vtls, git's transports).  A source knows where the
+ * config puts it and runs one pass there: find the newest bundle for this
+ * device that is newer than what is installed, judged by its signed head,
+ * bring it into the spool, and install that copy (engine.h).  The delivery
+ * path never changes the safety guarantees: every install verifies as
+ * always.  Adding a source (a second USB path, a drop directory, a mirror)
+ * is one file and one entry in delivery_sources.
+ */
+#ifndef OTA_AGENT_DELIVERY_H
+#define OTA_AGENT_DELIVERY_H
+
+#include <stdbool.h>
+
+#include "agent/agent.h"
+#include "lib/buf.h"
+#include "lib/progress.h"
+
+/* What one pass did.  Init with delivery_pass_init, free with _free. */
+struct delivery_pass {
+	struct ota_buf notes;   /* one line per bundle refused or skipped, each
+				   "FILE: reason\n", to print on stderr */
+	struct ota_buf summary; /* one line of what came of it, for stdout */
+	bool installed;         /* a bundle was promoted */
+	bool noted;             /* the pass's error is already in notes */
+	char version[OTA_VERSION_MAX + 1]; /* installed or attempted */
+	const char *skip;       /* a version not to try (watch: failed before) */
+};
+
+struct delivery_source {
+	const char *name; /* "usb", "http": for messages */
+	/* Where the config puts this source (watch.usb, watch.http), or NULL. */
+	const char *(*configured)(const struct ota_config *c);
+	/* False when there is nothing at where to look at now (no medium
+	 * mounted): the daemon then skips the pass without a word. */
+	bool (*present)(const char *where);
+	/* One pass over where.  0 when there was nothing newer or it was
+	 * promoted (p->installed); otherwise the code of the first bundle
+	 * refused (p->noted) or of what stopped the pass.  Takes the run lock
+	 * for the copy and the install only. */
+	int (*pass)(struct agent *a, const char *where, struct delivery_pass *p,
+		    struct ota_err *err);
+};
+
+extern const struct delivery_source delivery_usb;  /* delivery_usb.c: a mounted medium */
+extern const struct delivery_source delivery_http; /* delivery_http.c: URL/index.json */
+/* Every source, in the order the daemon visits them; NULL-terminated. */
+extern const struct delivery_source *const delivery_sources[];
+
+void delivery_pass_init(struct delivery_pass *p);
+void delivery_pass_free(struct delivery_pass *p);
+/* Append "FILE: reason" (why's message) to p->notes. */
+void delivery_note(struct delivery_pass *p, const struct ota_err *why);
+/* Print notes on stderr (prefixed with the tool's name) and the summary on
+ * stdout; the exit status for rc (0 when rc is). */
+int delivery_pass_report(const struct delivery_pass *p, int rc, const struct ota_err *err);
+
+/* One pass of src over where, reported (delivery_pass_report): what
+ * `import` and `poll --once` run.  Returns the exit status. */
+int delivery_run_once(struct agent *a, const struct delivery_source *src, const char *where);
+
+/* What the sources share. */
+
+/* Install the spool copy at path, which came from source (a medium path
+ * or a URL, named in messages in its place); the spool is cleared after. */
+int delivery_install_spooled(struct agent *a, const char *path, const char *source,
+			     struct delivery_pass *p, struct ota_err *err);
+/* A progress hook (ctx: the agent) for copies and downloads: feeds the
+ * watchdog, and cancels when a stop signal is pending. */
+void delivery_progress_init(struct ota_progress *p, struct agent *a);
+
+#endif

@@ -1,0 +1,195 @@
+/* delivery_http.c - the HTTP source (delivery.h): a directory served over
+ * HTTP (a technician's laptop on the LAN).  index.json (`ota-bundle
+ * index`) names the newest bundle for this device class; it is downloaded
+ * into the spool (resumed after a drop, size-capped, size and SHA-256
+ * checked against the index) and installed from there.  The index is only
+ * a hint: the install verifies the signature as always. */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "agent/delivery.h"
+#include "agent/engine.h"
+#include "agent/supervisor.h"
+#include "lib/fetch.h"
+#include "lib/index.h"
+#include "lib/path.h"
+#include "lib/spool.h"
+
+#define PART_EXT ".part"
+#define URL_MAX 2048
+
+struct poll {
+	struct agent *a;
+	struct delivery_pass *p;
+	char base[URL_MAX]; /* the URL, ending in '/' */
+	char installed[OTA_VERSION_MAX + 1];
+	unsigned long long floor;
+	struct ota_index idx;
+};
+
+static void fetch_opts(struct agent *a, struct ota_progress *prog, struct ota_fetch_opts *o)
+{
+	o->retries = a->cfg.fetch_retries;
+	o->retry_delay_ms = a->cfg.retry_delay_ms;
+	o->connect_timeout_ms = a->cfg.connect_timeout_ms;
+	o->stall_timeout_ms = a->cfg.stall_timeout_ms;
+	o->progress = prog;
+}
+
+/* base + file, the file name percent-encoded but for unreserved bytes. */
+static int file_url(const struct poll *q, const char *file, char *out, size_t len,
+		    struct ota_err *err)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t n = strlen(q->base), i;
+	unsigned char c;
+
+	if (n >= len)
+		return ota_err_set(err, OTA_EUSAGE, "%s: URL too long", q->base);
+	memcpy(out, q->base, n);
+	for (i = 0; file[i]; i++) {
+		c = (unsigned char)file[i];
+		if (n + 4 > len)
+			return ota_err_set(err, OTA_EUSAGE, "%s%s: URL too long", q->base, file);
+		if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+		    c == '-' || c == '.' || c == '_' || c == '~') {
+			out[n++] = (char)c;
+		} else {
+			out[n++] = '%';
+			out[n++] = hex[c >> 4];
+			out[n++] = hex[c & 15];
+		}
+	}
+	out[n] = '\0';
+	return 0;
+}
+
+static int read_index(struct poll *q, struct ota_err *err)
+{
+	struct ota_progress prog;
+	struct ota_fetch_opts o;
+	char url[URL_MAX];
+	struct ota_buf b;
+	int rc;
+
+	delivery_progress_init(&prog, q->a);
+	fetch_opts(q->a, &prog, &o);
+	if ((rc = file_url(q, OTA_INDEX_FILE, url, sizeof(url), err)))
+		return rc;
+	supervisor_notify(q->a, "STATUS=polling %s", url);
+	supervisor_busy(q->a, 60000);
+	ota_buf_init(&b, OTA_INDEX_MAX);
+	rc = ota_fetch_to_buf(url, &o, &b, err);
+	if (rc == 0)
+		rc = ota_index_parse(b.data, b.len, url, &q->idx, err);
+	ota_buf_free(&b);
+	return rc;
+}
+
+/* Into the spool as e->file, via e->file.part; spooled gets the path. */
+static int download(struct poll *q, const struct ota_index_entry *e, const char *url,
+		    char *spooled, size_t len, struct ota_err *err)
+{
+	struct ota_progress prog;
+	const char *state = q->a->cfg.state_dir;
+	char part_name[OTA_NAME_MAX + sizeof(PART_EXT)], part[PATH_MAX];
+	struct ota_fetch_opts o;
+	int rc;
+
+	delivery_progress_init(&prog, q->a);
+	fetch_opts(q->a, &prog, &o);
+	snprintf(part_name, sizeof(part_name), "%s" PART_EXT, e->file);
+	if ((rc = ota_spool_path(state, e->file, spooled, len, err)) ||
+	    (rc = ota_spool_path(state, part_name, part, sizeof(part), err)) ||
+	    (rc = ota_spool_check_space(state, e->size, 0, err)))
+		return rc;
+	supervisor_notify(q->a, "STATUS=downloading %s", url);
+	supervisor_busy(q->a, 60000);
+	if ((rc = ota_fetch_to_file(url, part, e->size, e->sha256, &o, err)))
+		return rc;
+	if (rename(part, spooled))
+		return ota_err_errno(err, OTA_EIO, errno, "%s", spooled);
+	return 0;
+}
+
+static int take(struct poll *q, const struct ota_index_entry *e, struct ota_err *err)
+{
+	char url[URL_MAX], spooled[PATH_MAX];
+	struct ota_err ignored;
+	int rc;
+
+	if (e->size > q->a->cfg.max_bundle_bytes)
+		return ota_err_set(err, OTA_EFETCH, "%s%s: %llu bytes is over watch.max_bundle_mb "
+				   "(%u MiB)", q->base, e->file, e->size, q->a->cfg.max_bundle_mb);
+	if ((rc = file_url(q, e->file, url, sizeof(url), err)) || (rc = agent_lock(q->a, err)))
+		return rc;
+	rc = ota_spool_clear(q->a->cfg.state_dir, err);
+	if (rc == 0)
+		rc = download(q, e, url, spooled, sizeof(spooled), err);
+	if (rc == 0)
+		rc = delivery_install_spooled(q->a, spooled, url, q->p, err);
+	else
+		ota_spool_clear(q->a->cfg.state_dir, &ignored);
+	agent_unlock(q->a);
+	return rc;
+}
+
+/* The pass's one line: e is the entry taken, or NULL when there was none. */
+static void summarize(const struct poll *q, const struct ota_index_entry *e, const char *why)
+{
+	struct ota_err ignored;
+	char line[URL_MAX + 256], url[URL_MAX];
+	size_t i, mine = 0;
+
+	for (i = 0; i < q->idx.n; i++)
+		mine += strcmp(q->idx.entries[i].target, q->a->cfg.device_class) == 0;
+	if (e && q->p->installed && file_url(q, e->file, url, sizeof(url), &ignored) == 0)
+		snprintf(line, sizeof(line), "%s: installed and promoted %s", url, q->p->version);
+	else
+		snprintf(line, sizeof(line), "%s: %s (%zu listed, %zu for %s)", q->base, why,
+			 q->idx.n, mine, q->a->cfg.device_class);
+	ota_buf_puts(&q->p->summary, line, &ignored);
+}
+
+static int http_pass(struct agent *a, const char *url, struct delivery_pass *p,
+		     struct ota_err *err)
+{
+	struct poll q = {.a = a, .p = p};
+	const struct ota_index_entry *e;
+	char why[OTA_VERSION_MAX + 128];
+	struct ota_err skipped;
+	int rc;
+
+	if (snprintf(q.base, sizeof(q.base), "%s%s", url,
+		     *url && url[strlen(url) - 1] == '/' ? "" : "/") >= (int)sizeof(q.base))
+		return ota_err_set(err, OTA_EUSAGE, "%s: URL too long", url);
+	if ((rc = read_index(&q, err)) ||
+	    (rc = engine_installed(a, q.installed, &q.floor, err)))
+		goto out;
+	e = ota_index_pick(&q.idx, a->cfg.device_class, q.installed);
+	snprintf(why, sizeof(why), "no bundle newer than %s",
+		 q.installed[0] ? q.installed : "nothing");
+	if (e && p->skip && strcmp(e->version, p->skip) == 0) {
+		ota_err_set(&skipped, OTA_EROLLBACK, "%s%s: %s failed to install before: not "
+			    "tried again until ota-agent restarts", q.base, e->file, e->version);
+		delivery_note(p, &skipped);
+		e = NULL;
+	}
+	if (e)
+		rc = take(&q, e, err);
+	if (rc == 0)
+		summarize(&q, e, why);
+out:
+	ota_index_free(&q.idx);
+	return rc;
+}
+
+static const char *http_configured(const struct ota_config *c)
+{
+	return c->source_url;
+}
+
+const struct delivery_source delivery_http = {"http", http_configured, NULL, http_pass};
