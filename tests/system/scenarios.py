@@ -379,6 +379,48 @@ def s6_usb(ctx):
             % (", ".join(results), (new[-1].get("reason") or new[-1].get("to"))[:100]))
 
 
+# 9 -------------------------------------------------------------------
+def s9_unprovisioned(ctx):
+    """A device with no release: quiet, and a first install cut in its
+    health check leaves it so (an unproven release is never kept)."""
+    d, vm = ctx.dev, ctx.vm
+    ctx.units = ["app.service", "app-rollback.service", "ota-recover.service"]
+    keep = d.check()
+    vm.ssh("systemctl stop ota-agent.service app.service && "
+           "mv /opt/app /opt/app.saved && mv /var/lib/ota /var/lib/ota.saved && "
+           "systemctl start ota-agent.service")
+    try:
+        b = d.push(ctx.rel.make("5.0.0", index=5))
+        env = ("--setenv=OTA_AGENT_FAULT_ENTER=HEALTH_CHECK "
+               "--setenv=OTA_AGENT_FAULT_SIGNAL=STOP")
+        out = vm.out(cuts.WAIT_STOP % {"unit": "ota-first", "env": env, "bundle": b})
+        expect(out.startswith("stopped"), "the first install did not stop: %s" % out)
+        vm.kill()
+        vm.start()
+        vm.wait_up()
+        st = d.status()
+        expect(st.get("state") == "IDLE" and not st.get("current"),
+               "after the cut: %s" % st)
+        r = d.agent("history --verify")
+        expect(r.returncode == 0, "history --verify: %s" % r.stdout)
+        app = d.unit("app.service", "ActiveState", "ConditionResult")
+        expect(app["ActiveState"] == "inactive" and app["ConditionResult"] == "no",
+               "app.service on a device with no release: %s" % app)
+        rb = vm.out("systemctl show -p ActiveState --value app-rollback.service")
+        expect(rb == "inactive", "app-rollback.service is %s" % rb)
+        r = d.agent("rollback")
+        expect(r.returncode == 0 and "nothing installed" in r.stdout,
+               "rollback on an empty device: exit %d: %s%s"
+               % (r.returncode, r.stdout, r.stderr))
+        ctx.say("# first install cut in HEALTH_CHECK: no release kept, app.service "
+                "skipped by its condition, rollback says: %s" % r.stdout.strip()[:90])
+    finally:
+        vm.ssh("systemctl stop ota-agent.service app.service; rm -rf /opt/app /var/lib/ota; "
+               "mv /opt/app.saved /opt/app && mv /var/lib/ota.saved /var/lib/ota && "
+               "systemctl start ota-agent.service app.service", check=False)
+    d.check([keep])
+
+
 # 7 and 8 live in cuts.py and replay.py.
 ALL = [
     (1, "boot order: ota-recover before app, ota-agent ready with its watchdog", s1_boot_order),
@@ -390,4 +432,5 @@ ALL = [
     (4, "a promoted release crash-loops later: back to the previous good", s4_promoted_crash),
     (7, "power cuts aimed at every step of an install and a rollback", cuts.s7_power_cuts),
     (8, "every flush point of an install replayed (dm-log-writes)", replay.s8_replay),
+    (9, "a device with no release: quiet; a first install cut keeps none", s9_unprovisioned),
 ]
