@@ -110,7 +110,7 @@ def one_cut(ctx, prev, n, var, point, mode, files):
         if point not in ("ROTATE", "PRUNE"):
             raise AssertionError("cut %d %s: the fault point was not reached (%s)"
                                  % (n, aimed, how))
-        prev = version if mode == "good" else prev
+        prev = d.check()
     else:
         raise AssertionError("cut %d %s: never reached in 10 installs" % (n, aimed))
     vm.kill()

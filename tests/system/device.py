@@ -22,7 +22,9 @@ UNITS = ["ota-recover.service", "app.service", "ota-agent.service",
 
 # The device's config: the example's, with health bounds a TCG guest
 # meets in seconds and the daemon watching a directory (the stand-in for
-# a mounted medium that scenario 2 fills).
+# a mounted medium that scenario 2 fills).  The interval stays at 2 s:
+# it is also the time one check may take (at least 1 s), and on a loaded
+# TCG guest `systemctl show` can take longer than 1 s.
 AGENT_YAML = """\
 device_class: edge-gw-v2
 app_dir: /opt/app
@@ -35,7 +37,7 @@ service:
   restart_count: "systemctl show -p NRestarts --value app.service"
 health:
   timeout: 15
-  interval: 0.5
+  interval: 2
   stable: 2
   tcp_port: 8080
   http_url: http://127.0.0.1:8080/health
