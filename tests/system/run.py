@@ -14,6 +14,7 @@ guest's journal of the units involved and `ota-agent status`.  Ends with
 import argparse
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -74,6 +75,9 @@ def main():
     print("check-system: image ready in %.0f s; booting (TCG)" % (time.monotonic() - t0))
     sys.stdout.flush()
     passed = failed = 0
+    # SIGTERM (a timeout, make interrupted): power the VM off at once.
+    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    interrupted = False
     try:
         vm.start()
         print("# booted in %.0f s" % vm.wait_up())
@@ -98,8 +102,13 @@ def main():
                 print(line)
             ctx.summary = []
             sys.stdout.flush()
+    except KeyboardInterrupt:
+        interrupted = True
+        print("check-system: interrupted")
     finally:
-        vm.shutdown()
+        vm.kill() if interrupted else vm.shutdown()
+    if interrupted:
+        return 130
     print("# wall time %.0f s" % (time.monotonic() - t0))
     print("%d passed, %d failed" % (passed, failed))
     return 1 if failed else 0
