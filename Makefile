@@ -2,6 +2,7 @@
 #   make            build every tool into build/bin/
 #   make demo       generate -> bundle -> sign -> verify -> extract on examples/
 #   make check      all test suites; ends with "N passed, N failed"
+#   make check-system  the system suite on a booted Debian VM (QEMU, root; tests/system/)
 #   make install    tools, systemd units, udev rule, example config (PREFIX, DESTDIR)
 #   make bench      the benchmark of bench/ (not part of check)
 #   SANITIZE=1      build with AddressSanitizer and UBSan (into build-sanitize/)
@@ -117,6 +118,13 @@ check: all $(UNIT_BIN)
 
 check-sanitize:
 	@$(MAKE) --no-print-directory SANITIZE=1 check
+
+# The system suite: a Debian 12 image (debootstrap, cached in
+# $(B)/system/rootfs) booted under QEMU with the units and udev rule of
+# `make install`; skips itself unless root with QEMU usable.
+.PHONY: check-system
+check-system: all
+	@python3 tests/system/run.py $(SYSTEM_ARGS)
 
 # Ours against tar, sha256sum, openssl and RAUC on a 400 MB tree: minutes,
 # not part of check.  The report also lands in $(B)/bench.md.

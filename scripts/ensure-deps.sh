@@ -4,6 +4,8 @@
 #   ensure-deps.sh        what `make` and `make check` need
 #   ensure-deps.sh fuzz   that, and clang with its libFuzzer runtime (`make fuzz`)
 #   ensure-deps.sh lint   that, and cppcheck and clang-tidy (`make lint`)
+#   ensure-deps.sh system that, and what `make check-system` needs: debootstrap,
+#                         QEMU, the host's file system tools and ssh
 set -u
 
 missing=""
@@ -43,6 +45,16 @@ fuzz)
 lint)
 	need_cmd cppcheck cppcheck
 	need_cmd clang-tidy-14 clang-tidy-14
+	;;
+system)
+	need_cmd debootstrap debootstrap
+	need_cmd qemu-system-x86_64 qemu-system-x86
+	need_cmd qemu-img qemu-utils
+	need_cmd mkfs.ext4 e2fsprogs
+	need_cmd mkfs.vfat dosfstools
+	need_cmd mcopy mtools
+	need_cmd ssh openssh-client
+	need_cmd dmsetup dmsetup
 	;;
 esac
 

@@ -9,7 +9,7 @@ runs it after each kill and recover):
   - releases/<v> matches that manifest exactly: every entry with its type,
     the SHA-256 of every file, every symlink's target, and nothing else
     (modes are not compared);
-  - .last-good, if present, resolves to an existing release;
+  - .last-good and .previous-good, if present, resolve to existing releases;
   - no leftover temporary entries (".tmp" in the name, or a name starting
     with ".staging") in releases/ or the app dir.
 The layout is the agent's contract: ROOT/opt/app and ROOT/var/lib/ota.
@@ -184,6 +184,7 @@ def main(argv):
     check_state(state_dir, bad)
     check_current(app_dir, state_dir, bad)
     resolve_release(app_dir, ".last-good", bad)  # reports what is wrong with it
+    resolve_release(app_dir, ".previous-good", bad)
     check_leftovers(app_dir, bad)
     for v in violations:
         print(v)
