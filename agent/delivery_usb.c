@@ -150,17 +150,24 @@ static int newest_first(const void *x, const void *y)
 }
 
 /* Copy the candidate off the medium into the spool, install it from there. */
-/* The medium failed under the copy (a stick pulled out, a bad sector):
- * said so plainly, and kept in the history, since no run recorded it. */
+/* The copy off the medium failed (a stick pulled out, a bad sector; or a
+ * signal, which is what systemd sends the import unit when the stick
+ * goes): said so plainly, and kept in the history, since no run
+ * recorded it. */
 static void copy_failed(struct scan *s, const struct candidate *c, struct ota_err *err)
 {
 	char why[OTA_ERR_MSG_MAX];
 	struct ota_err ignored;
 
 	snprintf(why, sizeof(why), "%s", err->msg);
-	ota_err_set(err, OTA_EIO, "%s/%s: the medium failed or was pulled out while the bundle "
-		    "was copied off it (%s): nothing installed, the device as it was", s->dir,
-		    c->name, why);
+	if (interrupt_signal())
+		ota_err_set(err, OTA_EINTR, "%s/%s: interrupted by %s while the bundle was copied "
+			    "off the medium (pulled out?): nothing installed, the device as it was",
+			    s->dir, c->name, interrupt_name(interrupt_signal()));
+	else
+		ota_err_set(err, OTA_EIO, "%s/%s: the medium failed or was pulled out while the "
+			    "bundle was copied off it (%s): nothing installed, the device as it was",
+			    s->dir, c->name, why);
 	/* The history is appended to under the run lock only; with another
 	 * run holding it, the line on stderr is all there is. */
 	if (agent_lock(s->a, &ignored) == 0) {
@@ -190,8 +197,10 @@ static int take(struct scan *s, const struct candidate *c, struct ota_err *err)
 	close(fd);
 	if (rc) {
 		ota_spool_clear(s->spool.dir, &ignored);
-		if (rc == OTA_EIO && !interrupt_signal())
+		if (rc == OTA_EIO) {
 			copy_failed(s, c, err);
+			rc = err->code;
+		}
 		return rc;
 	}
 	return delivery_install_spooled(s->a, &s->spool, spooled, medium, s->p, err);

@@ -155,3 +155,30 @@ wait_request() {
 	assert_status 0
 	assert_invariants
 }
+
+@test "the import unit stopped (SIGTERM) while its stick's bundle is copied: exit 22, recorded in the history, the device as it was" {
+	MEDIUM=$T/usb
+	mkdir -p "$MEDIUM"
+	install_ok 1.0.0 good
+	hostage_config ""
+	make_bundle 2.0.0 good HOOK=add_2mb_file
+	mv "$BUNDLE" "$MEDIUM/"
+	OTA_AGENT_FAULT_AFTER=DELIVERING OTA_AGENT_FAULT_SIGNAL=STOP \
+		ota-agent --root "$ROOT" import "$MEDIUM" >"$T/import.out" 2>&1 3>&- &
+	local pid=$! i
+	BG_PIDS="$BG_PIDS $pid"
+	for i in $(seq 200); do
+		[ "$(cut -d' ' -f3 "/proc/$pid/stat" 2>/dev/null)" = T ] && break
+		sleep 0.05
+	done
+	kill -TERM "$pid"
+	kill -CONT "$pid"
+	local st=0
+	wait "$pid" || st=$?
+	[ "$st" -eq 22 ] || { echo "import exited $st: $(cat "$T/import.out")" >&2; false; }
+	grep -q "app-2\.0\.0-good\.bundle: interrupted by SIGTERM while the bundle was copied off the medium (pulled out?): nothing installed, the device as it was$" "$T/import.out"
+	assert_current 1.0.0
+	assert_spool_empty
+	run agent history --json
+	[ "$(jget 'j[-1]["to"], j[-1]["version"], j[-1]["result"], j[-1]["exit"]')" = "('IDLE', '2.0.0', 'failed', 22)" ]
+}
