@@ -88,15 +88,8 @@ wait_request() {
 	hostage_config ""
 	make_bundle 2.0.0 good HOOK=add_2mb_file
 	mv "$BUNDLE" "$MEDIUM/"
-	OTA_AGENT_FAULT_AFTER=DELIVERING OTA_AGENT_FAULT_SIGNAL=STOP \
-		ota-agent --root "$ROOT" import "$MEDIUM" >"$T/import.out" 2>&1 3>&- &
-	local pid=$! i
-	BG_PIDS="$BG_PIDS $pid"
-	for i in $(seq 200); do
-		[ "$(cut -d' ' -f3 "/proc/$pid/stat" 2>/dev/null)" = T ] && break
-		sleep 0.05
-	done
-	[ "$(cut -d' ' -f3 "/proc/$pid/stat")" = T ]
+	paused_agent DELIVERING "$T/import.out" import "$MEDIUM"
+	local pid=$PID
 	run agent rollback
 	assert_status 0
 	assert_output_matches '^already on the last good release 1\.0\.0'
@@ -131,14 +124,8 @@ wait_request() {
 	hostage_config ""
 	make_bundle 2.0.0 good HOOK=add_2mb_file
 	mv "$BUNDLE" "$MEDIUM/"
-	OTA_AGENT_FAULT_AFTER=DELIVERING OTA_AGENT_FAULT_SIGNAL=STOP \
-		ota-agent --root "$ROOT" import "$MEDIUM" >"$T/import.out" 2>&1 3>&- &
-	local pid=$! i
-	BG_PIDS="$BG_PIDS $pid"
-	for i in $(seq 200); do
-		[ "$(cut -d' ' -f3 "/proc/$pid/stat" 2>/dev/null)" = T ] && break
-		sleep 0.05
-	done
+	paused_agent DELIVERING "$T/import.out" import "$MEDIUM"
+	local pid=$PID
 	truncate -s 100000 "$MEDIUM/app-2.0.0-good.bundle"
 	kill -CONT "$pid"
 	local st=0
@@ -163,14 +150,8 @@ wait_request() {
 	hostage_config ""
 	make_bundle 2.0.0 good HOOK=add_2mb_file
 	mv "$BUNDLE" "$MEDIUM/"
-	OTA_AGENT_FAULT_AFTER=DELIVERING OTA_AGENT_FAULT_SIGNAL=STOP \
-		ota-agent --root "$ROOT" import "$MEDIUM" >"$T/import.out" 2>&1 3>&- &
-	local pid=$! i
-	BG_PIDS="$BG_PIDS $pid"
-	for i in $(seq 200); do
-		[ "$(cut -d' ' -f3 "/proc/$pid/stat" 2>/dev/null)" = T ] && break
-		sleep 0.05
-	done
+	paused_agent DELIVERING "$T/import.out" import "$MEDIUM"
+	local pid=$PID
 	kill -TERM "$pid"
 	kill -CONT "$pid"
 	local st=0

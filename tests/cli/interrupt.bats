@@ -9,20 +9,9 @@ load ../helpers/common
 load ../helpers/agent
 bats_require_minimum_version 1.5.0
 
-# Start installing $1 in the background, stopped (SIGSTOP) at fault point
-# $2; $PID is the agent.
+# Start installing $1 in the background, stopped at fault point $2.
 start_paused() {
-	OTA_AGENT_FAULT_AFTER=$2 OTA_AGENT_FAULT_SIGNAL=STOP \
-		ota-agent --root "$ROOT" install "$1" >"$T/install.out" 2>&1 3>&- &
-	PID=$!
-	BG_PIDS=$PID
-	local i
-	for i in $(seq 200); do
-		[ "$(cut -d' ' -f3 "/proc/$PID/stat" 2>/dev/null)" = T ] && return 0
-		sleep 0.05
-	done
-	echo "the agent never stopped at $2: $(cat "$T/install.out")" >&2
-	return 1
+	paused_agent "$2" "$T/install.out" install "$1"
 }
 
 # Wait for the agent; $status is its exit status.

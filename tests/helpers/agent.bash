@@ -285,6 +285,25 @@ wait_for_state() {
 	return 1
 }
 
+# paused_agent POINT OUT ARGS...: ota-agent ARGS in the background, its
+# output in OUT, stopped (SIGSTOP) at fault point POINT (lib/fault.h), so
+# a test acts at exactly that step; $PID is the agent.  Fails if it does
+# not stop there within 10 s.
+paused_agent() {
+	local point=$1 out=$2 i
+	shift 2
+	OTA_AGENT_FAULT_AFTER=$point OTA_AGENT_FAULT_SIGNAL=STOP \
+		ota-agent --root "$ROOT" "$@" >"$out" 2>&1 3>&- &
+	PID=$!
+	BG_PIDS="$BG_PIDS $PID"
+	for i in $(seq 200); do
+		[ "$(cut -d' ' -f3 "/proc/$PID/stat" 2>/dev/null)" = T ] && return 0
+		sleep 0.05
+	done
+	echo "the agent never stopped at $point: $(cat "$out")" >&2
+	return 1
+}
+
 # A make_bundle HOOK: 2 MiB more in the release.
 add_2mb_file() { head -c 2097152 /dev/urandom >"$1/share/blob"; }
 
