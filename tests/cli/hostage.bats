@@ -21,6 +21,18 @@ publish() {
 	ota-bundle index "$T/www" >/dev/null
 }
 
+# 1.0.0 installed, a stick at $MEDIUM holding 2.0.0 (2 MiB more), and its
+# import started and stopped in the middle of the copy ($PID).
+import_paused_mid_copy() {
+	MEDIUM=$T/usb
+	mkdir -p "$MEDIUM"
+	install_ok 1.0.0 good
+	hostage_config ""
+	make_bundle 2.0.0 good HOOK=add_2mb_file
+	mv "$BUNDLE" "$MEDIUM/"
+	paused_agent DELIVERING "$T/import.out" import "$MEDIUM"
+}
+
 # Wait (at most 10 s) until the server has seen a GET of /$1.
 wait_request() {
 	local i
@@ -82,13 +94,7 @@ wait_request() {
 }
 
 @test "a copy off a stick holds no run lock: rollback meanwhile exits 0, then the import installs" {
-	MEDIUM=$T/usb
-	mkdir -p "$MEDIUM"
-	install_ok 1.0.0 good
-	hostage_config ""
-	make_bundle 2.0.0 good HOOK=add_2mb_file
-	mv "$BUNDLE" "$MEDIUM/"
-	paused_agent DELIVERING "$T/import.out" import "$MEDIUM"
+	import_paused_mid_copy
 	local pid=$PID
 	run agent rollback
 	assert_status 0
@@ -118,13 +124,7 @@ wait_request() {
 }
 
 @test "a stick pulled out while its bundle is copied (the file shrinks under the copy): named, recorded in the history, the device as it was" {
-	MEDIUM=$T/usb
-	mkdir -p "$MEDIUM"
-	install_ok 1.0.0 good
-	hostage_config ""
-	make_bundle 2.0.0 good HOOK=add_2mb_file
-	mv "$BUNDLE" "$MEDIUM/"
-	paused_agent DELIVERING "$T/import.out" import "$MEDIUM"
+	import_paused_mid_copy
 	local pid=$PID
 	truncate -s 100000 "$MEDIUM/app-2.0.0-good.bundle"
 	kill -CONT "$pid"
@@ -144,13 +144,7 @@ wait_request() {
 }
 
 @test "the import unit stopped (SIGTERM) while its stick's bundle is copied: exit 22, recorded in the history, the device as it was" {
-	MEDIUM=$T/usb
-	mkdir -p "$MEDIUM"
-	install_ok 1.0.0 good
-	hostage_config ""
-	make_bundle 2.0.0 good HOOK=add_2mb_file
-	mv "$BUNDLE" "$MEDIUM/"
-	paused_agent DELIVERING "$T/import.out" import "$MEDIUM"
+	import_paused_mid_copy
 	local pid=$PID
 	kill -TERM "$pid"
 	kill -CONT "$pid"
