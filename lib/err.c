@@ -87,7 +87,7 @@ int ota_exit_status(int code)
 {
 	if (code >= 0)
 		return 0;
-	if (code < OTA_EINTR) /* not a code of ours */
+	if (code < OTA_ERECEIPT) /* not a code of ours */
 		return 1;
 	return -code;
 }
@@ -106,6 +106,7 @@ enum ota_fault ota_code_fault(int code)
 	case OTA_EFILESET:
 	case OTA_EROLLBACK:
 	case OTA_EVERSION:
+	case OTA_EEXPIRED:
 		return OTA_FAULT_BUNDLE;
 	case OTA_EIO:
 	case OTA_EFETCH:
@@ -143,6 +144,8 @@ const char *ota_code_name(int code)
 	case OTA_EVERSION: return "version not semantic";
 	case OTA_EAUDIT: return "audit history tampered";
 	case OTA_EINTR: return "interrupted";
+	case OTA_EEXPIRED: return "expired";
+	case OTA_ERECEIPT: return "receipt refused";
 	}
 	return "error";
 }

@@ -34,6 +34,8 @@ enum ota_code {
 	OTA_EVERSION = -20,  /* version not semantic (Semantic Versioning 2.0.0) */
 	OTA_EAUDIT = -21,    /* the audit history does not verify (tampered) */
 	OTA_EINTR = -22,     /* stopped by a signal; what was under way undone */
+	OTA_EEXPIRED = -23,  /* expired, or signed by a key after it was retired */
+	OTA_ERECEIPT = -24,  /* an install receipt forged, altered, replayed or unknown */
 };
 
 #define OTA_ERR_MSG_MAX 1024

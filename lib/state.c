@@ -180,12 +180,30 @@ int ota_device_load(const char *state_dir, struct ota_device *d, struct ota_err 
 		rc = ota_err_set(err, OTA_EFORMAT, "%s/device.json: bad rollback_index", state_dir);
 	else
 		d->rollback_index = (unsigned long long)json_integer_value(v);
+	/* Absent in a device.json written before there was one: none yet. */
+	v = json_object_get(o, "attested_time");
+	if (!rc && v && (!json_is_integer(v) || json_integer_value(v) < 0))
+		rc = ota_err_set(err, OTA_EFORMAT, "%s/device.json: bad attested_time", state_dir);
+	else if (!rc && v)
+		d->attested_time = (long long)json_integer_value(v);
 	json_decref(o);
 	return rc;
 }
 
 int ota_device_save(const char *state_dir, const struct ota_device *d, struct ota_err *err)
 {
-	return save_json(state_dir, "device.json",
-			 json_pack("{s:I}", "rollback_index", (json_int_t)d->rollback_index), err);
+	json_t *o = json_pack("{s:I}", "rollback_index", (json_int_t)d->rollback_index);
+
+	/* Written only when known: a device.json stays as it was until then. */
+	if (o && d->attested_time > 0 &&
+	    json_object_set_new(o, "attested_time", json_integer(d->attested_time))) {
+		json_decref(o);
+		o = NULL;
+	}
+	return save_json(state_dir, "device.json", o, err);
+}
+
+long long ota_device_now(const struct ota_device *d, long long wall)
+{
+	return wall > d->attested_time ? wall : d->attested_time;
 }

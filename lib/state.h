@@ -8,7 +8,7 @@
  *                 transition takes effect, so `recover` always knows where
  *                 an interrupted run stood.
  *   device.json   facts that outlive runs: the highest rollback index this
- *                 device has accepted (promoted).
+ *                 device has accepted (promoted), and its attested time.
  */
 #ifndef OTA_STATE_H
 #define OTA_STATE_H
@@ -39,6 +39,11 @@ struct ota_run {
 
 struct ota_device {
 	unsigned long long rollback_index; /* highest accepted */
+	/* The device's attested time (seconds since the epoch, UTC; 0: none
+	 * yet): the highest signed `created` of anything it has verified.  It
+	 * never moves backwards; a device without a trustworthy clock judges
+	 * expiry against it (schema/trust.md). */
+	long long attested_time;
 };
 
 /* "IDLE", "VERIFYING", ...; -1 from _parse for an unknown name. */
@@ -80,6 +85,10 @@ int ota_state_save(const char *state_dir, const struct ota_run *run, struct ota_
 
 int ota_device_load(const char *state_dir, struct ota_device *d, struct ota_err *err);
 int ota_device_save(const char *state_dir, const struct ota_device *d, struct ota_err *err);
+
+/* The time a device judges expiry by: its attested time, or the wall
+ * clock wall (seconds since the epoch) where that is ahead of it. */
+long long ota_device_now(const struct ota_device *d, long long wall);
 
 
 #endif

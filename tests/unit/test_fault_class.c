@@ -38,6 +38,8 @@ static const struct {
 	{OTA_EVERSION, OTA_FAULT_BUNDLE},
 	{OTA_EAUDIT, OTA_FAULT_DEVICE},
 	{OTA_EINTR, OTA_FAULT_DEVICE},
+	{OTA_EEXPIRED, OTA_FAULT_BUNDLE},
+	{OTA_ERECEIPT, OTA_FAULT_DEVICE},
 };
 
 static void test_every_code_has_its_class(void **state)

@@ -220,7 +220,7 @@ static void test_device_round_trips_and_absent_is_zero(void **state)
 {
 	struct fixture *f = *state;
 	static const unsigned long long idx[] = {0, 1, 42, 1ULL << 53};
-	struct ota_device d = {99}, out;
+	struct ota_device d = {99, 0}, out;
 	size_t i;
 
 	assert_int_equal(ota_device_load(f->dir, &d, &f->err), 0);
@@ -242,6 +242,8 @@ static void test_device_damaged_file_is_eformat(void **state)
 	static const char *const bad[] = {
 		"{\"rollback_index\":-1}\n", "{\"rollback_index\":\"3\"}\n",
 		"{\"rollback_index\":1.5}\n", "{}\n", "3\n", "{\"rollback_index\":",
+		"{\"rollback_index\":1,\"attested_time\":-5}\n",
+		"{\"rollback_index\":1,\"attested_time\":\"2026\"}\n",
 	};
 	struct ota_device d;
 	size_t i;
@@ -253,11 +255,31 @@ static void test_device_damaged_file_is_eformat(void **state)
 	}
 }
 
+/* The attested time: absent is none (0), round trips, and the time a
+ * device judges by is the later of it and the wall clock. */
+static void test_device_attested_time_round_trips_and_bounds_the_clock(void **state)
+{
+	struct fixture *f = *state;
+	struct ota_device d = {3, 0}, out;
+
+	put(f, "device.json", "{\"rollback_index\":3}\n");
+	assert_int_equal(ota_device_load(f->dir, &out, &f->err), 0);
+	assert_int_equal(out.attested_time, 0);
+	d.attested_time = 1796000000;
+	assert_int_equal(ota_device_save(f->dir, &d, &f->err), 0);
+	assert_int_equal(ota_device_load(f->dir, &out, &f->err), 0);
+	assert_int_equal(out.rollback_index, 3);
+	assert_int_equal(out.attested_time, 1796000000);
+	/* A clock set back does not move it; a clock ahead counts. */
+	assert_int_equal(ota_device_now(&out, 0), 1796000000);
+	assert_int_equal(ota_device_now(&out, 1796000001), 1796000001);
+}
+
 static void test_state_and_device_files_are_separate(void **state)
 {
 	struct fixture *f = *state;
 	struct ota_run in = {OTA_PROMOTED, "3.0.0", "2.0.0", false}, out;
-	struct ota_device d = {12};
+	struct ota_device d = {12, 0};
 
 	assert_int_equal(run_save(f, &in), 0);
 	assert_int_equal(ota_device_save(f->dir, &d, &f->err), 0);
@@ -311,6 +333,7 @@ int main(void)
 		T(test_state_save_writes_canonical_json_and_replaces),
 		T(test_device_round_trips_and_absent_is_zero),
 		T(test_device_damaged_file_is_eformat),
+		T(test_device_attested_time_round_trips_and_bounds_the_clock),
 		T(test_state_and_device_files_are_separate),
 		T(test_state_kept_round_trips_and_is_written_only_when_set),
 	};
