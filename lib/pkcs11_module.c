@@ -89,7 +89,9 @@ void ota_pkcs11_module_put(struct ota_pkcs11_module *m)
 		return;
 	if (m->finalize)
 		m->f->C_Finalize(NULL);
-	dlclose(m->dl);
+	/* Not dlclose'd: the tools are short-lived, some modules do not
+	 * survive being unloaded (threads, atexit handlers), and a sanitizer's
+	 * leak report can name a module's frames only while it is mapped. */
 	free(m->path);
 	memset(m, 0, sizeof(*m));
 }
