@@ -27,6 +27,7 @@ int cmd_pub(int argc, char **argv);
 int cmd_passwd(int argc, char **argv);
 int cmd_escrow(int argc, char **argv);
 int cmd_trust(int argc, char **argv);
+int cmd_token(int argc, char **argv);
 /* escrow combine (argv[0] "combine"), in escrow_combine.c */
 int ota_keytool_escrow_combine(int argc, char **argv);
 /* trust show and trust verify (argv[0] the subcommand), in trust_show.c */

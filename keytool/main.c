@@ -32,6 +32,11 @@ const struct ota_keytool_cmd ota_keytool_cmds[] = {
      "                         [--device-class T] F.trust",
      "make a trust file (the keys devices trust, and how many must sign), sign it,\n"
      "          show it, check it as a device would (schema/trust.md)"},
+    {"token", cmd_token,
+     "token import --key K [PASS] --uri pkcs11:... [PIN] --out P.pub [--force]\n"
+     "       ota-keytool token generate --uri pkcs11:... [PIN] --out P.pub [--force]",
+     "put a signing key on a PKCS#11 token (a file's key, or a new one made there),\n"
+     "          never to leave it; write its .pub.  PIN: --pin-file F | --pin-env NAME"},
     {NULL, NULL, NULL, NULL},
 };
 
