@@ -79,7 +79,7 @@ ci_in_charge() {
 	[ "$(jget "j['roles']['$(pub_id ci.pub)']['role']")" = release ]
 }
 
-@test "the CI key signs releases; root keys alone do not (6, nothing staged)" {
+@test "attack: root keys alone sign a release (6), nothing staged; the CI key does" {
 	ci_in_charge
 	rbundle 1.0.0 a b
 	run --separate-stderr agent install "$BUNDLE"
@@ -102,7 +102,7 @@ ci_in_charge() {
 	assert_current 1.0.0
 }
 
-@test "attack: a release key signs a trust file: 6, nothing written" {
+@test "attack: a release key signs a trust file (6), nothing written" {
 	ci_in_charge
 	before=$(snap)
 	roles evil 2 "ci" 1 ci 1 -- ci
@@ -113,7 +113,7 @@ ci_in_charge() {
 	cmp t1.trust "$STATE/trust.ota"
 }
 
-@test "attack: a rotation signed by the old root only: 6, nothing written; old and new root: accepted" {
+@test "attack: a rotation signed by the old root only (6), nothing written; by old and new root, accepted" {
 	ci_in_charge
 	before=$(snap)
 	roles t2 2 "d e" 2 ci 1 -- a b
@@ -132,7 +132,7 @@ ci_in_charge() {
 	assert_status 6
 }
 
-@test "attack: an expired bundle: 23, nothing staged" {
+@test "attack: an expired bundle (23), nothing staged" {
 	ci_in_charge
 	CREATED=1000 EXPIRES=2000 rbundle 1.0.0 ci
 	run --separate-stderr agent install "$BUNDLE"
@@ -145,7 +145,7 @@ ci_in_charge() {
 	assert_status 0
 }
 
-@test "attack: an expired trust file: 23, nothing written" {
+@test "attack: an expired trust file (23), nothing written" {
 	ci_in_charge
 	before=$(snap)
 	CREATED=1000 roles t2 2 "a b c" 2 ci 1 --expires 2000 -- a b
@@ -187,7 +187,7 @@ ci_in_charge() {
 	[ "$(attested)" = $((NOW + 100)) ]
 }
 
-@test "attack: a retired key's signature on a release created after its retirement: 23, nothing staged" {
+@test "attack: a retired key's signature on a release created after its retirement (23), nothing staged" {
 	ci_in_charge
 	# CI's key is rotated at NOW+1000: ci is retired then, ci2 signs from then on.
 	CREATED=$((NOW + 1000)) roles t2 2 "a b c" 2 ci2 1 --previous t1.trust -- a b
@@ -210,7 +210,7 @@ ci_in_charge() {
 	assert_current 2.0.0
 }
 
-@test "a revoked key (dropped with --revoke) counts for nothing, even on old releases (6)" {
+@test "attack: a revoked key (dropped with --revoke) counts for nothing, even on old releases (6)" {
 	ci_in_charge
 	roles t2 2 "a b c" 2 ci2 1 --previous t1.trust --revoke "$(pub_id ci.pub)" -- a b
 	agent trust t2.trust >/dev/null
@@ -219,7 +219,7 @@ ci_in_charge() {
 	assert_status 6
 }
 
-@test "a trust file's min_rollback_index lifts the floor: an older vulnerable release is refused (14)" {
+@test "attack: a known-vulnerable release below a trust file's min_rollback_index (14), nothing staged" {
 	ci_in_charge
 	roles t2 2 "a b c" 2 ci 1 --min-rollback-index 5 -- a b
 	run agent trust t2.trust
@@ -236,7 +236,7 @@ ci_in_charge() {
 	assert_status 0
 }
 
-@test "timestamps: the root signs 'sequence N is current', it raises the attested time; expired, stale or CI-signed ones are refused" {
+@test "timestamps: the root signs 'sequence N is current', it raises the attested time; CI-signed ones (6) and stale ones (14) are refused" {
 	ci_in_charge
 	ota-keytool trust timestamp --trust t1.trust --created $((NOW + 50)) --expires +7d \
 		--out ts.ts >/dev/null
@@ -261,7 +261,7 @@ ci_in_charge() {
 	assert_error_line 'timestamp for trust sequence 1, older than 2'
 }
 
-@test "an expired timestamp: 23, nothing written" {
+@test "attack: an expired timestamp (23), nothing written" {
 	CREATED=1000 roles t1 1 "a b c" 2 ci 1 -- a b
 	agent trust t1.trust >/dev/null
 	ota-keytool trust timestamp --trust t1.trust --created 1500 --expires 2000 --out ts.ts >/dev/null
