@@ -235,6 +235,7 @@ int ota_keytool_trust_timestamp(int argc, char **argv)
 	struct ota_trust cur, t;
 	struct ota_err err = {0};
 	long long created, expires;
+	char until[32];
 	int c, rc;
 
 	opterr = 0;
@@ -252,10 +253,12 @@ int ota_keytool_trust_timestamp(int argc, char **argv)
 	    (rc = ota_trust_load(o.previous, &cur, &err)) == 0 &&
 	    (rc = times(&o, &created, &expires, &err)) == 0 &&
 	    (rc = ota_trust_make_timestamp(&t, &cur, created, expires, &err)) == 0 &&
-	    (rc = ota_keytool_write_trust(&t, o.out, o.force, &err)) == 0)
-		printf("%s: timestamp for trust sequence %llu, valid until %lld; unsigned: sign it "
-		       "with `ota-keytool trust sign` (%s keys)\n", o.out, t.sequence, t.expires,
+	    (rc = ota_keytool_write_trust(&t, o.out, o.force, &err)) == 0) {
+		ota_time_format(t.expires, until, sizeof(until));
+		printf("%s: timestamp for trust sequence %llu, valid until %s; unsigned: sign it "
+		       "with `ota-keytool trust sign` (%s keys)\n", o.out, t.sequence, until,
 		       cur.timestamp.threshold ? "timestamp" : "root");
+	}
 	ota_trust_free(&cur);
 	ota_trust_free(&t);
 	return rc ? ota_cli_fail(&err) : 0;
