@@ -44,9 +44,10 @@ static int parse_key(struct ota_keyring *kr, const char *id, const json_t *v, co
 	char want[OTA_KEYID_HEX_LEN + 1], kname[320];
 	int rc;
 
+	/* Not echoed: it may hold anything, a newline included. */
 	if (strlen(id) != OTA_KEYID_HEX_LEN || ota_unhex(id, idraw, sizeof(idraw)))
-		return ota_err_set(err, OTA_EFORMAT, "%s: %s: \"%.70s\" is not a key id", name,
-				   what, id);
+		return ota_err_set(err, OTA_EFORMAT, "%s: %s: a member is not a key id (64 "
+				   "lowercase hex digits)", name, what);
 	if (decode_pub(v, raw))
 		return ota_err_set(err, OTA_EFORMAT, "%s: %s: %.16s: expected the base64 of a "
 				   "32-byte public key", name, what, id);
@@ -147,8 +148,8 @@ static int parse_retired(struct ota_trust *t, const json_t *o, const char *name,
 				   OTA_TRUST_MAX_KEYS);
 	json_object_foreach((json_t *)o, id, v) {
 		if (!exactly(v, need, none) || get_int(v, "at", 0, OTA_TIME_MAX, &at))
-			return ota_err_set(err, OTA_EFORMAT, "%s: retired: %.16s: expected "
-					   "{\"at\":T,\"key\":\"<base64>\"}", name, id);
+			return ota_err_set(err, OTA_EFORMAT, "%s: retired: expected "
+					   "{\"<key id>\":{\"at\":T,\"key\":\"<base64>\"}}", name);
 		t->retired_at[t->retired.n] = at;
 		if ((rc = parse_key(&t->retired, id, json_object_get(v, "key"), name, "retired",
 				    err)))
@@ -345,13 +346,15 @@ int ota_trust_parse(const unsigned char *text, size_t len, const char *name,
 		return ota_err_set(err, OTA_EFORMAT, "%s: not a trust file (no line ends the "
 				   "document)", name);
 	rc = parse_doc(t, text, (size_t)(nl - text), name, err);
+	/* Step past a line only once it has a newline: never from NULL. */
 	for (p = nl + 1; rc == 0 && p < end; p = nl + 1) {
 		lineno++;
-		if (!(nl = memchr(p, '\n', (size_t)(end - p))))
+		if (!(nl = memchr(p, '\n', (size_t)(end - p)))) {
 			rc = ota_err_set(err, OTA_EFORMAT, "%s:%u: the last line has no newline",
 					 name, lineno);
-		else
-			rc = parse_sig(t, p, (size_t)(nl - p), name, lineno, err);
+			break;
+		}
+		rc = parse_sig(t, p, (size_t)(nl - p), name, lineno, err);
 	}
 	if (rc)
 		ota_trust_free(t);
