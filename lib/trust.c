@@ -212,6 +212,9 @@ static int retire(struct ota_trust *t, const struct ota_trust_spec *s, struct ot
 		if (revoked || ota_keyring_find(&t->release.keys, pk->id) ||
 		    ota_keyring_find(&t->retired, pk->id))
 			continue;
+		if (t->retired.n == OTA_TRUST_MAX_KEYS)
+			return ota_err_set(err, OTA_EUSAGE, "more than %d retired keys: revoke some "
+					   "(--revoke)", OTA_TRUST_MAX_KEYS);
 		t->retired_at[t->retired.n] = i < p->release.keys.n
 			? s->created : p->retired_at[i - p->release.keys.n];
 		rc = add_key(&t->retired, pk->raw, pk->source, err);
