@@ -305,3 +305,30 @@ ci_in_charge() {
 	run agent trust t2.trust
 	assert_status 0
 }
+
+@test "a timestamp key named by the trust file signs timestamps in place of the root, and nothing else" {
+	make_key ts
+	roles t1 1 "a b c" 2 ci 1 --timestamp-key ts.pub --timestamp-threshold 1 -- a b
+	agent trust t1.trust >/dev/null
+	run agent keys
+	assert_output_matches "^key $(pub_id ts.pub) timestamp$"
+	ota-keytool trust timestamp --trust t1.trust --created $((NOW + 10)) --expires +7d \
+		--out root.ts >/dev/null
+	cp root.ts ts.ts
+	ota-keytool trust sign --key a.key root.ts >/dev/null
+	ota-keytool trust sign --key b.key root.ts >/dev/null
+	run --separate-stderr agent trust root.ts
+	assert_status 6
+	assert_error_line 'signed by 0 of the timestamp keys in force, 1 needed'
+	ota-keytool trust sign --key ts.key ts.ts >/dev/null
+	run agent trust ts.ts
+	assert_status 0
+	[ "$(attested)" = $((NOW + 10)) ]
+	# The timestamp key signs no trust file and no release.
+	roles t2 2 "ts" 1 ts 1 -- ts
+	run agent trust t2.trust
+	assert_status 6
+	rbundle 1.0.0 ts
+	run agent install "$BUNDLE"
+	assert_status 6
+}
