@@ -51,7 +51,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 # Fuzz targets (fuzz/fuzz_<name>.c).  Each is also linked with
 # fuzz/replay.c into the unit-test binary test_fuzz_<name>, which replays
 # its checked-in corpus in `make check` (any compiler, no libFuzzer).
-FUZZ_ALL     := canon manifest bundle config index share
+FUZZ_ALL     := canon manifest bundle config index share trust
 FUZZ_TARGETS := $(foreach t,$(FUZZ_ALL),$(if $(wildcard fuzz/fuzz_$(t).c),$(t)))
 FUZZ_REPLAY  := $(FUZZ_TARGETS:%=$(B)/tests/test_fuzz_%)
 

@@ -4,6 +4,7 @@
 #define OTA_KEYTOOL_H
 
 #include <openssl/evp.h>
+#include <stdbool.h>
 
 #include "lib/err.h"
 
@@ -30,9 +31,19 @@ int cmd_trust(int argc, char **argv);
 int cmd_token(int argc, char **argv);
 /* escrow combine (argv[0] "combine"), in escrow_combine.c */
 int ota_keytool_escrow_combine(int argc, char **argv);
+/* trust create and trust timestamp (argv[0] the subcommand), in
+ * trust_create.c */
+int ota_keytool_trust_create(int argc, char **argv);
+int ota_keytool_trust_timestamp(int argc, char **argv);
 /* trust show and trust verify (argv[0] the subcommand), in trust_show.c */
 int ota_keytool_trust_show(int argc, char **argv);
 int ota_keytool_trust_verify(int argc, char **argv);
+
+/* Write t's file text to path: new (unless overwrite), fsynced, renamed
+ * into place.  OTA_EEXIST names --force. */
+struct ota_trust;
+int ota_keytool_write_trust(const struct ota_trust *t, const char *path, bool overwrite,
+			    struct ota_err *err);
 
 /* "CMD --help": print the synopsis and summary of cmd on stdout; 0. */
 int ota_keytool_help(const char *cmd);
