@@ -65,7 +65,7 @@ static const char usage[] =
 	"file's own, 8 wrong target, 14 sequence not newer; 20 version not semantic;\n"
 	"21 audit history tampered;\n"
 	"22 interrupted by SIGINT, SIGTERM or SIGHUP, what was under way undone\n"
-	"(schema/exit-codes.md).\n";
+	"(" OTA_EXIT_CODES_DOC ").\n";
 
 static const struct {
 	const char *name;
