@@ -59,10 +59,13 @@ OPT      ?= -O2 -g
 WARN     := -std=c11 -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes \
             -Wmissing-prototypes -Wvla
 HARDEN   := -D_FORTIFY_SOURCE=2 -fstack-protector-strong
+# 64-bit off_t on 32-bit targets too (armhf): bundles and trees over 2 GiB,
+# and the prototypes (copy_file_range) the code is written against.
+LFS      := -D_FILE_OFFSET_BITS=64
 # Asked once, when first used, not once per compile.
 PKG_CFLAGS = $(eval PKG_CFLAGS := $$(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null))$(PKG_CFLAGS)
 PKG_LIBS   = $(eval PKG_LIBS := $$(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null))$(PKG_LIBS)
-ALL_CFLAGS  = $(WARN) $(OPT) $(HARDEN) $(SANFLAGS) -D_GNU_SOURCE -I. $(PKG_CFLAGS) \
+ALL_CFLAGS  = $(WARN) $(OPT) $(HARDEN) $(LFS) $(SANFLAGS) -D_GNU_SOURCE -I. $(PKG_CFLAGS) \
               $(DEFS) $(CPPFLAGS) $(CFLAGS)
 # --as-needed: each tool records only the libraries it uses (ota-verify no
 # libmicrohttpd), which is what a device image has to carry.
