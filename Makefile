@@ -18,14 +18,20 @@
 #   make check-cross  that build for aarch64, then a smoke suite of its binaries under
 #                   qemu-aarch64-static (scripts/ensure-deps.sh cross installs what it needs)
 #   DEVICE_ONLY=1   the device tools only (ota-verify, ota-agent), without libmicrohttpd
-#                   (no dashboard), into build-device/: the smallest footprint
+#                   (no dashboard), into build-device/
+#   HTTP=0          without libcurl (no poll, watch.http or health.http_url), into
+#                   build[-device]-nohttp/: with DEVICE_ONLY=1 the smallest footprint
 #   make check-package  the Debian packages (debian/), lintian, installed in a chroot
 #
 # The build honours CC, CPPFLAGS, CFLAGS, LDFLAGS, PKG_CONFIG, CROSS, DESTDIR,
 # PREFIX and the GNU directory variables.
 
 # The device tools need no HTTP server: DEVICE_ONLY leaves libmicrohttpd out.
-PKGS     := libcrypto libarchive jansson yaml-0.1 libcurl
+# HTTP=0 leaves out libcurl (and the forty libraries it brings).
+PKGS     := libcrypto libarchive jansson yaml-0.1
+ifneq ($(HTTP),0)
+PKGS     += libcurl
+endif
 ifneq ($(DEVICE_ONLY),1)
 PKGS     += libmicrohttpd
 endif
@@ -51,6 +57,9 @@ SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-r
 endif
 ifeq ($(DEVICE_ONLY),1)
 B        := $(or $(B),build)-device
+endif
+ifeq ($(HTTP),0)
+B        := $(or $(B),build)-nohttp
 endif
 B        ?= build
 
@@ -79,7 +88,14 @@ ALL_LDFLAGS = $(SANFLAGS) -Wl,--as-needed $(LDFLAGS)
 PKGS_OK  := $(B)/.pkgs-ok
 DEPS_OK  := $(B)/.deps-ok
 SETUP_GOALS := deps demo check check-sanitize
-LIB_SRC  := $(wildcard lib/*.c)
+# The HTTP client (libcurl), or in an HTTP=0 build the stand-ins that say
+# it was not built (http_none.c).
+HTTP_SRC := lib/fetch.c lib/http_client.c lib/http_probe.c
+ifeq ($(HTTP),0)
+LIB_SRC  := $(filter-out $(HTTP_SRC),$(wildcard lib/*.c))
+else
+LIB_SRC  := $(filter-out lib/http_none.c,$(wildcard lib/*.c))
+endif
 LIB_OBJ  := $(LIB_SRC:%.c=$(B)/obj/%.o)
 LIBOTA   := $(B)/libota.a
 CLI_SRC  := $(wildcard cli/*.c)

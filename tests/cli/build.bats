@@ -96,3 +96,22 @@ build_path() {
 	run "$T/b/bin/ota-agent" --root "$T/root" status
 	assert_status 0
 }
+
+@test "DEVICE_ONLY=1 HTTP=0 links no libcurl; poll says it was not built (18), verify and status still work" {
+	run make -C "$OTA_REPO" --no-print-directory -j2 DEVICE_ONLY=1 HTTP=0 B="$T/b"
+	assert_status 0
+	! readelf -d "$T/b/bin/ota-agent" | grep -q 'libcurl\|libmicrohttpd'
+	mkdir -p "$T/root/etc/ota"
+	cp "$OTA_REPO/examples/agent.yaml" "$T/root/etc/ota/agent.yaml"
+	run "$T/b/bin/ota-agent" --root "$T/root" poll http://127.0.0.1:9/ --once
+	assert_status 18
+	assert_output_matches 'http://127.0.0.1:9/index.json: not built: an HTTP=0 build has no HTTP client \(libcurl\)$'
+	run "$T/b/bin/ota-agent" --root "$T/root" status
+	assert_status 0
+	make_key k
+	make_tree "$T/tree"
+	ota-bundle create --tree "$T/tree" --version 1.0.0 --target edge-gw-v2 --sign-key "$T/k.key" \
+		--out "$T/app.bundle" >/dev/null
+	run "$T/b/bin/ota-verify" --keys "$T/k.pub" --device-class edge-gw-v2 "$T/app.bundle"
+	assert_status 0
+}
