@@ -27,7 +27,7 @@
 # PREFIX and the GNU directory variables.
 
 # The device tools need no HTTP server: DEVICE_ONLY leaves libmicrohttpd out.
-# HTTP=0 leaves out libcurl (and the forty libraries it brings).
+# HTTP=0 leaves out libcurl (and the two dozen libraries Debian's brings).
 PKGS     := libcrypto libarchive jansson yaml-0.1
 ifneq ($(HTTP),0)
 PKGS     += libcurl
@@ -331,11 +331,12 @@ $(patsubst %.c,$(B)/obj/%.o,$(wildcard */main.c)): $(DOCDIR_STAMP)
 
 # Cross builds: the device tools for aarch64 under qemu-aarch64-static,
 # against bundles made by this machine's tools (scripts/check-cross.sh).
-CROSS_CHECK ?= aarch64-linux-gnu-
+CROSS_CHECK := aarch64-linux-gnu-
+CROSS_B     := build-aarch64
 check-cross: all
 	@scripts/ensure-deps.sh cross arm64
-	@$(MAKE) --no-print-directory CROSS=$(CROSS_CHECK) all
-	@scripts/check-cross.sh $(B)/bin build-$(firstword $(subst -, ,$(CROSS_CHECK)))/bin
+	@$(MAKE) --no-print-directory CROSS=$(CROSS_CHECK) B=$(CROSS_B) all
+	@scripts/check-cross.sh $(B)/bin $(CROSS_B)/bin
 
 # The Debian packages (debian/): dpkg-buildpackage, lintian, then both
 # installed into a minimal Debian 12 chroot and run there.

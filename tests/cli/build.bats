@@ -50,29 +50,31 @@ build_path() {
 	assert_absent "$T/b/bin"
 }
 
+# The install tests keep the build's PREFIX (/usr/local): another would
+# change DOCDIR and relink the tools under test while other suites run them.
 @test "make install strips the tools, installs the schema documents and a config polling nothing" {
 	make -C "$OTA_REPO" --no-print-directory -s install B="$(dirname "$OTA_BIN")" \
-		PREFIX=/usr DESTDIR="$T/dest" >"$T/log" 2>&1 || { cat "$T/log"; false; }
+		PREFIX=/usr/local DESTDIR="$T/dest" >"$T/log" 2>&1 || { cat "$T/log"; false; }
 	local t
 	for t in ota-keytool ota-bundle ota-sign ota-verify ota-agent; do
 		# The build keeps its symbols; the installed copy has none.
 		readelf -S "$OTA_BIN/$t" | grep -q '\.symtab'
-		! readelf -S "$T/dest/usr/bin/$t" | grep -q '\.symtab'
-		"$T/dest/usr/bin/$t" --version | grep -q "^$t "
+		! readelf -S "$T/dest/usr/local/bin/$t" | grep -q '\.symtab'
+		"$T/dest/usr/local/bin/$t" --version | grep -q "^$t "
 	done
 	for t in "$OTA_REPO"/schema/*; do
-		cmp "$t" "$T/dest/usr/share/doc/ota/schema/$(basename "$t")"
+		cmp "$t" "$T/dest/usr/local/share/doc/ota/schema/$(basename "$t")"
 	done
 	# The installed config names no server of somebody else's LAN.
 	! grep -E '^[[:space:]]*http:' "$T/dest/etc/ota/agent.yaml"
-	run "$T/dest/usr/bin/ota-agent" --root "$T/dest" status
+	run "$T/dest/usr/local/bin/ota-agent" --root "$T/dest" status
 	assert_status 0
 }
 
 @test "INSTALL_STRIP= keeps the symbols (for dh_strip's debug packages)" {
 	make -C "$OTA_REPO" --no-print-directory -s install B="$(dirname "$OTA_BIN")" \
-		PREFIX=/usr DESTDIR="$T/dest" INSTALL_STRIP= >"$T/log" 2>&1 || { cat "$T/log"; false; }
-	readelf -S "$T/dest/usr/bin/ota-agent" | grep -q '\.symtab'
+		PREFIX=/usr/local DESTDIR="$T/dest" INSTALL_STRIP= >"$T/log" 2>&1 || { cat "$T/log"; false; }
+	readelf -S "$T/dest/usr/local/bin/ota-agent" | grep -q '\.symtab'
 }
 
 @test "the help texts name the installed exit-status table" {
