@@ -330,13 +330,15 @@ $(DOCDIR_STAMP): | $(PKGS_OK)
 $(patsubst %.c,$(B)/obj/%.o,$(wildcard */main.c)): $(DOCDIR_STAMP)
 
 # Cross builds: the device tools for aarch64 under qemu-aarch64-static,
-# against bundles made by this machine's tools (scripts/check-cross.sh).
-CROSS_CHECK := aarch64-linux-gnu-
-CROSS_B     := build-aarch64
+# against bundles made by this machine's tools (scripts/check-cross.sh);
+# CROSS_ARCH=armhf: the same for 32-bit ARM under qemu-arm-static.
+CROSS_ARCH  ?= arm64
+CROSS_CHECK := $(if $(filter armhf,$(CROSS_ARCH)),arm-linux-gnueabihf-,aarch64-linux-gnu-)
+CROSS_B     := build-$(if $(filter armhf,$(CROSS_ARCH)),arm,aarch64)
 check-cross: all
-	@scripts/ensure-deps.sh cross arm64
+	@scripts/ensure-deps.sh cross $(CROSS_ARCH)
 	@$(MAKE) --no-print-directory CROSS=$(CROSS_CHECK) B=$(CROSS_B) all
-	@scripts/check-cross.sh $(B)/bin $(CROSS_B)/bin
+	@scripts/check-cross.sh $(B)/bin $(CROSS_B)/bin $(CROSS_ARCH)
 
 # The Debian packages (debian/): dpkg-buildpackage, lintian, then both
 # installed into a minimal Debian 12 chroot and run there.

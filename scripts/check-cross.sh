@@ -1,8 +1,8 @@
 #!/bin/sh
-# check-cross.sh HOST_BIN CROSS_BIN: the smoke suite of a cross build
+# check-cross.sh HOST_BIN CROSS_BIN [arm64|armhf]: the smoke suite of a cross build
 # (`make check-cross`).  The host's tools make a key and signed bundles; the
 # cross-built ota-verify and ota-agent, run under qemu-user
-# (qemu-aarch64-static; the target's loader /lib/ld-linux-aarch64.so.1 and
+# (qemu-aarch64-static or qemu-arm-static; the target's loader and
 # libraries are Debian's multiarch packages, libc6:arm64 and the rest, so no
 # -L prefix is needed: with one, qemu 7.2 hangs in the agent's fork of
 # /bin/sh for the service and health commands), verify one, extract it, install it into a
@@ -10,10 +10,14 @@
 # N failed"; exits 1 on any failure.
 set -u
 me=check-cross
-[ $# -eq 2 ] || { echo "usage: $me HOST_BIN CROSS_BIN" >&2; exit 2; }
+[ $# -eq 2 ] || [ $# -eq 3 ] || { echo "usage: $me HOST_BIN CROSS_BIN [arm64|armhf]" >&2; exit 2; }
 host=$(cd "$1" && pwd) || exit 2
 cross=$(cd "$2" && pwd) || exit 2
-QEMU=${QEMU:-qemu-aarch64-static}
+case ${3:-arm64} in
+arm64) QEMU=qemu-aarch64-static machine=183 ;; # EM_AARCH64
+armhf) QEMU=qemu-arm-static machine=40 ;;      # EM_ARM
+*) echo "$me: unknown architecture '$3' (arm64 or armhf)" >&2; exit 2 ;;
+esac
 command -v "$QEMU" >/dev/null || { echo "$me: no $QEMU (scripts/ensure-deps.sh cross)" >&2; exit 1; }
 t=$(mktemp -d "${TMPDIR:-/tmp}/ota-cross.XXXXXX") || exit 1
 trap 'rm -rf "$t"' EXIT
@@ -21,10 +25,10 @@ passed=0
 failed=0
 
 # The binaries must really be the target's, or the suite proves nothing.
-case $(od -An -j18 -N2 -tu2 "$cross/ota-agent" | tr -d ' ') in
-183) ;; # EM_AARCH64
-*) echo "$me: $cross/ota-agent is not an aarch64 ELF" >&2; exit 1 ;;
-esac
+if [ "$(od -An -j18 -N2 -tu2 "$cross/ota-agent" | tr -d ' ')" != "$machine" ]; then
+	echo "$me: $cross/ota-agent is not a ${3:-arm64} ELF" >&2
+	exit 1
+fi
 
 ok() { # name status-wanted command...
 	name=$1 want=$2
@@ -81,7 +85,7 @@ health:
   command: "\$OTA_APP_DIR/current/bin/app"
 YAML
 
-echo "# $QEMU $cross/*  (loader and libraries: /lib/ld-linux-aarch64.so.1, /usr/lib/aarch64-linux-gnu)"
+echo "# $QEMU $cross/*  (the loader and libraries of Debian's ${3:-arm64} packages)"
 ok "ota-verify --version runs on the target" 0 on_target ota-verify --version
 ok "ota-verify accepts the host's signed bundle" 0 \
 	on_target ota-verify --keys "$t/k.pub" --device-class edge-gw-v2 "$t/app-1.0.0.bundle"

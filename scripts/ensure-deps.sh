@@ -65,7 +65,7 @@ cross)
 	*) echo "ensure-deps: cross: unknown architecture '$arch' (arm64 or armhf)" >&2; exit 2 ;;
 	esac
 	need_cmd $triplet-gcc gcc-$triplet
-	need_cmd qemu-aarch64-static qemu-user-static
+	need_cmd qemu-aarch64-static qemu-user-static # and qemu-arm-static
 	for p in libssl-dev libarchive-dev libjansson-dev libyaml-dev libcurl4-openssl-dev \
 		libmicrohttpd-dev; do
 		need_deb "$p:$arch"
