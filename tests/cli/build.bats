@@ -117,3 +117,14 @@ build_path() {
 	run "$T/b/bin/ota-verify" --keys "$T/k.pub" --device-class edge-gw-v2 "$T/app.bundle"
 	assert_status 0
 }
+
+@test "the build takes CC, CPPFLAGS, CFLAGS and LDFLAGS as given, and CROSS picks the cross compiler and build directory" {
+	run make -C "$OTA_REPO" --no-print-directory -n B="$T/b" CC=my-cc CPPFLAGS=-DMY_CPP \
+		CFLAGS=-DMY_C LDFLAGS=-Wl,-zmy-ld "$T/b/bin/ota-verify"
+	assert_status 0
+	assert_output_matches "^my-cc .* -DMY_CPP -DMY_C .*-c -o $T/b/obj/verifier/main.o verifier/main.c$"
+	assert_output_matches "^my-cc .*-Wl,-zmy-ld -o $T/b/bin/ota-verify "
+	run make -C "$OTA_REPO" --no-print-directory -n -B CROSS=aarch64-linux-gnu- build-aarch64/bin/ota-verify
+	assert_status 0
+	assert_output_matches "^aarch64-linux-gnu-gcc .* -c -o build-aarch64/obj/verifier/main.o verifier/main.c$"
+}
