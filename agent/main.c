@@ -68,7 +68,8 @@ static const char usage[] =
 	"21 audit history tampered;\n"
 	"22 interrupted by SIGINT, SIGTERM or SIGHUP, what was under way undone;\n"
 	"23 expired (a bundle, trust file or timestamp past its expires at the\n"
-	"attested time, or signed by a key after its retirement) (schema/exit-codes.md).\n";
+	"attested time, or signed by a key after its retirement)\n"
+	"(" OTA_EXIT_CODES_DOC ").\n";
 
 static const struct {
 	const char *name;

@@ -32,7 +32,7 @@ static const char usage[] =
 	"\n"
 	"Exit status: 0 ok, 2 usage, 3 I/O, 4 malformed, 9 unsafe path or special\n"
 	"file in the tree, 11 key error, 12 output exists, 20 --version not a\n"
-	"semantic version (MAJOR.MINOR.PATCH[-PRERELEASE][+BUILD]) (schema/exit-codes.md).\n";
+	"semantic version (MAJOR.MINOR.PATCH[-PRERELEASE][+BUILD]) (" OTA_EXIT_CODES_DOC ").\n";
 
 int main(int argc, char **argv)
 {

@@ -13,6 +13,13 @@
 
 #define OTA_TOOLS_VERSION "0.1.0"
 
+/* Where the help texts send a reader for the exit statuses: the source
+ * tree's path and the installed one (the Makefile passes its DOCDIR). */
+#ifndef OTA_DOCDIR
+#define OTA_DOCDIR "/usr/local/share/doc/ota"
+#endif
+#define OTA_EXIT_CODES_DOC "schema/exit-codes.md, installed as " OTA_DOCDIR "/schema/exit-codes.md"
+
 /* Remember the program name used as the prefix of every message, and
  * switch LC_CTYPE to C.UTF-8 (bundle entry names are UTF-8). */
 void ota_cli_init(const char *prog);

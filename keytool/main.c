@@ -65,7 +65,7 @@ static const char notes[] =
     "key, wrong passphrase), 12 output exists, 19 shares that do not rebuild the\n"
     "key: too few, of two splits, one twice; for trust verify as the device:\n"
     "5 bad signature, 6 too few signatures, 8 wrong target, 14 sequence not newer,\n"
-    "23 expired (schema/exit-codes.md).\n";
+    "23 expired (" OTA_EXIT_CODES_DOC ").\n";
 
 static void usage(void)
 {

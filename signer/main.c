@@ -25,7 +25,7 @@ static const char usage[] =
 	"\n"
 	"Exit status: 0 ok, 2 usage, 3 I/O, 4 malformed, 5 signature does not\n"
 	"match the manifest, 7 payload damaged, 11 key error (wrong passphrase),\n"
-	"12 output exists (schema/exit-codes.md).\n";
+	"12 output exists (" OTA_EXIT_CODES_DOC ").\n";
 
 int main(int argc, char **argv)
 {

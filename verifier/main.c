@@ -35,7 +35,7 @@ static const char usage[] =
 	"Exit status: 0 ok, 2 usage, 3 I/O, 4 malformed, 5 bad signature,\n"
 	"6 untrusted, 7 hash mismatch, 8 wrong target, 9 unsafe path,\n"
 	"10 file set mismatch, 11 key error, 12 exists, 20 version not semantic\n"
-	"(schema/exit-codes.md).\n";
+	"(" OTA_EXIT_CODES_DOC ").\n";
 
 struct verify_args {
 	const char *keys, *trust, *device_class, *extract, *manifest, *signature, *tree, *bundle;
