@@ -10,15 +10,25 @@
 /* Add sig, made by the key whose raw public key is pub, to the bundle at
  * path, replacing an earlier signature by the same key.  Before anything
  * is written the signature must verify over the bundle's manifest
- * (OTA_EBADSIG), and the manifest must be well-formed; while the bundle
- * is rewritten every payload hash is checked again, so a damaged bundle
- * is never signed.  The new bundle goes to a temporary file that is
- * fsynced and renamed over path: on any failure path is untouched.  An
- * uncompressed bundle's payload is copied in the kernel (copy_file_range)
- * once its hashes are checked; a compressed one is decompressed, checked
- * and compressed again.  The payload checked is counted into progress (may be NULL). */
+ * (OTA_EBADSIG), and the manifest must be well-formed.
+ *
+ * In place when the bundle has a free signature slot (bundle_slots.h):
+ * two writes of 1024 and 512 bytes in its head, each made durable, and
+ * the payload neither read nor written (the verifier hashes it).  A crash
+ * leaves the bundle as it was or signed, never in between.  The bundle is
+ * locked (flock) meanwhile.  *rewrote is then NULL.
+ *
+ * Otherwise (no slots, slots full, compressed, not writable, another
+ * signature by the same key) *rewrote says why, and the bundle is
+ * rewritten: every payload hash is checked again, so a damaged bundle is
+ * never signed; the new bundle goes to a temporary file that is fsynced
+ * and renamed over path, so on any failure path is untouched.  An
+ * uncompressed payload is copied in the kernel (copy_file_range) once its
+ * hashes are checked; a compressed one is decompressed, checked and
+ * compressed again.  The payload checked is counted into progress (may
+ * be NULL).  A slotted bundle keeps the room it had in all. */
 int ota_bundle_add_signature(const char *path, const unsigned char pub[OTA_KEY_RAW_LEN],
 			     const unsigned char sig[OTA_SIG_RAW_LEN], struct ota_progress *progress,
-			     struct ota_err *err);
+			     const char **rewrote, struct ota_err *err);
 
 #endif

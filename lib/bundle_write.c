@@ -17,7 +17,7 @@
 #include "lib/path.h"
 #include "lib/fsutil.h"
 
-enum stage { NEED_MANIFEST, SIGNATURES, PAYLOAD, FINISHED };
+enum stage { NEED_MANIFEST, SIGNATURES, SLOTTED, PAYLOAD, FINISHED };
 
 struct ota_bundle_writer {
 	struct archive *a;
@@ -241,6 +241,18 @@ int ota_bundle_reserve_signature(struct ota_bundle_writer *w, const char *keyid,
 	snprintf(name, sizeof(name), "%s%s%s", OTA_BUNDLE_SIG_DIR, keyid, OTA_BUNDLE_SIG_EXT);
 	rc = reserve(w, name, OTA_SIG_B64_LEN + 1, offset, err);
 	memcpy(w->last_keyid, keyid, OTA_KEYID_HEX_LEN + 1);
+	return rc;
+}
+
+int ota_bundle_write_slots(struct ota_bundle_writer *w, unsigned int n, struct ota_err *err)
+{
+	long long at;
+	int rc;
+
+	if (w->stage != SIGNATURES || n > OTA_BUNDLE_MAX_SIGS)
+		return ota_err_set(err, OTA_EINTERNAL, "%s: signature slots out of order", w->name);
+	rc = reserve(w, OTA_BUNDLE_SLOTS, (size_t)n * OTA_BUNDLE_SLOT_SIZE, &at, err);
+	w->stage = SLOTTED;
 	return rc;
 }
 

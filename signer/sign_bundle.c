@@ -26,16 +26,24 @@ static int sign_bytes(const struct sign_opts *o, const struct ota_buf *msg,
 	return rc;
 }
 
-/* Rewrite the bundle with the signature, the progress on a terminal. */
+/* Add the signature (in place, or rewriting the bundle with the progress
+ * on a terminal). */
 static int add_signature(const char *bundle, const unsigned char *pub, const unsigned char *sig,
 			 int quiet, struct ota_err *err)
 {
 	struct ota_cli_progress prog;
+	const char *rewrote;
 	int rc;
 
 	ota_cli_progress_start(&prog, bundle, quiet);
-	rc = ota_bundle_add_signature(bundle, pub, sig, ota_cli_progress_hook(&prog), err);
+	rc = ota_bundle_add_signature(bundle, pub, sig, ota_cli_progress_hook(&prog), &rewrote,
+				      err);
 	ota_cli_progress_end(&prog);
+	/* Not an error, but a cost worth knowing: the whole bundle read,
+	 * checked and written again. */
+	if (rc == 0 && rewrote)
+		fprintf(stderr, "ota-sign: %s: rewritten whole, not signed in place: %s\n", bundle,
+			rewrote);
 	return rc;
 }
 

@@ -1,0 +1,47 @@
+/* bundle_slots.h - the reserved signature slots of an uncompressed bundle
+ * (schema/bundle.md, "Signature slots"): the tar blocks that signing in
+ * place writes, and the rule for what the reserved entry may hold.
+ *
+ * The head of a slotted bundle is manifest.json, the signatures in the
+ * order they were added, then the entry signatures/.slots whose body is
+ * n free slots of OTA_BUNDLE_SLOT_SIZE zero bytes.  Adding a signature
+ * turns the first slot into a signature entry: the signature's data block
+ * and the header of the shorter .slots entry are written into the first
+ * slot (no reader looks there yet), then the .slots header itself is
+ * overwritten by the signature's header: one aligned 512-byte block, the
+ * commit.  Pure functions: no I/O.
+ */
+#ifndef OTA_BUNDLE_SLOTS_H
+#define OTA_BUNDLE_SLOTS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "lib/bundle.h"
+#include "lib/err.h"
+#include "lib/sig.h"
+
+#define OTA_TAR_BLOCK 512
+
+/* The ustar header block the bundle writer gives a regular file path of
+ * size bytes (mode 0644, uid/gid 0, mtime): path is ASCII and under 100
+ * bytes, so no pax header goes with it.  OTA_EINTERNAL if libarchive
+ * fails. */
+int ota_slots_header(const char *path, unsigned long long size, long long mtime,
+		     unsigned char out[OTA_TAR_BLOCK], struct ota_err *err);
+
+/* The one-block data of a signature entry: the base64, "\n", zeros. */
+void ota_slots_sig_block(const unsigned char sig[OTA_SIG_RAW_LEN],
+			 unsigned char out[OTA_TAR_BLOCK]);
+
+/* Whether the first slot of a .slots entry of size bytes (mtime) holds
+ * what an interrupted in-place signing can leave there, byte by byte:
+ * each byte of the first block zero or what a signature's data block may
+ * have at that place (base64, "\n" at 88, zeros after), each byte of the
+ * second zero or the header of the .slots entry one slot shorter.  Any
+ * other byte (and any byte past the first slot but zero, which the
+ * caller checks) is not padding: the bundle is refused. */
+bool ota_slots_pending_ok(const unsigned char slot[OTA_BUNDLE_SLOT_SIZE],
+			  unsigned long long size, long long mtime);
+
+#endif
