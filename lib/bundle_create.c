@@ -202,13 +202,13 @@ static int sign_text(struct run *r, size_t k, char text[OTA_SIG_B64_LEN + 2],
 }
 
 /* The reserved entry after the signatures (bundle_slots.h): what is
- * left of c->slots once the keys are in; none in a compressed stream,
- * which is rewritten to be signed anyway. */
+ * left of c->slots once the keys are in.  A compressed stream has it too
+ * (so the tar inside is the same), though it is signed by rewriting. */
 static int write_slots(struct run *r, struct ota_err *err)
 {
 	const struct ota_create *c = r->c;
 
-	if (c->compress != OTA_COMPRESS_NONE || c->slots == 0)
+	if (c->slots == 0)
 		return 0;
 	return ota_bundle_write_slots(r->w, c->slots > c->n_keys ? c->slots - (unsigned)c->n_keys : 0,
 				      err);

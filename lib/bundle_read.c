@@ -308,25 +308,26 @@ static int read_signature(struct ota_bundle_reader *r, struct ota_err *err)
 	return rc;
 }
 
-/* The reserved entry's body: zeros, but for its first slot
- * (ota_slots_pending_ok). */
+/* The reserved entry's body, chunk by chunk (ota_slots_chunk_ok). */
 static int read_slot_body(struct ota_bundle_reader *r, unsigned long long size,
 			  struct ota_err *err)
 {
 	unsigned char chunk[OTA_BUNDLE_SLOT_SIZE];
-	unsigned long long off = 0;
+	unsigned long long off = 0, bad;
 	size_t n;
 	int rc;
 
 	for (;; off += n) {
 		if ((rc = ota_bundle_read_data(r, chunk, sizeof(chunk), &n, err)) || n == 0)
 			return rc;
-		if (off == 0 && n == sizeof(chunk) ? !ota_slots_pending_ok(chunk, size,
-									 r->head.slots_mtime)
-						   : !all_zero(chunk, n))
-			return ota_err_set(err, OTA_EFORMAT, "%s: %s: not zero padding at byte %llu: "
-					   "the reserved signature slots hold something else",
-					   r->name, OTA_BUNDLE_SLOTS, off);
+		if (ota_slots_chunk_ok(chunk, n, off, size, r->head.slots_mtime, &bad))
+			continue;
+		if (bad < OTA_BUNDLE_SLOT_SIZE)
+			return ota_err_set(err, OTA_EFORMAT, "%s: %s: its first slot holds neither "
+					   "zeros nor a signature being added", r->name,
+					   OTA_BUNDLE_SLOTS);
+		return ota_err_set(err, OTA_EFORMAT, "%s: %s: not zero padding at byte %llu",
+				   r->name, OTA_BUNDLE_SLOTS, bad);
 	}
 }
 
@@ -334,12 +335,13 @@ static int read_slots(struct ota_bundle_reader *r, struct ota_err *err)
 {
 	la_int64_t size = archive_entry_size(r->ae);
 
-	if (r->head.slots_at >= 0 || !is_plain_file(r->ae) || size < 0 ||
-	    size % OTA_BUNDLE_SLOT_SIZE ||
+	if (r->head.slots_at >= 0)
+		return ota_err_set(err, OTA_EFORMAT, "%s: %s twice", r->name, OTA_BUNDLE_SLOTS);
+	if (!is_plain_file(r->ae) || size < 0 || size % OTA_BUNDLE_SLOT_SIZE ||
 	    r->head.n_sigs + (unsigned long long)size / OTA_BUNDLE_SLOT_SIZE > OTA_BUNDLE_MAX_SIGS)
-		return ota_err_set(err, OTA_EFORMAT, "%s: bad %s entry (at most %d signatures in "
-				   "all, in slots of %d bytes)", r->name, OTA_BUNDLE_SLOTS,
-				   OTA_BUNDLE_MAX_SIGS, OTA_BUNDLE_SLOT_SIZE);
+		return ota_err_set(err, OTA_EFORMAT, "%s: bad %s entry: slots of %d bytes, room "
+				   "for %d signatures at most in all", r->name, OTA_BUNDLE_SLOTS,
+				   OTA_BUNDLE_SLOT_SIZE, OTA_BUNDLE_MAX_SIGS);
 	r->head.slots_at = (long long)archive_read_header_position(r->a);
 	r->head.n_free = (unsigned int)(size / OTA_BUNDLE_SLOT_SIZE);
 	r->head.slots_mtime = (long long)archive_entry_mtime(r->ae);

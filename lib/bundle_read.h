@@ -56,7 +56,7 @@ void ota_bundle_reader_free(struct ota_bundle_reader *r);
 
 /* Read manifest.json, every signature and the reserved entry, whose body
  * must be zeros but for what an interrupted in-place signing leaves in
- * its first slot (ota_slots_pending_ok).  OTA_EFORMAT when the stream is
+ * its first slot (ota_slots_chunk_ok).  OTA_EFORMAT when the stream is
  * not a bundle, is truncated, or the head is out of layout or over limits.
  * The head stays valid until the reader is freed. */
 int ota_bundle_read_head(struct ota_bundle_reader *r, const struct ota_bundle_head **head,

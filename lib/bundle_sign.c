@@ -59,7 +59,7 @@ static int write_signatures(struct ota_bundle_writer *w, const struct ota_bundle
 	}
 	if (!placed && rc == 0)
 		rc = ota_bundle_write_signature(w, new_id, sig, err);
-	if (rc == 0 && head->slots_at >= 0 && head->compress == OTA_COMPRESS_NONE)
+	if (rc == 0 && head->slots_at >= 0)
 		rc = ota_bundle_write_slots(w, room > n ? (unsigned int)(room - n) : 0, err);
 	return rc;
 }

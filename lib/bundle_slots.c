@@ -80,8 +80,9 @@ static bool b64_char(unsigned char c)
 	       c == '+' || c == '/' || c == '=';
 }
 
-bool ota_slots_pending_ok(const unsigned char slot[OTA_BUNDLE_SLOT_SIZE],
-			  unsigned long long size, long long mtime)
+/* The first slot (see ota_slots_chunk_ok). */
+static bool pending_ok(const unsigned char slot[OTA_BUNDLE_SLOT_SIZE], unsigned long long size,
+		       long long mtime)
 {
 	unsigned char next[OTA_TAR_BLOCK];
 	const unsigned char *hdr = slot + OTA_TAR_BLOCK;
@@ -103,4 +104,19 @@ bool ota_slots_pending_ok(const unsigned char slot[OTA_BUNDLE_SLOT_SIZE],
 		if (hdr[i] && hdr[i] != next[i])
 			return false;
 	return true;
+}
+
+bool ota_slots_chunk_ok(const unsigned char *p, size_t n, unsigned long long off,
+			unsigned long long size, long long mtime, unsigned long long *bad)
+{
+	size_t i = 0;
+
+	if (off == 0 && n == OTA_BUNDLE_SLOT_SIZE) {
+		*bad = 0;
+		return pending_ok(p, size, mtime);
+	}
+	while (i < n && p[i] == 0)
+		i++;
+	*bad = off + i;
+	return i == n;
 }

@@ -34,14 +34,16 @@ int ota_slots_header(const char *path, unsigned long long size, long long mtime,
 void ota_slots_sig_block(const unsigned char sig[OTA_SIG_RAW_LEN],
 			 unsigned char out[OTA_TAR_BLOCK]);
 
-/* Whether the first slot of a .slots entry of size bytes (mtime) holds
- * what an interrupted in-place signing can leave there, byte by byte:
- * each byte of the first block zero or what a signature's data block may
- * have at that place (base64, "\n" at 88, zeros after), each byte of the
- * second zero or the header of the .slots entry one slot shorter.  Any
- * other byte (and any byte past the first slot but zero, which the
- * caller checks) is not padding: the bundle is refused. */
-bool ota_slots_pending_ok(const unsigned char slot[OTA_BUNDLE_SLOT_SIZE],
-			  unsigned long long size, long long mtime);
+/* Whether n bytes at offset off of the body of a .slots entry of size
+ * bytes (mtime) may be there; read in chunks of OTA_BUNDLE_SLOT_SIZE, so
+ * the first slot comes whole.  Past the first slot: zeros.  The first
+ * slot: what an interrupted in-place signing can leave there, byte by
+ * byte: each byte of its first block zero or what a signature's data
+ * block has at that place (base64, "\n" at 88, zeros after), each byte
+ * of its second zero or the header of the .slots entry one slot shorter.
+ * Else false, and *bad the offset of the first wrong byte (any offset in
+ * the first slot: the first slot). */
+bool ota_slots_chunk_ok(const unsigned char *p, size_t n, unsigned long long off,
+			unsigned long long size, long long mtime, unsigned long long *bad);
 
 #endif

@@ -246,13 +246,17 @@ int ota_bundle_reserve_signature(struct ota_bundle_writer *w, const char *keyid,
 
 int ota_bundle_write_slots(struct ota_bundle_writer *w, unsigned int n, struct ota_err *err)
 {
-	long long at;
 	int rc;
 
 	if (w->stage != SIGNATURES || n > OTA_BUNDLE_MAX_SIGS)
 		return ota_err_set(err, OTA_EINTERNAL, "%s: signature slots out of order", w->name);
-	rc = reserve(w, OTA_BUNDLE_SLOTS, (size_t)n * OTA_BUNDLE_SLOT_SIZE, &at, err);
+	if ((rc = put_header(w, OTA_BUNDLE_SLOTS, AE_IFREG, 0644,
+			     (unsigned long long)n * OTA_BUNDLE_SLOT_SIZE, NULL, err)))
+		return rc;
 	w->stage = SLOTTED;
+	memset(w->chunk, 0, OTA_BUNDLE_SLOT_SIZE);
+	for (; n && rc == 0; n--)
+		rc = ota_bundle_write_data(w, w->chunk, OTA_BUNDLE_SLOT_SIZE, err);
 	return rc;
 }
 
