@@ -157,6 +157,7 @@ static int rewrite_plain(struct ota_bundle_reader *r, const struct ota_bundle_he
 	return copy_range(in, (off_t)payload, out, end - 1024,
 			  (unsigned long long)(st->st_size - payload), path, err);
 }
+
 static int pwrite_block(int fd, const unsigned char *p, size_t len, long long at,
 			const char *path, struct ota_err *err)
 {
