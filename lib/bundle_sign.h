@@ -2,6 +2,8 @@
 #ifndef OTA_BUNDLE_SIGN_H
 #define OTA_BUNDLE_SIGN_H
 
+#include <stddef.h>
+
 #include "lib/err.h"
 #include "lib/progress.h"
 #include "lib/keys.h"
@@ -30,5 +32,23 @@
 int ota_bundle_add_signature(const char *path, const unsigned char pub[OTA_KEY_RAW_LEN],
 			     const unsigned char sig[OTA_SIG_RAW_LEN], struct ota_progress *progress,
 			     const char **rewrote, struct ota_err *err);
+
+/* Who signs for ota_bundle_sign: sign() gets the manifest bytes once they
+ * are read and checked, under the bundle's lock, and gives the signature
+ * and the signer's raw public key (or an error, which ota_bundle_sign
+ * returns, the bundle untouched). */
+struct ota_bundle_signer {
+	int (*sign)(void *ctx, const unsigned char *msg, size_t len,
+		    unsigned char sig[OTA_SIG_RAW_LEN], unsigned char pub[OTA_KEY_RAW_LEN],
+		    struct ota_err *err);
+	void *ctx;
+};
+
+/* ota_bundle_add_signature with the signature made here, over the
+ * manifest read once: no signature is made over bytes that are not a
+ * manifest.  pub gets the signer's raw public key. */
+int ota_bundle_sign(const char *path, const struct ota_bundle_signer *s,
+		    struct ota_progress *progress, const char **rewrote,
+		    unsigned char pub[OTA_KEY_RAW_LEN], struct ota_err *err);
 
 #endif
