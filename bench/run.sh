@@ -13,6 +13,9 @@
 #   BENCH_BIG     0 to skip the 4 GB memory rows (they write ~8 GB)
 #   BENCH_DIR     where the temporary trees go (default $TMPDIR or /tmp);
 #                 everything is removed at the end
+#   BENCH_ONLY    sign: only the rows of signing in place (issue 16):
+#                 `ota-sign` into a free slot and `ota-sign` of a bundle
+#                 without slots (rewritten), each against `ota-bundle create`
 #
 # Prints the report (markdown) on stdout, progress on stderr.  Not part of
 # `make check`: it takes minutes and measures, it does not test.
@@ -141,6 +144,45 @@ make_tree "$W/tree"
 ota-keytool generate --no-passphrase --out "$W/k" >/dev/null || die "keytool failed"
 tree_mb=$(du -sm --apparent-size "$W/tree" | cut -f1)
 tree_files=$(find "$W/tree" -type f | wc -l)
+
+# sign_only: BENCH_ONLY=sign's runs and rows, then the end.
+sign_only() {
+	local r c s n w
+	say "tree: $tree_mb MB, $tree_files files; $RUNS runs of each measurement (BENCH_ONLY=sign)"
+	for r in $(seq "$RUNS"); do
+		say "run $r of $RUNS"
+		rm -f "$W/two.bundle" "$W/old.bundle"
+		measure create ota-bundle create --quiet --tree "$W/tree" --version 1.0.0 --target bench \
+			--out "$W/two.bundle"
+		measure sign ota-sign --quiet --key "$W/k.key" "$W/two.bundle"
+		ota-bundle create --quiet --tree "$W/tree" --version 1.0.0 --target bench \
+			--signature-slots 0 --out "$W/old.bundle" >/dev/null
+		measure sign_rewrite ota-sign --quiet --key "$W/k.key" "$W/old.bundle"
+	done
+	c=$(median create) s=$(median sign) w=$(median sign_rewrite)
+	n=$(awk -v a="$s" -v b="$c" 'BEGIN { printf "%.3f", a / b }')
+	echo "## ota benchmark (BENCH_ONLY=sign), $(date -u +%Y-%m-%dT%H:%MZ)"
+	echo
+	machine
+	echo "- tree: $tree_mb MB in $tree_files files; medians of $RUNS runs (seconds)"
+	echo
+	echo "| measurement | ours | peer | ratio | goal | |"
+	echo "| --- | --- | --- | --- | --- | --- |"
+	echo "| \`ota-sign\` in place (a free slot) vs \`ota-bundle create\` | $s | $c | $n | <= 0.05 |" \
+		"$(awk -v r="$n" 'BEGIN { print (r <= 0.05 ? "met" : "NOT met") }') |"
+	echo "| \`ota-sign\` of a bundle without slots (rewritten) vs \`ota-bundle create\` | $w | $c |" \
+		"$(awk -v a="$w" -v b="$c" 'BEGIN { printf "%.2f", a / b }') | (before slots) | - |"
+	echo
+	echo "Every sample (seconds):"
+	echo
+	for l in create sign sign_rewrite; do
+		echo "- $l: $(samples "$l")"
+	done
+	echo "- load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
+	exit 0
+}
+[ "${BENCH_ONLY:-}" = sign ] && sign_only
+[ -z "${BENCH_ONLY:-}" ] || die "BENCH_ONLY: unknown '$BENCH_ONLY' (sign)"
 (cd "$W/tree" && find . -type f -print0 | sort -z | xargs -0 sha256sum >"$W/SHA256SUMS")
 cp "$W/SHA256SUMS" "$W/tree/SHA256SUMS"
 tar cf "$W/peer.tar" -C "$W/tree" .
@@ -297,6 +339,9 @@ row "\`ota-bundle create --sign-key\` vs \`tar cf\`" "$cs" "$tar_cf" "${r1}x" "<
 row "\`ota-bundle create --sign-key\` vs \`tar cf\` + \`sync FILE\` (the same durability)" "$cs" \
 	"$tar_cf_fsync" "${r1f}x" "<= 1.1x" "$(met "$r1f" "<=" 1.1)"
 row "\`ota-bundle create\` then \`ota-sign\` vs \`tar cf\`" "$cts" "$tar_cf" "${r1b}x" "(two steps)" "-"
+rs=$(ratio "$(median sign)" "$(median create)")
+row "\`ota-sign\` in place (a free slot) vs \`ota-bundle create\`" "$(median sign)" "$(median create)" \
+	"$rs" "<= 0.05" "$(met "$rs" "<=" 0.05)"
 if [ "$have_rauc" = 1 ]; then
 	row "\`tar cf\` + \`rauc bundle\` vs \`ota-bundle create --sign-key\`" "$cs" "$rauc" \
 		"${r2}x faster" ">= 3x faster" "$(met "$r2" ">=" 3)"

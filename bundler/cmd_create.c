@@ -30,6 +30,7 @@ struct create_opts {
 	const char *expires; /* as given: +N is after created */
 	long long expires_at;
 	int compress;
+	unsigned int slots; /* --signature-slots */
 	int force, quiet;
 };
 
@@ -94,6 +95,7 @@ static int parse_args(int argc, char **argv, struct create_opts *o)
 		OTA_CLI_PASS_LONGOPTS,
 		{"base", required_argument, NULL, 'b'}, {"quiet", no_argument, NULL, 'q'},
 		{"expires", required_argument, NULL, 'e'},
+		{"signature-slots", required_argument, NULL, 's'},
 		{NULL, 0, NULL, 0}};
 	const char *epoch = getenv("SOURCE_DATE_EPOCH");
 	unsigned long long v;
@@ -120,6 +122,12 @@ static int parse_args(int argc, char **argv, struct create_opts *o)
 			if (parse_u64(optarg, 1ULL << 53, &o->rollback_index))
 				return ota_cli_usage("--rollback-index: not an integer in 0..2^53: '%s'",
 						     optarg);
+			break;
+		case 's':
+			if (parse_u64(optarg, OTA_BUNDLE_MAX_SIGS, &v))
+				return ota_cli_usage("--signature-slots: not an integer in 0..%d: '%s'",
+						     OTA_BUNDLE_MAX_SIGS, optarg);
+			o->slots = (unsigned int)v;
 			break;
 		case 'c':
 			if ((o->compress = ota_compress_parse(optarg)) < 0)
@@ -228,7 +236,7 @@ static void print_summary(const struct create_opts *o, const struct ota_manifest
 
 int cmd_create(int argc, char **argv)
 {
-	struct create_opts o = {.compress = OTA_COMPRESS_NONE};
+	struct create_opts o = {.compress = OTA_COMPRESS_NONE, .slots = OTA_BUNDLE_SLOTS_DEFAULT};
 	unsigned char base_sha[OTA_SHA256_LEN];
 	EVP_PKEY *keys[OTA_BUNDLE_MAX_SIGS] = {0};
 	struct ota_manifest *m = NULL, *base = NULL;
@@ -241,7 +249,8 @@ int cmd_create(int argc, char **argv)
 	if (rc)
 		return rc;
 	c = (struct ota_create){.tree = o.tree, .name = o.out, .compress = o.compress,
-				.keys = keys, .n_keys = o.n_keys, .base_sha256 = base_sha};
+				.keys = keys, .n_keys = o.n_keys, .slots = o.slots,
+				.base_sha256 = base_sha};
 	m = ota_manifest_new();
 	if (!m) {
 		rc = ota_err_set(&err, OTA_EINTERNAL, "out of memory");

@@ -344,3 +344,34 @@ design_bundle() {
 	diff -r tree out
 }
 
+
+@test "a bundle signed into its slots by two keys, read by Python's tarfile alone: the reference verify_bundle accepts each signature over the extracted payload" {
+	make_key k2
+	our_bundle
+	ota-sign --key k2.key app.bundle >/dev/null
+	ota-sign --key k.key app.bundle >/dev/null
+	python3 - app.bundle "$(pub_id k.pub)" "$(pub_id k2.pub)" <<-'EOF'
+		import os, sys, tarfile
+		tf = tarfile.open(sys.argv[1], encoding="utf-8", errors="surrogateescape")
+		names = tf.getnames()
+		assert names[1:4] == [f"signatures/{sys.argv[3]}.sig", f"signatures/{sys.argv[2]}.sig",
+		                      "signatures/.slots"], names[:4]
+		assert tf.extractfile("signatures/.slots").read() == bytes(6 * 1024)
+		open("m.json", "wb").write(tf.extractfile("manifest.json").read())
+		for i, who in ((1, "k2"), (2, "k")):
+		    open(f"{who}.sig", "wb").write(tf.extractfile(names[i]).read())
+		os.mkdir("out")
+		for m in tf.getmembers():
+		    if m.name.startswith("payload/"):
+		        m.name = m.name[len("payload/"):]
+		        if m.name:
+		            tf.extract(m, "out")
+	EOF
+	run REF verify --pub k.pub --manifest m.json --signature k.sig --tree out --device-class edge-gw-v2
+	assert_status 0
+	run REF verify --pub k2.pub --manifest m.json --signature k2.sig --tree out --device-class edge-gw-v2
+	assert_status 0
+	# control: each key's signature is its own
+	run REF verify --pub k.pub --manifest m.json --signature k2.sig --tree out --device-class edge-gw-v2
+	assert_status 1
+}
