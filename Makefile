@@ -58,6 +58,11 @@ FUZZ_REPLAY  := $(FUZZ_TARGETS:%=$(B)/tests/test_fuzz_%)
 .SECONDARY:
 all: $(BINS) $(EXAMPLES)
 
+# The one version string of the project (--version, the man pages).
+VERSION  := $(shell cat VERSION)
+$(B)/obj/cli/cli.o: VERSION
+$(B)/obj/cli/cli.o: ALL_CFLAGS += -DOTA_VERSION='"$(VERSION)"'
+
 $(B)/examples/%: examples/app/%.c $(DEPS_OK)
 	@mkdir -p $(@D)
 	$(CC) $(WARN) $(OPT) $(HARDEN) $(SANFLAGS) -D_GNU_SOURCE -o $@ $<
