@@ -61,7 +61,7 @@ static const struct {
 	 cmd_rollback, true},
 	{{"releases", "releases [--json]",
 	  "the releases on disk: current, last good, previous good,\n"
-	  "                   rollback index, whether rollback --to may go there", NULL},
+	  "                   rollback index, whether a rollback to it is allowed", NULL},
 	 cmd_releases, false},
 	{{"status", "status [--json]",
 	  "current and last-good release, releases on disk, run state", NULL},

@@ -18,7 +18,7 @@ static const struct {
 	  "hash every file of DIR into a manifest and write the unsigned\n"
 	  "          bundle (sign it with ota-sign).  \"created\" is SOURCE_DATE_EPOCH\n"
 	  "          when set, so the same tree gives a byte-identical bundle.\n"
-	  "          --sign-key signs it in the same step (what ota-sign --key does).\n"
+	  "          --sign-key signs it in the same step (as ota-sign does).\n"
 	  "          --base OLD.bundle|OLD-manifest.json makes a delta: files whose\n"
 	  "          SHA-256 the base release has are left out of the payload (the\n"
 	  "          manifest still lists them); devices take them from that release.\n"
