@@ -221,5 +221,23 @@ install: all
 	[ -e $(DESTDIR)$(SYSCONFDIR)/ota/agent.yaml ] || \
 		install -m 0644 examples/agent.yaml $(DESTDIR)$(SYSCONFDIR)/ota/agent.yaml
 
+# Man pages (man/, roff by hand: no build dependency; @VERSION@ filled in)
+# and the bash completion, one file installed under each tool's name.
+MANDIR     ?= $(PREFIX)/share/man
+COMPDIR    ?= $(PREFIX)/share/bash-completion/completions
+MAN_PAGES  := $(wildcard man/*.[1-8])
+.PHONY: install-doc
+install: install-doc
+install-doc:
+	for p in $(MAN_PAGES); do \
+		s=$${p##*.}; install -d "$(DESTDIR)$(MANDIR)/man$$s" && \
+		sed 's|@VERSION@|$(VERSION)|g' "$$p" >"$(DESTDIR)$(MANDIR)/man$$s/$${p##*/}" && \
+		chmod 0644 "$(DESTDIR)$(MANDIR)/man$$s/$${p##*/}" || exit 1; \
+	done
+	install -d $(DESTDIR)$(COMPDIR)
+	for t in $(foreach t,$(TOOLS),$(firstword $(subst :, ,$(t)))); do \
+		install -m 0644 completion/ota.bash "$(DESTDIR)$(COMPDIR)/$$t" || exit 1; \
+	done
+
 -include $(shell find $(B)/obj -name '*.d' 2>/dev/null)
 -include $(shell find $(FUZZ_B)/obj -name '*.d' 2>/dev/null)

@@ -30,6 +30,8 @@ need_cmd openssl openssl
 need_cmd python3 python3
 need_cmd chromium chromium
 need_cmd curl curl
+need_cmd man man-db         # tests/cli/man.bats renders the man pages
+need_cmd groff groff-base
 
 # Can clang link a libFuzzer target?  The runtime is a package of its own.
 need_fuzzer() { # debian-package

@@ -124,10 +124,11 @@ verify_units() {
 		assert wants == ["ota-usb-import@%k.service"], wants
 		assert os.path.isfile(os.path.join(units, "ota-usb-import@.service"))
 	EOF
-	# The import unit mounts read-only, without devices, set-uid or exec.
-	grep -q '^ExecStartPre=mount -o ro,nosuid,nodev,noexec /dev/%i /run/ota/usb/%i$' \
+	# The import unit mounts read-only, without devices, set-uid or exec,
+	# outside its sandbox ("+": tests/cli/units.bats).
+	grep -q '^ExecStartPre=+mount -o ro,nosuid,nodev,noexec /dev/%i /run/ota/usb/%i$' \
 		"$DEST/usr/local/lib/systemd/system/ota-usb-import@.service"
-	grep -q '^ExecStopPost=-umount /run/ota/usb/%i$' \
+	grep -q '^ExecStopPost=-+umount /run/ota/usb/%i$' \
 		"$DEST/usr/local/lib/systemd/system/ota-usb-import@.service"
 }
 
