@@ -32,6 +32,8 @@ need_cmd chromium chromium
 need_cmd curl curl
 need_cmd man man-db         # tests/cli/man.bats renders the man pages
 need_cmd groff groff-base
+# tests/cli/ci.bats reads the CI examples (examples/ci/*.yml)
+python3 -c "import yaml" 2>/dev/null || missing="$missing python3-yaml"
 
 # Can clang link a libFuzzer target?  The runtime is a package of its own.
 need_fuzzer() { # debian-package
