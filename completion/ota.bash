@@ -67,7 +67,7 @@ _ota_value() {
 }
 
 _ota() {
-	local tool=$1 cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]}
+	local tool=${1##*/} cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]}
 	local cmd="" sub="" i w takes
 	# The command and subcommand: the first words that are neither options
 	# nor an option's value and that the tool knows as commands.

@@ -63,6 +63,8 @@ offered() {
 	offered ota-verify ota-verify --keys a | grep -qx afile
 	# The command is found past the global options and their values.
 	offered ota-agent ota-agent --root adir history --v | grep -qx -- --verify
+	# A tool run by its path completes as by its name.
+	[ "$(offered ./build/bin/ota-bundle ./build/bin/ota-bundle cr)" = create ]
 }
 
 @test "the check can fail: an option missing from the completion is found" {
