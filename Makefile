@@ -136,6 +136,11 @@ FUZZ_REPLAY  := $(FUZZ_TARGETS:%=$(B)/tests/test_fuzz_%)
 .SECONDARY:
 all: $(BINS) $(EXAMPLES)
 
+# The one version string of the project (--version, the man pages).
+VERSION  := $(shell cat VERSION)
+$(B)/obj/cli/cli.o: VERSION
+$(B)/obj/cli/cli.o: ALL_CFLAGS += -DOTA_VERSION='"$(VERSION)"'
+
 $(B)/examples/%: examples/app/%.c | $(PKGS_OK)
 	@mkdir -p $(@D)
 	$(CC) $(WARN) $(OPT) $(HARDEN) $(SANFLAGS) -D_GNU_SOURCE $(CPPFLAGS) $(CFLAGS) \
@@ -347,6 +352,24 @@ check-cross: all
 check-package:
 	@scripts/ensure-deps.sh package
 	@scripts/check-package.sh $(B)/package
+
+# Man pages (man/, roff by hand: no build dependency; @VERSION@ filled in)
+# and the bash completion, one file installed under each tool's name.
+MANDIR     ?= $(PREFIX)/share/man
+COMPDIR    ?= $(PREFIX)/share/bash-completion/completions
+MAN_PAGES  := $(wildcard man/*.[1-8])
+.PHONY: install-doc
+install: install-doc
+install-doc:
+	for p in $(MAN_PAGES); do \
+		s=$${p##*.}; install -d "$(DESTDIR)$(MANDIR)/man$$s" && \
+		sed 's|@VERSION@|$(VERSION)|g' "$$p" >"$(DESTDIR)$(MANDIR)/man$$s/$${p##*/}" && \
+		chmod 0644 "$(DESTDIR)$(MANDIR)/man$$s/$${p##*/}" || exit 1; \
+	done
+	install -d $(DESTDIR)$(COMPDIR)
+	for t in $(foreach t,$(TOOLS),$(firstword $(subst :, ,$(t)))); do \
+		install -m 0644 completion/ota.bash "$(DESTDIR)$(COMPDIR)/$$t" || exit 1; \
+	done
 
 -include $(shell find $(B)/obj -name '*.d' 2>/dev/null)
 -include $(shell find $(FUZZ_B)/obj -name '*.d' 2>/dev/null)

@@ -11,7 +11,12 @@
 
 #include "lib/err.h"
 
-#define OTA_TOOLS_VERSION "0.1.0"
+/* The one version of the project: the file VERSION, passed by the
+ * Makefile (a build outside it, as clang-tidy's, says "unknown"). */
+#ifndef OTA_VERSION
+#define OTA_VERSION "unknown"
+#endif
+#define OTA_TOOLS_VERSION OTA_VERSION
 
 /* Where the help texts send a reader for the exit statuses: the source
  * tree's path and the installed one (the Makefile passes its DOCDIR). */
@@ -48,6 +53,28 @@ int ota_cli_bad_option(const char *cmd, int c, char **argv);
 
 /* Print "prog (ota tools) VERSION" on stdout; return 0. */
 int ota_cli_version(void);
+
+/* A (sub)command as --help shows it and --list-commands names it; the
+ * bash completion's test reads --list-commands and each command's --help,
+ * so a new command or option cannot be left out of it. */
+struct ota_cli_cmd {
+	const char *name;
+	const char *usage;   /* synopsis after the program name, may span lines */
+	const char *summary; /* what it does */
+	const char *subs;    /* its own subcommands, space-separated, or NULL */
+};
+
+/* Whether args (argv[1] to argv[argc - 1]) ask for help: --help or -h
+ * anywhere before "--".  Asked before anything else is read, so that help
+ * needs no config file, no key and no root. */
+bool ota_cli_asks_help(int argc, char **argv);
+/* Whether args are "--version", or a subcommand word and "--version". */
+bool ota_cli_asks_version(int argc, char **argv);
+/* Print c's name, then "name sub" for each of its subcommands, one a line. */
+void ota_cli_list_command(const struct ota_cli_cmd *c);
+/* Print "usage: prog USAGE", the summary and notes (may be NULL) on
+ * stdout; return 0. */
+int ota_cli_command_help(const struct ota_cli_cmd *c, const char *notes);
 
 /* Where a passphrase comes from; every tool that reads or writes a
  * private key takes the same options: --passphrase-file F (its first

@@ -6,20 +6,19 @@
 #include <openssl/evp.h>
 #include <stdbool.h>
 
+#include "cli/cli.h"
 #include "lib/err.h"
 
 /* Returned by a parse_args that did not end the command. */
 #define OTA_KEYTOOL_CONTINUE (-1)
 
 struct ota_keytool_cmd {
-	const char *name;
+	struct ota_cli_cmd doc; /* name, synopsis, summary, its subcommands */
 	/* argv[0] is the command name; returns the exit status */
 	int (*run)(int argc, char **argv);
-	const char *usage;   /* synopsis, without the program name */
-	const char *summary; /* one line for --help */
 };
 
-/* The subcommands in the order --help lists them; ends with a NULL name. */
+/* The subcommands in the order --help lists them; ends with a NULL run. */
 extern const struct ota_keytool_cmd ota_keytool_cmds[];
 
 int cmd_generate(int argc, char **argv);

@@ -52,6 +52,10 @@ if [ "$mode" != build ]; then
 	# a SoftHSM2 token and OpenSC's pkcs11-tool for tests/cli/pkcs11.bats
 	need_cmd softhsm2-util softhsm2
 	need_cmd pkcs11-tool opensc
+	need_cmd man man-db # tests/cli/man.bats renders the man pages
+	need_cmd groff groff-base
+	# tests/cli/ci.bats reads the CI examples (examples/ci/*.yml)
+	python3 -c "import yaml" 2>/dev/null || missing="$missing python3-yaml"
 fi
 
 # Can clang link a libFuzzer target?  The runtime is a package of its own.

@@ -29,6 +29,18 @@ static const char usage[] =
 	"Exit status: 0 ok, 2 usage, 3 I/O, 4 malformed, 5 signature does not\n"
 	"match the manifest, 7 payload damaged, 11 key error (wrong passphrase),\n"
 	"12 output exists (" OTA_EXIT_CODES_DOC ").\n";
+static const char exit_note[] =
+	"\n"
+	"Exit status: 0 ok, 2 usage, 3 I/O, 4 malformed, 5 signature does not\n"
+	"match the manifest, 7 payload damaged (" OTA_EXIT_CODES_DOC ").\n";
+
+/* The one subcommand; the signing forms take options only. */
+static const struct ota_cli_cmd attach_cmd = {
+	"attach", "attach [--quiet] FILE.bundle M.sig",
+	"put the detached signature M.sig (ota-sign --manifest) into the bundle, after\n"
+	"checking it against the bundle's manifest; written into a free signature slot\n"
+	"in place, or the bundle rewritten and renamed when it has none.",
+	NULL};
 
 int main(int argc, char **argv)
 {
@@ -43,12 +55,25 @@ int main(int argc, char **argv)
 	int c;
 
 	ota_cli_init("ota-sign");
+	if (argc >= 2 && strcmp(argv[1], "--list-commands") == 0) {
+		ota_cli_list_command(&attach_cmd);
+		return 0;
+	}
 	if (argc >= 2 && strcmp(argv[1], "attach") == 0) {
+		if (ota_cli_asks_help(argc - 1, argv + 1))
+			return ota_cli_command_help(&attach_cmd, exit_note);
+		if (ota_cli_asks_version(argc - 1, argv + 1))
+			return ota_cli_version();
 		if (argc == 5 && (strcmp(argv[2], "--quiet") == 0 || strcmp(argv[2], "-q") == 0))
 			return sign_attach(argv[3], argv[4], true);
 		if (argc != 4)
 			return ota_cli_usage("attach: expected FILE.bundle M.sig");
 		return sign_attach(argv[2], argv[3], false);
+	}
+	/* Before anything is read: "-h" anywhere, as every tool takes it. */
+	if (ota_cli_asks_help(argc, argv)) {
+		fputs(usage, stdout);
+		return 0;
 	}
 	while ((c = getopt_long(argc, argv, ":q", longopts, NULL)) != -1) {
 		if (ota_cli_pass_option(&o.pass, c, optarg))

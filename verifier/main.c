@@ -198,6 +198,14 @@ int main(int argc, char **argv)
 	int rc;
 
 	ota_cli_init("ota-verify");
+	/* No subcommands: an empty list for the completion's test. */
+	if (argc == 2 && strcmp(argv[1], "--list-commands") == 0)
+		return 0;
+	/* "-h" anywhere, before anything is read, as every tool takes it. */
+	if (ota_cli_asks_help(argc, argv)) {
+		fputs(usage, stdout);
+		return 0;
+	}
 	rc = parse_args(argc, argv, &a);
 	if (rc)
 		return rc < 0 ? 0 : rc;
