@@ -9,7 +9,7 @@
 _ota_words() {
 	local pass="--passphrase-file --passphrase-env"
 	case "$1 $2 $3" in
-	"ota-keytool  ") echo "generate id pub passwd escrow trust --help --version" ;;
+	"ota-keytool  ") echo "generate id pub passwd escrow trust token --help --version" ;;
 	"ota-keytool generate "*) echo "--out --force $pass --no-passphrase" ;;
 	"ota-keytool id "*) echo "$pass" ;;
 	"ota-keytool pub "*) echo "--key --out --force $pass" ;;
@@ -18,15 +18,22 @@ _ota_words() {
 	"ota-keytool escrow ") echo "split combine" ;;
 	"ota-keytool escrow split") echo "--key $pass --shares --threshold --out-dir --force" ;;
 	"ota-keytool escrow combine") echo "--out $pass --no-passphrase --force" ;;
-	"ota-keytool trust ") echo "create sign show verify" ;;
-	"ota-keytool trust create") echo "--sequence --threshold --target --out --force" ;;
+	"ota-keytool trust ") echo "create timestamp sign show verify" ;;
+	"ota-keytool trust create")
+		echo "--sequence --threshold --target --out --force --release --release-threshold" \
+			"--timestamp-key --timestamp-threshold --created --expires --min-rollback-index" \
+			"--previous --revoke" ;;
+	"ota-keytool trust timestamp") echo "--trust --expires --created --out --force" ;;
 	"ota-keytool trust sign") echo "--key $pass" ;;
 	"ota-keytool trust show") echo "" ;;
 	"ota-keytool trust verify") echo "--keys --threshold --trust --device-class" ;;
+	"ota-keytool token ") echo "import generate" ;;
+	"ota-keytool token import") echo "--key $pass --uri --pin-file --pin-env --out --force" ;;
+	"ota-keytool token generate") echo "--uri --pin-file --pin-env --out --force" ;;
 	"ota-bundle  ") echo "create manifest index --help --version" ;;
 	"ota-bundle create "*)
 		echo "--tree --version --target --out --rollback-index --compress --force" \
-			"--sign-key $pass --base --quiet" ;;
+			"--sign-key $pass --base --expires --signature-slots --quiet" ;;
 	"ota-bundle manifest "*) echo "--out --force" ;;
 	"ota-bundle index "*) echo "" ;;
 	"ota-sign  ")
@@ -60,7 +67,9 @@ _ota_value() {
 	--tree | --extract | --base | --out-dir | --root | --app-dir | --state-dir) echo dir ;;
 	--version | --target | --device-class | --threshold | --shares | --sequence | \
 		--rollback-index | --interval | --to | --since | --expect | --listen | --host | \
-		--passphrase-env | --new-passphrase-env) echo none ;;
+		--passphrase-env | --new-passphrase-env | --release-threshold | --timestamp-threshold | \
+		--created | --expires | --min-rollback-index | --revoke | --signature-slots | --uri | \
+		--pin-env) echo none ;;
 	--compress) echo "none gzip xz zstd" ;;
 	--*) echo file ;;
 	esac
