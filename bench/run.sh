@@ -16,6 +16,9 @@
 #   BENCH_ONLY    sign: only the rows of signing in place (issue 16):
 #                 `ota-sign` into a free slot and `ota-sign` of a bundle
 #                 without slots (rewritten), each against `ota-bundle create`
+#                 rss: only the peak-memory rows (100 and 100,000 files,
+#                 the 100 MB and 4 GB bundles), each measured BENCH_RUNS
+#                 times, without the 400 MB tree and the timed rows
 #
 # Prints the report (markdown) on stdout, progress on stderr.  Not part of
 # `make check`: it takes minutes and measures, it does not test.
@@ -24,6 +27,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 BIN=${OTA_BIN:-$here/../build/bin}
 RUNS=${BENCH_RUNS:-5}
 BIG=${BENCH_BIG:-1}
+ONLY=${BENCH_ONLY:-}
 export SOURCE_DATE_EPOCH=1700000000 OTA_PROGRESS_MS=1000000
 export PATH="$BIN:$PATH"
 
@@ -33,6 +37,10 @@ die() { say "$*"; exit 1; }
 for t in ota-bundle ota-sign ota-verify ota-agent ota-keytool; do
 	[ -x "$BIN/$t" ] || die "$BIN/$t: not built (run make)"
 done
+case "$ONLY" in
+"" | rss | sign) ;;
+*) die "BENCH_ONLY=$ONLY: unknown (rss, sign)" ;;
+esac
 [ -x /usr/bin/time ] || die "/usr/bin/time (GNU time) is needed: bench/deps.sh installs it"
 W=$(mktemp -d "${BENCH_DIR:-${TMPDIR:-/tmp}}/ota-bench.XXXXXX") || die "cannot make a temp dir"
 trap 'rm -rf "$W"' EXIT
@@ -139,9 +147,11 @@ machine() {
 }
 
 load_start=$(cut -d' ' -f1-3 /proc/loadavg)
+ota-keytool generate --no-passphrase --out "$W/k" >/dev/null || die "keytool failed"
+# The timed rows, up to the memory rows: all but BENCH_ONLY=rss.
+if [ "$ONLY" != rss ]; then
 say "generating the benchmark tree in $W"
 make_tree "$W/tree"
-ota-keytool generate --no-passphrase --out "$W/k" >/dev/null || die "keytool failed"
 tree_mb=$(du -sm --apparent-size "$W/tree" | cut -f1)
 tree_files=$(find "$W/tree" -type f | wc -l)
 
@@ -181,8 +191,7 @@ sign_only() {
 	echo "- load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 	exit 0
 }
-[ "${BENCH_ONLY:-}" = sign ] && sign_only
-[ -z "${BENCH_ONLY:-}" ] || die "BENCH_ONLY: unknown '$BENCH_ONLY' (sign)"
+[ "$ONLY" = sign ] && sign_only
 (cd "$W/tree" && find . -type f -print0 | sort -z | xargs -0 sha256sum >"$W/SHA256SUMS")
 cp "$W/SHA256SUMS" "$W/tree/SHA256SUMS"
 tar cf "$W/peer.tar" -C "$W/tree" .
@@ -263,13 +272,18 @@ for r in $(seq "$((RUNS < 3 ? RUNS : 3))"); do
 	done
 done
 rm -rf "$W"/dev-* "$W/tree2"
+fi # the timed rows
 
-# mem LABEL BUNDLE: peak RSS of ota-verify and of ota-agent install.
+# mem LABEL BUNDLE: peak RSS of ota-verify and of ota-agent install, once
+# (BENCH_RUNS times for BENCH_ONLY=rss, which has the time for it).
 mem() {
-	measure "mv_$1" ota-verify --quiet --keys "$W/k.pub" --device-class bench "$2"
-	make_device "$W/dev"
-	measure "mi_$1" ota-agent --root "$W/dev" install --quiet "$2"
-	rm -rf "$W/dev"
+	local r
+	for r in $(seq "$([ "$ONLY" = rss ] && echo "$RUNS" || echo 1)"); do
+		measure "mv_$1" ota-verify --quiet --keys "$W/k.pub" --device-class bench "$2"
+		make_device "$W/dev"
+		measure "mi_$1" ota-agent --root "$W/dev" install --quiet "$2"
+		rm -rf "$W/dev"
+	done
 }
 
 say "memory: 100 and 100,000 files"
@@ -331,6 +345,7 @@ rd=$(ratio "$(median delta_install)" "$(median full_install)")
 echo "## ota benchmark, $(date -u +%Y-%m-%dT%H:%MZ)"
 echo
 machine
+if [ "$ONLY" != rss ]; then
 echo "- tree: $tree_mb MB in $tree_files files (4 binaries of 60-120 MiB, 10,000 files of 0-8 KiB in 100 dirs, 2 symlinks); page cache warm; medians of $RUNS runs (seconds)"
 echo
 echo "| measurement | ours | peer | ratio | goal | |"
@@ -354,6 +369,9 @@ row "delta, one small file changed: bytes shipped (delta vs full)" "$delta_bytes
 	"$(awk -v a="$delta_bytes" -v b="$full_bytes" 'BEGIN { printf "%.2f%%", 100 * a / b }')" "-" "-"
 row "delta: \`ota-agent install\` time (delta vs full, base installed)" "$(median delta_install)" \
 	"$(median full_install)" "${rd}x" "-" "-"
+else
+echo "- BENCH_ONLY=rss: the memory rows alone, medians of $RUNS runs"
+fi
 echo
 echo "Peak memory (maximum RSS; goal: at most 16 MiB, and flat):"
 echo
@@ -366,11 +384,14 @@ for t in mv:ota-verify mi:"ota-agent install"; do
 		"$(if [ -n "$big_why" ]; then echo "$big_why"; else mib "$(median "${p}_size4g" 3)"; fi)"
 done
 echo
-echo "Manifest sizes: 100 files ${manifest_kb[100]} KiB, 100,000 files ${manifest_kb[100000]} KiB (held once in memory: Ed25519 verification in OpenSSL takes the message whole)."
+echo "Manifest sizes: 100 files ${manifest_kb[100]} KiB, 100,000 files ${manifest_kb[100000]} KiB (held once in memory by the canonical check and the entry reader)."
 echo
 echo "Every sample (seconds):"
 echo
 for l in tar_cf tar_cf_fsync create_sign create sign create_then_sign tar_rauc dgst verify peer_install install delta_install full_install; do
 	[ -n "$(samples "$l")" ] && echo "- $l: $(samples "$l")"
+done
+for l in mv_files100 mv_files100000 mi_files100 mi_files100000; do
+	[ -n "$(samples "$l")" ] && echo "- $l (max RSS, KB): $(awk -v l="$l" '$1 == l { printf "%s ", $3 }' "$W/times")"
 done
 echo "- load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -72,6 +72,47 @@ int ota_sig_verify(const struct ota_pubkey *pk, const unsigned char *msg, size_t
 	return 0;
 }
 
+int ota_sig_stream_start(struct ota_sig_stream *s, const struct ota_pubkey *pk,
+			 const unsigned char sig[OTA_SIG_RAW_LEN], struct ota_err *err)
+{
+	unsigned char raw[OTA_KEY_RAW_LEN] = {0};
+	size_t len = sizeof(raw);
+
+	s->pk = pk;
+	/* The key OpenSSL would verify with, as key_is_weak judges it. */
+	s->weak = key_is_weak(pk) ||
+		  !EVP_PKEY_get_raw_public_key(pk->pkey, raw, &len) || len != sizeof(raw);
+	ERR_clear_error();
+	return ota_ed25519_start(&s->ed, sig, raw, err);
+}
+
+int ota_sig_stream_update(struct ota_sig_stream *s, const void *data, size_t len,
+			  struct ota_err *err)
+{
+	return ota_ed25519_update(&s->ed, data, len, err);
+}
+
+int ota_sig_stream_final(struct ota_sig_stream *s, struct ota_err *err)
+{
+	int rc;
+
+	if (s->weak) {
+		ota_ed25519_abort(&s->ed);
+		return ota_err_set(err, OTA_EBADSIG, "key %.16s: weak or unusable public key",
+				   s->pk->id);
+	}
+	rc = ota_ed25519_final(&s->ed, err);
+	if (rc == OTA_EBADSIG)
+		return ota_err_set(err, OTA_EBADSIG, "key %.16s: signature does not verify",
+				   s->pk->id);
+	return rc;
+}
+
+void ota_sig_stream_abort(struct ota_sig_stream *s)
+{
+	ota_ed25519_abort(&s->ed);
+}
+
 void ota_sig_encode(const unsigned char sig[OTA_SIG_RAW_LEN], char out[OTA_SIG_B64_LEN + 1])
 {
 	EVP_EncodeBlock((unsigned char *)out, sig, OTA_SIG_RAW_LEN);
