@@ -20,6 +20,7 @@
 /* How long one wait for the socket lasts before the progress hook is
  * called again (a stop signal, the watchdog). */
 #define POLL_MS 200
+#define RANGE_MAX 96
 
 struct ota_fetch_stream {
 	CURLM *m;
@@ -40,7 +41,7 @@ struct ota_fetch_stream {
 	bool ended;       /* all size bytes read and their hash checked */
 	unsigned int attempts, resumes;
 	long long deadline_ms; /* CLOCK_MONOTONIC end of it all, or 0 */
-	char range[96];        /* this answer's Content-Range */
+	char range[RANGE_MAX]; /* this answer's Content-Range */
 	char ebuf[CURL_ERROR_SIZE];
 	int arc;               /* this attempt's failure, in aerr */
 	struct ota_err aerr;
@@ -142,11 +143,10 @@ static size_t on_data(char *p, size_t size, size_t n, void *ctx)
 	return len;
 }
 
+/* ctx: the transfer's Content-Range buffer, RANGE_MAX bytes. */
 static size_t on_header(char *p, size_t size, size_t n, void *ctx)
 {
-	struct ota_fetch_stream *s = ctx;
-
-	ota_http_note_range(p, size * n, s->range, sizeof(s->range));
+	ota_http_note_range(p, size * n, ctx, RANGE_MAX);
 	return size * n;
 }
 
@@ -298,19 +298,20 @@ int ota_fetch_stream_read(struct ota_fetch_stream *s, void *buf, size_t cap, siz
 	return 0;
 }
 
-/* The options every attempt shares. */
-static CURLcode setup(struct ota_fetch_stream *s, CURL *h)
+/* The options every transfer of s shares; its own error message and
+ * Content-Range go to ebuf and range. */
+static CURLcode setup(struct ota_fetch_stream *s, CURL *h, char *ebuf, char *range)
 {
 	long stall_s = s->o.stall_timeout_ms < 1000 ? 1 : (long)s->o.stall_timeout_ms / 1000;
 	CURLcode cc;
 
-	if ((cc = ota_http_restrict(h, s->url, s->ebuf)) ||
+	if ((cc = ota_http_restrict(h, s->url, ebuf)) ||
 	    (cc = curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, (long)s->o.connect_timeout_ms)) ||
 	    (cc = curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT,
 				   s->o.min_rate ? (long)s->o.min_rate : 1L)) ||
 	    (cc = curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, stall_s)) ||
 	    (cc = curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header)) ||
-	    (cc = curl_easy_setopt(h, CURLOPT_HEADERDATA, s)))
+	    (cc = curl_easy_setopt(h, CURLOPT_HEADERDATA, range)))
 		return cc;
 	return CURLE_OK;
 }
@@ -337,7 +338,7 @@ int ota_fetch_stream_open(struct ota_fetch_stream **out, const char *url,
 		ota_fetch_stream_free(s);
 		return rc;
 	}
-	if (!(s->m = curl_multi_init()) || !(s->h = curl_easy_init()) || setup(s, s->h) ||
+	if (!(s->m = curl_multi_init()) || !(s->h = curl_easy_init()) || setup(s, s->h, s->ebuf, s->range) ||
 	    curl_easy_setopt(s->h, CURLOPT_WRITEFUNCTION, on_data) ||
 	    curl_easy_setopt(s->h, CURLOPT_WRITEDATA, s)) {
 		ota_fetch_stream_free(s);
@@ -365,10 +366,11 @@ void ota_fetch_stream_free(struct ota_fetch_stream *s)
 
 /* A reread's own transfer: len bytes into buf. */
 struct again {
-	struct ota_fetch_stream *s;
 	unsigned char *buf;
 	size_t len, got;
 	bool over;
+	char range[RANGE_MAX];
+	char ebuf[CURL_ERROR_SIZE];
 };
 
 static size_t on_again(char *p, size_t size, size_t n, void *ctx)
@@ -388,21 +390,21 @@ static size_t on_again(char *p, size_t size, size_t n, void *ctx)
 int ota_fetch_stream_reread(struct ota_fetch_stream *s, unsigned long long off, void *buf,
 			    size_t len, struct ota_err *err)
 {
-	struct again g = {.s = s, .buf = buf, .len = len};
+	struct again g = {.buf = buf, .len = len};
 	unsigned long long first = 0, total = 0;
 	char range[64];
 	long status = 0;
 	CURLcode cc;
 	CURL *h;
 
-	if (len == 0 || off + len > s->have)
+	/* Bytes given to the reader: taken off the wire, and out of buf. */
+	if (len == 0 || off + len > s->have - (s->len - s->off))
 		return ota_err_set(err, OTA_EINTERNAL, "%s: bytes %llu+%zu not read yet", s->url,
 				   off, len);
 	if (!(h = curl_easy_init()))
 		return ota_err_set(err, OTA_EINTERNAL, "%s: cannot set up libcurl", s->url);
 	snprintf(range, sizeof(range), "%llu-%llu", off, off + len - 1);
-	s->range[0] = s->ebuf[0] = '\0';
-	if ((cc = setup(s, h)) == CURLE_OK &&
+	if ((cc = setup(s, h, g.ebuf, g.range)) == CURLE_OK &&
 	    (cc = curl_easy_setopt(h, CURLOPT_RANGE, range)) == CURLE_OK &&
 	    (cc = curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_again)) == CURLE_OK &&
 	    (cc = curl_easy_setopt(h, CURLOPT_WRITEDATA, &g)) == CURLE_OK)
@@ -411,10 +413,10 @@ int ota_fetch_stream_reread(struct ota_fetch_stream *s, unsigned long long off, 
 	curl_easy_cleanup(h);
 	if (cc != CURLE_OK && !g.over)
 		return ota_err_set(err, OTA_EFETCH, "%s: bytes %s again: %s", s->url, range,
-				   s->ebuf[0] ? s->ebuf : curl_easy_strerror(cc));
+				   g.ebuf[0] ? g.ebuf : curl_easy_strerror(cc));
 	/* Exactly the range asked for, of the file of the size expected. */
 	if (status != 206 || g.over || g.got != len ||
-	    !ota_http_content_range(s->range, &first, &total) || first != off ||
+	    !ota_http_content_range(g.range, &first, &total) || first != off ||
 	    (total && total != s->size))
 		return ota_err_set(err, OTA_EFETCH, "%s: bytes %s again: the server did not answer "
 				   "with exactly them (HTTP status %ld, %zu bytes)", s->url, range,
