@@ -13,6 +13,8 @@
 #   BENCH_BIG     0 to skip the 4 GB memory rows (they write ~8 GB)
 #   BENCH_DIR     where the temporary trees go (default $TMPDIR or /tmp);
 #                 everything is removed at the end
+#   BENCH_ONLY    delivery: only the rows of import and poll against
+#                 install (bench/delivery.sh), with their peak disk
 #
 # Prints the report (markdown) on stdout, progress on stderr.  Not part of
 # `make check`: it takes minutes and measures, it does not test.
@@ -21,6 +23,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 BIN=${OTA_BIN:-$here/../build/bin}
 RUNS=${BENCH_RUNS:-5}
 BIG=${BENCH_BIG:-1}
+ONLY=${BENCH_ONLY:-}
+case $ONLY in "" | delivery) ;; *) echo "bench: BENCH_ONLY: expected delivery" >&2; exit 2 ;; esac
 export SOURCE_DATE_EPOCH=1700000000 OTA_PROGRESS_MS=1000000
 export PATH="$BIN:$PATH"
 
@@ -32,7 +36,8 @@ for t in ota-bundle ota-sign ota-verify ota-agent ota-keytool; do
 done
 [ -x /usr/bin/time ] || die "/usr/bin/time (GNU time) is needed: bench/deps.sh installs it"
 W=$(mktemp -d "${BENCH_DIR:-${TMPDIR:-/tmp}}/ota-bench.XXXXXX") || die "cannot make a temp dir"
-trap 'rm -rf "$W"' EXIT
+trap 'delivery_stop; rm -rf "$W"' EXIT
+. "$here/delivery.sh"
 trap 'exit 130' INT TERM
 : >"$W/times"
 
@@ -164,6 +169,47 @@ if command -v rauc >/dev/null 2>&1 && command -v mksquashfs >/dev/null 2>&1; the
 	rm -f "$W/rauc/probe.raucb"
 fi
 
+# The report's helpers.
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "-" || b == "-" || b == 0) print "-"; else printf "%.2f", a / b }'; }
+met() { # RATIO OP LIMIT
+	awk -v r="$1" -v op="$2" -v l="$3" 'BEGIN { if (r == "-") print "not measured";
+	     else if ((op == "<=" && r <= l) || (op == ">=" && r >= l)) print "met"; else print "NOT met" }'
+}
+mib() { awk -v k="$1" 'BEGIN { if (k == "-") print "-"; else printf "%.1f MiB", k / 1024 }'; }
+row() { # WHAT OURS PEER RATIO GOAL VERDICT
+	printf '| %s | %s | %s | %s | %s | %s |\n' "$@"
+}
+
+if [ "$ONLY" = delivery ]; then
+	say "delivery rows only: $tree_mb MB, $tree_files files; $RUNS runs"
+	bundle "$W/tree" 1.0.0 "$W/one.bundle"
+	delivery_setup
+	for r in $(seq "$RUNS"); do
+		say "run $r of $RUNS"
+		make_device "$W/dl-l$r"
+		measure install ota-agent --root "$W/dl-l$r" install --quiet "$W/one.bundle"
+		delivery_measure "$r"
+	done
+	rm -rf "$W"/dl-*
+	delivery_disk
+	echo "## ota benchmark (BENCH_ONLY=delivery), $(date -u +%Y-%m-%dT%H:%MZ)"
+	echo
+	machine
+	echo "- tree: $tree_mb MB in $tree_files files; page cache warm; medians of $RUNS runs (seconds)"
+	echo
+	echo "| measurement | ours | peer | ratio | goal | |"
+	echo "| --- | --- | --- | --- | --- | --- |"
+	delivery_rows
+	echo
+	echo "Every sample (seconds):"
+	echo
+	for l in install import poll; do
+		echo "- $l: $(samples "$l")"
+	done
+	echo "- load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
+	exit 0
+fi
+
 say "tree: $tree_mb MB, $tree_files files; $RUNS runs of each measurement"
 for r in $(seq "$RUNS"); do
 	say "run $r of $RUNS"
@@ -196,8 +242,12 @@ for r in $(seq "$RUNS"); do
 		sha256sum --quiet --strict -c SHA256SUMS && sync' sh "$W/peer.tar" "$W/peer-x$r"
 	make_device "$W/dev$r"
 	measure install ota-agent --root "$W/dev$r" install --quiet "$W/one.bundle"
+	[ "$r" = 1 ] && delivery_setup
+	delivery_measure "$r"
 done
-rm -rf "$W"/peer-x* "$W"/dev*
+rm -rf "$W"/peer-x* "$W"/dev* "$W"/dl-*
+delivery_disk
+delivery_stop
 # create then sign, per run: the two steps' sum.
 paste -d' ' <(awk '$1 == "create" { print $2 }' "$W/times") \
 	<(awk '$1 == "sign" { print $2 }' "$W/times") |
@@ -259,16 +309,6 @@ fi
 
 # ---- the report ----------------------------------------------------------
 
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "-" || b == "-" || b == 0) print "-"; else printf "%.2f", a / b }'; }
-met() { # RATIO OP LIMIT
-	awk -v r="$1" -v op="$2" -v l="$3" 'BEGIN { if (r == "-") print "not measured";
-	     else if ((op == "<=" && r <= l) || (op == ">=" && r >= l)) print "met"; else print "NOT met" }'
-}
-mib() { awk -v k="$1" 'BEGIN { if (k == "-") print "-"; else printf "%.1f MiB", k / 1024 }'; }
-row() { # WHAT OURS PEER RATIO GOAL VERDICT
-	printf '| %s | %s | %s | %s | %s | %s |\n' "$@"
-}
-
 tar_cf=$(median tar_cf)
 tar_cf_fsync=$(median tar_cf_fsync)
 cs=$(median create_sign)
@@ -305,6 +345,7 @@ else
 fi
 row "\`ota-verify\` vs \`openssl dgst -sha256\` of the bundle" "$verify" "$dgst" "${r3}x" "<= 1.5x" "$(met "$r3" "<=" 1.5)"
 row "\`ota-agent install\` vs \`tar xf\` + \`sha256sum -c\` + \`sync\`" "$install" "$peer" "${r4}x" "<= 1.0x" "$(met "$r4" "<=" 1.0)"
+delivery_rows
 row "delta, one small file changed: bytes shipped (delta vs full)" "$delta_bytes" "$full_bytes" \
 	"$(awk -v a="$delta_bytes" -v b="$full_bytes" 'BEGIN { printf "%.2f%%", 100 * a / b }')" "-" "-"
 row "delta: \`ota-agent install\` time (delta vs full, base installed)" "$(median delta_install)" \
@@ -325,7 +366,7 @@ echo "Manifest sizes: 100 files ${manifest_kb[100]} KiB, 100,000 files ${manifes
 echo
 echo "Every sample (seconds):"
 echo
-for l in tar_cf tar_cf_fsync create_sign create sign create_then_sign tar_rauc dgst verify peer_install install delta_install full_install; do
+for l in tar_cf tar_cf_fsync create_sign create sign create_then_sign tar_rauc dgst verify peer_install install import poll delta_install full_install; do
 	[ -n "$(samples "$l")" ] && echo "- $l: $(samples "$l")"
 done
 echo "- load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"

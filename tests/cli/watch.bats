@@ -126,7 +126,7 @@ d[d.index(b"FLIP-THIS-PAYLOAD-BYTE")] ^= 1; open(p, "wb").write(bytes(d))' "$BUN
 	start_daemon watch
 	wait_notify "STATUS=installed 1.0.0 from $ROOT/media/usb" 150
 	[ "$(notify_count 'STATUS=FAKE.bundle')" -eq 0 ]
-	[ "$(notify_count "STATUS=copying $ROOT/media/usb/a\\x0aSTOPPING=1\\x0aSTATUS=FAKE.bundle")" -eq 1 ]
+	[ "$(notify_count "STATUS=installing $ROOT/media/usb/a\\x0aSTOPPING=1\\x0aSTATUS=FAKE.bundle")" -eq 1 ]
 	stop_daemon TERM
 	assert_status 0
 	[ "$(grep -c 'STOPPING=1$' "$T/notify.log")" -eq 1 ]
