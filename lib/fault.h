@@ -8,7 +8,8 @@
  *                                 deleted), ROTATE (a history segment
  *                                 renamed, the new one not yet written),
  *                                 DELIVERING (a copy off a medium or a
- *                                 download under way), TRUST_WRITTEN,
+ *                                 download under way, also a download
+ *                                 read by a direct install), TRUST_WRITTEN,
  *                                 TRUST_SAVED
  *   OTA_AGENT_FAULT_ENTER=STATE   at ota_fault_entered(STATE): right after
  *                                 the move to STATE is on record

@@ -171,7 +171,7 @@ expect_exit() {
 	[ "$(last_record)" = "STAGING IDLE 2.0.0 refused 7" ]
 }
 
-@test "a server that answers the resuming Range with the whole file (200): its first bytes are dropped, the rest hashed, installed" {
+@test "a server that answers the resuming Range with the whole file (HTTP 200): its first bytes are dropped, the rest hashed, installed" {
 	two_releases
 	mv "$BUNDLE" "$T/www/"
 	ota-bundle index "$T/www" >/dev/null

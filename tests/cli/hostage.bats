@@ -51,7 +51,7 @@ wait_request() {
 	return 1
 }
 
-@test "watch.direct: 0: a stalled download holds no run lock: rollback meanwhile exits 0; SIGTERM then stops the poll, exit 22, spool clean" {
+@test "with the spool (watch.direct 0), a stalled download holds no run lock: rollback meanwhile exits 0; SIGTERM then stops the poll, exit 22, spool clean" {
 	mkdir -p "$T/www"
 	install_ok 1.0.0 good
 	spool_config "$(printf '  retries: 0\n  stall_timeout: 60')"
@@ -100,7 +100,7 @@ wait_request() {
 	assert_spool_empty
 }
 
-@test "watch.direct: 0: a copy off a stick holds no run lock: rollback meanwhile exits 0, then the import installs" {
+@test "with the spool (watch.direct 0), a copy off a stick holds no run lock: rollback meanwhile exits 0, then the import installs" {
 	import_paused_mid_copy
 	local pid=$PID
 	run agent rollback
@@ -130,7 +130,7 @@ wait_request() {
 	assert_current 2.0.0
 }
 
-@test "watch.direct: 0: a stick pulled out while its bundle is copied (the file shrinks under the copy): named, recorded in the history, the device as it was" {
+@test "with the spool (watch.direct 0), a stick pulled out while its bundle is copied (the file shrinks under the copy): named, recorded in the history, the device as it was" {
 	import_paused_mid_copy
 	local pid=$PID
 	truncate -s 100000 "$MEDIUM/app-2.0.0-good.bundle"
@@ -150,7 +150,7 @@ wait_request() {
 	assert_invariants
 }
 
-@test "watch.direct: 0: the import unit stopped (SIGTERM) while its stick's bundle is copied: exit 22, recorded in the history, the device as it was" {
+@test "with the spool (watch.direct 0), the import unit stopped (SIGTERM) while its stick's bundle is copied: exit 22, recorded in the history, the device as it was" {
 	import_paused_mid_copy
 	local pid=$PID
 	kill -TERM "$pid"

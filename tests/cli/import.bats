@@ -91,7 +91,7 @@ print([r for r in json.load(sys.stdin) if r["to"] == "VERIFYING"][-1]["reason"])
 	assert_spool_empty
 }
 
-@test "watch.direct: 0: the newest bundle is copied into the spool and installed from that copy, which is cleared afterwards" {
+@test "with the spool (watch.direct 0), the newest bundle is copied into the spool and installed from that copy, which is cleared afterwards" {
 	import_config EXTRA="$(printf 'watch:\n  direct: 0')"
 	on_medium 1.0.0
 	medium_listing "$MEDIUM" >"$T/before"
