@@ -214,11 +214,11 @@ static int medium_reread(void *ctx, unsigned long long off, void *buf, size_t le
 			 struct ota_err *err)
 {
 	struct medium *m = ctx;
+	ssize_t got;
 
 	if (off + len > m->pos)
 		return ota_err_set(err, OTA_EINTERNAL, "%s: bytes %llu+%zu not read yet", m->path,
 				   off, len);
-	ssize_t got;
 
 	for (; len; len -= (size_t)got, off += (unsigned long long)got, buf = (char *)buf + got) {
 		got = pread(m->fd, buf, len, (off_t)off);
