@@ -21,6 +21,8 @@
  * called again (a stop signal, the watchdog). */
 #define POLL_MS 200
 #define RANGE_MAX 96
+/* curl's receive buffer: larger reads off the socket than its 16 KiB. */
+#define RECV_BUF (256L * 1024)
 
 struct ota_fetch_stream {
 	CURLM *m;
@@ -310,6 +312,7 @@ static CURLcode setup(struct ota_fetch_stream *s, CURL *h, char *ebuf, char *ran
 	    (cc = curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT,
 				   s->o.min_rate ? (long)s->o.min_rate : 1L)) ||
 	    (cc = curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, stall_s)) ||
+	    (cc = curl_easy_setopt(h, CURLOPT_BUFFERSIZE, RECV_BUF)) ||
 	    (cc = curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header)) ||
 	    (cc = curl_easy_setopt(h, CURLOPT_HEADERDATA, range)))
 		return cc;
