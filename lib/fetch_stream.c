@@ -15,8 +15,8 @@
 #include "lib/clock.h"
 #include "lib/http_client.h"
 
-/* Bytes off the wire held for the reader: two of its blocks. */
-#define STREAM_BUF (512 * 1024)
+/* Bytes off the wire held for the reader: four of its blocks. */
+#define STREAM_BUF (1024 * 1024)
 /* How long one wait for the socket lasts before the progress hook is
  * called again (a stop signal, the watchdog). */
 #define POLL_MS 200
@@ -231,8 +231,9 @@ static int finished(struct ota_fetch_stream *s, CURLcode cc)
 	return 0;
 }
 
-/* Bring bytes into buf (empty), starting or resuming an attempt. */
-static int pump(struct ota_fetch_stream *s)
+/* Bring bytes into buf, starting or resuming an attempt; wait: until
+ * some arrive (buf is empty), else only what has arrived already. */
+static int pump(struct ota_fetch_stream *s, bool wait)
 {
 	struct ota_err why;
 	int running, left, rc = 0;
@@ -243,7 +244,7 @@ static int pump(struct ota_fetch_stream *s)
 	if (s->paused) {
 		s->paused = false;
 		curl_easy_pause(s->h, CURLPAUSE_CONT);
-	} else {
+	} else if (wait) {
 		curl_multi_poll(s->m, NULL, 0, POLL_MS, NULL);
 	}
 	curl_multi_perform(s->m, &running);
@@ -277,6 +278,22 @@ static int check_end(struct ota_fetch_stream *s)
 	return give_up(s, OTA_EHASH, &why);
 }
 
+/* While the reader works on what it was given, the server should not
+ * wait for it: what has arrived is taken (without waiting) whenever buf
+ * is half empty, so the socket is drained at every read and the sender
+ * keeps sending (one thread, no copy on disk). */
+static void keep_moving(struct ota_fetch_stream *s)
+{
+	if (s->rc || !s->active || s->have >= s->size || s->len - s->off > STREAM_BUF / 2)
+		return;
+	if (s->off) {
+		memmove(s->buf, s->buf + s->off, s->len - s->off);
+		s->len -= s->off;
+		s->off = 0;
+	}
+	pump(s, false);
+}
+
 int ota_fetch_stream_read(struct ota_fetch_stream *s, void *buf, size_t cap, size_t *n,
 			  struct ota_err *err)
 {
@@ -285,7 +302,7 @@ int ota_fetch_stream_read(struct ota_fetch_stream *s, void *buf, size_t cap, siz
 	*n = 0;
 	while (!s->rc && s->off == s->len && s->have < s->size) {
 		s->off = s->len = 0;
-		pump(s);
+		pump(s, true);
 	}
 	if (!s->rc && s->off == s->len && !s->ended)
 		check_end(s);
@@ -297,6 +314,7 @@ int ota_fetch_stream_read(struct ota_fetch_stream *s, void *buf, size_t cap, siz
 	memcpy(buf, s->buf + s->off, k);
 	s->off += k;
 	*n = k;
+	keep_moving(s);
 	return 0;
 }
 
