@@ -165,6 +165,7 @@ static int start(struct ota_fetch_stream *s)
 		return give_up(s, OTA_EFETCH, &why);
 	}
 	s->started = s->retry = s->paused = false;
+	s->drop = 0; /* of an earlier answer, cut while its first bytes were dropped */
 	s->arc = 0;
 	s->range[0] = s->ebuf[0] = '\0';
 	snprintf(range, sizeof(range), "%llu-", s->have);
