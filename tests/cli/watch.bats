@@ -55,6 +55,8 @@ notify_line() {
 	wait_notify WATCHDOG=1 100 3
 	stop_daemon TERM
 	assert_status 0
+	# Sent before the daemon exited; the listener may log it a moment later.
+	wait_notify STOPPING=1 50
 	[ "$(notify_count STOPPING=1)" -eq 1 ]
 	[ "$(notify_line READY=1)" -lt "$(notify_line STOPPING=1)" ]
 	assert_spool_empty
