@@ -40,6 +40,7 @@ struct server {
 	bool ignore_range; /* answer every request with 200 and the whole body */
 	int status;        /* answer /file with this status and no body (0: serve it) */
 	bool change;       /* other bytes from the second request on */
+	bool second_200_cut; /* the second request: 200 whatever its Range, cut early */
 	int requests;      /* to /file */
 	char range[4][64]; /* the Range header of the first requests ("" none) */
 };
@@ -101,7 +102,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 	const char *range = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Range");
 	unsigned long long from = 0, to = 0;
 	size_t len;
-	bool first, partial = false;
+	bool first, second, partial = false;
 	int status;
 
 	(void)method, (void)version, (void)upload, (void)upload_size, (void)con_cls;
@@ -110,6 +111,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 			     MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT));
 	pthread_mutex_lock(&s->lock);
 	first = s->requests == 0;
+	second = s->requests == 1;
 	if (s->requests < 4)
 		snprintf(s->range[s->requests], sizeof(s->range[0]), "%s", range ? range : "");
 	s->requests++;
@@ -121,8 +123,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 		return queue(c, (unsigned int)status,
 			     MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT));
 	/* NOLINTNEXTLINE(cert-err34-c): a test server reading its own client */
-	if (range && !s->ignore_range && sscanf(range, "bytes=%llu-", &from) == 1 &&
-	    from < s->size)
+	if (range && !s->ignore_range && !(second && s->second_200_cut) &&
+	    sscanf(range, "bytes=%llu-", &from) == 1 && from < s->size)
 		partial = true;
 	/* NOLINTNEXTLINE(cert-err34-c): as above */
 	if (partial && sscanf(range, "bytes=%*u-%llu", &to) == 1 && to >= from && to < s->size)
@@ -133,7 +135,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 	if (!r)
 		return MHD_NO;
 	*r = (struct reader){s, partial ? (size_t)from : 0,
-			     first && s->drop_first ? DROP_AT : 0};
+			     first && s->drop_first ? DROP_AT
+			     : second && s->second_200_cut ? DROP_AT / 2 : 0};
 	resp = MHD_create_response_from_callback(partial ? len : s->size, 4096, read_body, r,
 						 free);
 	if (!resp) {
@@ -632,6 +635,23 @@ static void test_stream_a_200_answer_to_range_drops_the_bytes_given(void **state
 	assert_true(strncmp(f->srv.range[1], "bytes=", 6) == 0);
 }
 
+/* A 200 to the resuming Range, cut while the bytes already given were
+ * being dropped; the third answer, a 206 from the right byte, must not
+ * have what was left to drop taken from it. */
+static void test_stream_a_200_cut_while_dropping_then_a_206_resumes_exactly(void **state)
+{
+	struct fixture *f = *state;
+	size_t got;
+
+	f->srv.drop_first = true;
+	f->srv.second_200_cut = true;
+	f->o.retries = 3;
+	if (stream_all(f, f->srv.size, 65536, &got))
+		fail_msg("%s", f->err.msg);
+	assert_int_equal(requests(f), 3);
+	assert_string_equal(f->srv.range[1], f->srv.range[2]);
+}
+
 static void test_stream_a_server_that_changes_mid_transfer_is_ehash(void **state)
 {
 	struct fixture *f = *state;
@@ -754,6 +774,7 @@ int main(void)
 			teardown),
 		T(test_stream_resumes_with_range_where_the_drop_left_it),
 		T(test_stream_a_200_answer_to_range_drops_the_bytes_given),
+		T(test_stream_a_200_cut_while_dropping_then_a_206_resumes_exactly),
 		T(test_stream_a_server_that_changes_mid_transfer_is_ehash),
 		T(test_stream_wrong_size_is_ehash_at_once),
 		T(test_stream_500_is_retried_then_efetch_naming_the_attempts),
