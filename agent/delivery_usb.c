@@ -179,12 +179,42 @@ static void copy_failed(struct scan *s, const struct candidate *c, struct ota_er
 
 /* A bundle on the medium as a source (bundle_read.h) for a direct
  * install: read in order up to the size it had when opened; a read that
- * fails or a file that shrank is the medium failing or pulled out. */
+ * fails or a file that shrank is the medium failing or pulled out.
+ *
+ * A direct install holds the run lock while it reads, so the medium is
+ * held to the bounds of a download: under watch.min_rate for a whole
+ * watch.stall_timeout, or longer than watch.max_time in all, and the read
+ * is cut.  A stick that trickles (worn out, or made to) cannot keep a
+ * rollback waiting longer than that. */
 struct medium {
 	int fd;
 	const char *path;
 	unsigned long long size, pos;
+	const struct ota_config *cfg;
+	long long start_ms, window_ms;  /* the read's start, this window's */
+	unsigned long long window_pos;  /* pos when this window began */
 };
+
+/* 0 while the read keeps to its bounds, else OTA_EIO naming the bound. */
+static int medium_in_bounds(struct medium *m, struct ota_err *err)
+{
+	long long now = ota_monotonic_ms(), span = now - m->window_ms;
+
+	if (m->cfg->max_fetch_ms && now - m->start_ms > (long long)m->cfg->max_fetch_ms)
+		return ota_err_set(err, OTA_EIO, "%s: reading the bundle off the medium took over "
+				   "%u ms (watch.max_time): nothing installed", m->path,
+				   m->cfg->max_fetch_ms);
+	if (span < (long long)m->cfg->stall_timeout_ms)
+		return 0;
+	if ((m->pos - m->window_pos) * 1000 < (unsigned long long)m->cfg->min_rate * span)
+		return ota_err_set(err, OTA_EIO, "%s: the medium gave %llu bytes in %lld ms, under "
+				   "watch.min_rate (%u B/s) for watch.stall_timeout: too slow, "
+				   "nothing installed", m->path, m->pos - m->window_pos, span,
+				   m->cfg->min_rate);
+	m->window_ms = now;
+	m->window_pos = m->pos;
+	return 0;
+}
 
 static int medium_read(void *ctx, void *buf, size_t cap, size_t *n, struct ota_err *err)
 {
@@ -207,7 +237,7 @@ static int medium_read(void *ctx, void *buf, size_t cap, size_t *n, struct ota_e
 				   m->path, m->pos, m->size);
 	m->pos += (unsigned long long)got;
 	*n = (size_t)got;
-	return 0;
+	return medium_in_bounds(m, err);
 }
 
 static int medium_reread(void *ctx, unsigned long long off, void *buf, size_t len,
@@ -236,7 +266,9 @@ static int medium_reread(void *ctx, unsigned long long off, void *buf, size_t le
 static int take_direct(struct scan *s, int fd, const char *path, unsigned long long size,
 		       struct ota_err *err)
 {
-	struct medium m = {.fd = fd, .path = path, .size = size};
+	long long now = ota_monotonic_ms();
+	struct medium m = {.fd = fd, .path = path, .size = size, .cfg = &s->a->cfg,
+			   .start_ms = now, .window_ms = now};
 	struct ota_bundle_source src = {.fd = -1, .read = medium_read, .reread = medium_reread,
 					.ctx = &m};
 

@@ -3,7 +3,7 @@
 # download or a copy off a stick runs without the run lock (only its
 # source's spool lock), so a rollback meanwhile is not kept waiting; a
 # direct install holds the run lock while it reads, for no longer than its
-# bounds (the last test); a server trickling bytes is cut at
+# bounds (a server's or a stick's: the last tests); a server trickling bytes is cut at
 # watch.min_rate, a download is bounded in all by watch.max_time, and
 # judging a medium's bundles by watch.scan_timeout.  A device under
 # $T/root with the real example service; a real loopback server.
@@ -163,4 +163,48 @@ wait_request() {
 	assert_spool_empty
 	run agent history --json
 	[ "$(jget 'j[-1]["to"], j[-1]["version"], j[-1]["result"], j[-1]["exit"]')" = "('IDLE', '2.0.0', 'failed', 22)" ]
+}
+
+# 1.0.0 installed and a stick holding 2.0.0 (2 MiB more), imported
+# straight off it (watch.direct: 1) with watch: LINES, the agent paused
+# halfway through staging ($PID): to the agent, a stick that stopped giving
+# bytes for as long as the test waits.
+import_direct_paused() {
+	MEDIUM=$T/usb
+	mkdir -p "$MEDIUM"
+	install_ok 1.0.0 good
+	hostage_config "$1"
+	make_bundle 2.0.0 good HOOK=add_2mb_file
+	mv "$BUNDLE" "$MEDIUM/"
+	paused_agent STAGING_HALF "$T/import.out" import "$MEDIUM"
+}
+
+@test "a direct import off a stick that trickles is cut at watch.min_rate over watch.stall_timeout: exit 3, nothing staged, the run lock free again" {
+	import_direct_paused "$(printf '  stall_timeout: 1\n  min_rate: 100000000')"
+	local pid=$PID
+	sleep 2.5
+	kill -CONT "$pid"
+	local st=0
+	wait "$pid" || st=$?
+	[ "$st" -eq 3 ] || { echo "import exited $st: $(cat "$T/import.out")" >&2; false; }
+	grep -q "app-2\.0\.0-good\.bundle: the medium gave [0-9]* bytes in [0-9]* ms, under watch.min_rate (100000000 B/s) for watch.stall_timeout: too slow, nothing installed" "$T/import.out"
+	assert_current 1.0.0
+	assert_nothing_staged 2.0.0
+	run agent rollback
+	assert_status 0
+	assert_invariants
+}
+
+@test "a direct import off a stick is bounded in all by watch.max_time: exit 3, nothing staged" {
+	import_direct_paused "$(printf '  stall_timeout: 60\n  min_rate: 1\n  max_time: 1')"
+	local pid=$PID
+	sleep 2
+	kill -CONT "$pid"
+	local st=0
+	wait "$pid" || st=$?
+	[ "$st" -eq 3 ] || { echo "import exited $st: $(cat "$T/import.out")" >&2; false; }
+	grep -q "app-2\.0\.0-good\.bundle: reading the bundle off the medium took over 1000 ms (watch.max_time): nothing installed" "$T/import.out"
+	assert_current 1.0.0
+	assert_nothing_staged 2.0.0
+	assert_invariants
 }
