@@ -2,105 +2,41 @@
  * A trust file is applied under the run lock only if the keys in force
  * accept it (lib/trust.h), then kept in state_dir atomically; every
  * install after that verifies against it instead of the factory keys. */
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "agent/engine.h"
+#include "agent/trust_apply.h"
 #include "cli/cli.h"
-#include "lib/audit.h"
-#include "lib/fault.h"
 #include "lib/trust.h"
 
-static void fault_written(void *ctx)
+static int apply(struct agent *a, const char *path, struct ota_trust *upd, struct ota_err *err)
 {
-	(void)ctx;
-	ota_fault_point("TRUST_WRITTEN");
-}
-
-/* A trust change is not a run of the state machine: an IDLE -> IDLE record.
- * The trust state itself is what counts, so a failure to record is not one
- * of the change. */
-static void audit(struct agent *a, const char *reason, int rc)
-{
-	const struct ota_audit_limits lim = {a->cfg.history_max_kb * 1024ULL, a->cfg.history_keep};
-	struct ota_audit_rec rec = {.time = (long long)time(NULL), .from = OTA_IDLE,
-				    .to = OTA_IDLE, .version = "", .bundle = "",
-				    .manifest_sha256 = "",
-				    .result = rc ? OTA_AUDIT_REFUSED : OTA_AUDIT_OK,
-				    .exit = ota_exit_status(rc), .reason = reason};
-	struct ota_err ignored = {0};
-
-	ota_audit_append(a->cfg.state_dir, &lim, &rec, &ignored);
-}
-
-/* " added 1a2b3c4d5e6f7a8b ... retired ..." for the history. */
-static void key_changes(const struct ota_trust *from, const struct ota_trust *to, char *out,
-			size_t size)
-{
-	size_t i, len = 0;
-	int n;
-
-	*out = '\0';
-	for (i = 0; i < to->keys.n && len < size; i++)
-		if (!ota_keyring_find(&from->keys, to->keys.keys[i].id) &&
-		    (n = snprintf(out + len, size - len, " added %.16s", to->keys.keys[i].id)) > 0)
-			len += (size_t)n;
-	for (i = 0; i < from->keys.n && len < size; i++)
-		if (!ota_keyring_find(&to->keys, from->keys.keys[i].id) &&
-		    (n = snprintf(out + len, size - len, " retired %.16s", from->keys.keys[i].id)) >
-			0)
-			len += (size_t)n;
-}
-
-static int apply(struct agent *a, const char *path, struct ota_trust *cur, struct ota_trust *upd,
-		 struct ota_err *err)
-{
-	char changes[OTA_AUDIT_LINE_MAX / 2], reason[OTA_AUDIT_LINE_MAX];
+	char said[OTA_ERR_MSG_MAX + 512];
 	struct ota_run was;
 	int rc;
 
-	if ((rc = engine_recover(a, true, &was, err)) ||
-	    (rc = ota_trust_state_load(a->cfg.state_dir, a->cfg.keys, a->cfg.threshold, cur,
-				       err)) ||
-	    (rc = ota_trust_load(path, upd, err)))
+	if ((rc = engine_recover(a, true, &was, err)) || (rc = ota_trust_load(path, upd, err)))
 		return rc;
-	if (ota_trust_same(cur, upd)) {
-		printf("%s: trust sequence %llu is already in force\n", path, upd->sequence);
-		return 0;
-	}
-	if ((rc = ota_trust_check_update(cur, upd, a->cfg.device_class, err))) {
-		snprintf(reason, sizeof(reason), "trust update refused: %s", err->msg);
-		audit(a, reason, rc);
-		return rc;
-	}
-	if ((rc = ota_trust_state_save(a->cfg.state_dir, upd, fault_written, a, err)))
-		return rc;
-	ota_fault_point("TRUST_SAVED");
-	key_changes(cur, upd, changes, sizeof(changes));
-	snprintf(reason, sizeof(reason), "trust sequence %llu in force (was %llu): %u of %zu "
-		 "keys;%s", upd->sequence, cur->sequence, upd->threshold, upd->keys.n,
-		 changes[0] ? changes : " same keys");
-	audit(a, reason, 0);
-	printf("%s: trust sequence %llu in force: %u of %zu keys must sign;%s\n", path,
-	       upd->sequence, upd->threshold, upd->keys.n, changes[0] ? changes : " same keys");
-	return 0;
+	rc = trust_apply(a, upd, said, sizeof(said), err);
+	if (rc >= 0)
+		printf("%s\n", said);
+	return rc < 0 ? rc : 0;
 }
 
 int cmd_trust(struct agent *a, int argc, char **argv)
 {
-	struct ota_trust cur, upd;
+	struct ota_trust upd;
 	struct ota_err err = {0};
 	int rc;
 
 	if (argc != 2 || argv[1][0] == '-')
 		return ota_cli_usage("trust: expected one trust file");
-	ota_trust_init(&cur);
 	ota_trust_init(&upd);
-	rc = apply(a, argv[1], &cur, &upd, &err);
-	ota_trust_free(&cur);
+	rc = apply(a, argv[1], &upd, &err);
 	ota_trust_free(&upd);
 	return rc ? ota_cli_fail(&err) : 0;
 }

@@ -21,7 +21,8 @@
 struct delivery_pass {
 	struct ota_buf notes;   /* one line per bundle refused or skipped, each
 				   "FILE: reason\n", to print on stderr */
-	struct ota_buf summary; /* one line of what came of it, for stdout */
+	struct ota_buf summary; /* for stdout: a line per trust file applied
+				   (delivery_trust.h), then one of what came of it */
 	bool installed;         /* a bundle was promoted */
 	bool noted;             /* the pass's error is already in notes */
 	char version[OTA_VERSION_MAX + 1]; /* installed or attempted */

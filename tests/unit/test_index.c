@@ -229,7 +229,7 @@ static void test_index_lists_bundles_and_writes_an_empty_index(void **state)
 	ota_dir_names_free(names, n);
 	/* None is a bundle: each named in a warning, the index empty. */
 	ota_buf_init(&warnings, 0);
-	if (ota_index_write_dir(dir, &count, &warnings, &err))
+	if (ota_index_write_dir(dir, &count, NULL, &warnings, &err))
 		fail_msg("%s", err.msg);
 	assert_int_equal(count, 0);
 	assert_non_null(strstr((char *)warnings.data, "/a.bundle"));
