@@ -11,7 +11,6 @@
 #include <string.h>
 
 #include "agent/delivery.h"
-#include "agent/delivery_trust.h"
 #include "agent/engine.h"
 #include "agent/interrupt.h"
 #include "agent/supervisor.h"

@@ -1,4 +1,4 @@
-/* delivery_trust.c - the trust step of a delivery pass (delivery_trust.h):
+/* delivery_trust.c - the trust step of a delivery pass (delivery.h):
  * trust files read off a medium or fetched from an index, applied in
  * sequence order before any bundle is judged. */
 #include <fcntl.h>
@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "agent/delivery_trust.h"
+#include "agent/delivery.h"
 #include "agent/trust_apply.h"
 #include "lib/buf.h"
 #include "lib/dirnames.h"

@@ -14,7 +14,6 @@
 #include <unistd.h>
 
 #include "agent/delivery.h"
-#include "agent/delivery_trust.h"
 #include "agent/engine.h"
 #include "agent/interrupt.h"
 #include "agent/supervisor.h"
