@@ -47,6 +47,8 @@ static const char usage[] =
 	"  trust FILE       accept a signed trust file (key rotation): new keys, retired\n"
 	"                   keys, a new threshold (schema/trust.md)\n"
 	"  keys [--json]    the trust set in force: sequence, threshold, key ids\n"
+	"  identity         the device's key id and public key as a line of the\n"
+	"                   laptop's device list (the key is made if missing)\n"
 	"  history [--json] [--since T] [--version V] [--verify [--expect SEQ:SHA256]]\n"
 	"                   every state transition (time, version, bundle, signers, result,\n"
 	"                   reason); --verify checks the hash chain (exit 21 if broken)\n"
@@ -80,6 +82,8 @@ static const struct {
 	{"history", cmd_history, false},
 	{"trust", cmd_trust, true},
 	{"keys", cmd_keys, false},
+	/* Makes the device key if missing: no lock needed (devkey.h). */
+	{"identity", cmd_identity, false},
 	/* These take the lock for each delivery pass only (agent_lock). */
 	{"import", cmd_import, false}, {"poll", cmd_poll, false}, {"watch", cmd_watch, false},
 	{"dashboard", cmd_dashboard, false}, {"report", cmd_report, false},

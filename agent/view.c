@@ -8,6 +8,7 @@
 #include <sys/statvfs.h>
 #include <time.h>
 
+#include "agent/receipt.h"
 #include "agent/view.h"
 #include "lib/audit.h"
 #include "lib/dashboard_html.h"
@@ -80,6 +81,23 @@ static json_t *releases_json(struct agent *a, struct ota_err *err, int *rc)
 	return arr;
 }
 
+/* Who this device is (receipt.h): its key id (null until the key is made,
+ * or when it cannot be read), hostname and machine id. */
+static json_t *device_json(struct agent *a)
+{
+	struct receipt_identity who;
+	struct ota_err why = {0};
+	int rc = receipt_identity(a, false, &who, NULL, &why);
+	json_t *o = json_pack("{s:o, s:o, s:o}", "id", rc || !who.id[0] ? json_null()
+								: json_string(who.id),
+			      "hostname", version_or_null(who.hostname), "machine_id",
+			      version_or_null(who.machine_id));
+
+	if (o && rc)
+		json_object_set_new(o, "problem", json_string(why.msg));
+	return o;
+}
+
 int view_history_json(struct agent *a, json_t **out, struct ota_audit_check *check,
 		       struct ota_err *err)
 {
@@ -118,6 +136,8 @@ static int status_of(struct agent *a, json_t *records, const struct ota_audit_ch
 		      "device_class", a->cfg.device_class, "time", now, "run",
 		      run_json(a, &run, records), "history", ota_audit_check_json(check));
 	snprintf(path, sizeof(path), "%s/%s", a->cfg.app_dir, OTA_RELEASES_DIR);
+	if (s)
+		json_object_set_new(s, "device", device_json(a));
 	if (s && statvfs(path, &st) == 0)
 		json_object_set_new(s, "free_bytes",
 				    json_integer((json_int_t)st.f_bavail * (json_int_t)st.f_frsize));

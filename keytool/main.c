@@ -32,6 +32,11 @@ const struct ota_keytool_cmd ota_keytool_cmds[] = {
      "                         [--device-class T] F.trust",
      "make a trust file (the keys devices trust, and how many must sign), sign it,\n"
      "          show it, check it as a device would (schema/trust.md)"},
+    {"receipts", cmd_receipts,
+     "receipts verify|collect DIR --devices FILE [--state FILE] [--json | --csv]",
+     "check the signed install receipts devices left in DIR (a stick, or its\n"
+     "          receipts/) and print the fleet; collect also remembers each device's\n"
+     "          counter, so an older receipt later is a replay (schema/receipt.md)"},
     {NULL, NULL, NULL, NULL},
 };
 
@@ -52,7 +57,8 @@ static const char notes[] =
     "key, wrong passphrase), 12 output exists, 19 shares that do not rebuild the\n"
     "key: too few, of two splits, one twice; for trust verify as the device:\n"
     "5 bad signature, 6 too few signatures, 8 wrong target, 14 sequence not newer\n"
-    "(schema/exit-codes.md).\n";
+    "(schema/exit-codes.md); receipts: 24 a receipt forged, altered, replayed or\n"
+    "from a device not in the list.\n";
 
 static void usage(void)
 {
