@@ -1,7 +1,9 @@
 /* ota-agent import [DIR]: one pass of the USB source (delivery_usb.c) over
  * a mounted medium, watch.usb by default; with watch.receipts on, then a
- * signed receipt of what happened left on the medium (receipt.h). */
+ * signed receipt of what happened left on the medium (receipt.h).
+ * import --mount-options: how the import unit is to mount a stick. */
 #include <stdio.h>
+#include <string.h>
 
 #include "agent/delivery.h"
 #include "agent/interrupt.h"
@@ -23,6 +25,10 @@ static void leave_receipt(struct agent *a, const char *dir, const char *before, 
 		ota_cli_print(stdout, "%s: receipt %llu written", path, counter);
 }
 
+/* How the import unit mounts a stick (systemd/ota-usb-import@.service):
+ * read-write only when the receipt is to be written on it. */
+#define MOUNT_OPTIONS "nosuid,nodev,noexec"
+
 int cmd_import(struct agent *a, int argc, char **argv)
 {
 	const char *dir = argc == 2 ? argv[1] : a->cfg.usb_dir;
@@ -30,6 +36,10 @@ int cmd_import(struct agent *a, int argc, char **argv)
 	struct ota_err ignored;
 	int rc;
 
+	if (argc == 2 && !strcmp(argv[1], "--mount-options")) {
+		printf("%s," MOUNT_OPTIONS "\n", a->cfg.receipts ? "rw" : "ro");
+		return fflush(stdout) ? ota_exit_status(OTA_EIO) : 0;
+	}
 	if (argc >= 2 && argv[1][0] == '-' && argv[1][1])
 		return ota_cli_usage("import: unknown option '%s'", argv[1]);
 	if (argc > 2 || (argc == 2 && argv[1][0] == '-'))

@@ -186,3 +186,38 @@ rjget() {
 	assert_status 16
 	assert_error_line "watch.receipts: expected true or false"
 }
+
+# The import unit's mount line, run by sh as systemd would run it (with
+# $$ as $, %i as sdz1), our agent for @BINDIR@/ota-agent and a mount that
+# only logs its arguments.
+unit_mount() {
+	mkdir -p bin
+	printf '#!/bin/sh\necho "mount $*" >>%s/mounts\n' "$T" >bin/mount
+	printf '#!/bin/sh\nexec %s/ota-agent --root %s "$@"\n' "$OTA_BIN" "$ROOT" >bin/ota-agent
+	chmod +x bin/mount bin/ota-agent
+	local line
+	line=$(sed -n 's/^ExecStartPre=sh -c //p' "$TESTS_DIR/../systemd/ota-usb-import@.service.in")
+	line=${line#\'}
+	line=${line%\'}
+	line=${line//\$\$/\$}
+	line=${line//%i/sdz1}
+	line=${line//@BINDIR@/$T/bin}
+	PATH="$T/bin:$PATH" sh -c "$line"
+}
+
+@test "the import unit mounts a stick read-only, read-write only with watch.receipts, and nothing when the config is broken" {
+	run agent import --mount-options
+	assert_status 0
+	[ "$output" = "ro,nosuid,nodev,noexec" ]
+	unit_mount
+	[ "$(cat mounts)" = "mount -o ro,nosuid,nodev,noexec /dev/sdz1 /run/ota/usb/sdz1" ]
+	rm mounts
+	receipts_on
+	unit_mount
+	[ "$(cat mounts)" = "mount -o rw,nosuid,nodev,noexec /dev/sdz1 /run/ota/usb/sdz1" ]
+	rm mounts
+	echo "watch: [" >>"$ROOT/etc/ota/agent.yaml"
+	run unit_mount
+	[ "$status" -ne 0 ]
+	assert_absent mounts
+}
