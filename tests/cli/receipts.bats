@@ -123,7 +123,7 @@ rjget() {
 	[ "$(rjget "$(receipt)" 'r["outcome"]["result"], r["outcome"]["exit"]')" = "('refused', 6)" ]
 }
 
-@test "attack: a replayed receipt (an older one after a newer was collected) is refused (24), the ledger unchanged" {
+@test "a replayed receipt (an older one after a newer was collected) is refused (24), the ledger unchanged" {
 	receipts_on
 	agent identity >devices.txt
 	agent import "$MEDIUM" >/dev/null
@@ -138,7 +138,7 @@ rjget() {
 	cmp ledger.before "$LEDGER"
 }
 
-@test "attack: a forged receipt (a field altered after signing) is refused (24), nothing written" {
+@test "a forged receipt (a field altered after signing) is refused (24), nothing written" {
 	receipts_on
 	agent identity >devices.txt
 	agent import "$MEDIUM" >/dev/null
@@ -154,7 +154,7 @@ rjget() {
 	assert_absent "$LEDGER"
 }
 
-@test "attack: a receipt from a device not in the list is refused (24), nothing written" {
+@test "a receipt from a device not in the list is refused (24), nothing written" {
 	receipts_on
 	agent import "$MEDIUM" >/dev/null
 	make_key stranger

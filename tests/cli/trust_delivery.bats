@@ -95,7 +95,7 @@ for r in json.load(sys.stdin):
 	[[ "$stderr" == "ota-agent: $MEDIUM/z-first.trust: trust sequence 1 is not newer than 2, the one in force"* ]]
 }
 
-@test "attack: a forged trust file on a stick (signed by a key not in force) is named and skipped (6), nothing written" {
+@test "a forged trust file on a stick (signed by a key not in force) is named and skipped (6), nothing written" {
 	trust_file "$MEDIUM/evil.trust" 1 1 "d" d
 	signed_release 1.0.0 d
 	medium_listing "$MEDIUM" >before
@@ -110,7 +110,7 @@ for r in json.load(sys.stdin):
 	assert_spool_empty
 }
 
-@test "attack: an old trust file on a stick (a lower sequence than in force) is named and skipped (14), nothing written" {
+@test "an old trust file on a stick (a lower sequence than in force) is named and skipped (14), nothing written" {
 	trust_file t1.trust 1 2 "a b c" a b
 	trust_file t2.trust 2 2 "a b d" a b
 	agent trust t2.trust >/dev/null
@@ -167,7 +167,7 @@ for r in json.load(sys.stdin):
 	cmp srv/fleet-1.trust "$STATE/trust.ota"
 }
 
-@test "attack: poll with an index lying about a trust file's hash: refused (7), nothing written" {
+@test "poll with an index lying about a trust file's hash: refused (7), nothing written" {
 	mkdir srv
 	trust_file srv/fleet-1.trust 1 2 "a b d" a b
 	ota-bundle index srv >/dev/null
