@@ -10,11 +10,13 @@
 
 #include "agent/receipt.h"
 #include "agent/view.h"
+#include "cli/cli.h"
 #include "lib/audit.h"
 #include "lib/dashboard_html.h"
 #include "lib/isotime.h"
 #include "lib/lock.h"
 #include "lib/release.h"
+#include "lib/trust.h"
 
 static json_t *version_or_null(const char *v)
 {
@@ -98,6 +100,45 @@ static json_t *device_json(struct agent *a)
 	return o;
 }
 
+/* The trust set in force (what `keys --json` shows), or its problem. */
+static json_t *trust_json(struct agent *a)
+{
+	struct ota_err why = {0};
+	json_t *ids = json_array(), *o;
+	struct ota_trust t;
+	size_t i;
+
+	if (ota_trust_state_load(a->cfg.state_dir, a->cfg.keys, a->cfg.threshold, &t, &why)) {
+		json_decref(ids);
+		return json_pack("{s:s}", "problem", why.msg);
+	}
+	for (i = 0; ids && i < t.keys.n; i++)
+		json_array_append_new(ids, json_string(t.keys.keys[i].id));
+	o = ids ? json_pack("{s:I, s:i, s:o}", "sequence", (json_int_t)t.sequence, "threshold",
+			    (int)t.threshold, "keys", ids)
+		: NULL;
+	ota_trust_free(&t);
+	return o;
+}
+
+/* The configured health checks (schema/agent-config.md): absent ones left out. */
+static json_t *health_json(const struct ota_config *c)
+{
+	json_t *o = json_pack("{s:I, s:I, s:I}", "timeout_ms", (json_int_t)c->timeout_ms,
+			      "interval_ms", (json_int_t)c->interval_ms, "stable_ms",
+			      (json_int_t)c->stable_ms);
+
+	if (o && c->tcp_port)
+		json_object_set_new(o, "tcp_port", json_integer(c->tcp_port));
+	if (o && c->http_url)
+		json_object_set_new(o, "http_url", json_string(c->http_url));
+	if (o && c->health_cmd)
+		json_object_set_new(o, "command", json_string(c->health_cmd));
+	if (o && c->restart_count_cmd)
+		json_object_set_new(o, "restart_count", json_string(c->restart_count_cmd));
+	return o;
+}
+
 int view_history_json(struct agent *a, json_t **out, struct ota_audit_check *check,
 		       struct ota_err *err)
 {
@@ -136,8 +177,12 @@ static int status_of(struct agent *a, json_t *records, const struct ota_audit_ch
 		      "device_class", a->cfg.device_class, "time", now, "run",
 		      run_json(a, &run, records), "history", ota_audit_check_json(check));
 	snprintf(path, sizeof(path), "%s/%s", a->cfg.app_dir, OTA_RELEASES_DIR);
-	if (s)
+	if (s) {
 		json_object_set_new(s, "device", device_json(a));
+		json_object_set_new(s, "agent_version", json_string(OTA_TOOLS_VERSION));
+		json_object_set_new(s, "trust", trust_json(a));
+		json_object_set_new(s, "health", health_json(&a->cfg));
+	}
 	if (s && statvfs(path, &st) == 0)
 		json_object_set_new(s, "free_bytes",
 				    json_integer((json_int_t)st.f_bavail * (json_int_t)st.f_frsize));
@@ -162,7 +207,8 @@ int view_status_json(struct agent *a, json_t **out, struct ota_err *err)
 	return rc;
 }
 
-int view_render_page(struct agent *a, struct ota_buf *out, struct ota_err *err)
+int view_render_page(struct agent *a, const struct ota_dashboard_page *pg, struct ota_buf *out,
+		     struct ota_err *err)
 {
 	struct ota_audit_check check;
 	json_t *status = NULL, *records = NULL;
@@ -170,7 +216,7 @@ int view_render_page(struct agent *a, struct ota_buf *out, struct ota_err *err)
 
 	if ((rc = view_history_json(a, &records, &check, err)) == 0 &&
 	    (rc = status_of(a, records, &check, &status, err)) == 0)
-		rc = ota_dashboard_render(status, records, out, err);
+		rc = ota_dashboard_render(status, records, pg, out, err);
 	json_decref(status);
 	json_decref(records);
 	return rc;
