@@ -21,7 +21,7 @@ static int apply(struct agent *a, const char *path, struct ota_trust *upd, struc
 
 	if ((rc = engine_recover(a, true, &was, err)) || (rc = ota_trust_load(path, upd, err)))
 		return rc;
-	rc = trust_apply(a, upd, said, sizeof(said), err);
+	rc = trust_apply(a, upd, true, said, sizeof(said), err);
 	if (rc >= 0)
 		printf("%s\n", said);
 	return rc < 0 ? rc : 0;

@@ -124,7 +124,9 @@ static int apply_one(struct agent *a, struct delivery_trust *t, const struct ota
 
 	if (rc)
 		return rc;
-	rc = trust_apply(a, f, said, sizeof(said), &why);
+	/* Refusals are notes, as a medium's bad bundles are: the daemon sees
+	 * the same old file at every pass. */
+	rc = trust_apply(a, f, false, said, sizeof(said), &why);
 	agent_unlock(a);
 	if (rc == 0) {
 		t->applied++;

@@ -49,8 +49,8 @@ static void key_changes(const struct ota_trust *from, const struct ota_trust *to
 }
 
 static int check_and_save(struct agent *a, const struct ota_trust *cur,
-			  const struct ota_trust *upd, char *said, size_t size,
-			  struct ota_err *err)
+			  const struct ota_trust *upd, bool record_refusal, char *said,
+			  size_t size, struct ota_err *err)
 {
 	char changes[OTA_AUDIT_LINE_MAX / 2], reason[OTA_AUDIT_LINE_MAX];
 	int rc;
@@ -62,7 +62,8 @@ static int check_and_save(struct agent *a, const struct ota_trust *cur,
 	}
 	if ((rc = ota_trust_check_update(cur, upd, a->cfg.device_class, err))) {
 		snprintf(reason, sizeof(reason), "trust update refused: %s", err->msg);
-		audit(a, reason, rc);
+		if (record_refusal)
+			audit(a, reason, rc);
 		return rc;
 	}
 	if ((rc = ota_trust_state_save(a->cfg.state_dir, upd, fault_written, a, err)))
@@ -79,8 +80,8 @@ static int check_and_save(struct agent *a, const struct ota_trust *cur,
 	return 0;
 }
 
-int trust_apply(struct agent *a, const struct ota_trust *upd, char *said, size_t size,
-		struct ota_err *err)
+int trust_apply(struct agent *a, const struct ota_trust *upd, bool record_refusal, char *said,
+		size_t size, struct ota_err *err)
 {
 	struct ota_trust cur;
 	int rc;
@@ -88,7 +89,7 @@ int trust_apply(struct agent *a, const struct ota_trust *upd, char *said, size_t
 	ota_trust_init(&cur);
 	rc = ota_trust_state_load(a->cfg.state_dir, a->cfg.keys, a->cfg.threshold, &cur, err);
 	if (rc == 0)
-		rc = check_and_save(a, &cur, upd, said, size, err);
+		rc = check_and_save(a, &cur, upd, record_refusal, said, size, err);
 	ota_trust_free(&cur);
 	return rc;
 }

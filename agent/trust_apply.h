@@ -5,6 +5,7 @@
 #ifndef OTA_AGENT_TRUST_APPLY_H
 #define OTA_AGENT_TRUST_APPLY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "agent/agent.h"
@@ -15,8 +16,10 @@
  * ("FILE: trust sequence N in force: ..."); 1 when it is in force already
  * (said says so, nothing written or recorded); otherwise the refusal of
  * ota_trust_check_update (recorded in the history as "trust update
- * refused: ...") or of the load or save, with nothing changed. */
-int trust_apply(struct agent *a, const struct ota_trust *upd, char *said, size_t size,
-		struct ota_err *err);
+ * refused: ..." when record_refusal: a person's `ota-agent trust`, not a
+ * medium's file, judged again at every pass of the daemon) or of the load
+ * or save, with nothing changed. */
+int trust_apply(struct agent *a, const struct ota_trust *upd, bool record_refusal, char *said,
+		size_t size, struct ota_err *err);
 
 #endif
