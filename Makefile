@@ -24,7 +24,9 @@ WARN     := -std=c11 -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototyp
             -Wmissing-prototypes -Wvla
 HARDEN   := -D_FORTIFY_SOURCE=2 -fstack-protector-strong
 DEPS_OK  := $(B)/.deps-ok
-PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+# p11-kit-1: only its pkcs11.h, for the PKCS#11 signing keys (lib/pkcs11*.c
+# dlopen the module; nothing links against it).
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) p11-kit-1 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 ALL_CFLAGS  = $(WARN) $(OPT) $(HARDEN) $(SANFLAGS) -D_GNU_SOURCE -I. $(PKG_CFLAGS) $(CFLAGS)
 ALL_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
@@ -49,7 +51,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 # Fuzz targets (fuzz/fuzz_<name>.c).  Each is also linked with
 # fuzz/replay.c into the unit-test binary test_fuzz_<name>, which replays
 # its checked-in corpus in `make check` (any compiler, no libFuzzer).
-FUZZ_ALL     := canon manifest bundle config index share
+FUZZ_ALL     := canon manifest bundle config index share trust
 FUZZ_TARGETS := $(foreach t,$(FUZZ_ALL),$(if $(wildcard fuzz/fuzz_$(t).c),$(t)))
 FUZZ_REPLAY  := $(FUZZ_TARGETS:%=$(B)/tests/test_fuzz_%)
 

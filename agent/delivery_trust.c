@@ -3,6 +3,7 @@
  * sequence order before any bundle is judged. */
 #include <fcntl.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -105,28 +106,54 @@ int delivery_trust_read_dir(struct delivery_trust *t, const char *dir,
 	return rc;
 }
 
+/* By sequence; a timestamp after the trust file of its sequence. */
 static int by_sequence(const void *x, const void *y)
 {
 	const struct ota_trust *a = x, *b = y;
 
 	if (a->sequence != b->sequence)
 		return a->sequence < b->sequence ? -1 : 1;
+	if (a->kind != b->kind)
+		return a->kind == OTA_TRUST_KIND_TRUST ? -1 : 1;
 	return strcmp(a->source, b->source);
+}
+
+static bool in_force(struct agent *a, const struct ota_trust *f)
+{
+	struct ota_err ignored;
+	struct ota_trust cur;
+	bool same;
+
+	same = ota_trust_state_load(a->cfg.state_dir, a->cfg.keys, a->cfg.threshold, &cur,
+				    &ignored) == 0 &&
+	       ota_trust_same(&cur, f);
+	ota_trust_free(&cur);
+	return same;
 }
 
 /* One file under the run lock. */
 static int apply_one(struct agent *a, struct delivery_trust *t, const struct ota_trust *f,
 		     struct delivery_pass *p, struct ota_err *err)
 {
-	char said[OTA_ERR_MSG_MAX + 512];
+	char said[OTA_ERR_MSG_MAX + 4096];
 	struct ota_err why = {0}, ignored;
-	int rc = agent_lock(a, err);
+	struct ota_buf text;
+	int rc;
 
-	if (rc)
+	/* The one in force already (a stick left in, seen at every pass of
+	 * the daemon) needs no lock: nothing to write. */
+	if (in_force(a, f)) {
+		t->current++;
+		return 0;
+	}
+	if ((rc = agent_lock(a, err)))
 		return rc;
-	/* Refusals are notes, as a medium's bad bundles are: the daemon sees
-	 * the same old file at every pass. */
-	rc = trust_apply(a, f, false, said, sizeof(said), &why);
+	/* Its own bytes again (the parser is strict: one text per document). */
+	ota_buf_init(&text, OTA_TRUST_FILE_MAX);
+	rc = ota_trust_format(f, &text, &why);
+	if (rc == 0)
+		rc = trust_apply(a, text.data, text.len, f->source, false, said, sizeof(said), &why);
+	ota_buf_free(&text);
 	agent_unlock(a);
 	if (rc == 0) {
 		t->applied++;

@@ -51,9 +51,11 @@ static const char usage[] =
 	"  releases [--json] the releases on disk: current, last good, previous good,\n"
 	"                   rollback index, whether rollback --to may go there\n"
 	"  status [--json]  current and last-good release, releases on disk, run state\n"
-	"  trust FILE       accept a signed trust file (key rotation): new keys, retired\n"
-	"                   keys, a new threshold (schema/trust.md)\n"
-	"  keys [--json]    the trust set in force: sequence, threshold, key ids\n"
+	"  trust FILE       accept a signed trust file (key rotation): root and release\n"
+	"                   keys, thresholds, a rollback floor; or a timestamp saying\n"
+	"                   it is still current (schema/trust.md)\n"
+	"  keys [--json]    the trust set in force: sequence, thresholds, each key's\n"
+	"                   role, the attested time\n"
 	"  history [--json] [--since T] [--version V] [--verify [--expect SEQ:SHA256]]\n"
 	"                   every state transition (time, version, bundle, signers, result,\n"
 	"                   reason); --verify checks the hash chain (exit 21 if broken)\n"
@@ -68,11 +70,12 @@ static const char usage[] =
 	"13 another run holds the lock, 14 not newer than installed (anti-rollback),\n"
 	"15 health check failed and rolled back, 16 configuration error,\n"
 	"17 not enough space, 18 fetch failed (network, HTTP, over watch.max_bundle_mb);\n"
-	"trust: 5 bad signature, 6 too few signatures by the keys in force or by the\n"
-	"file's own, 8 wrong target, 14 sequence not newer; 20 version not semantic;\n"
+	"trust: 5 bad signature, 6 too few signatures by the root keys in force or by\n"
+	"the file's own, 8 wrong target, 14 sequence not newer; 20 version not semantic;\n"
 	"21 audit history tampered;\n"
-	"22 interrupted by SIGINT, SIGTERM or SIGHUP, what was under way undone\n"
-	"(schema/exit-codes.md).\n";
+	"22 interrupted by SIGINT, SIGTERM or SIGHUP, what was under way undone;\n"
+	"23 expired (a bundle, trust file or timestamp past its expires at the\n"
+	"attested time, or signed by a key after its retirement) (schema/exit-codes.md).\n";
 
 static const struct {
 	const char *name;

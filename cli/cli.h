@@ -89,9 +89,19 @@ int ota_cli_new_passphrase(const struct ota_cli_pass *p, char **out, struct ota_
  * ota_passphrase_free. */
 int ota_cli_prompt_new_passphrase(char **out, struct ota_err *err);
 
+/* The PIN of the PKCS#11 token uri names (lib/pkcs11.h): the one p names
+ * (file or environment), else, when the token wants one and stdin is a
+ * terminal, asked for without echo; NULL when there is none (the URI's
+ * own pin-value or pin-source then applies).  Freed with
+ * ota_passphrase_free. */
+int ota_cli_token_pin(const char *uri, const struct ota_cli_pass *p, char **out,
+		      struct ota_err *err);
+
 /* Load the private key at path: decrypted with the passphrase p names,
  * else, for an encrypted key with a terminal on stdin, with a passphrase
- * asked for without echo.  p may be NULL.  *out owned by the caller. */
+ * asked for without echo.  path may also be a PKCS#11 URI (pkcs11:...,
+ * lib/pkcs11.h): a key that stays on its token, whose PIN p names (or
+ * the URI, or the terminal).  p may be NULL.  *out owned by the caller. */
 int ota_cli_load_private_key(const char *path, const struct ota_cli_pass *p, EVP_PKEY **out,
 			     struct ota_err *err);
 

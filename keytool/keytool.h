@@ -31,6 +31,7 @@ int cmd_pub(int argc, char **argv);
 int cmd_passwd(int argc, char **argv);
 int cmd_escrow(int argc, char **argv);
 int cmd_trust(int argc, char **argv);
+int cmd_token(int argc, char **argv);
 int cmd_receipts(int argc, char **argv);
 
 /* receipts_ledger.c: the counters collect remembers (schema/receipt.md). */
@@ -50,9 +51,19 @@ int receipts_row(json_t *rows, const struct ota_receipt *r, const char *status,
 int receipts_print(const json_t *rows, bool json, bool csv, struct ota_err *err);
 /* escrow combine (argv[0] "combine"), in escrow_combine.c */
 int ota_keytool_escrow_combine(int argc, char **argv);
+/* trust create and trust timestamp (argv[0] the subcommand), in
+ * trust_create.c */
+int ota_keytool_trust_create(int argc, char **argv);
+int ota_keytool_trust_timestamp(int argc, char **argv);
 /* trust show and trust verify (argv[0] the subcommand), in trust_show.c */
 int ota_keytool_trust_show(int argc, char **argv);
 int ota_keytool_trust_verify(int argc, char **argv);
+
+/* Write t's file text to path: new (unless overwrite), fsynced, renamed
+ * into place.  OTA_EEXIST names --force. */
+struct ota_trust;
+int ota_keytool_write_trust(const struct ota_trust *t, const char *path, bool overwrite,
+			    struct ota_err *err);
 
 /* "CMD --help": print the synopsis and summary of cmd on stdout; 0. */
 int ota_keytool_help(const char *cmd);

@@ -25,13 +25,26 @@ const struct ota_keytool_cmd ota_keytool_cmds[] = {
      "cut K into N share files, any M of which rebuild it; rebuild a key from M shares"},
     {"trust", cmd_trust,
      "trust create --sequence N --threshold M --target T|'*' --out F.trust [--force]\n"
-     "                         KEY.pub|DIR...\n"
+     "                         [--release K.pub|DIR --release-threshold R\n"
+     "                          [--timestamp-key K.pub|DIR --timestamp-threshold M]\n"
+     "                          [--created T] [--expires T|+N[s|h|d]]\n"
+     "                          [--min-rollback-index N]\n"
+     "                          [--previous CUR.trust [--revoke KEYID]...]]\n"
+     "                         ROOT-KEY.pub|DIR...\n"
+     "       ota-keytool trust timestamp --trust CUR.trust --expires T|+N[s|h|d]\n"
+     "                         [--created T] --out F.ts [--force]\n"
      "       ota-keytool trust sign --key K [PASS] F.trust\n"
      "       ota-keytool trust show F.trust\n"
      "       ota-keytool trust verify (--keys K [--threshold M] | --trust CUR.trust)\n"
      "                         [--device-class T] F.trust",
-     "make a trust file (the keys devices trust, and how many must sign), sign it,\n"
-     "          show it, check it as a device would (schema/trust.md)"},
+     "make a trust file (root keys that sign trust files, release keys that sign\n"
+     "          bundles, how many of each), or a timestamp saying it is still current;\n"
+     "          sign it, show it, check it as a device would (schema/trust.md)"},
+    {"token", cmd_token,
+     "token import --key K [PASS] --uri pkcs11:... [PIN] --out P.pub [--force]\n"
+     "       ota-keytool token generate --uri pkcs11:... [PIN] --out P.pub [--force]",
+     "put a signing key on a PKCS#11 token (a file's key, or a new one made there),\n"
+     "          never to leave it; write its .pub.  PIN: --pin-file F | --pin-env NAME"},
     {"receipts", cmd_receipts,
      "receipts verify|collect DIR --devices FILE [--state FILE] [--json | --csv]",
      "check the signed install receipts devices left in DIR (a stick, or its\n"
@@ -56,9 +69,9 @@ static const char notes[] =
     "Exit status: 0 ok, 2 usage, 3 I/O, 4 damaged share, 11 key error (bad or weak\n"
     "key, wrong passphrase), 12 output exists, 19 shares that do not rebuild the\n"
     "key: too few, of two splits, one twice; for trust verify as the device:\n"
-    "5 bad signature, 6 too few signatures, 8 wrong target, 14 sequence not newer\n"
-    "(schema/exit-codes.md); receipts: 24 a receipt forged, altered, replayed or\n"
-    "from a device not in the list.\n";
+    "5 bad signature, 6 too few signatures, 8 wrong target, 14 sequence not newer,\n"
+    "23 expired (schema/exit-codes.md); receipts: 24 a receipt forged, altered,\n"
+    "replayed or from a device not in the list.\n";
 
 static void usage(void)
 {

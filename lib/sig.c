@@ -6,7 +6,10 @@
 #include <stdbool.h>
 #include <string.h>
 
-/* Ed25519 hashes internally: no digest, one-shot calls only. */
+#include "lib/pkcs11.h"
+
+/* Ed25519 hashes internally: no digest, one-shot calls only.  A key on a
+ * PKCS#11 token signs there (pkcs11.h). */
 int ota_sig_sign(EVP_PKEY *key, const unsigned char *msg, size_t len,
 		 unsigned char out[OTA_SIG_RAW_LEN], struct ota_err *err)
 {
@@ -15,6 +18,8 @@ int ota_sig_sign(EVP_PKEY *key, const unsigned char *msg, size_t len,
 	EVP_MD_CTX *ctx;
 	int rc = 0;
 
+	if (ota_pkcs11_is_token_key(key))
+		return ota_pkcs11_sign(key, msg, len, out, err);
 	if (EVP_PKEY_get_id(key) != EVP_PKEY_ED25519)
 		return ota_err_set(err, OTA_EKEY, "signing key is not an Ed25519 key");
 	ctx = EVP_MD_CTX_new();

@@ -30,6 +30,11 @@ need_cmd openssl openssl
 need_cmd python3 python3
 need_cmd chromium chromium
 need_cmd curl curl
+# PKCS#11 signing: the header at build time; a SoftHSM2 token and OpenSC's
+# pkcs11-tool for tests/cli/pkcs11.bats
+need_pkg p11-kit-1 libp11-kit-dev
+need_cmd softhsm2-util softhsm2
+need_cmd pkcs11-tool opensc
 
 # Can clang link a libFuzzer target?  The runtime is a package of its own.
 need_fuzzer() { # debian-package

@@ -129,8 +129,10 @@ static void print_json(const struct ota_verify_result *res, const struct ota_err
 	json_decref(o);
 }
 
-/* The keys and threshold of a trust file that holds up on its own
- * (signed by its own threshold) and names this device class or "*". */
+/* The release keys and threshold of a trust file that holds up on its own
+ * (signed by its own root threshold) and names this device class or "*".
+ * Retired release keys are left out: without a device's attested time,
+ * only keys in force count here. */
 static int load_trust(const char *path, const char *device_class, struct ota_keyring *keys,
 		      unsigned int *threshold, struct ota_err *err)
 {
@@ -142,10 +144,10 @@ static int load_trust(const char *path, const char *device_class, struct ota_key
 	if (rc == 0)
 		rc = ota_trust_check_target(&t, device_class, err);
 	if (rc == 0) {
-		*keys = t.keys; /* taken over */
-		t.keys.keys = NULL;
-		t.keys.n = 0;
-		*threshold = t.threshold;
+		*keys = t.release.keys; /* taken over */
+		t.release.keys.keys = NULL;
+		t.release.keys.n = 0;
+		*threshold = t.release.threshold;
 	}
 	ota_trust_free(&t);
 	return rc;

@@ -103,6 +103,22 @@ walk() {
 	[ -f out/"new"$'\n'"line" ]
 }
 
+@test "a manifest with expires: the reference verifies it, and its bytes are json.dumps' canonical form" {
+	ota-bundle create --tree tree --version 1.0.0 --target edge-gw-v2 --expires 4102444800 \
+		--out app.bundle
+	ota-bundle manifest app.bundle >m.json
+	python3 -c 'import json, sys; b = open(sys.argv[1], "rb").read()
+m = json.loads(b)
+assert m["expires"] == 4102444800
+assert json.dumps(m, sort_keys=True, separators=(",", ":")).encode() == b' m.json
+	ota-sign --key k.key app.bundle
+	ota-sign --key k.key --manifest m.json --out m.sig
+	ota-verify --keys k.pub --device-class edge-gw-v2 --extract out app.bundle
+	run REF verify --pub k.pub --manifest m.json --signature m.sig --tree out --device-class edge-gw-v2
+	assert_status 0
+	assert_output_matches 'verified'
+}
+
 @test "control: reference verify refuses that tree once a file in it changed" {
 	our_bundle
 	ota-sign --key k.key app.bundle
