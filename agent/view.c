@@ -104,19 +104,26 @@ static json_t *device_json(struct agent *a)
 static json_t *trust_json(struct agent *a)
 {
 	struct ota_err why = {0};
-	json_t *ids = json_array(), *o;
+	json_t *ids = json_array(), *rel = json_array(), *o;
 	struct ota_trust t;
 	size_t i;
 
 	if (ota_trust_state_load(a->cfg.state_dir, a->cfg.keys, a->cfg.threshold, &t, &why)) {
 		json_decref(ids);
+		json_decref(rel);
 		return json_pack("{s:s}", "problem", why.msg);
 	}
 	for (i = 0; ids && i < t.keys.n; i++)
 		json_array_append_new(ids, json_string(t.keys.keys[i].id));
-	o = ids ? json_pack("{s:I, s:i, s:o}", "sequence", (json_int_t)t.sequence, "threshold",
-			    (int)t.threshold, "keys", ids)
-		: NULL;
+	for (i = 0; rel && i < t.release.keys.n; i++)
+		json_array_append_new(rel, json_string(t.release.keys.keys[i].id));
+	/* keys and threshold: the root role (format 1: also the release role). */
+	o = ids && rel ? json_pack("{s:I, s:i, s:o, s:{s:i, s:O}}", "sequence",
+				   (json_int_t)t.sequence, "threshold", (int)t.threshold, "keys",
+				   ids, "release", "threshold", (int)t.release.threshold, "keys",
+				   rel)
+		       : NULL;
+	json_decref(rel);
 	ota_trust_free(&t);
 	return o;
 }

@@ -58,6 +58,28 @@ static void device(struct sect *s, const json_t *st)
 	put(s, "</dl></div>");
 }
 
+/* The release role, where it is not the root's keys (format 2). */
+static void release(struct sect *s, const json_t *r)
+{
+	const json_t *k;
+	char line[64];
+	size_t i;
+
+	if (!json_array_size(json_object_get(r, "keys")))
+		return;
+	snprintf(line, sizeof(line), "release: %lld of %zu keys",
+		 (long long)json_integer_value(json_object_get(r, "threshold")),
+		 json_array_size(json_object_get(r, "keys")));
+	put(s, "<p>");
+	esc(s, line);
+	put(s, "</p><p class=\"mono\">");
+	json_array_foreach(json_object_get(r, "keys"), i, k) {
+		put(s, i ? "<br>" : "");
+		esc(s, json_string_value(k));
+	}
+	put(s, "</p>");
+}
+
 static void trust(struct sect *s, const json_t *st)
 {
 	const json_t *t = json_object_get(st, "trust"), *k;
@@ -71,7 +93,7 @@ static void trust(struct sect *s, const json_t *st)
 		put(s, "</p></div>");
 		return;
 	}
-	snprintf(line, sizeof(line), "%lld of %zu keys",
+	snprintf(line, sizeof(line), "root %lld of %zu keys",
 		 (long long)json_integer_value(json_object_get(t, "threshold")),
 		 json_array_size(json_object_get(t, "keys")));
 	put(s, "<div class=\"card\"><h3>Trust set in force</h3><p class=\"big\">");
@@ -87,7 +109,9 @@ static void trust(struct sect *s, const json_t *st)
 		put(s, i ? "<br>" : "");
 		esc(s, json_string_value(k));
 	}
-	put(s, "</p></div>");
+	put(s, "</p>");
+	release(s, json_object_get(t, "release"));
+	put(s, "</div>");
 }
 
 static void health(struct sect *s, const json_t *st)

@@ -126,6 +126,7 @@ assert http["history"]["ok"] is True and http["current"] == "2.0.0"' "$T/status.
 	grep -q "<dt>Device key</dt><dd>$id</dd>" "$T/page.html"
 	grep -q "<dt>Agent</dt><dd>$(ota-agent --version | grep -o '[0-9][0-9.]*' | head -n 1)</dd>" "$T/page.html"
 	grep -q "1 of 1 keys</p><p>sequence 0 (the factory keys)</p><p class=\"mono\">$(ota-keytool id "$ROOT/etc/ota/keys/k.pub")</p>" "$T/page.html"
+	grep -q "<p>release: 1 of 1 keys</p>" "$T/page.html"
 	grep -q "<dt>TCP</dt><dd>port $OTA_APP_PORT</dd>" "$T/page.html"
 	grep -q "<dt>HTTP 2xx</dt><dd>http://127.0.0.1:$OTA_APP_PORT/health</dd>" "$T/page.html"
 	grep -q '<a href="/api/status.json">' "$T/page.html"
