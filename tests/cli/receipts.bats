@@ -85,6 +85,8 @@ rjget() {
 	# The history head it names is the device's.
 	[ "$(rjget "$r" 'r["history"]["seq"]')" = "$(agent history --json | python3 -c 'import json,sys; print(json.load(sys.stdin)[-1]["seq"])')" ]
 	[ "$(cat "$STATE/receipt.counter")" = 1 ]
+	# The attested time it carries is the device's (device.json, raised by the install).
+	[ "$(rjget "$r" 'r["attested_time"]')" = "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1])).get("attested_time", 0))' "$STATE/device.json")" ]
 	# Checked independently of our code: canonical, and the device key's signature.
 	python3 - "$r" "$STATE/device.pub" <<-'PY'
 		import base64, json, sys
@@ -98,7 +100,7 @@ rjget() {
 	run collect
 	assert_status 0
 	assert_output_matches "^DEVICE +HOST +CLASS +CURRENT"
-	assert_output_matches "^$(cut -d' ' -f2 devices.txt | cut -c1-16) +gw-42 +edge-gw-v2 +1.0.0 +1.0.0 +installed +1.0.0 +0 +1 +[0-9]+ +- +new$"
+	assert_output_matches "^$(cut -d' ' -f2 devices.txt | cut -c1-16) +gw-42 +edge-gw-v2 +1.0.0 +1.0.0 +installed +1.0.0 +0 +1 +[0-9]+ +$(rjget "$r" 'r["attested_time"]' | python3 -c 'import sys,time; t=int(sys.stdin.read()); print(time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(t)) if t else "-")') +new$"
 	# Plugged in again: nothing newer, counter 2.
 	run agent import "$MEDIUM"
 	assert_status 0
