@@ -66,21 +66,27 @@ static int parse_entry(const json_t *v, struct ota_index_entry *e, struct ota_er
 	return 0;
 }
 
+static bool ends_in(const char *name, const char *ext)
+{
+	size_t n = strlen(name), e = strlen(ext);
+
+	return n > e && strcmp(name + n - e, ext) == 0;
+}
+
 static int parse_trust(const json_t *v, struct ota_index_trust *e, struct ota_err *err)
 {
 	const char *file = get_str(v, "file"), *target = get_str(v, "target");
 	const char *sha = get_str(v, "sha256");
 	const json_t *size = json_object_get(v, "size"), *seq = json_object_get(v, "sequence");
-	size_t len;
 
 	if (!json_is_object(v) || json_object_size(v) != 5 || !file || !target || !sha ||
 	    !json_is_integer(size) || !json_is_integer(seq))
 		return ota_err_set(err, OTA_EFORMAT, "keys must be exactly file, sequence, "
 				   "sha256, size, target");
-	len = strlen(file);
-	if (!ota_index_name_ok(file) || len <= strlen(OTA_TRUST_EXT) ||
-	    strcmp(file + len - strlen(OTA_TRUST_EXT), OTA_TRUST_EXT))
-		return ota_err_set(err, OTA_EFORMAT, "file: not a plain *" OTA_TRUST_EXT " name");
+	if (!ota_index_name_ok(file) || (!ends_in(file, OTA_TRUST_EXT) &&
+					 !ends_in(file, OTA_TIMESTAMP_EXT)))
+		return ota_err_set(err, OTA_EFORMAT, "file: not a plain *" OTA_TRUST_EXT " or *"
+				   OTA_TIMESTAMP_EXT " name");
 	if (strcmp(target, "*") && !ota_manifest_target_ok(target))
 		return ota_err_set(err, OTA_EFORMAT, "target: not a device class or \"*\"");
 	if (json_integer_value(size) < 0 || json_integer_value(size) > OTA_INDEX_TRUST_MAX_SIZE)
@@ -210,8 +216,45 @@ int ota_bundle_names(const char *dir, char ***names, size_t *n, struct ota_err *
 	return ota_dir_names(dir, OTA_BUNDLE_EXT, OTA_INDEX_MAX_BUNDLES, "bundles", names, n, err);
 }
 
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
 int ota_trust_names(const char *dir, char ***names, size_t *n, struct ota_err *err)
 {
-	return ota_dir_names(dir, OTA_TRUST_EXT, OTA_INDEX_MAX_TRUST, "trust files", names, n,
-			     err);
+	char **ts = NULL, **all;
+	size_t n_ts = 0;
+	int rc;
+
+	if ((rc = ota_dir_names(dir, OTA_TRUST_EXT, OTA_INDEX_MAX_TRUST, "trust files", names, n,
+				err)) ||
+	    (rc = ota_dir_names(dir, OTA_TIMESTAMP_EXT, OTA_INDEX_MAX_TRUST, "timestamps", &ts,
+				&n_ts, err)))
+		goto fail;
+	if (*n + n_ts > OTA_INDEX_MAX_TRUST) {
+		rc = ota_err_set(err, OTA_EFORMAT, "%s: more than %d trust files and timestamps",
+				 dir, OTA_INDEX_MAX_TRUST);
+		goto fail;
+	}
+	if (n_ts) {
+		if (!(all = realloc(*names, (*n + n_ts) * sizeof(*all)))) {
+			rc = ota_err_set(err, OTA_EINTERNAL, "out of memory");
+			goto fail;
+		}
+		memcpy(all + *n, ts, n_ts * sizeof(*all));
+		free(ts); /* the names now belong to all */
+		*names = all;
+		*n += n_ts;
+		qsort(*names, *n, sizeof(**names), by_name);
+	} else {
+		free(ts);
+	}
+	return 0;
+fail:
+	ota_dir_names_free(*names, *n);
+	ota_dir_names_free(ts, n_ts);
+	*names = NULL;
+	*n = 0;
+	return rc;
 }

@@ -6,6 +6,8 @@
  *    "format":1,
  *    "trust":[{"file":"fleet-2.trust","sequence":2,"sha256":"<hex>",
  *              "size":N,"target":"*"}, ...]}
+ * (a "trust" entry may also be a timestamp, "current.ts": the sequence it
+ * says is current)
  * each list sorted by file name; "trust" is there only when the directory
  * holds trust files (schema/trust.md), so an index without them reads as
  * before.  The index is a hint for choosing and for checking
@@ -41,7 +43,7 @@ struct ota_index_entry {
  * OTA_INDEX_TRUST_MAX_SIZE bytes), checks size and SHA-256 and judges it
  * as any trust file. */
 struct ota_index_trust {
-	char *file; /* owned; a plain file name ending in ".trust" */
+	char *file; /* owned; a plain file name ending in ".trust" or ".ts" */
 	unsigned long long sequence;
 	char target[OTA_TARGET_MAX + 1]; /* a device class or "*" */
 	unsigned long long size;
@@ -51,6 +53,7 @@ struct ota_index_trust {
 #define OTA_INDEX_MAX_TRUST 64
 #define OTA_INDEX_TRUST_MAX_SIZE (64 * 1024) /* OTA_TRUST_FILE_MAX */
 #define OTA_TRUST_EXT ".trust"
+#define OTA_TIMESTAMP_EXT ".ts" /* `ota-keytool trust timestamp` (schema/trust.md) */
 
 struct ota_index {
 	struct ota_index_entry *entries; /* owned */
@@ -82,8 +85,9 @@ bool ota_index_name_ok(const char *name);
  * (ota_dir_names).  Free with ota_dir_names_free. */
 int ota_bundle_names(const char *dir, char ***names, size_t *n, struct ota_err *err);
 
-/* The names in dir ending in ".trust" (as ota_bundle_names), at most
- * OTA_INDEX_MAX_TRUST. */
+/* The names in dir ending in ".trust" or ".ts" (trust files and
+ * timestamps; as ota_bundle_names), sorted, at most OTA_INDEX_MAX_TRUST
+ * of both. */
 int ota_trust_names(const char *dir, char ***names, size_t *n, struct ota_err *err);
 
 /* Scan dir for *.bundle files, read each one's head (manifest only, not

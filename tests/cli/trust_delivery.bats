@@ -181,3 +181,27 @@ for r in json.load(sys.stdin):
 	assert_absent "$STATE/trust.ota"
 	assert_spool_empty
 }
+
+@test "a timestamp on a stick (ota-keytool trust timestamp, *.ts) is applied after its trust file and raises the attested time; seen again it records nothing" {
+	local now
+	now=$(date +%s)
+	ota-keytool trust create --sequence 1 --threshold 2 --target '*' --release a.pub \
+		--release-threshold 1 --created "$now" --out "$MEDIUM/fleet-1.trust" a.pub b.pub c.pub >/dev/null
+	for k in a b; do ota-keytool trust sign --key "$k.key" "$MEDIUM/fleet-1.trust" >/dev/null; done
+	ota-keytool trust timestamp --trust "$MEDIUM/fleet-1.trust" --created $((now + 50)) \
+		--expires +7d --out "$MEDIUM/current.ts" >/dev/null
+	for k in a b; do ota-keytool trust sign --key "$k.key" "$MEDIUM/current.ts" >/dev/null; done
+	run --separate-stderr agent import "$MEDIUM"
+	assert_status 0
+	[[ "${lines[0]}" == "$MEDIUM/fleet-1.trust: trust sequence 1 in force"* ]]
+	[[ "${lines[1]}" == "$MEDIUM/current.ts: trust sequence 1 current (timestamp, valid until "* ]]
+	[ "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["attested_time"])' "$STATE/device.json")" = $((now + 50)) ]
+	[ "$(trust_history | grep -c 'current (timestamp')" = 1 ]
+	run --separate-stderr agent import "$MEDIUM"
+	assert_status 0
+	[ -z "$stderr" ]
+	[ "$(trust_history | grep -c 'current (timestamp')" = 1 ]
+	# ota-bundle index lists the timestamp too.
+	ota-bundle index "$MEDIUM" >/dev/null
+	python3 -c 'import json,sys; assert [t["file"] for t in json.load(open(sys.argv[1]))["trust"]] == ["current.ts", "fleet-1.trust"]' "$MEDIUM/index.json"
+}

@@ -76,7 +76,8 @@ static void test_index_trust_list(void **state)
 	};
 	static const char good[] =
 		WITH_TRUST(TRUST("fleet-2.trust", "2", "300", "*") "," TRUST("b.trust", "7", "0",
-									      "edge-gw-v2"));
+									      "edge-gw-v2") ","
+			   TRUST("current.ts", "2", "200", "*"));
 	struct ota_index idx;
 	struct ota_err err;
 	size_t i;
@@ -86,7 +87,8 @@ static void test_index_trust_list(void **state)
 	if (parse(good, &idx, &err))
 		fail_msg("%s", err.msg);
 	assert_int_equal(idx.n, 0);
-	assert_int_equal(idx.n_trust, 2);
+	assert_int_equal(idx.n_trust, 3);
+	assert_string_equal(idx.trust[2].file, "current.ts");
 	assert_string_equal(idx.trust[0].file, "fleet-2.trust");
 	assert_true(idx.trust[0].sequence == 2 && idx.trust[0].size == 300);
 	assert_string_equal(idx.trust[1].target, "edge-gw-v2");
