@@ -25,7 +25,7 @@ static const char usage[] =
 	"  import [DIR]     install the newest bundle for this device from a mounted medium\n"
 	"                   (default watch.usb): signed heads judged first, the chosen one\n"
 	"                   copied into the spool and installed from there; bad or foreign\n"
-	"                   bundles named on stderr and skipped; *.trust files on it\n"
+	"                   bundles named on stderr and skipped; *.trust and *.ts on it\n"
 	"                   applied first, in sequence order; the medium is only read,\n"
 	"                   but for receipts/<device id>.json with watch.receipts: true\n"
 	"  import --mount-options\n"
