@@ -186,7 +186,7 @@ static int status_of(struct agent *a, json_t *records, const struct ota_audit_ch
 	snprintf(path, sizeof(path), "%s/%s", a->cfg.app_dir, OTA_RELEASES_DIR);
 	if (s) {
 		json_object_set_new(s, "device", device_json(a));
-		json_object_set_new(s, "agent_version", json_string(OTA_TOOLS_VERSION));
+		json_object_set_new(s, "agent_version", json_string(ota_cli_version_string()));
 		json_object_set_new(s, "trust", trust_json(a));
 		json_object_set_new(s, "health", health_json(&a->cfg));
 	}

@@ -99,6 +99,11 @@ int ota_cli_bad_option(const char *cmd, int c, char **argv)
 	return ota_cli_usage("%s%sunknown option '%s'", cmd, *cmd ? ": " : "", opt);
 }
 
+const char *ota_cli_version_string(void)
+{
+	return OTA_TOOLS_VERSION;
+}
+
 int ota_cli_version(void)
 {
 	printf("%s (ota tools) %s\n", prog_name, OTA_TOOLS_VERSION);

@@ -53,6 +53,8 @@ int ota_cli_bad_option(const char *cmd, int c, char **argv);
 
 /* Print "prog (ota tools) VERSION" on stdout; return 0. */
 int ota_cli_version(void);
+/* The version string alone ("0.1.0"), for what reports it (the dashboard). */
+const char *ota_cli_version_string(void);
 
 /* A (sub)command as --help shows it and --list-commands names it; the
  * bash completion's test reads --list-commands and each command's --help,

@@ -9,7 +9,10 @@
 _ota_words() {
 	local pass="--passphrase-file --passphrase-env"
 	case "$1 $2 $3" in
-	"ota-keytool  ") echo "generate id pub passwd escrow trust token --help --version" ;;
+	"ota-keytool  ") echo "generate id pub passwd escrow trust token receipts --help --version" ;;
+	"ota-keytool receipts ") echo "verify collect" ;;
+	"ota-keytool receipts verify" | "ota-keytool receipts collect")
+		echo "--devices --state --json --csv" ;;
 	"ota-keytool generate "*) echo "--out --force $pass --no-passphrase" ;;
 	"ota-keytool id "*) echo "$pass" ;;
 	"ota-keytool pub "*) echo "--key --out --force $pass" ;;
@@ -43,10 +46,11 @@ _ota_words() {
 		echo "--keys --trust --device-class --threshold --extract --base --json --quiet" \
 			"--manifest --signature --tree --help --version" ;;
 	"ota-agent  ")
-		echo "init install import poll watch recover rollback releases status trust keys" \
+		echo "init install import identity poll watch recover rollback releases status trust keys" \
 			"history dashboard report --root --config --help --version" ;;
 	"ota-agent init "*) echo "--root --device-class --keys --app-dir --state-dir" ;;
 	"ota-agent install "*) echo "--quiet" ;;
+	"ota-agent import "*) echo "--mount-options" ;;
 	"ota-agent poll "*) echo "--once --interval" ;;
 	"ota-agent recover "*) echo "--boot" ;;
 	"ota-agent rollback "*) echo "--to" ;;
@@ -63,7 +67,7 @@ _ota_words() {
 _ota_value() {
 	case "$1" in
 	--force | --quiet | --json | --once | --boot | --no-passphrase | --allow-remote | \
-		--verify | --help) echo "" ;;
+		--verify | --help | --csv | --mount-options) echo "" ;;
 	--tree | --extract | --base | --out-dir | --root | --app-dir | --state-dir) echo dir ;;
 	--version | --target | --device-class | --threshold | --shares | --sequence | \
 		--rollback-index | --interval | --to | --since | --expect | --listen | --host | \

@@ -50,7 +50,8 @@ score() {
 	for u in units/ota-agent.service units/ota-recover.service units/app-rollback.service \
 		units/ota-usb-import@.service; do
 		grep -qx 'ProtectSystem=strict' "$u"
-		grep -qx 'ReadWritePaths=-/var/lib/ota -/opt/app' "$u"
+		# (the import's also its stick, for a receipt when mounted rw)
+		grep -qxE 'ReadWritePaths=-/var/lib/ota -/opt/app( -/run/ota/usb/%i)?' "$u"
 		grep -qx 'NoNewPrivileges=yes' "$u"
 		# The two directories exist before the sandbox is set up.
 		grep -qx 'ExecStartPre=+mkdir -p -m 0755 /var/lib/ota /opt/app' "$u"
