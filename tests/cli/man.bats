@@ -71,13 +71,15 @@ render() {
 
 @test "make install puts every page under MANDIR/manN and the completion under each tool's name" {
 	repo="$(cd "$TESTS_DIR/.." && pwd)"
+	# PREFIX as the build under test was made (its help names DOCDIR): any
+	# other would rebuild the tools other suites are running meanwhile.
 	make -C "$repo" --no-print-directory -s install B="$(dirname "$OTA_BIN")" \
-		PREFIX=/usr DESTDIR="$T/dest" >"$T/install.log" 2>&1 || { cat "$T/install.log" >&2; return 1; }
+		PREFIX=/usr/local DESTDIR="$T/dest" >"$T/install.log" 2>&1 || { cat "$T/install.log" >&2; return 1; }
 	for page in "$MAN_DIR"/*.[1-8]; do
-		f="$T/dest/usr/share/man/man${page##*.}/$(basename "$page")"
+		f="$T/dest/usr/local/share/man/man${page##*.}/$(basename "$page")"
 		[ -f "$f" ] && ! grep -q '@VERSION@' "$f"
 	done
 	for tool in ota-keytool ota-bundle ota-sign ota-verify ota-agent; do
-		cmp "$repo/completion/ota.bash" "$T/dest/usr/share/bash-completion/completions/$tool"
+		cmp "$repo/completion/ota.bash" "$T/dest/usr/local/share/bash-completion/completions/$tool"
 	done
 }
