@@ -104,7 +104,8 @@ static void record_bundle(struct agent *a, const struct ota_verify_result *res)
 
 /* A delta's files that the payload leaves out come from the releases on
  * disk (their manifests say where, by path or by hash); all must be found
- * before anything is staged. */
+ * before anything is staged.  Any release's files the releases on disk
+ * already have are shared with them (stage.h), full or delta. */
 static int plan_delta(struct install *in, const struct ota_manifest *m, struct ota_err *err)
 {
 	const struct ota_config *c = &in->a->cfg;
@@ -112,12 +113,13 @@ static int plan_delta(struct install *in, const struct ota_manifest *m, struct o
 	size_t n = 0, i;
 	int rc;
 
-	if (!m->delta.n_omitted)
-		return 0;
 	if ((rc = ota_base_new(&in->base, err)) || (rc = ota_release_list(c->app_dir, &v, &n, err)))
 		return rc;
+	ota_base_share(in->base);
 	for (i = 0; i < n && rc == 0; i++) {
-		if (ota_release_path(c->app_dir, v[i], dir, sizeof(dir)) ||
+		/* A leftover of this version is replaced before staging. */
+		if (strcmp(v[i], m->version) == 0 ||
+		    ota_release_path(c->app_dir, v[i], dir, sizeof(dir)) ||
 		    ota_layout_manifest(c->state_dir, v[i], manifest, sizeof(manifest), err))
 			continue;
 		rc = ota_base_add(in->base, dir, v[i], access(manifest, R_OK) ? NULL : manifest, err);
@@ -176,7 +178,7 @@ static int stage(struct install *in, struct ota_err *err)
 				      sizeof(manifest), err)) ||
 	    (rc = ota_manifest_write_file(in->v.res.manifest, manifest, err)))
 		return rc;
-	rc = ota_stage_finish(&in->v, dest, true, in->base, err);
+	rc = ota_stage_release(&in->v, dest, in->base, err);
 	ota_cli_progress_end(&in->prog);
 	return rc;
 }

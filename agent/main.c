@@ -43,6 +43,8 @@ static const char usage[] =
 	"                   and promoted like an install\n"
 	"  releases [--json] the releases on disk: current, last good, previous good,\n"
 	"                   rollback index, whether rollback --to may go there\n"
+	"  fsck             hash every release on disk again against its kept manifest:\n"
+	"                   one line per damaged file (VERSION: PATH: why), exit 7 if any\n"
 	"  status [--json]  current and last-good release, releases on disk, run state\n"
 	"  trust FILE       accept a signed trust file (key rotation): new keys, retired\n"
 	"                   keys, a new threshold (schema/trust.md)\n"
@@ -65,7 +67,7 @@ static const char usage[] =
 	"file's own, 8 wrong target, 14 sequence not newer; 20 version not semantic;\n"
 	"21 audit history tampered;\n"
 	"22 interrupted by SIGINT, SIGTERM or SIGHUP, what was under way undone\n"
-	"(schema/exit-codes.md).\n";
+	"fsck: 7 a release on disk damaged (schema/exit-codes.md).\n";
 
 static const struct {
 	const char *name;
@@ -76,6 +78,8 @@ static const struct {
 	/* recover takes the lock itself: another run holding it is no failure. */
 	{"recover", cmd_recover, false},
 	{"rollback", cmd_rollback, true}, {"releases", cmd_releases, false},
+	/* Under the lock: no prune removes a release while it is checked. */
+	{"fsck", cmd_fsck, true},
 	{"status", cmd_status, false},
 	{"history", cmd_history, false},
 	{"trust", cmd_trust, true},
