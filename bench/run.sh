@@ -13,6 +13,10 @@
 #   BENCH_BIG     0 to skip the 4 GB memory rows (they write ~8 GB)
 #   BENCH_DIR     where the temporary trees go (default $TMPDIR or /tmp);
 #                 everything is removed at the end
+#   BENCH_ONLY    some groups of rows only, space-separated (default all):
+#                 main (create, verify, install, RAUC), delta (delta and
+#                 full installs over a base release, the disk a second
+#                 release adds), mem (peak memory)
 #
 # Prints the report (markdown) on stdout, progress on stderr.  Not part of
 # `make check`: it takes minutes and measures, it does not test.
@@ -21,10 +25,12 @@ here=$(cd "$(dirname "$0")" && pwd)
 BIN=${OTA_BIN:-$here/../build/bin}
 RUNS=${BENCH_RUNS:-5}
 BIG=${BENCH_BIG:-1}
+ONLY=${BENCH_ONLY:-main delta mem}
 export SOURCE_DATE_EPOCH=1700000000 OTA_PROGRESS_MS=1000000
 export PATH="$BIN:$PATH"
 
 say() { echo "bench: $*" >&2; }
+want() { [[ " $ONLY " == *" $1 "* ]]; }
 die() { say "$*"; exit 1; }
 
 for t in ota-bundle ota-sign ota-verify ota-agent ota-keytool; do
@@ -166,6 +172,7 @@ fi
 
 say "tree: $tree_mb MB, $tree_files files; $RUNS runs of each measurement"
 for r in $(seq "$RUNS"); do
+	want main || break
 	say "run $r of $RUNS"
 	rm -f "$W/peer-out.tar" "$W/one.bundle" "$W/two.bundle"
 	measure tar_cf tar cf "$W/peer-out.tar" -C "$W/tree" .
@@ -203,24 +210,50 @@ paste -d' ' <(awk '$1 == "create" { print $2 }' "$W/times") \
 	<(awk '$1 == "sign" { print $2 }' "$W/times") |
 	awk '$1 != "FAIL" && $2 != "FAIL" { print "create_then_sign", $1 + $2, 0 }' >>"$W/times"
 
-say "delta: release 2.0.0 changes one small file"
-cp -al "$W/tree" "$W/tree2"
-rm "$W/tree2/share/d050/f050.dat"
-printf 'changed in 2.0.0\n' >"$W/tree2/share/d050/f050.dat"
-bundle "$W/tree2" 2.0.0 "$W/full2.bundle"
-bundle "$W/tree2" 2.0.0 "$W/delta2.bundle" --base "$W/one.bundle"
-full_bytes=$(stat -c %s "$W/full2.bundle")
-delta_bytes=$(stat -c %s "$W/delta2.bundle")
-for r in $(seq "$((RUNS < 3 ? RUNS : 3))"); do
-	for kind in delta full; do
-		make_device "$W/dev-$kind$r"
-		ota-agent --root "$W/dev-$kind$r" install --quiet "$W/one.bundle" >/dev/null ||
-			say "installing the base failed"
-		measure "${kind}_install" ota-agent --root "$W/dev-$kind$r" install --quiet \
-			"$W/${kind}2.bundle"
+# disk_added DEV: KiB that release 2.0.0 adds to 1.0.0 on device DEV: its
+# tree's blocks that 1.0.0 does not hold (du counts a hard-linked inode
+# once, where it first meets it) plus the manifest kept for it.
+disk_added() {
+	du -sk "$1/opt/app/releases/1.0.0" "$1/opt/app/releases/2.0.0" \
+		"$1/var/lib/ota/manifests/2.0.0.json" | awk 'NR > 1 { k += $1 } END { print k }'
+}
+
+# free_kb: free KiB on the file system of $W (statfs), for the same
+# figure by free blocks: noisy wherever something else writes to it.
+free_kb() { stat -f -c '%a %S' "$W" | awk '{ printf "%d\n", $1 * $2 / 1024 }'; }
+
+if want delta; then
+	say "delta: release 2.0.0 changes one small file"
+	[ -f "$W/one.bundle" ] || bundle "$W/tree" 1.0.0 "$W/one.bundle"
+	cp -al "$W/tree" "$W/tree2"
+	rm "$W/tree2/share/d050/f050.dat"
+	printf 'changed in 2.0.0\n' >"$W/tree2/share/d050/f050.dat"
+	changed_bytes=$(stat -c %s "$W/tree2/share/d050/f050.dat")
+	bundle "$W/tree2" 2.0.0 "$W/full2.bundle"
+	bundle "$W/tree2" 2.0.0 "$W/delta2.bundle" --base "$W/one.bundle"
+	full_bytes=$(stat -c %s "$W/full2.bundle")
+	delta_bytes=$(stat -c %s "$W/delta2.bundle")
+	for r in $(seq "$RUNS"); do
+		# The full install on a device with nothing to share: every byte
+		# written, the reference the delta is measured against.
+		make_device "$W/dev-fresh$r"
+		measure fresh_install ota-agent --root "$W/dev-fresh$r" install --quiet \
+			"$W/full2.bundle"
+		for kind in delta full; do
+			make_device "$W/dev-$kind$r"
+			ota-agent --root "$W/dev-$kind$r" install --quiet "$W/one.bundle" >/dev/null ||
+				say "installing the base failed"
+			sync
+			before=$(free_kb)
+			measure "${kind}_install" ota-agent --root "$W/dev-$kind$r" install --quiet \
+				"$W/${kind}2.bundle"
+			sync
+			echo "${kind}_statfs $((before - $(free_kb))) 0" >>"$W/times"
+			echo "${kind}_du $(disk_added "$W/dev-$kind$r") 0" >>"$W/times"
+		done
 	done
-done
-rm -rf "$W"/dev-* "$W/tree2"
+	rm -rf "$W"/dev-* "$W/tree2"
+fi
 
 # mem LABEL BUNDLE: peak RSS of ota-verify and of ota-agent install.
 mem() {
@@ -230,22 +263,27 @@ mem() {
 	rm -rf "$W/dev"
 }
 
-say "memory: 100 and 100,000 files"
+want mem && say "memory: 100 and 100,000 files"
 for n in 100 100000; do
+	want mem || break
 	tiny_tree "$W/t$n" "$n"
 	bundle "$W/t$n" 1.0.0 "$W/t$n.bundle"
 	mem "files$n" "$W/t$n.bundle"
 	manifest_kb[n]=$(($(ota-bundle manifest "$W/t$n.bundle" | wc -c) / 1024))
 	rm -rf "$W/t$n" "$W/t$n.bundle"
 done
-say "memory: a 100 MB and a 4 GB bundle"
-mkdir "$W/s100m"
-random_bytes 9 104857600 >"$W/s100m/blob"
-bundle "$W/s100m" 1.0.0 "$W/s100m.bundle"
-mem size100m "$W/s100m.bundle"
-rm -rf "$W/s100m" "$W/s100m.bundle"
 big_why=""
-if [ "$BIG" != 1 ]; then
+if want mem; then
+	say "memory: a 100 MB and a 4 GB bundle"
+	mkdir "$W/s100m"
+	random_bytes 9 104857600 >"$W/s100m/blob"
+	bundle "$W/s100m" 1.0.0 "$W/s100m.bundle"
+	mem size100m "$W/s100m.bundle"
+	rm -rf "$W/s100m" "$W/s100m.bundle"
+fi
+if ! want mem; then
+	big_why="skipped (BENCH_ONLY)"
+elif [ "$BIG" != 1 ]; then
 	big_why="skipped (BENCH_BIG=0)"
 elif [ "$(df -Pk "$W" | awk 'NR == 2 { print $4 }')" -lt $((12 * 1024 * 1024)) ]; then
 	big_why="skipped: less than 12 GB free in $W"
@@ -284,7 +322,10 @@ r1f=$(ratio "$cs" "$tar_cf_fsync")
 r2=$(ratio "$rauc" "$cs")
 r3=$(ratio "$verify" "$dgst")
 r4=$(ratio "$install" "$peer")
-rd=$(ratio "$(median delta_install)" "$(median full_install)")
+rd=$(ratio "$(median delta_install)" "$(median fresh_install)")
+rdf=$(ratio "$(median delta_install)" "$(median full_install)")
+rff=$(ratio "$(median full_install)" "$(median fresh_install)")
+room_kb=$(( ${changed_bytes:-0} / 1024 + 1 + 1024 )) # changed bytes (KiB, rounded up) + 1 MiB
 
 echo "## ota benchmark, $(date -u +%Y-%m-%dT%H:%MZ)"
 echo
@@ -293,6 +334,7 @@ echo "- tree: $tree_mb MB in $tree_files files (4 binaries of 60-120 MiB, 10,000
 echo
 echo "| measurement | ours | peer | ratio | goal | |"
 echo "| --- | --- | --- | --- | --- | --- |"
+if want main; then
 row "\`ota-bundle create --sign-key\` vs \`tar cf\`" "$cs" "$tar_cf" "${r1}x" "<= 1.1x" "$(met "$r1" "<=" 1.1)"
 row "\`ota-bundle create --sign-key\` vs \`tar cf\` + \`sync FILE\` (the same durability)" "$cs" \
 	"$tar_cf_fsync" "${r1f}x" "<= 1.1x" "$(met "$r1f" "<=" 1.1)"
@@ -305,10 +347,23 @@ else
 fi
 row "\`ota-verify\` vs \`openssl dgst -sha256\` of the bundle" "$verify" "$dgst" "${r3}x" "<= 1.5x" "$(met "$r3" "<=" 1.5)"
 row "\`ota-agent install\` vs \`tar xf\` + \`sha256sum -c\` + \`sync\`" "$install" "$peer" "${r4}x" "<= 1.0x" "$(met "$r4" "<=" 1.0)"
+fi
+if want delta; then
 row "delta, one small file changed: bytes shipped (delta vs full)" "$delta_bytes" "$full_bytes" \
 	"$(awk -v a="$delta_bytes" -v b="$full_bytes" 'BEGIN { printf "%.2f%%", 100 * a / b }')" "-" "-"
-row "delta: \`ota-agent install\` time (delta vs full, base installed)" "$(median delta_install)" \
-	"$(median full_install)" "${rd}x" "-" "-"
+row "delta install of a one-file change (base installed) vs full install (nothing to share)" \
+	"$(median delta_install)" "$(median fresh_install)" "${rd}x" "<= 0.20x" "$(met "$rd" "<=" 0.20)"
+row "full bundle of that release over its base (shared too) vs full install (nothing to share)" \
+	"$(median full_install)" "$(median fresh_install)" "${rff}x" "-" "-"
+row "delta vs full bundle, both over the base" "$(median delta_install)" "$(median full_install)" \
+	"${rdf}x" "-" "-"
+for kind in delta full; do
+	k=$(median "${kind}_du")
+	row "disk added by the second of two releases differing in one file ($kind bundle; KiB, du: tree + kept manifest) vs changed bytes + 1 MiB" \
+		"$k" "$room_kb" "$(ratio "$k" "$room_kb")x" "<= 1.0x" "$(met "$(ratio "$k" "$room_kb")" "<=" 1.0)"
+done
+fi
+if want mem; then
 echo
 echo "Peak memory (maximum RSS; goal: at most 16 MiB, and flat):"
 echo
@@ -322,10 +377,11 @@ for t in mv:ota-verify mi:"ota-agent install"; do
 done
 echo
 echo "Manifest sizes: 100 files ${manifest_kb[100]} KiB, 100,000 files ${manifest_kb[100000]} KiB (held once in memory: Ed25519 verification in OpenSSL takes the message whole)."
+fi
 echo
-echo "Every sample (seconds):"
+echo "Every sample (seconds; \`*_du\` and \`*_statfs\`: KiB added to the disk):"
 echo
-for l in tar_cf tar_cf_fsync create_sign create sign create_then_sign tar_rauc dgst verify peer_install install delta_install full_install; do
+for l in tar_cf tar_cf_fsync create_sign create sign create_then_sign tar_rauc dgst verify peer_install install fresh_install delta_install full_install delta_du full_du delta_statfs full_statfs; do
 	[ -n "$(samples "$l")" ] && echo "- $l: $(samples "$l")"
 done
 echo "- load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
