@@ -23,7 +23,7 @@ int ota_base_new(struct ota_base **out, struct ota_err *err)
 	struct ota_base *b = calloc(1, sizeof(*b));
 
 	*out = NULL;
-	if (!b || !(b->h = ota_sha256_new()) || !(b->buf = malloc(OTA_BUNDLE_IO_CHUNK))) {
+	if (!b || !(b->hs.h = ota_sha256_new()) || !(b->hs.buf = malloc(OTA_BUNDLE_IO_CHUNK))) {
 		ota_base_free(b);
 		return ota_err_set(err, OTA_EINTERNAL, "out of memory");
 	}
@@ -38,6 +38,7 @@ void ota_base_free(struct ota_base *b)
 
 	if (!b)
 		return;
+	base_ahead_free(b->ahead); /* first: its thread reads the rest */
 	for (i = 0; i < b->n_src; i++) {
 		free(b->src[i].dir);
 		free(b->src[i].version);
@@ -52,8 +53,8 @@ void ota_base_free(struct ota_base *b)
 	free(b->src);
 	free(b->pend);
 	free(b->same);
-	ota_sha256_free(b->h);
-	free(b->buf);
+	ota_sha256_free(b->hs.h);
+	free(b->hs.buf);
 	free(b);
 }
 
@@ -322,5 +323,22 @@ int ota_base_plan(struct ota_base *b, const struct ota_manifest *m, const char *
 	for (i = 0; n && i < b->n_pend; i++)
 		if (b->pend[i].omitted && b->pend[i].src == SIZE_MAX)
 			return not_found(b, &b->pend[i], m, name, n, err);
+	b->m = m;
 	return 0;
+}
+
+void ota_base_hash_ahead(struct ota_base *b, const char *name)
+{
+	/* Without the thread (it could not start), each file is hashed as
+	 * it is taken: the same checks, later. */
+	if (b->share && b->planned && b->m && b->n_src && !b->ahead && b->cur.k == 0)
+		(void)base_ahead_start(b, name, NULL);
+}
+
+void ota_base_hash_ahead_stop(struct ota_base *b)
+{
+	if (b) {
+		base_ahead_free(b->ahead);
+		b->ahead = NULL;
+	}
 }

@@ -55,6 +55,15 @@ int ota_base_fill(struct ota_base *b, const struct ota_entry *e,
 		  int (*write)(void *ctx, const void *buf, size_t len, struct ota_err *err),
 		  void *ctx, const char *name, struct ota_err *err);
 
+/* With ota_base_share, after _plan, before the first _take: open and hash
+ * the planned base files on a second thread, a few ahead of the _take
+ * that will want them (the same checks, earlier: hashing the base files
+ * is most of what a delta install costs).  The manifest planned for must
+ * live until ota_base_hash_ahead_stop (or _free), which ends the thread;
+ * name (the bundle, for messages) too. */
+void ota_base_hash_ahead(struct ota_base *b, const char *name);
+void ota_base_hash_ahead_stop(struct ota_base *b);
+
 /* A base file, hashed and found intact (ota_base_take). */
 struct ota_base_file {
 	int fd;           /* open on it, -1 if none */

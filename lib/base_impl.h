@@ -28,6 +28,19 @@ struct pending {
 	bool damaged; /* a file of another size is at its path in the base tree */
 };
 
+/* Where a walk of the plan is: the files done, the next pending one. */
+struct base_cursor {
+	size_t k, next;
+};
+
+/* What hashing a base file takes: one per thread. */
+struct base_hasher {
+	struct ota_sha256 *h;
+	unsigned char *buf; /* OTA_BUNDLE_IO_CHUNK bytes */
+};
+
+struct base_ahead; /* base_ahead.c: the base files hashed on a second thread */
+
 struct ota_base {
 	struct source *src;
 	size_t n_src;
@@ -36,11 +49,34 @@ struct ota_base {
 	size_t n_pend, cap_pend;
 	size_t n_moved; /* pending files the payload holds (at most OTA_BASE_MOVED_MAX) */
 	unsigned char *same; /* bit k: the k-th file is at its own path in def */
-	size_t k, next; /* fill: files done, next pending */
+	struct base_cursor cur; /* fill and take: the next file */
 	bool share;     /* every file is planned for, not only omitted ones */
 	bool planned;
-	struct ota_sha256 *h;
-	unsigned char *buf;
+	struct base_hasher hs;
+	const struct ota_manifest *m; /* planned for (borrowed) */
+	struct base_ahead *ahead;     /* NULL: each file hashed when taken */
 };
+
+/* The source planned for the next file e at cursor c (advanced): 1 with
+ * *s and *path, 0 if there is none (a file the payload holds, found
+ * nowhere). */
+int base_next_source(const struct ota_base *b, struct base_cursor *c, const struct ota_entry *e,
+		     const struct source **s, const char **path);
+/* Open the base file path of s for e and hash it with hs: 1 and *f if its
+ * bytes are e's, 0 if e is not to be shared (no size recorded), else
+ * OTA_EHASH or OTA_EFILESET, the reason in why. */
+int base_open_hashed(struct base_hasher *hs, const struct ota_entry *e, const struct source *s,
+		     const char *path, struct ota_base_file *f, const char *name, struct ota_err *why);
+
+/* Start hashing the planned base files on a second thread, in the order
+ * they will be taken; 0, or OTA_EINTERNAL (then each is hashed when
+ * taken, as without it).  name is the bundle's, borrowed. */
+int base_ahead_start(struct ota_base *b, const char *name, struct ota_err *err);
+/* The next file's result, as base_open_hashed's (f's path valid until
+ * the next call), waiting for it if need be. */
+int base_ahead_next(struct ota_base *b, const struct ota_entry *e, struct ota_base_file *f,
+		    struct ota_err *why);
+/* Stop the thread and free what it holds; NULL is fine. */
+void base_ahead_free(struct base_ahead *a);
 
 #endif

@@ -11,7 +11,7 @@
 #include "lib/fsutil.h"
 
 /* Copy fd through write (NULL: only hash it); 0 and the hash and size. */
-static int copy_hashing(struct ota_base *b, int fd, const char *src, unsigned long long want,
+static int copy_hashing(struct base_hasher *b, int fd, const char *src, unsigned long long want,
 			int (*write)(void *, const void *, size_t, struct ota_err *), void *ctx,
 			unsigned char digest[OTA_SHA256_LEN], unsigned long long *total,
 			struct ota_err *err)
@@ -42,21 +42,19 @@ static int copy_hashing(struct ota_base *b, int fd, const char *src, unsigned lo
 	return rc ? rc : ota_sha256_final(b->h, digest, err);
 }
 
-/* The source planned for the next file e: 1 with *s and *path, 0 if
- * there is none (a file the payload holds, found nowhere). */
-static int next_source(struct ota_base *b, const struct ota_entry *e, const struct source **s,
-		       const char **path)
+int base_next_source(const struct ota_base *b, struct base_cursor *c, const struct ota_entry *e,
+		     const struct source **s, const char **path)
 {
-	size_t k = b->k++;
+	size_t k = c->k++;
 
 	*path = e->path;
-	if (b->next < b->n_pend && b->pend[b->next].k == k) {
-		if (b->pend[b->next].src == SIZE_MAX) {
-			b->next++;
+	if (c->next < b->n_pend && b->pend[c->next].k == k) {
+		if (b->pend[c->next].src == SIZE_MAX) {
+			c->next++;
 			return 0;
 		}
-		*s = &b->src[b->pend[b->next].src];
-		*path = b->pend[b->next++].path;
+		*s = &b->src[b->pend[c->next].src];
+		*path = b->pend[c->next++].path;
 		return 1;
 	}
 	if (b->def == SIZE_MAX || !b->same || !(b->same[k / 8] & (1u << (k % 8))))
@@ -92,7 +90,7 @@ static int damaged(const struct source *s, const char *path, const struct ota_en
 }
 
 /* Copy (or only hash, write NULL) fd, the base file path of s, for e. */
-static int take_bytes(struct ota_base *b, int fd, const struct source *s, const char *path,
+static int take_bytes(struct base_hasher *b, int fd, const struct source *s, const char *path,
 		      const struct ota_entry *e,
 		      int (*write)(void *, const void *, size_t, struct ota_err *), void *ctx,
 		      const char *name, struct ota_err *err)
@@ -115,14 +113,39 @@ int ota_base_fill(struct ota_base *b, const struct ota_entry *e,
 	struct ota_quoted q;
 	int fd, rc;
 
-	if (!next_source(b, e, &s, &path))
+	if (!base_next_source(b, &b->cur, e, &s, &path))
 		return ota_err_set(err, OTA_EINTERNAL, "%s: delta: no plan for %s", name,
 				   ota_path_quote(e->path, &q));
 	if ((fd = open_base(s, path, e, NULL, name, err)) < 0)
 		return fd;
-	rc = take_bytes(b, fd, s, path, e, write, ctx, name, err);
+	rc = take_bytes(&b->hs, fd, s, path, e, write, ctx, name, err);
 	close(fd);
 	return rc;
+}
+
+int base_open_hashed(struct base_hasher *hs, const struct ota_entry *e, const struct source *s,
+		     const char *path, struct ota_base_file *f, const char *name, struct ota_err *why)
+{
+	int rc;
+
+	*f = (struct ota_base_file){.fd = -1, .dir = -1};
+	/* The design's form records no size to bound the read by. */
+	if (e->any_size)
+		return 0;
+	f->fd = open_base(s, path, e, &f->st, name, why);
+	/* Hashed before it is shared: a damaged base file is never linked. */
+	rc = f->fd < 0 ? f->fd
+		       : (unsigned long long)f->st.st_size != e->size
+				 ? damaged(s, path, e, name, why)
+				 : take_bytes(hs, f->fd, s, path, e, NULL, NULL, name, why);
+	if (rc) {
+		ota_base_file_close(f);
+		return rc;
+	}
+	f->dir = s->dirfd;
+	f->path = path;
+	f->tree = s->dir;
+	return 1;
 }
 
 int ota_base_take(struct ota_base *b, const struct ota_entry *e, struct ota_base_file *f,
@@ -130,35 +153,21 @@ int ota_base_take(struct ota_base *b, const struct ota_entry *e, struct ota_base
 {
 	const struct source *s;
 	const char *path;
-	struct ota_err why;
+	struct ota_err why = {0};
 	int rc;
 
 	*f = (struct ota_base_file){.fd = -1, .dir = -1};
-	if (!next_source(b, e, &s, &path)) {
-		if (e->omitted)
-			return ota_err_set(err, OTA_EINTERNAL, "%s: delta: no plan for %s", name,
-					   e->path);
-		return 0;
-	}
-	/* The design's form records no size to bound the read by. */
-	if (e->any_size)
-		return 0;
-	f->fd = open_base(s, path, e, &f->st, name, &why);
-	/* Hashed before it is shared: a damaged base file is never linked. */
-	rc = f->fd < 0 ? f->fd
-		       : (unsigned long long)f->st.st_size != e->size
-				 ? damaged(s, path, e, name, &why)
-				 : take_bytes(b, f->fd, s, path, e, NULL, NULL, name, &why);
-	if (rc == 0) {
-		f->dir = s->dirfd;
-		f->path = path;
-		f->tree = s->dir;
-		return 1;
-	}
-	ota_base_file_close(f);
+	if (b->ahead)
+		rc = base_ahead_next(b, e, f, &why);
+	else if (!base_next_source(b, &b->cur, e, &s, &path))
+		rc = 0;
+	else
+		rc = base_open_hashed(&b->hs, e, s, path, f, name, &why);
+	if (rc == 0 && e->omitted)
+		return ota_err_set(err, OTA_EINTERNAL, "%s: delta: no plan for %s", name, e->path);
 	/* A file the payload holds is written from there instead. */
-	if (!e->omitted && rc != OTA_EINTERNAL)
-		return 0;
+	if (rc >= 0 || (!e->omitted && rc != OTA_EINTERNAL))
+		return rc > 0 ? 1 : 0;
 	if (err)
 		*err = why;
 	return rc;
@@ -173,7 +182,7 @@ int ota_base_copy(struct ota_base *b, struct ota_base_file *f, const struct ota_
 	/* Hashed again as it is copied: it may have changed since. */
 	if (lseek(f->fd, 0, SEEK_SET) < 0)
 		return ota_err_errno(err, OTA_EIO, errno, "%s/%s", f->tree, f->path);
-	return take_bytes(b, f->fd, &s, f->path, e, write, ctx, name, err);
+	return take_bytes(&b->hs, f->fd, &s, f->path, e, write, ctx, name, err);
 }
 
 void ota_base_file_close(struct ota_base_file *f)

@@ -89,8 +89,12 @@ static int stage_run(struct ota_verify_session *v, const char *dest, bool durabl
 		rc = ota_extract_new(&s.x, dest, m, durable, err);
 	if (rc == 0 && release)
 		ota_extract_set_readonly(s.x);
+	if (rc == 0 && s.share)
+		ota_base_hash_ahead(base, v->name);
 	if (rc == 0)
 		rc = ota_verify_finish(v, &sink, err);
+	if (s.share)
+		ota_base_hash_ahead_stop(base); /* before the manifest can go */
 	if (rc == 0)
 		rc = ota_extract_commit(s.x, err);
 	ota_extract_free(s.x);
