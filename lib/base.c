@@ -126,7 +126,8 @@ static int add_pending(struct ota_base *b, const struct ota_entry *e, size_t k, 
 			return ota_err_set(err, OTA_EINTERNAL, "out of memory");
 		b->pend = grown;
 	}
-	b->pend[b->n_pend] = (struct pending){.k = k, .src = SIZE_MAX, .omitted = e->omitted,
+	b->pend[b->n_pend] = (struct pending){.k = k, .size = e->size, .src = SIZE_MAX,
+					      .omitted = e->omitted,
 					      .want = e->omitted ? strdup(e->path) : NULL,
 					      .damaged = damaged};
 	memcpy(b->pend[b->n_pend].sha256, e->sha256, OTA_SHA256_LEN);
@@ -202,6 +203,8 @@ static int find_moved(struct ota_base *b, const struct ota_manifest *m, struct o
 			rc = add_pending(b, e, k, damaged, err);
 		else
 			b->same[k / 8] |= (unsigned char)(1u << (k % 8));
+		if (same > 0)
+			b->found_bytes += e->size;
 		k++;
 	}
 out:
@@ -262,6 +265,7 @@ static int find_by_hash(struct ota_base *b, size_t s, size_t *left, struct ota_e
 			if (!(b->pend[i].path = strdup(e->path)))
 				rc = ota_err_set(err, OTA_EINTERNAL, "out of memory");
 			b->pend[i].src = s;
+			b->found_bytes += b->pend[i].size;
 			(*left)--;
 		}
 	}
@@ -325,6 +329,11 @@ int ota_base_plan(struct ota_base *b, const struct ota_manifest *m, const char *
 			return not_found(b, &b->pend[i], m, name, n, err);
 	b->m = m;
 	return 0;
+}
+
+unsigned long long ota_base_found_bytes(const struct ota_base *b)
+{
+	return b ? b->found_bytes : 0;
 }
 
 void ota_base_hash_ahead(struct ota_base *b, const char *name)

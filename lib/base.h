@@ -55,6 +55,11 @@ int ota_base_fill(struct ota_base *b, const struct ota_entry *e,
 		  int (*write)(void *ctx, const void *buf, size_t len, struct ota_err *err),
 		  void *ctx, const char *name, struct ota_err *err);
 
+/* After _plan: the bytes of the files a base release was found to hold
+ * (with ota_base_share, what staging need not write unless a base file
+ * turns out damaged or of another mode); 0 for NULL. */
+unsigned long long ota_base_found_bytes(const struct ota_base *b);
+
 /* With ota_base_share, after _plan, before the first _take: open and hash
  * the planned base files on a second thread, a few ahead of the _take
  * that will want them (the same checks, earlier: hashing the base files

@@ -20,6 +20,7 @@ struct source {
 /* A file that is not at its own path in the base release. */
 struct pending {
 	unsigned char sha256[OTA_SHA256_LEN];
+	unsigned long long size;
 	size_t k;    /* it is the k-th file planned for */
 	char *want;  /* an omitted file's path in the new release, else NULL */
 	size_t src;  /* where it was found, or SIZE_MAX */
@@ -49,6 +50,7 @@ struct ota_base {
 	size_t n_pend, cap_pend;
 	size_t n_moved; /* pending files the payload holds (at most OTA_BASE_MOVED_MAX) */
 	unsigned char *same; /* bit k: the k-th file is at its own path in def */
+	unsigned long long found_bytes; /* of the files a source was found for */
 	struct base_cursor cur; /* fill and take: the next file */
 	bool share;     /* every file is planned for, not only omitted ones */
 	bool planned;
