@@ -43,21 +43,24 @@ trap 'exit 130' INT TERM
 : >"$W/times"
 
 # measure LABEL CMD...: run CMD once after a sync; record "LABEL seconds
-# max-rss-KB".  A failure is recorded and said, and the benchmark goes on.
+# max-rss-KB cpu-seconds" (user + system: what a machine shared with
+# other work inflates least).  A failure is recorded and said, and the
+# benchmark goes on.
 measure() {
-	local label=$1 s kb
+	local label=$1 s kb u y
 	shift
 	sync
-	if ! /usr/bin/time -f "%e %M" -o "$W/t" "$@" >"$W/out" 2>"$W/err"; then
+	if ! /usr/bin/time -f "%e %M %U %S" -o "$W/t" "$@" >"$W/out" 2>"$W/err"; then
 		say "$label failed: $(tail -n 3 "$W/err" | tr '\n' ' ')"
-		echo "$label FAIL FAIL" >>"$W/times"
+		echo "$label FAIL FAIL FAIL" >>"$W/times"
 		return 1
 	fi
-	read -r s kb <<<"$(tail -n 1 "$W/t")"
-	echo "$label $s $kb" >>"$W/times"
+	read -r s kb u y <<<"$(tail -n 1 "$W/t")"
+	echo "$label $s $kb $(awk -v u="$u" -v y="$y" 'BEGIN { printf "%.2f", u + y }')" >>"$W/times"
 }
 
-# median LABEL [FIELD]: the median of the seconds (2) or RSS (3) of LABEL.
+# median LABEL [FIELD]: the median of the seconds (2), RSS (3) or CPU
+# seconds (4) of LABEL.
 median() {
 	awk -v l="$1" -v f="${2:-2}" '$1 == l && $f != "FAIL" { print $f }' "$W/times" | sort -n |
 		awk '{ v[NR] = $1 } END { if (NR == 0) print "-"; else if (NR % 2) print v[(NR + 1) / 2];
@@ -210,17 +213,15 @@ paste -d' ' <(awk '$1 == "create" { print $2 }' "$W/times") \
 	<(awk '$1 == "sign" { print $2 }' "$W/times") |
 	awk '$1 != "FAIL" && $2 != "FAIL" { print "create_then_sign", $1 + $2, 0 }' >>"$W/times"
 
-# disk_added DEV: KiB that release 2.0.0 adds to 1.0.0 on device DEV: its
-# tree's blocks that 1.0.0 does not hold (du counts a hard-linked inode
-# once, where it first meets it) plus the manifest kept for it.
-disk_added() {
-	du -sk "$1/opt/app/releases/1.0.0" "$1/opt/app/releases/2.0.0" \
-		"$1/var/lib/ota/manifests/2.0.0.json" | awk 'NR > 1 { k += $1 } END { print k }'
+# tree_added DEV: KiB that release 2.0.0's tree adds to 1.0.0's on device
+# DEV: its blocks that 1.0.0 does not hold (du counts a hard-linked inode
+# once, where it first meets it).  manifest_kb DEV: the manifest the
+# agent keeps for 2.0.0 beside it (state_dir/manifests/).  By du, not by
+# free blocks: the disk here is shared with other work.
+tree_added() {
+	du -sk "$1/opt/app/releases/1.0.0" "$1/opt/app/releases/2.0.0" | awk 'NR == 2 { print $1 }'
 }
-
-# free_kb: free KiB on the file system of $W (statfs), for the same
-# figure by free blocks: noisy wherever something else writes to it.
-free_kb() { stat -f -c '%a %S' "$W" | awk '{ printf "%d\n", $1 * $2 / 1024 }'; }
+manifest_kb() { du -sk "$1/var/lib/ota/manifests/2.0.0.json" | cut -f1; }
 
 if want delta; then
 	say "delta: release 2.0.0 changes one small file"
@@ -243,13 +244,10 @@ if want delta; then
 			make_device "$W/dev-$kind$r"
 			ota-agent --root "$W/dev-$kind$r" install --quiet "$W/one.bundle" >/dev/null ||
 				say "installing the base failed"
-			sync
-			before=$(free_kb)
 			measure "${kind}_install" ota-agent --root "$W/dev-$kind$r" install --quiet \
 				"$W/${kind}2.bundle"
-			sync
-			echo "${kind}_statfs $((before - $(free_kb))) 0" >>"$W/times"
-			echo "${kind}_du $(disk_added "$W/dev-$kind$r") 0" >>"$W/times"
+			echo "${kind}_tree $(tree_added "$W/dev-$kind$r") 0 0" >>"$W/times"
+			echo "${kind}_manifest $(manifest_kb "$W/dev-$kind$r") 0 0" >>"$W/times"
 		done
 	done
 	rm -rf "$W"/dev-* "$W/tree2"
@@ -323,6 +321,7 @@ r2=$(ratio "$rauc" "$cs")
 r3=$(ratio "$verify" "$dgst")
 r4=$(ratio "$install" "$peer")
 rd=$(ratio "$(median delta_install)" "$(median fresh_install)")
+rdc=$(ratio "$(median delta_install 4)" "$(median fresh_install 4)")
 rdf=$(ratio "$(median delta_install)" "$(median full_install)")
 rff=$(ratio "$(median full_install)" "$(median fresh_install)")
 room_kb=$(( ${changed_bytes:-0} / 1024 + 1 + 1024 )) # changed bytes (KiB, rounded up) + 1 MiB
@@ -353,13 +352,18 @@ row "delta, one small file changed: bytes shipped (delta vs full)" "$delta_bytes
 	"$(awk -v a="$delta_bytes" -v b="$full_bytes" 'BEGIN { printf "%.2f%%", 100 * a / b }')" "-" "-"
 row "delta install of a one-file change (base installed) vs full install (nothing to share)" \
 	"$(median delta_install)" "$(median fresh_install)" "${rd}x" "<= 0.20x" "$(met "$rd" "<=" 0.20)"
+row "the same in CPU seconds (user + system), which other work on the machine inflates least" \
+	"$(median delta_install 4)" "$(median fresh_install 4)" "${rdc}x" "<= 0.20x" "$(met "$rdc" "<=" 0.20)"
 row "full bundle of that release over its base (shared too) vs full install (nothing to share)" \
 	"$(median full_install)" "$(median fresh_install)" "${rff}x" "-" "-"
 row "delta vs full bundle, both over the base" "$(median delta_install)" "$(median full_install)" \
 	"${rdf}x" "-" "-"
 for kind in delta full; do
-	k=$(median "${kind}_du")
-	row "disk added by the second of two releases differing in one file ($kind bundle; KiB, du: tree + kept manifest) vs changed bytes + 1 MiB" \
+	k=$(median "${kind}_tree")
+	row "disk added by the second of two releases differing in one file ($kind bundle): its tree, KiB (du) vs changed bytes + 1 MiB" \
+		"$k" "$room_kb" "$(ratio "$k" "$room_kb")x" "<= 1.0x" "$(met "$(ratio "$k" "$room_kb")" "<=" 1.0)"
+	k=$(awk -v a="$k" -v b="$(median "${kind}_manifest")" 'BEGIN { print a + b }')
+	row "the same with the manifest the agent keeps for it (state_dir/manifests/), KiB" \
 		"$k" "$room_kb" "$(ratio "$k" "$room_kb")x" "<= 1.0x" "$(met "$(ratio "$k" "$room_kb")" "<=" 1.0)"
 done
 fi
@@ -379,9 +383,12 @@ echo
 echo "Manifest sizes: 100 files ${manifest_kb[100]} KiB, 100,000 files ${manifest_kb[100000]} KiB (held once in memory: Ed25519 verification in OpenSSL takes the message whole)."
 fi
 echo
-echo "Every sample (seconds; \`*_du\` and \`*_statfs\`: KiB added to the disk):"
+echo "Every sample (seconds; \`*_tree\` and \`*_manifest\`: KiB added to the disk; \`cpu:\` user + system seconds):"
 echo
-for l in tar_cf tar_cf_fsync create_sign create sign create_then_sign tar_rauc dgst verify peer_install install fresh_install delta_install full_install delta_du full_du delta_statfs full_statfs; do
+for l in tar_cf tar_cf_fsync create_sign create sign create_then_sign tar_rauc dgst verify peer_install install fresh_install delta_install full_install delta_tree full_tree delta_manifest full_manifest; do
 	[ -n "$(samples "$l")" ] && echo "- $l: $(samples "$l")"
+done
+for l in fresh_install delta_install full_install; do
+	[ -n "$(samples "$l")" ] && echo "- cpu: $l: $(awk -v l="$l" '$1 == l { printf "%s ", $4 }' "$W/times")"
 done
 echo "- load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"

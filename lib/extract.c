@@ -223,9 +223,10 @@ static int clone_at(struct ota_extract *x, int dir, const char *name, int src,
 	if (fd < 0)
 		return ota_err_errno(err, OTA_EIO, errno, "%s/%s", x->dest, x->cur_path);
 	if (ioctl(fd, FICLONE, src) == 0) {
-		if (fchmod(fd, disk_mode(x, mode)) || close(fd))
-			return ota_err_errno(err, OTA_EIO, errno, "%s/%s", x->dest, x->cur_path);
-		return 1;
+		e = fchmod(fd, disk_mode(x, mode)) ? errno : 0;
+		if (close(fd) && !e)
+			e = errno;
+		return e ? ota_err_errno(err, OTA_EIO, e, "%s/%s", x->dest, x->cur_path) : 1;
 	}
 	e = errno;
 	close(fd);
