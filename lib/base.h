@@ -43,8 +43,12 @@ int ota_base_add(struct ota_base *b, const char *dir, const char *version,
 bool ota_base_share(struct ota_base *b);
 
 /* A source for each file m omits, or OTA_EFILESET naming the first that
- * none of the trees has.  name is the bundle, for messages.  Once done,
- * calling it again does nothing. */
+ * none of the trees has; with ota_base_share, also for each file the
+ * payload holds where a tree has its bytes (the same path in the release
+ * a delta names, or else in the newest tree added with a manifest; by
+ * hash in any tree for up to OTA_BASE_MOVED_MAX others): those need not
+ * be found.  name is the bundle, for messages.  m is borrowed until _free
+ * or the next plan.  Once done, calling it again does nothing. */
 int ota_base_plan(struct ota_base *b, const struct ota_manifest *m, const char *name,
 		  struct ota_err *err);
 
