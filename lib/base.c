@@ -292,26 +292,47 @@ static int not_found(const struct ota_base *b, const struct pending *p,
 			   m->delta.base, left, ota_path_quote(p->want, &q));
 }
 
+/* The release the files are looked for at their own path in. */
+static size_t default_source(const struct ota_base *b, const struct ota_manifest *m)
+{
+	size_t i;
+
+	for (i = 0; m->delta.base && i < b->n_src; i++)
+		if (b->src[i].version && strcmp(b->src[i].version, m->delta.base) == 0)
+			return i;
+	/* A full release is most like the newest one on disk (the last
+	 * added: the agent adds them oldest first). */
+	for (i = b->n_src; !m->delta.base && i-- > 0;)
+		if (b->src[i].manifest_path)
+			return i;
+	/* A tree of unknown version (ota-verify --base DIR) is the base. */
+	return b->n_src == 1 && !b->src[0].version ? 0 : SIZE_MAX;
+}
+
+/* OTA_EFILESET (or OTA_EHASH) for the first omitted file not found. */
+static int check_found(const struct ota_base *b, const struct ota_manifest *m, const char *name,
+		       struct ota_err *err)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < b->n_pend; i++)
+		n += b->pend[i].omitted && b->pend[i].src == SIZE_MAX;
+	for (i = 0; n && i < b->n_pend; i++)
+		if (b->pend[i].omitted && b->pend[i].src == SIZE_MAX)
+			return not_found(b, &b->pend[i], m, name, n, err);
+	return 0;
+}
+
 int ota_base_plan(struct ota_base *b, const struct ota_manifest *m, const char *name,
 		  struct ota_err *err)
 {
-	size_t i, left, n;
+	size_t i, left;
 	int rc;
 
 	if (b->planned)
 		return 0;
 	b->planned = true;
-	for (i = 0; m->delta.base && i < b->n_src && b->def == SIZE_MAX; i++)
-		if (b->src[i].version && strcmp(b->src[i].version, m->delta.base) == 0)
-			b->def = i;
-	/* A full release is most like the newest one on disk (the last
-	 * added: the agent adds them oldest first). */
-	for (i = b->n_src; !m->delta.base && i-- > 0 && b->def == SIZE_MAX;)
-		if (b->src[i].manifest_path)
-			b->def = i;
-	/* A tree of unknown version (ota-verify --base DIR) is the base. */
-	if (b->def == SIZE_MAX && b->n_src == 1 && !b->src[0].version)
-		b->def = 0;
+	b->def = default_source(b, m);
 	if ((rc = find_moved(b, m, err)))
 		return rc;
 	left = b->n_pend;
@@ -322,11 +343,8 @@ int ota_base_plan(struct ota_base *b, const struct ota_manifest *m, const char *
 			return rc;
 	if (b->n_pend)
 		qsort(b->pend, b->n_pend, sizeof(*b->pend), pend_k_cmp);
-	for (i = 0, n = 0; i < b->n_pend; i++)
-		n += b->pend[i].omitted && b->pend[i].src == SIZE_MAX;
-	for (i = 0; n && i < b->n_pend; i++)
-		if (b->pend[i].omitted && b->pend[i].src == SIZE_MAX)
-			return not_found(b, &b->pend[i], m, name, n, err);
+	if ((rc = check_found(b, m, name, err)))
+		return rc;
 	b->m = m;
 	return 0;
 }
