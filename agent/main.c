@@ -67,7 +67,7 @@ static const char usage[] =
 	"file's own, 8 wrong target, 14 sequence not newer; 20 version not semantic;\n"
 	"21 audit history tampered;\n"
 	"22 interrupted by SIGINT, SIGTERM or SIGHUP, what was under way undone\n"
-	"fsck: 7 a release on disk damaged (schema/exit-codes.md).\n";
+	"(schema/exit-codes.md).\n";
 
 static const struct {
 	const char *name;
