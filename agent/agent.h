@@ -57,6 +57,9 @@ struct agent {
 int agent_lock(struct agent *a, struct ota_err *err);
 void agent_unlock(struct agent *a);
 
+/* `ota-agent init` (cmd_init.c): runs with no config, so without a
+ * struct agent; root and config are the global options (NULL if none). */
+int agent_init(const char *root, const char *config, int argc, char **argv);
 int cmd_install(struct agent *a, int argc, char **argv);
 int cmd_import(struct agent *a, int argc, char **argv);
 int cmd_poll(struct agent *a, int argc, char **argv);

@@ -14,6 +14,7 @@
 #include "lib/antirollback.h"
 #include "lib/base.h"
 #include "lib/fault.h"
+#include "lib/freshness.h"
 #include "lib/fsutil.h"
 #include "lib/health.h"
 #include "lib/layout.h"
@@ -170,7 +171,8 @@ static int verify(struct install *in, int fd, struct ota_err *err)
 	m = in->v.res.manifest;
 	snprintf(in->run.version, sizeof(in->run.version), "%s", m->version);
 	record_bundle(in->a, &in->v.res);
-	if ((rc = engine_installed(in->a, installed, &floor, err)) ||
+	if ((rc = trust_set_check_bundle(in->a, &in->v.res, in->bundle, err)) ||
+	    (rc = engine_installed(in->a, installed, &floor, err)) ||
 	    (rc = ota_antirollback_check(installed, floor, m->version, m->rollback_index,
 					 in->bundle, err)) ||
 	    (rc = plan_delta(in, m, err)) || (rc = check_space(in, m, err)))
@@ -304,6 +306,9 @@ static int install(struct install *in, struct ota_err *err)
 	}
 	if (rc == 0)
 		rc = stage(in, err);
+	/* Staged: its signed created is a time this device has now seen. */
+	if (rc == 0)
+		rc = ota_fresh_attest(a->cfg.state_dir, in->v.res.manifest->created, NULL, err);
 	if (rc == 0 && interrupt_signal())
 		rc = interrupted(in, err);
 	if (fd >= 0)

@@ -14,80 +14,116 @@
 #include "agent/agent.h"
 #include "cli/cli.h"
 
-static const char usage[] =
-	"usage: ota-agent [--root DIR] [--config FILE] COMMAND\n"
-	"\n"
-	"commands:\n"
-	"  install [--quiet] BUNDLE\n"
-	"                   verify, stage, switch, health-check, then promote or roll back\n"
-	"                   (a delta takes the files it leaves out from releases on disk;\n"
-	"                   progress on a terminal unless --quiet)\n"
-	"  import [DIR]     install the newest bundle for this device from a mounted medium\n"
-	"                   (default watch.usb): signed heads judged first, the chosen one\n"
-	"                   copied into the spool and installed from there; bad or foreign\n"
-	"                   bundles named on stderr and skipped; the medium is only read\n"
-	"  poll [URL] [--once] [--interval S]\n"
-	"                   install the newest bundle for this device from URL/index.json\n"
-	"                   (ota-bundle index; default watch.http): downloaded into the\n"
-	"                   spool with resume, retries and timeouts, checked against the\n"
-	"                   index, installed from there; every S s (watch.interval) until\n"
-	"                   SIGTERM, or once\n"
-	"  watch            the daemon: import from watch.usb and poll watch.http every\n"
-	"                   watch.interval; sd_notify READY/STATUS/STOPPING and WATCHDOG\n"
-	"                   pings for systemd (ota-agent.service, Type=notify)\n"
-	"  recover [--boot] finish or undo an interrupted run (run at boot, before the app)\n"
-	"  rollback [--to VERSION]\n"
-	"                   switch current back to the last good release (from a\n"
-	"                   failing last good one, to the previous good one); --to: to\n"
-	"                   any release on disk the rollback index allows, health-checked\n"
-	"                   and promoted like an install\n"
-	"  releases [--json] the releases on disk: current, last good, previous good,\n"
-	"                   rollback index, whether rollback --to may go there\n"
-	"  fsck             hash every release on disk again against its kept manifest:\n"
-	"                   one line per damaged file (VERSION: PATH: why), exit 7 if any\n"
-	"  status [--json]  current and last-good release, releases on disk, run state\n"
-	"  trust FILE       accept a signed trust file (key rotation): new keys, retired\n"
-	"                   keys, a new threshold (schema/trust.md)\n"
-	"  keys [--json]    the trust set in force: sequence, threshold, key ids\n"
-	"  history [--json] [--since T] [--version V] [--verify [--expect SEQ:SHA256]]\n"
-	"                   every state transition (time, version, bundle, signers, result,\n"
-	"                   reason); --verify checks the hash chain (exit 21 if broken)\n"
-	"  dashboard [--listen ADDR:PORT] [--allow-remote]\n"
-	"                   serve a read-only web page of status and history (127.0.0.1:8480)\n"
-	"  report --html FILE [--force]  the same page as one self-contained file\n"
+/* Each command as --help shows it; the table main dispatches on. */
+static const struct {
+	struct ota_cli_cmd doc;
+	int (*run)(struct agent *, int, char **);
+	bool locks; /* changes the device: one run at a time */
+} commands[] = {
+	{{"init", "init [--root DIR] --device-class T --keys PUB... [--app-dir DIR] [--state-dir DIR]",
+	  "set up a device: a commented /etc/ota/agent.yaml, /etc/ota/keys with\n"
+	  "                   the given Ed25519 public keys, the state and app directories;\n"
+	  "                   refuses to overwrite anything (12); prints the next steps", NULL},
+	 NULL, false},
+	{{"install", "install [--quiet] BUNDLE",
+	  "verify, stage, switch, health-check, then promote or roll back\n"
+	  "                   (a delta takes the files it leaves out from releases on disk;\n"
+	  "                   progress on a terminal unless --quiet)", NULL},
+	 cmd_install, true},
+	{{"import", "import [DIR]",
+	  "install the newest bundle for this device from a mounted medium\n"
+	  "                   (default watch.usb): signed heads judged first, the chosen one\n"
+	  "                   copied into the spool and installed from there; bad or foreign\n"
+	  "                   bundles named on stderr and skipped; the medium is only read", NULL},
+	 /* These take the lock for each delivery pass only (agent_lock). */
+	 cmd_import, false},
+	{{"poll", "poll [URL] [--once] [--interval S]",
+	  "install the newest bundle for this device from URL/index.json\n"
+	  "                   (ota-bundle index; default watch.http): downloaded into the\n"
+	  "                   spool with resume, retries and timeouts, checked against the\n"
+	  "                   index, installed from there; every S s (watch.interval) until\n"
+	  "                   SIGTERM, or once", NULL},
+	 cmd_poll, false},
+	{{"watch", "watch",
+	  "the daemon: import from watch.usb and poll watch.http every\n"
+	  "                   watch.interval; sd_notify READY/STATUS/STOPPING and WATCHDOG\n"
+	  "                   pings for systemd (ota-agent.service, Type=notify)", NULL},
+	 cmd_watch, false},
+	{{"recover", "recover [--boot]",
+	  "finish or undo an interrupted run (run at boot, before the app)", NULL},
+	 /* recover takes the lock itself: another run holding it is no failure. */
+	 cmd_recover, false},
+	{{"rollback", "rollback [--to VERSION]",
+	  "switch current back to the last good release (from a\n"
+	  "                   failing last good one, to the previous good one); --to: to\n"
+	  "                   any release on disk the rollback index allows, health-checked\n"
+	  "                   and promoted like an install", NULL},
+	 cmd_rollback, true},
+	{{"releases", "releases [--json]",
+	  "the releases on disk: current, last good, previous good,\n"
+	  "                   rollback index, whether a rollback to it is allowed", NULL},
+	 cmd_releases, false},
+	{{"fsck", "fsck",
+	  "hash every release on disk again against its kept manifest:\n"
+	  "                   one line per damaged file (VERSION: PATH: why), exit 7 if any", NULL},
+	 /* Under the lock: no prune removes a release while it is checked. */
+	 cmd_fsck, true},
+	{{"status", "status [--json]",
+	  "current and last-good release, releases on disk, run state", NULL},
+	 cmd_status, false},
+	{{"trust", "trust FILE",
+	  "accept a signed trust file (key rotation): root and release\n"
+	  "                   keys, thresholds, a rollback floor; or a timestamp saying\n"
+	  "                   it is still current (schema/trust.md)", NULL},
+	 cmd_trust, true},
+	{{"keys", "keys [--json]",
+	  "the trust set in force: sequence, thresholds, each key's\n"
+	  "                   role, the attested time", NULL},
+	 cmd_keys, false},
+	{{"history", "history [--json] [--since T] [--version V] [--verify [--expect SEQ:SHA256]]",
+	  "every state transition (time, version, bundle, signers, result,\n"
+	  "                   reason); --verify checks the hash chain (exit 21 if broken)", NULL},
+	 cmd_history, false},
+	{{"dashboard", "dashboard [--listen ADDR:PORT] [--allow-remote] [--host NAME]...",
+	  "serve a read-only web page of status and history (127.0.0.1:8480)", NULL},
+	 cmd_dashboard, false},
+	{{"report", "report --html FILE [--force]",
+	  "the same page as one self-contained file", NULL},
+	 cmd_report, false},
+};
+#define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+static const char notes[] =
 	"\n"
 	"--root DIR puts every absolute path of the config, and the default config\n"
 	"/etc/ota/agent.yaml, under DIR: a whole device in a directory.\n"
 	"\n"
 	"Exit status: 0 ok, 2 usage, 3 I/O, 4-11 bundle refused (as ota-verify),\n"
-	"13 another run holds the lock, 14 not newer than installed (anti-rollback),\n"
-	"15 health check failed and rolled back, 16 configuration error,\n"
-	"17 not enough space, 18 fetch failed (network, HTTP, over watch.max_bundle_mb);\n"
-	"trust: 5 bad signature, 6 too few signatures by the keys in force or by the\n"
-	"file's own, 8 wrong target, 14 sequence not newer; 20 version not semantic;\n"
-	"21 audit history tampered;\n"
-	"22 interrupted by SIGINT, SIGTERM or SIGHUP, what was under way undone\n"
-	"(schema/exit-codes.md).\n";
+	"12 init: already set up, 13 another run holds the lock, 14 not newer than\n"
+	"installed (anti-rollback), 15 health check failed and rolled back,\n"
+	"16 configuration error, 17 not enough space, 18 fetch failed (network, HTTP,\n"
+	"over watch.max_bundle_mb); trust: 5 bad signature, 6 too few signatures by\n"
+	"the root keys in force or by the file's own, 8 wrong target, 14 sequence not\n"
+	"newer; 20 version not semantic; 21 audit history tampered;\n"
+	"22 interrupted by SIGINT, SIGTERM or SIGHUP, what was under way undone;\n"
+	"23 expired (a bundle, trust file or timestamp past its expires at the\n"
+	"attested time, or signed by a key after its retirement)\n"
+	"(" OTA_EXIT_CODES_DOC ").\n";
 
-static const struct {
-	const char *name;
-	int (*run)(struct agent *, int, char **);
-	bool locks; /* changes the device: one run at a time */
-} commands[] = {
-	{"install", cmd_install, true},
-	/* recover takes the lock itself: another run holding it is no failure. */
-	{"recover", cmd_recover, false},
-	{"rollback", cmd_rollback, true}, {"releases", cmd_releases, false},
-	/* Under the lock: no prune removes a release while it is checked. */
-	{"fsck", cmd_fsck, true},
-	{"status", cmd_status, false},
-	{"history", cmd_history, false},
-	{"trust", cmd_trust, true},
-	{"keys", cmd_keys, false},
-	/* These take the lock for each delivery pass only (agent_lock). */
-	{"import", cmd_import, false}, {"poll", cmd_poll, false}, {"watch", cmd_watch, false},
-	{"dashboard", cmd_dashboard, false}, {"report", cmd_report, false},
-};
+static void usage(void)
+{
+	size_t i;
+	int n;
+
+	fputs("usage: ota-agent [--root DIR] [--config FILE] COMMAND\n\ncommands:\n", stdout);
+	for (i = 0; i < N_COMMANDS; i++) {
+		/* The synopsis, and the summary beside it when it fits. */
+		n = printf("  %s", commands[i].doc.usage);
+		printf("%s%*s%s\n", n > 18 ? "\n" : "", n > 18 ? 19 : 19 - n, "",
+		       commands[i].doc.summary);
+	}
+	fputs(notes, stdout);
+}
 
 static int make_env(struct agent *a)
 {
@@ -153,7 +189,7 @@ int main(int argc, char **argv)
 	static const struct option longopts[] = {
 		{"root", required_argument, NULL, 'r'}, {"config", required_argument, NULL, 'c'},
 		{"help", no_argument, NULL, 'h'}, {"version", no_argument, NULL, 'v'},
-		{NULL, 0, NULL, 0}};
+		{"list-commands", no_argument, NULL, 'l'}, {NULL, 0, NULL, 0}};
 	struct agent a = {.lock_fd = -1};
 	struct ota_err err = {0};
 	const char *root = NULL, *config = NULL;
@@ -163,22 +199,34 @@ int main(int argc, char **argv)
 	ota_cli_init("ota-agent");
 	/* A write past RLIMIT_FSIZE must fail with EFBIG, not kill us. */
 	signal(SIGXFSZ, SIG_IGN);
-	while ((c = getopt_long(argc, argv, "+:", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'r': root = optarg; break;
 		case 'c': config = optarg; break;
-		case 'h': fputs(usage, stdout); return 0;
+		case 'h': usage(); return 0;
 		case 'v': return ota_cli_version();
+		case 'l':
+			for (i = 0; i < N_COMMANDS; i++)
+				ota_cli_list_command(&commands[i].doc);
+			return 0;
 		default: return ota_cli_bad_option("", c, argv);
 		}
 	}
 	if (optind == argc)
 		return ota_cli_usage("missing command");
-	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		if (strcmp(argv[optind], commands[i].name) == 0)
+	for (i = 0; i < N_COMMANDS; i++)
+		if (strcmp(argv[optind], commands[i].doc.name) == 0)
 			break;
-	if (i == sizeof(commands) / sizeof(commands[0]))
+	if (i == N_COMMANDS)
 		return ota_cli_usage("unknown command '%s'", argv[optind]);
+	/* Help and version need no config file, no lock and no root. */
+	if (ota_cli_asks_help(argc - optind, argv + optind))
+		return ota_cli_command_help(&commands[i].doc, notes);
+	if (ota_cli_asks_version(argc - optind, argv + optind))
+		return ota_cli_version();
+	/* init writes the config the others read. */
+	if (!commands[i].run)
+		return agent_init(root, config, argc - optind, argv + optind);
 	/* The safety net (ota-recover.service, app-rollback.service) needs
 	 * only the config keys it uses. */
 	rc = setup(&a, root, config, commands[i].locks,

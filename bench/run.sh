@@ -13,10 +13,16 @@
 #   BENCH_BIG     0 to skip the 4 GB memory rows (they write ~8 GB)
 #   BENCH_DIR     where the temporary trees go (default $TMPDIR or /tmp);
 #                 everything is removed at the end
-#   BENCH_ONLY    some groups of rows only, space-separated (default all):
-#                 main (create, verify, install, RAUC), delta (delta and
-#                 full installs over a base release, the disk a second
-#                 release adds), mem (peak memory)
+#   BENCH_ONLY    sign: only the rows of signing in place (issue 16):
+#                 `ota-sign` into a free slot and `ota-sign` of a bundle
+#                 without slots (rewritten), each against `ota-bundle create`
+#                 rss: only the peak-memory rows (100 and 100,000 files,
+#                 the 100 MB and 4 GB bundles), each measured BENCH_RUNS
+#                 times, without the 400 MB tree and the timed rows
+#                 delta: only the rows of shared files (issue 16): a delta
+#                 and a full bundle installed over a base release against
+#                 a full install with nothing to share, and the disk the
+#                 second release adds
 #
 # Prints the report (markdown) on stdout, progress on stderr.  Not part of
 # `make check`: it takes minutes and measures, it does not test.
@@ -25,17 +31,20 @@ here=$(cd "$(dirname "$0")" && pwd)
 BIN=${OTA_BIN:-$here/../build/bin}
 RUNS=${BENCH_RUNS:-5}
 BIG=${BENCH_BIG:-1}
-ONLY=${BENCH_ONLY:-main delta mem}
+ONLY=${BENCH_ONLY:-}
 export SOURCE_DATE_EPOCH=1700000000 OTA_PROGRESS_MS=1000000
 export PATH="$BIN:$PATH"
 
 say() { echo "bench: $*" >&2; }
-want() { [[ " $ONLY " == *" $1 "* ]]; }
 die() { say "$*"; exit 1; }
 
 for t in ota-bundle ota-sign ota-verify ota-agent ota-keytool; do
 	[ -x "$BIN/$t" ] || die "$BIN/$t: not built (run make)"
 done
+case "$ONLY" in
+"" | rss | sign | delta) ;;
+*) die "BENCH_ONLY=$ONLY: unknown (rss, sign, delta)" ;;
+esac
 [ -x /usr/bin/time ] || die "/usr/bin/time (GNU time) is needed: bench/deps.sh installs it"
 W=$(mktemp -d "${BENCH_DIR:-${TMPDIR:-/tmp}}/ota-bench.XXXXXX") || die "cannot make a temp dir"
 trap 'rm -rf "$W"' EXIT
@@ -145,11 +154,51 @@ machine() {
 }
 
 load_start=$(cut -d' ' -f1-3 /proc/loadavg)
+ota-keytool generate --no-passphrase --out "$W/k" >/dev/null || die "keytool failed"
+# The timed rows, up to the memory rows: all but BENCH_ONLY=rss.
+if [ "$ONLY" != rss ]; then
 say "generating the benchmark tree in $W"
 make_tree "$W/tree"
-ota-keytool generate --no-passphrase --out "$W/k" >/dev/null || die "keytool failed"
 tree_mb=$(du -sm --apparent-size "$W/tree" | cut -f1)
 tree_files=$(find "$W/tree" -type f | wc -l)
+
+# sign_only: BENCH_ONLY=sign's runs and rows, then the end.
+sign_only() {
+	local r c s n w
+	say "tree: $tree_mb MB, $tree_files files; $RUNS runs of each measurement (BENCH_ONLY=sign)"
+	for r in $(seq "$RUNS"); do
+		say "run $r of $RUNS"
+		rm -f "$W/two.bundle" "$W/old.bundle"
+		measure create ota-bundle create --quiet --tree "$W/tree" --version 1.0.0 --target bench \
+			--out "$W/two.bundle"
+		measure sign ota-sign --quiet --key "$W/k.key" "$W/two.bundle"
+		ota-bundle create --quiet --tree "$W/tree" --version 1.0.0 --target bench \
+			--signature-slots 0 --out "$W/old.bundle" >/dev/null
+		measure sign_rewrite ota-sign --quiet --key "$W/k.key" "$W/old.bundle"
+	done
+	c=$(median create) s=$(median sign) w=$(median sign_rewrite)
+	n=$(awk -v a="$s" -v b="$c" 'BEGIN { printf "%.3f", a / b }')
+	echo "## ota benchmark (BENCH_ONLY=sign), $(date -u +%Y-%m-%dT%H:%MZ)"
+	echo
+	machine
+	echo "- tree: $tree_mb MB in $tree_files files; medians of $RUNS runs (seconds)"
+	echo
+	echo "| measurement | ours | peer | ratio | goal | |"
+	echo "| --- | --- | --- | --- | --- | --- |"
+	echo "| \`ota-sign\` in place (a free slot) vs \`ota-bundle create\` | $s | $c | $n | <= 0.05 |" \
+		"$(awk -v r="$n" 'BEGIN { print (r <= 0.05 ? "met" : "NOT met") }') |"
+	echo "| \`ota-sign\` of a bundle without slots (rewritten) vs \`ota-bundle create\` | $w | $c |" \
+		"$(awk -v a="$w" -v b="$c" 'BEGIN { printf "%.2f", a / b }') | (before slots) | - |"
+	echo
+	echo "Every sample (seconds):"
+	echo
+	for l in create sign sign_rewrite; do
+		echo "- $l: $(samples "$l")"
+	done
+	echo "- load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
+	exit 0
+}
+[ "$ONLY" = sign ] && sign_only
 (cd "$W/tree" && find . -type f -print0 | sort -z | xargs -0 sha256sum >"$W/SHA256SUMS")
 cp "$W/SHA256SUMS" "$W/tree/SHA256SUMS"
 tar cf "$W/peer.tar" -C "$W/tree" .
@@ -175,7 +224,7 @@ fi
 
 say "tree: $tree_mb MB, $tree_files files; $RUNS runs of each measurement"
 for r in $(seq "$RUNS"); do
-	want main || break
+	[ "$ONLY" = delta ] && break
 	say "run $r of $RUNS"
 	rm -f "$W/peer-out.tar" "$W/one.bundle" "$W/two.bundle"
 	measure tar_cf tar cf "$W/peer-out.tar" -C "$W/tree" .
@@ -223,65 +272,63 @@ tree_added() {
 }
 manifest_kb() { du -sk "$1/var/lib/ota/manifests/2.0.0.json" | cut -f1; }
 
-if want delta; then
-	say "delta: release 2.0.0 changes one small file"
-	[ -f "$W/one.bundle" ] || bundle "$W/tree" 1.0.0 "$W/one.bundle"
-	cp -al "$W/tree" "$W/tree2"
-	rm "$W/tree2/share/d050/f050.dat"
-	printf 'changed in 2.0.0\n' >"$W/tree2/share/d050/f050.dat"
-	changed_bytes=$(stat -c %s "$W/tree2/share/d050/f050.dat")
-	bundle "$W/tree2" 2.0.0 "$W/full2.bundle"
-	bundle "$W/tree2" 2.0.0 "$W/delta2.bundle" --base "$W/one.bundle"
-	full_bytes=$(stat -c %s "$W/full2.bundle")
-	delta_bytes=$(stat -c %s "$W/delta2.bundle")
-	for r in $(seq "$RUNS"); do
-		# The full install on a device with nothing to share: every byte
-		# written, the reference the delta is measured against.
-		make_device "$W/dev-fresh$r"
-		measure fresh_install ota-agent --root "$W/dev-fresh$r" install --quiet \
-			"$W/full2.bundle"
-		for kind in delta full; do
-			make_device "$W/dev-$kind$r"
-			ota-agent --root "$W/dev-$kind$r" install --quiet "$W/one.bundle" >/dev/null ||
-				say "installing the base failed"
-			measure "${kind}_install" ota-agent --root "$W/dev-$kind$r" install --quiet \
-				"$W/${kind}2.bundle"
-			echo "${kind}_tree $(tree_added "$W/dev-$kind$r") 0 0" >>"$W/times"
-			echo "${kind}_manifest $(manifest_kb "$W/dev-$kind$r") 0 0" >>"$W/times"
-		done
+say "delta: release 2.0.0 changes one small file"
+[ -f "$W/one.bundle" ] || bundle "$W/tree" 1.0.0 "$W/one.bundle"
+cp -al "$W/tree" "$W/tree2"
+rm "$W/tree2/share/d050/f050.dat"
+printf 'changed in 2.0.0\n' >"$W/tree2/share/d050/f050.dat"
+changed_bytes=$(stat -c %s "$W/tree2/share/d050/f050.dat")
+bundle "$W/tree2" 2.0.0 "$W/full2.bundle"
+bundle "$W/tree2" 2.0.0 "$W/delta2.bundle" --base "$W/one.bundle"
+full_bytes=$(stat -c %s "$W/full2.bundle")
+delta_bytes=$(stat -c %s "$W/delta2.bundle")
+for r in $(seq "$RUNS"); do
+	# The full install on a device with nothing to share: every byte
+	# written, the reference the delta is measured against.
+	make_device "$W/dev-fresh$r"
+	measure fresh_install ota-agent --root "$W/dev-fresh$r" install --quiet "$W/full2.bundle"
+	for kind in delta full; do
+		make_device "$W/dev-$kind$r"
+		ota-agent --root "$W/dev-$kind$r" install --quiet "$W/one.bundle" >/dev/null ||
+			say "installing the base failed"
+		measure "${kind}_install" ota-agent --root "$W/dev-$kind$r" install --quiet \
+			"$W/${kind}2.bundle"
+		echo "${kind}_tree $(tree_added "$W/dev-$kind$r") 0 0" >>"$W/times"
+		echo "${kind}_manifest $(manifest_kb "$W/dev-$kind$r") 0 0" >>"$W/times"
 	done
-	rm -rf "$W"/dev-* "$W/tree2"
-fi
+done
+rm -rf "$W"/dev-* "$W/tree2"
+fi # the timed rows
 
-# mem LABEL BUNDLE: peak RSS of ota-verify and of ota-agent install.
+# mem LABEL BUNDLE: peak RSS of ota-verify and of ota-agent install, once
+# (BENCH_RUNS times for BENCH_ONLY=rss, which has the time for it).
 mem() {
-	measure "mv_$1" ota-verify --quiet --keys "$W/k.pub" --device-class bench "$2"
-	make_device "$W/dev"
-	measure "mi_$1" ota-agent --root "$W/dev" install --quiet "$2"
-	rm -rf "$W/dev"
+	local r
+	for r in $(seq "$([ "$ONLY" = rss ] && echo "$RUNS" || echo 1)"); do
+		measure "mv_$1" ota-verify --quiet --keys "$W/k.pub" --device-class bench "$2"
+		make_device "$W/dev"
+		measure "mi_$1" ota-agent --root "$W/dev" install --quiet "$2"
+		rm -rf "$W/dev"
+	done
 }
 
-want mem && say "memory: 100 and 100,000 files"
+big_why=""
+if [ "$ONLY" != delta ]; then
+say "memory: 100 and 100,000 files"
 for n in 100 100000; do
-	want mem || break
 	tiny_tree "$W/t$n" "$n"
 	bundle "$W/t$n" 1.0.0 "$W/t$n.bundle"
 	mem "files$n" "$W/t$n.bundle"
 	manifest_kb[n]=$(($(ota-bundle manifest "$W/t$n.bundle" | wc -c) / 1024))
 	rm -rf "$W/t$n" "$W/t$n.bundle"
 done
-big_why=""
-if want mem; then
-	say "memory: a 100 MB and a 4 GB bundle"
-	mkdir "$W/s100m"
-	random_bytes 9 104857600 >"$W/s100m/blob"
-	bundle "$W/s100m" 1.0.0 "$W/s100m.bundle"
-	mem size100m "$W/s100m.bundle"
-	rm -rf "$W/s100m" "$W/s100m.bundle"
-fi
-if ! want mem; then
-	big_why="skipped (BENCH_ONLY)"
-elif [ "$BIG" != 1 ]; then
+say "memory: a 100 MB and a 4 GB bundle"
+mkdir "$W/s100m"
+random_bytes 9 104857600 >"$W/s100m/blob"
+bundle "$W/s100m" 1.0.0 "$W/s100m.bundle"
+mem size100m "$W/s100m.bundle"
+rm -rf "$W/s100m" "$W/s100m.bundle"
+if [ "$BIG" != 1 ]; then
 	big_why="skipped (BENCH_BIG=0)"
 elif [ "$(df -Pk "$W" | awk 'NR == 2 { print $4 }')" -lt $((12 * 1024 * 1024)) ]; then
 	big_why="skipped: less than 12 GB free in $W"
@@ -292,6 +339,7 @@ else
 	mem size4g "$W/s4g.bundle"
 	rm -rf "$W/s4g" "$W/s4g.bundle"
 fi
+fi # the memory rows
 
 # ---- the report ----------------------------------------------------------
 
@@ -329,15 +377,19 @@ room_kb=$(( ${changed_bytes:-0} / 1024 + 1 + 1024 )) # changed bytes (KiB, round
 echo "## ota benchmark, $(date -u +%Y-%m-%dT%H:%MZ)"
 echo
 machine
+if [ "$ONLY" != rss ]; then
 echo "- tree: $tree_mb MB in $tree_files files (4 binaries of 60-120 MiB, 10,000 files of 0-8 KiB in 100 dirs, 2 symlinks); page cache warm; medians of $RUNS runs (seconds)"
 echo
 echo "| measurement | ours | peer | ratio | goal | |"
 echo "| --- | --- | --- | --- | --- | --- |"
-if want main; then
+if [ -z "$ONLY" ]; then
 row "\`ota-bundle create --sign-key\` vs \`tar cf\`" "$cs" "$tar_cf" "${r1}x" "<= 1.1x" "$(met "$r1" "<=" 1.1)"
 row "\`ota-bundle create --sign-key\` vs \`tar cf\` + \`sync FILE\` (the same durability)" "$cs" \
 	"$tar_cf_fsync" "${r1f}x" "<= 1.1x" "$(met "$r1f" "<=" 1.1)"
 row "\`ota-bundle create\` then \`ota-sign\` vs \`tar cf\`" "$cts" "$tar_cf" "${r1b}x" "(two steps)" "-"
+rs=$(ratio "$(median sign)" "$(median create)")
+row "\`ota-sign\` in place (a free slot) vs \`ota-bundle create\`" "$(median sign)" "$(median create)" \
+	"$rs" "<= 0.05" "$(met "$rs" "<=" 0.05)"
 if [ "$have_rauc" = 1 ]; then
 	row "\`tar cf\` + \`rauc bundle\` vs \`ota-bundle create --sign-key\`" "$cs" "$rauc" \
 		"${r2}x faster" ">= 3x faster" "$(met "$r2" ">=" 3)"
@@ -347,7 +399,6 @@ fi
 row "\`ota-verify\` vs \`openssl dgst -sha256\` of the bundle" "$verify" "$dgst" "${r3}x" "<= 1.5x" "$(met "$r3" "<=" 1.5)"
 row "\`ota-agent install\` vs \`tar xf\` + \`sha256sum -c\` + \`sync\`" "$install" "$peer" "${r4}x" "<= 1.0x" "$(met "$r4" "<=" 1.0)"
 fi
-if want delta; then
 row "delta, one small file changed: bytes shipped (delta vs full)" "$delta_bytes" "$full_bytes" \
 	"$(awk -v a="$delta_bytes" -v b="$full_bytes" 'BEGIN { printf "%.2f%%", 100 * a / b }')" "-" "-"
 row "delta install of a one-file change (base installed) vs full install (nothing to share)" \
@@ -366,8 +417,10 @@ for kind in delta full; do
 	row "the same with the manifest the agent keeps for it (state_dir/manifests/), KiB" \
 		"$k" "$room_kb" "$(ratio "$k" "$room_kb")x" "<= 1.0x" "$(met "$(ratio "$k" "$room_kb")" "<=" 1.0)"
 done
+else
+echo "- BENCH_ONLY=rss: the memory rows alone, medians of $RUNS runs"
 fi
-if want mem; then
+if [ "$ONLY" != delta ]; then
 echo
 echo "Peak memory (maximum RSS; goal: at most 16 MiB, and flat):"
 echo
@@ -380,7 +433,7 @@ for t in mv:ota-verify mi:"ota-agent install"; do
 		"$(if [ -n "$big_why" ]; then echo "$big_why"; else mib "$(median "${p}_size4g" 3)"; fi)"
 done
 echo
-echo "Manifest sizes: 100 files ${manifest_kb[100]} KiB, 100,000 files ${manifest_kb[100000]} KiB (held once in memory: Ed25519 verification in OpenSSL takes the message whole)."
+echo "Manifest sizes: 100 files ${manifest_kb[100]} KiB, 100,000 files ${manifest_kb[100000]} KiB (held once in memory by the canonical check and the entry reader)."
 fi
 echo
 echo "Every sample (seconds; \`*_tree\` and \`*_manifest\`: KiB added to the disk; \`cpu:\` user + system seconds):"
@@ -390,5 +443,8 @@ for l in tar_cf tar_cf_fsync create_sign create sign create_then_sign tar_rauc d
 done
 for l in fresh_install delta_install full_install; do
 	[ -n "$(samples "$l")" ] && echo "- cpu: $l: $(awk -v l="$l" '$1 == l { printf "%s ", $4 }' "$W/times")"
+done
+for l in mv_files100 mv_files100000 mi_files100 mi_files100000; do
+	[ -n "$(samples "$l")" ] && echo "- $l (max RSS, KB): $(awk -v l="$l" '$1 == l { printf "%s ", $3 }' "$W/times")"
 done
 echo "- load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -17,6 +17,7 @@
 #include "lib/bundle_sign.h"
 #include "lib/bundle_read.h"
 #include "lib/fsutil.h"
+#include "lib/freshness.h"
 #include "lib/semver.h"
 
 struct create_opts {
@@ -26,7 +27,10 @@ struct create_opts {
 	size_t n_keys;
 	unsigned long long rollback_index;
 	long long created;
+	const char *expires; /* as given: +N is after created */
+	long long expires_at;
 	int compress;
+	unsigned int slots; /* --signature-slots */
 	int force, quiet;
 };
 
@@ -65,6 +69,21 @@ static const char *missing(const struct create_opts *o)
 	return o->out ? NULL : "--out F.bundle";
 }
 
+/* --expires: a time after created, or +N[s|h|d] counted from it. */
+static int expires(struct create_opts *o)
+{
+	struct ota_err err;
+
+	if (!o->expires)
+		return 0;
+	if (ota_time_parse("--expires", o->expires, o->created, &o->expires_at, &err))
+		return ota_cli_usage("%s", err.msg);
+	if (o->expires_at <= o->created)
+		return ota_cli_usage("--expires: %lld is not after created (%lld)", o->expires_at,
+				     o->created);
+	return 0;
+}
+
 static int parse_args(int argc, char **argv, struct create_opts *o)
 {
 	static const struct option longopts[] = {
@@ -75,6 +94,8 @@ static int parse_args(int argc, char **argv, struct create_opts *o)
 		{"sign-key", required_argument, NULL, 'k'},
 		OTA_CLI_PASS_LONGOPTS,
 		{"base", required_argument, NULL, 'b'}, {"quiet", no_argument, NULL, 'q'},
+		{"expires", required_argument, NULL, 'e'},
+		{"signature-slots", required_argument, NULL, 's'},
 		{NULL, 0, NULL, 0}};
 	const char *epoch = getenv("SOURCE_DATE_EPOCH");
 	unsigned long long v;
@@ -91,6 +112,7 @@ static int parse_args(int argc, char **argv, struct create_opts *o)
 		case 'f': o->force = 1; break;
 		case 'q': o->quiet = 1; break;
 		case 'b': o->base = optarg; break;
+		case 'e': o->expires = optarg; break;
 		case 'k':
 			if (o->n_keys == OTA_BUNDLE_MAX_SIGS)
 				return ota_cli_usage("--sign-key: at most %d keys", OTA_BUNDLE_MAX_SIGS);
@@ -100,6 +122,12 @@ static int parse_args(int argc, char **argv, struct create_opts *o)
 			if (parse_u64(optarg, 1ULL << 53, &o->rollback_index))
 				return ota_cli_usage("--rollback-index: not an integer in 0..2^53: '%s'",
 						     optarg);
+			break;
+		case 's':
+			if (parse_u64(optarg, OTA_BUNDLE_MAX_SIGS, &v))
+				return ota_cli_usage("--signature-slots: not an integer in 0..%d: '%s'",
+						     OTA_BUNDLE_MAX_SIGS, optarg);
+			o->slots = (unsigned int)v;
 			break;
 		case 'c':
 			if ((o->compress = ota_compress_parse(optarg)) < 0)
@@ -126,7 +154,7 @@ static int parse_args(int argc, char **argv, struct create_opts *o)
 	if (epoch && parse_u64(epoch, 1ULL << 53, &v))
 		return ota_cli_usage("SOURCE_DATE_EPOCH: not an integer: '%s'", epoch);
 	o->created = epoch ? (long long)v : (long long)time(NULL);
-	return 0;
+	return expires(o);
 }
 
 /* The base of a delta: a bundle's manifest, or a manifest file. */
@@ -208,7 +236,7 @@ static void print_summary(const struct create_opts *o, const struct ota_manifest
 
 int cmd_create(int argc, char **argv)
 {
-	struct create_opts o = {.compress = OTA_COMPRESS_NONE};
+	struct create_opts o = {.compress = OTA_COMPRESS_NONE, .slots = OTA_BUNDLE_SLOTS_DEFAULT};
 	unsigned char base_sha[OTA_SHA256_LEN];
 	EVP_PKEY *keys[OTA_BUNDLE_MAX_SIGS] = {0};
 	struct ota_manifest *m = NULL, *base = NULL;
@@ -221,7 +249,8 @@ int cmd_create(int argc, char **argv)
 	if (rc)
 		return rc;
 	c = (struct ota_create){.tree = o.tree, .name = o.out, .compress = o.compress,
-				.keys = keys, .n_keys = o.n_keys, .base_sha256 = base_sha};
+				.keys = keys, .n_keys = o.n_keys, .slots = o.slots,
+				.base_sha256 = base_sha};
 	m = ota_manifest_new();
 	if (!m) {
 		rc = ota_err_set(&err, OTA_EINTERNAL, "out of memory");
@@ -231,6 +260,7 @@ int cmd_create(int argc, char **argv)
 	    (o.base && (rc = load_base(o.base, &base, base_sha, &err))) ||
 	    (rc = ota_manifest_set(m, o.version, o.target, o.rollback_index, o.created, &err)))
 		goto out;
+	m->expires = o.expires_at;
 	c.base = base;
 	if ((rc = write_bundle(&o, &c, m, &err)))
 		goto out;

@@ -104,3 +104,47 @@ int ota_cli_version(void)
 	printf("%s (ota tools) %s\n", prog_name, OTA_TOOLS_VERSION);
 	return 0;
 }
+
+bool ota_cli_asks_help(int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+			return true;
+	return false;
+}
+
+bool ota_cli_asks_version(int argc, char **argv)
+{
+	int i;
+
+	/* "--version" alone after at most one subcommand word: "trust sign
+	 * --version".  After options it is theirs ("create ... --version V"). */
+	if (argc < 2 || argc > 3 || strcmp(argv[argc - 1], "--version") != 0)
+		return false;
+	for (i = 1; i < argc - 1; i++)
+		if (argv[i][0] == '-')
+			return false;
+	return true;
+}
+
+void ota_cli_list_command(const struct ota_cli_cmd *c)
+{
+	const char *s = c->subs;
+	size_t n;
+
+	printf("%s\n", c->name);
+	while (s && *s) {
+		n = strcspn(s, " ");
+		if (n)
+			printf("%s %.*s\n", c->name, (int)n, s);
+		s += n + (s[n] == ' ');
+	}
+}
+
+int ota_cli_command_help(const struct ota_cli_cmd *c, const char *notes)
+{
+	printf("usage: %s %s\n\n%s\n%s", prog_name, c->usage, c->summary, notes ? notes : "");
+	return 0;
+}

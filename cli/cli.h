@@ -11,7 +11,19 @@
 
 #include "lib/err.h"
 
-#define OTA_TOOLS_VERSION "0.1.0"
+/* The one version of the project: the file VERSION, passed by the
+ * Makefile (a build outside it, as clang-tidy's, says "unknown"). */
+#ifndef OTA_VERSION
+#define OTA_VERSION "unknown"
+#endif
+#define OTA_TOOLS_VERSION OTA_VERSION
+
+/* Where the help texts send a reader for the exit statuses: the source
+ * tree's path and the installed one (the Makefile passes its DOCDIR). */
+#ifndef OTA_DOCDIR
+#define OTA_DOCDIR "/usr/local/share/doc/ota"
+#endif
+#define OTA_EXIT_CODES_DOC "schema/exit-codes.md, installed as " OTA_DOCDIR "/schema/exit-codes.md"
 
 /* Remember the program name used as the prefix of every message, and
  * switch LC_CTYPE to C.UTF-8 (bundle entry names are UTF-8). */
@@ -41,6 +53,28 @@ int ota_cli_bad_option(const char *cmd, int c, char **argv);
 
 /* Print "prog (ota tools) VERSION" on stdout; return 0. */
 int ota_cli_version(void);
+
+/* A (sub)command as --help shows it and --list-commands names it; the
+ * bash completion's test reads --list-commands and each command's --help,
+ * so a new command or option cannot be left out of it. */
+struct ota_cli_cmd {
+	const char *name;
+	const char *usage;   /* synopsis after the program name, may span lines */
+	const char *summary; /* what it does */
+	const char *subs;    /* its own subcommands, space-separated, or NULL */
+};
+
+/* Whether args (argv[1] to argv[argc - 1]) ask for help: --help or -h
+ * anywhere before "--".  Asked before anything else is read, so that help
+ * needs no config file, no key and no root. */
+bool ota_cli_asks_help(int argc, char **argv);
+/* Whether args are "--version", or a subcommand word and "--version". */
+bool ota_cli_asks_version(int argc, char **argv);
+/* Print c's name, then "name sub" for each of its subcommands, one a line. */
+void ota_cli_list_command(const struct ota_cli_cmd *c);
+/* Print "usage: prog USAGE", the summary and notes (may be NULL) on
+ * stdout; return 0. */
+int ota_cli_command_help(const struct ota_cli_cmd *c, const char *notes);
 
 /* Where a passphrase comes from; every tool that reads or writes a
  * private key takes the same options: --passphrase-file F (its first
@@ -89,9 +123,19 @@ int ota_cli_new_passphrase(const struct ota_cli_pass *p, char **out, struct ota_
  * ota_passphrase_free. */
 int ota_cli_prompt_new_passphrase(char **out, struct ota_err *err);
 
+/* The PIN of the PKCS#11 token uri names (lib/pkcs11.h): the one p names
+ * (file or environment), else, when the token wants one and stdin is a
+ * terminal, asked for without echo; NULL when there is none (the URI's
+ * own pin-value or pin-source then applies).  Freed with
+ * ota_passphrase_free. */
+int ota_cli_token_pin(const char *uri, const struct ota_cli_pass *p, char **out,
+		      struct ota_err *err);
+
 /* Load the private key at path: decrypted with the passphrase p names,
  * else, for an encrypted key with a terminal on stdin, with a passphrase
- * asked for without echo.  p may be NULL.  *out owned by the caller. */
+ * asked for without echo.  path may also be a PKCS#11 URI (pkcs11:...,
+ * lib/pkcs11.h): a key that stays on its token, whose PIN p names (or
+ * the URI, or the terminal).  p may be NULL.  *out owned by the caller. */
 int ota_cli_load_private_key(const char *path, const struct ota_cli_pass *p, EVP_PKEY **out,
 			     struct ota_err *err);
 

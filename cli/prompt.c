@@ -14,6 +14,7 @@
 #include "cli/cli.h"
 #include "lib/buf.h"
 #include "lib/keys.h"
+#include "lib/pkcs11.h"
 
 static const int fatal_sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
 #define N_SIGS (sizeof(fatal_sigs) / sizeof(fatal_sigs[0]))
@@ -174,6 +175,36 @@ int ota_cli_new_passphrase(const struct ota_cli_pass *p, char **out, struct ota_
 	return ota_cli_prompt_new_passphrase(out, err);
 }
 
+int ota_cli_token_pin(const char *uri, const struct ota_cli_pass *p, char **out,
+		      struct ota_err *err)
+{
+	char buf[OTA_PASSPHRASE_MAX + 1];
+	bool needs = false;
+	int rc = ota_cli_passphrase(p, out, err);
+
+	if (rc == 0 && !*out && isatty(STDIN_FILENO) &&
+	    (rc = ota_pkcs11_needs_pin(uri, &needs, err)) == 0 && needs) {
+		rc = read_hidden("Token PIN: ", buf, sizeof(buf), err);
+		if (rc == 0 && !(*out = strdup(buf)))
+			rc = ota_err_set(err, OTA_EINTERNAL, "out of memory");
+		OPENSSL_cleanse(buf, sizeof(buf));
+	}
+	return rc;
+}
+
+/* A key on a PKCS#11 token: its PIN comes the way a passphrase does. */
+static int load_token_key(const char *uri, const struct ota_cli_pass *p, EVP_PKEY **out,
+			  struct ota_err *err)
+{
+	char *pin = NULL;
+	int rc = ota_cli_token_pin(uri, p, &pin, err);
+
+	if (rc == 0)
+		rc = ota_pkcs11_load_key(uri, pin, out, err);
+	ota_passphrase_free(pin);
+	return rc;
+}
+
 int ota_cli_load_private_key(const char *path, const struct ota_cli_pass *p, EVP_PKEY **out,
 			     struct ota_err *err)
 {
@@ -182,6 +213,8 @@ int ota_cli_load_private_key(const char *path, const struct ota_cli_pass *p, EVP
 	int rc;
 
 	*out = NULL;
+	if (ota_pkcs11_is_uri(path))
+		return load_token_key(path, p, out, err);
 	rc = ota_cli_passphrase(p, &pass, err);
 	if (rc == 0 && !pass && isatty(STDIN_FILENO) && is_encrypted(path)) {
 		rc = read_hidden("Passphrase: ", buf, sizeof(buf), err);

@@ -38,7 +38,8 @@ CRAFTED = ["valid", "flip-byte", "oversize", "manifest-changed", "extra-entry",
            "noncanonical-indent", "noncanonical-escape", "duplicate-key",
            "sig-after-payload", "manifest-not-first", "outside-payload",
            "bad-sig-encoding", "sig-flipped", "entry-after-end", "garbage-after-end",
-           "zeros-after-end", "bare-payload-dir", "sig-no-newline"]
+           "zeros-after-end", "bare-payload-dir", "sig-no-newline", "slots-nonzero",
+           "slots-pending-junk", "slots-sig-after", "slots-duplicate-sig"]
 # The small ones of craft_limits.py (the bombs of gzip and xz are 1 MB and
 # 290 KB; zstd's, in run-length blocks, 48 KB).
 CRAFTED_LIMITS = ["bomb-zstd", "manifest-huge-size", "zip-archive", "bzip2-wrapped",

@@ -4,21 +4,21 @@
 #define OTA_KEYTOOL_H
 
 #include <openssl/evp.h>
+#include <stdbool.h>
 
+#include "cli/cli.h"
 #include "lib/err.h"
 
 /* Returned by a parse_args that did not end the command. */
 #define OTA_KEYTOOL_CONTINUE (-1)
 
 struct ota_keytool_cmd {
-	const char *name;
+	struct ota_cli_cmd doc; /* name, synopsis, summary, its subcommands */
 	/* argv[0] is the command name; returns the exit status */
 	int (*run)(int argc, char **argv);
-	const char *usage;   /* synopsis, without the program name */
-	const char *summary; /* one line for --help */
 };
 
-/* The subcommands in the order --help lists them; ends with a NULL name. */
+/* The subcommands in the order --help lists them; ends with a NULL run. */
 extern const struct ota_keytool_cmd ota_keytool_cmds[];
 
 int cmd_generate(int argc, char **argv);
@@ -27,11 +27,22 @@ int cmd_pub(int argc, char **argv);
 int cmd_passwd(int argc, char **argv);
 int cmd_escrow(int argc, char **argv);
 int cmd_trust(int argc, char **argv);
+int cmd_token(int argc, char **argv);
 /* escrow combine (argv[0] "combine"), in escrow_combine.c */
 int ota_keytool_escrow_combine(int argc, char **argv);
+/* trust create and trust timestamp (argv[0] the subcommand), in
+ * trust_create.c */
+int ota_keytool_trust_create(int argc, char **argv);
+int ota_keytool_trust_timestamp(int argc, char **argv);
 /* trust show and trust verify (argv[0] the subcommand), in trust_show.c */
 int ota_keytool_trust_show(int argc, char **argv);
 int ota_keytool_trust_verify(int argc, char **argv);
+
+/* Write t's file text to path: new (unless overwrite), fsynced, renamed
+ * into place.  OTA_EEXIST names --force. */
+struct ota_trust;
+int ota_keytool_write_trust(const struct ota_trust *t, const char *path, bool overwrite,
+			    struct ota_err *err);
 
 /* "CMD --help": print the synopsis and summary of cmd on stdout; 0. */
 int ota_keytool_help(const char *cmd);

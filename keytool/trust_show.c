@@ -4,9 +4,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cli/cli.h"
 #include "keytool/keytool.h"
+#include "lib/freshness.h"
 #include "lib/trust.h"
 
 /* Whether key pk signed t: "signed", "not signed", or why not. */
@@ -22,12 +24,49 @@ static const char *signed_by(const struct ota_trust *t, const struct ota_pubkey 
 	return "not signed";
 }
 
+static void show_times(const struct ota_trust *t)
+{
+	char when[32];
+	size_t i;
+
+	ota_time_format(t->created, when, sizeof(when));
+	printf("created %s\n", when);
+	if (t->expires) {
+		ota_time_format(t->expires, when, sizeof(when));
+		printf("expires %s\n", when);
+	}
+	if (t->min_rollback_index)
+		printf("min rollback index %llu\n", t->min_rollback_index);
+	for (i = 0; i < t->retired.n; i++) {
+		ota_time_format(t->retired_at[i], when, sizeof(when));
+		printf("retired %s at %s\n", t->retired.keys[i].id, when);
+	}
+}
+
 static void show(const char *path, const struct ota_trust *t)
 {
 	size_t i, n = 0;
 
+	if (t->kind == OTA_TRUST_KIND_TIMESTAMP) {
+		printf("%s: timestamp for trust sequence %llu for %s\n", path, t->sequence,
+		       t->target);
+		show_times(t);
+		for (i = 0; i < t->n_sigs; i++)
+			printf("signature by %s\n", t->sigs[i].keyid);
+		return;
+	}
 	printf("%s: trust sequence %llu for %s\n", path, t->sequence, t->target);
 	printf("threshold %u of %zu keys\n", t->threshold, t->keys.n);
+	if (t->format == OTA_TRUST_FORMAT_ROLES) {
+		printf("release threshold %u of %zu keys\n", t->release.threshold,
+		       t->release.keys.n);
+		for (i = 0; i < t->release.keys.n; i++)
+			printf("release key %s\n", t->release.keys.keys[i].id);
+		for (i = 0; i < t->timestamp.keys.n; i++)
+			printf("timestamp key %s (%u needed)\n", t->timestamp.keys.keys[i].id,
+			       t->timestamp.threshold);
+		show_times(t);
+	}
 	for (i = 0; i < t->keys.n; i++) {
 		const char *s = signed_by(t, &t->keys.keys[i]);
 		printf("key %s %s\n", t->keys.keys[i].id, s);
@@ -115,12 +154,23 @@ int ota_keytool_trust_verify(int argc, char **argv)
 		rc = ota_trust_check_self(&cur, &err);
 	if (rc == 0)
 		rc = ota_trust_load(argv[optind], &upd, &err);
+	if (rc == 0 && upd.kind == OTA_TRUST_KIND_TIMESTAMP) {
+		rc = ota_trust_check_timestamp(&cur, &upd, o.device_class, (long long)time(NULL),
+					       &err);
+		if (rc == 0)
+			printf("%s: OK: a device holding trust sequence %llu accepts this "
+			       "timestamp\n", argv[optind], cur.sequence);
+		goto out;
+	}
 	if (rc == 0)
 		rc = ota_trust_check_update(&cur, &upd, o.device_class, &err);
+	if (rc == 0)
+		rc = ota_trust_check_fresh(&upd, (long long)time(NULL), &err);
 	if (rc == 0)
 		printf("%s: OK: a device holding trust sequence %llu accepts sequence %llu "
 		       "(%u of %zu keys)\n", argv[optind], cur.sequence, upd.sequence,
 		       upd.threshold, upd.keys.n);
+out:
 	ota_trust_free(&cur);
 	ota_trust_free(&upd);
 	return rc ? ota_cli_fail(&err) : 0;

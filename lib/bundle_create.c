@@ -201,6 +201,19 @@ static int sign_text(struct run *r, size_t k, char text[OTA_SIG_B64_LEN + 2],
 	return rc;
 }
 
+/* The reserved entry after the signatures (bundle_slots.h): what is
+ * left of c->slots once the keys are in.  A compressed stream has it too
+ * (so the tar inside is the same), though it is signed by rewriting. */
+static int write_slots(struct run *r, struct ota_err *err)
+{
+	const struct ota_create *c = r->c;
+
+	if (c->slots == 0)
+		return 0;
+	return ota_bundle_write_slots(r->w, c->slots > c->n_keys ? c->slots - (unsigned)c->n_keys : 0,
+				      err);
+}
+
 static void set_totals(struct run *r)
 {
 	if (!r->c->progress)
@@ -249,7 +262,7 @@ static int one_pass(struct run *r, struct ota_err *err)
 		goto out;
 	for (i = 0; i < c->n_keys && rc == 0; i++)
 		rc = ota_bundle_reserve_signature(r->w, r->ids[r->order[i]], &sig_at[i], err);
-	if (rc || (rc = stream_tree(r, err)) || (rc = ota_bundle_writer_finish(r->w, err)) ||
+	if (rc || (rc = write_slots(r, err)) || (rc = stream_tree(r, err)) || (rc = ota_bundle_writer_finish(r->w, err)) ||
 	    (rc = ota_hashq_drain(r->q, err)))
 		goto out;
 	r->bytes.len = 0;
@@ -289,6 +302,8 @@ static int two_pass(struct run *r, struct ota_err *err)
 		if ((rc = ota_sig_sign(c->keys[r->order[i]], r->bytes.data, r->bytes.len, sig,
 				       err)) == 0)
 			rc = ota_bundle_write_signature(r->w, r->ids[r->order[i]], sig, err);
+	if (rc == 0)
+		rc = write_slots(r, err);
 	if (rc || !(r->got = calloc(r->m->n_entries + 1, sizeof(*r->got))))
 		return rc ? rc : ota_err_set(err, OTA_EINTERNAL, "out of memory");
 	if ((rc = stream_tree(r, err)) || (rc = ota_bundle_writer_finish(r->w, err)) ||

@@ -31,6 +31,9 @@ struct ota_create {
 	enum ota_compress compress;
 	EVP_PKEY *const *keys;      /* sign with each of these (any order) */
 	size_t n_keys;
+	unsigned int slots;         /* uncompressed: signatures the head holds
+				       (keys included), the rest reserved as
+				       free slots; 0: no reserved entry */
 	const struct ota_manifest *base; /* delta against this release; NULL: full */
 	const unsigned char *base_sha256; /* of base's manifest bytes */
 	struct ota_progress *progress;    /* may be NULL */

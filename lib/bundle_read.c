@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "lib/bundle_slots.h"
 #include "lib/fsutil.h"
 #include "lib/path.h"
 
@@ -32,6 +33,7 @@ struct ota_bundle_reader {
 	struct archive_entry *ae; /* current entry, owned by a */
 	const char *name;
 	bool pending; /* ae is a payload entry the head reader stopped at */
+	bool unsorted; /* signatures out of key id order (read_signature) */
 	bool at_end;
 	unsigned long long data_off; /* of the current entry's next data block */
 	struct ota_bundle_head head;
@@ -260,6 +262,21 @@ static int sig_keyid(const char *name, char keyid[OTA_KEYID_HEX_LEN + 1])
 	return ota_unhex(keyid, raw, sizeof(raw));
 }
 
+/* A key counted twice could meet a threshold alone: never.  Out of key id
+ * order is noted: only a head with a reserved entry may be (its
+ * signatures come in the order they were added). */
+static bool dup_or_unsorted(const struct ota_bundle_head *h, const char *id, bool *unsorted)
+{
+	size_t i;
+
+	for (i = 0; i < h->n_sigs; i++)
+		if (strcmp(h->sigs[i].keyid, id) == 0)
+			return true;
+	if (h->n_sigs && strcmp(h->sigs[h->n_sigs - 1].keyid, id) > 0)
+		*unsorted = true;
+	return false;
+}
+
 static int read_signature(struct ota_bundle_reader *r, struct ota_err *err)
 {
 	struct ota_bundle_sig *s = &r->head.sigs[r->head.n_sigs];
@@ -273,7 +290,7 @@ static int read_signature(struct ota_bundle_reader *r, struct ota_err *err)
 				   OTA_BUNDLE_MAX_SIGS);
 	if (sig_keyid(name, s->keyid) || !is_plain_file(r->ae))
 		return ota_err_set(err, OTA_EFORMAT, "%s: bad signature entry %s", r->name, ota_path_quote(name, &q));
-	if (r->head.n_sigs && strcmp(s[-1].keyid, s->keyid) >= 0)
+	if (dup_or_unsorted(&r->head, s->keyid, &r->unsorted))
 		return ota_err_set(err, OTA_EFORMAT, "%s: signatures duplicated or out of order",
 				   r->name);
 	ota_buf_init(&text, OTA_SIG_FILE_MAX);
@@ -291,11 +308,64 @@ static int read_signature(struct ota_bundle_reader *r, struct ota_err *err)
 	return rc;
 }
 
+/* The reserved entry's body, chunk by chunk (ota_slots_chunk_ok). */
+static int read_slot_body(struct ota_bundle_reader *r, unsigned long long size,
+			  struct ota_err *err)
+{
+	unsigned char chunk[OTA_BUNDLE_SLOT_SIZE];
+	unsigned long long off = 0, bad;
+	size_t n;
+	int rc;
+
+	for (;; off += n) {
+		if ((rc = ota_bundle_read_data(r, chunk, sizeof(chunk), &n, err)) || n == 0)
+			return rc;
+		if (ota_slots_chunk_ok(chunk, n, off, size, r->head.slots_mtime, &bad))
+			continue;
+		if (bad < OTA_BUNDLE_SLOT_SIZE)
+			return ota_err_set(err, OTA_EFORMAT, "%s: %s: its first slot holds neither "
+					   "zeros nor a signature being added", r->name,
+					   OTA_BUNDLE_SLOTS);
+		return ota_err_set(err, OTA_EFORMAT, "%s: %s: not zero padding at byte %llu",
+				   r->name, OTA_BUNDLE_SLOTS, bad);
+	}
+}
+
+static int read_slots(struct ota_bundle_reader *r, struct ota_err *err)
+{
+	la_int64_t size = archive_entry_size(r->ae);
+
+	if (r->head.slots_at >= 0)
+		return ota_err_set(err, OTA_EFORMAT, "%s: %s twice", r->name, OTA_BUNDLE_SLOTS);
+	if (!is_plain_file(r->ae) || size < 0 || size % OTA_BUNDLE_SLOT_SIZE ||
+	    r->head.n_sigs + (unsigned long long)size / OTA_BUNDLE_SLOT_SIZE > OTA_BUNDLE_MAX_SIGS)
+		return ota_err_set(err, OTA_EFORMAT, "%s: bad %s entry: slots of %d bytes, room "
+				   "for %d signatures at most in all", r->name, OTA_BUNDLE_SLOTS,
+				   OTA_BUNDLE_SLOT_SIZE, OTA_BUNDLE_MAX_SIGS);
+	r->head.slots_at = (long long)archive_read_header_position(r->a);
+	r->head.n_free = (unsigned int)(size / OTA_BUNDLE_SLOT_SIZE);
+	r->head.slots_mtime = (long long)archive_entry_mtime(r->ae);
+	return read_slot_body(r, (unsigned long long)size, err);
+}
+
+/* A signature, or the reserved entry, which comes after every signature. */
+static int read_head_entry(struct ota_bundle_reader *r, struct ota_err *err)
+{
+	if (strcmp(entry_name(r->ae), OTA_BUNDLE_SLOTS) == 0)
+		return read_slots(r, err);
+	if (r->head.slots_at >= 0)
+		return ota_err_set(err, OTA_EFORMAT, "%s: a signature after %s", r->name,
+				   OTA_BUNDLE_SLOTS);
+	return read_signature(r, err);
+}
+
 int ota_bundle_read_head(struct ota_bundle_reader *r, const struct ota_bundle_head **head,
 			 struct ota_err *err)
 {
-	int rc = read_manifest(r, err);
+	int rc;
 
+	r->head.slots_at = -1;
+	rc = read_manifest(r, err);
 	while (rc == 0) {
 		rc = next_header(r, err);
 		if (rc <= 0)
@@ -305,8 +375,11 @@ int ota_bundle_read_head(struct ota_bundle_reader *r, const struct ota_bundle_he
 			rc = 0;
 			break;
 		}
-		rc = read_signature(r, err);
+		rc = read_head_entry(r, err);
 	}
+	if (rc == 0 && r->unsorted && r->head.slots_at < 0)
+		rc = ota_err_set(err, OTA_EFORMAT, "%s: signatures duplicated or out of order",
+				 r->name);
 	if (rc == 0)
 		*head = &r->head;
 	return rc;

@@ -25,9 +25,16 @@ struct ota_bundle_sig {
 
 struct ota_bundle_head {
 	struct ota_buf manifest; /* exact bytes of manifest.json */
-	struct ota_bundle_sig sigs[OTA_BUNDLE_MAX_SIGS]; /* sorted by key id */
+	/* Sorted by key id, or with a reserved entry in the order they
+	 * were added; never a key twice. */
+	struct ota_bundle_sig sigs[OTA_BUNDLE_MAX_SIGS];
 	size_t n_sigs;
 	enum ota_compress compress; /* of the whole stream */
+	/* The reserved entry (bundle_slots.h): offset of its header in the
+	 * stream (-1: none), its free slots and its mtime. */
+	long long slots_at;
+	unsigned int n_free;
+	long long slots_mtime;
 };
 
 /* One payload entry; strings are borrowed until the next call. */
@@ -47,7 +54,9 @@ int ota_bundle_reader_new(struct ota_bundle_reader **out, int fd, const char *na
 			  struct ota_err *err);
 void ota_bundle_reader_free(struct ota_bundle_reader *r);
 
-/* Read manifest.json and every signature.  OTA_EFORMAT when the stream is
+/* Read manifest.json, every signature and the reserved entry, whose body
+ * must be zeros but for what an interrupted in-place signing leaves in
+ * its first slot (ota_slots_chunk_ok).  OTA_EFORMAT when the stream is
  * not a bundle, is truncated, or the head is out of layout or over limits.
  * The head stays valid until the reader is freed. */
 int ota_bundle_read_head(struct ota_bundle_reader *r, const struct ota_bundle_head **head,

@@ -17,7 +17,7 @@
 #include "lib/path.h"
 #include "lib/fsutil.h"
 
-enum stage { NEED_MANIFEST, SIGNATURES, PAYLOAD, FINISHED };
+enum stage { NEED_MANIFEST, SIGNATURES, SLOTTED, PAYLOAD, FINISHED };
 
 struct ota_bundle_writer {
 	struct archive *a;
@@ -241,6 +241,22 @@ int ota_bundle_reserve_signature(struct ota_bundle_writer *w, const char *keyid,
 	snprintf(name, sizeof(name), "%s%s%s", OTA_BUNDLE_SIG_DIR, keyid, OTA_BUNDLE_SIG_EXT);
 	rc = reserve(w, name, OTA_SIG_B64_LEN + 1, offset, err);
 	memcpy(w->last_keyid, keyid, OTA_KEYID_HEX_LEN + 1);
+	return rc;
+}
+
+int ota_bundle_write_slots(struct ota_bundle_writer *w, unsigned int n, struct ota_err *err)
+{
+	int rc;
+
+	if (w->stage != SIGNATURES || n > OTA_BUNDLE_MAX_SIGS)
+		return ota_err_set(err, OTA_EINTERNAL, "%s: signature slots out of order", w->name);
+	if ((rc = put_header(w, OTA_BUNDLE_SLOTS, AE_IFREG, 0644,
+			     (unsigned long long)n * OTA_BUNDLE_SLOT_SIZE, NULL, err)))
+		return rc;
+	w->stage = SLOTTED;
+	memset(w->chunk, 0, OTA_BUNDLE_SLOT_SIZE);
+	for (; n && rc == 0; n--)
+		rc = ota_bundle_write_data(w, w->chunk, OTA_BUNDLE_SLOT_SIZE, err);
 	return rc;
 }
 

@@ -39,6 +39,10 @@ int ota_bundle_reserve_manifest(struct ota_bundle_writer *w, size_t len, long lo
 				struct ota_err *err);
 int ota_bundle_reserve_signature(struct ota_bundle_writer *w, const char *keyid,
 				 long long *offset, struct ota_err *err);
+/* After the signatures, before the payload: the reserved entry with n
+ * free signature slots, zeros (bundle_slots.h); no signature may follow
+ * it. */
+int ota_bundle_write_slots(struct ota_bundle_writer *w, unsigned int n, struct ota_err *err);
 /* Header of payload/<e->path>; for a file, then exactly e->size bytes of
  * ota_bundle_write_data. */
 int ota_bundle_write_entry(struct ota_bundle_writer *w, const struct ota_entry *e,

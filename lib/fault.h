@@ -9,7 +9,10 @@
  *                                 renamed, the new one not yet written),
  *                                 DELIVERING (a copy off a medium or a
  *                                 download under way), TRUST_WRITTEN,
- *                                 TRUST_SAVED
+ *                                 TRUST_SAVED; and in ota-sign (in place,
+ *                                 bundle_sign.h) SIGN_SLOT_WRITTEN (the
+ *                                 first slot written, not committed),
+ *                                 SIGN_COMMITTED
  *   OTA_AGENT_FAULT_ENTER=STATE   at ota_fault_entered(STATE): right after
  *                                 the move to STATE is on record
  *   OTA_AGENT_FAULT_SIGNAL=STOP   stop with SIGSTOP instead of SIGKILL, so a

@@ -5,7 +5,6 @@
 
 #include <arpa/inet.h>
 #include <ctype.h>
-#include <curl/curl.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -16,7 +15,7 @@
 #include <unistd.h>
 
 #include "lib/clock.h"
-#include "lib/http_client.h"
+#include "lib/http_probe.h"
 #include "lib/run.h"
 
 /* No single check may take longer than this: a connect on loopback. */
@@ -151,51 +150,15 @@ static int check_tcp(const struct ota_config *c, struct ota_err *err)
 	return 0;
 }
 
-/* NOLINTNEXTLINE(readability-non-const-parameter): curl's write callback type */
-static size_t discard(char *data, size_t size, size_t n, void *user)
-{
-	(void)data;
-	(void)user;
-	return size * n;
-}
-
-/* ota_http_restrict's rules, one overall timeout, the body dropped. */
-static CURLcode http_setup(CURL *h, const char *url, long ms, char *ebuf)
-{
-	CURLcode cc;
-
-	if ((cc = ota_http_restrict(h, url, ebuf)) ||
-	    (cc = curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, ms)) ||
-	    (cc = curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, discard)))
-		return cc;
-	return CURLE_OK;
-}
-
 static int check_http(const struct ota_config *c, struct ota_err *err)
 {
-	char ebuf[CURL_ERROR_SIZE] = "";
 	long status = 0;
-	CURLcode cc;
-	CURL *h;
-	int rc = 0;
 
-	if (ota_http_global_init(err))
+	if (ota_http_probe(c->http_url, check_ms(c), &status, err))
 		return ota_err_prefix(err, OTA_EHEALTH, "%s", c->http_url);
-	h = curl_easy_init();
-	if (!h)
-		return ota_err_set(err, OTA_EHEALTH, "%s: curl_easy_init failed", c->http_url);
-	cc = http_setup(h, c->http_url, (long)check_ms(c), ebuf);
-	if (cc == CURLE_OK)
-		cc = curl_easy_perform(h);
-	if (cc == CURLE_OK)
-		cc = curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
-	if (cc != CURLE_OK)
-		rc = ota_err_set(err, OTA_EHEALTH, "%s: %s", c->http_url,
-				 ebuf[0] ? ebuf : curl_easy_strerror(cc));
-	else if (status < 200 || status > 299)
-		rc = ota_err_set(err, OTA_EHEALTH, "%s: status %ld", c->http_url, status);
-	curl_easy_cleanup(h);
-	return rc;
+	if (status < 200 || status > 299)
+		return ota_err_set(err, OTA_EHEALTH, "%s: status %ld", c->http_url, status);
+	return 0;
 }
 
 static int check_command(const struct ota_config *c, char *const *env, struct ota_err *err)

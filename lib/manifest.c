@@ -229,6 +229,8 @@ int ota_manifest_check(struct ota_manifest *m, struct ota_err *err)
 				   OTA_TARGET_MAX);
 	if (m->rollback_index > (1ULL << 53) || m->created < 0)
 		return ota_err_set(err, OTA_EFORMAT, "rollback_index or created out of range");
+	if (m->expires && (m->expires <= m->created || m->expires > (1LL << 53)))
+		return ota_err_set(err, OTA_EFORMAT, "expires: expected seconds after created");
 	if (m->n_entries) /* qsort(NULL, 0, ...) is undefined */
 		qsort(m->entries, m->n_entries, sizeof(*m->entries), entry_cmp);
 	for (i = 0; i < m->n_entries; i++)

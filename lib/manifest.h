@@ -7,6 +7,9 @@
  *   "target"          device class, 1-64 of [A-Za-z0-9._-]
  *   "rollback_index"  integer >= 0, monotonic per device
  *   "created"         integer seconds since the epoch (SOURCE_DATE_EPOCH)
+ *   "expires"         optional: integer seconds since the epoch, after
+ *                     created; a device refuses the release from then on
+ *                     (its attested time, schema/trust.md)
  *   "files"           path -> lowercase hex SHA-256, every regular file
  *                     (the design's own field: its verify_bundle reads it)
  *   "entries"         path -> {"type":"file","mode":M,"size":N}
@@ -84,6 +87,7 @@ struct ota_manifest {
 	char *target;  /* owned */
 	unsigned long long rollback_index;
 	long long created;
+	long long expires; /* 0: never */
 	struct ota_entry *entries; /* owned, sorted by path once checked */
 	size_t n_entries;
 	size_t cap_entries;

@@ -13,7 +13,7 @@
 #include "lib/manifest_raw.h"
 #include "lib/path.h"
 
-enum { K_CREATED, K_DELTA, K_ENTRIES, K_FILES, K_FORMAT, K_RBI, K_TARGET, K_VERSION, N_TOP };
+enum { K_CREATED, K_DELTA, K_ENTRIES, K_EXPIRES, K_FILES, K_FORMAT, K_RBI, K_TARGET, K_VERSION, N_TOP };
 
 struct parse {
 	const unsigned char *b, *end;
@@ -42,12 +42,13 @@ static int not_a_manifest(struct ota_err *err)
 {
 	return ota_err_set(err, OTA_EFORMAT, "not a manifest: keys must be exactly created, "
 			   "entries, files, format, rollback_index, target, version (and delta, "
-			   "in a delta bundle's), or the design's files, target, version");
+			   "in a delta bundle's, and expires, if set), or the design's files, "
+			   "target, version");
 }
 
 static int top_level(struct parse *p, struct ota_err *err)
 {
-	static const char *const names[N_TOP] = {"created", "delta", "entries", "files",
+	static const char *const names[N_TOP] = {"created", "delta", "entries", "expires", "files",
 						 "format", "rollback_index", "target", "version"};
 	struct ota_canon_cur cur = at(p, p->b);
 	char key[16];
@@ -68,9 +69,11 @@ static int top_level(struct parse *p, struct ota_err *err)
 	} while ((rc = raw_next_member(&cur, '}')) == 0);
 	/* The design's own form: these three keys alone (manifest.h). */
 	p->legacy = p->v[K_FILES] && p->v[K_TARGET] && p->v[K_VERSION] && !p->v[K_CREATED] &&
-		    !p->v[K_DELTA] && !p->v[K_ENTRIES] && !p->v[K_FORMAT] && !p->v[K_RBI];
+		    !p->v[K_DELTA] && !p->v[K_ENTRIES] && !p->v[K_EXPIRES] && !p->v[K_FORMAT] &&
+		    !p->v[K_RBI];
+	/* delta and expires are optional: absent, a manifest reads as before. */
 	for (i = 0; i < N_TOP && !p->legacy; i++)
-		if (!p->v[i] && i != K_DELTA)
+		if (!p->v[i] && i != K_DELTA && i != K_EXPIRES)
 			return not_a_manifest(err);
 	return rc < 0 ? damaged(err) : 0;
 }
@@ -101,7 +104,7 @@ static bool get_str(const struct parse *p, const unsigned char *v, char *out, si
 static int header(struct parse *p, struct ota_err *err)
 {
 	char version[OTA_VERSION_MAX + 2], target[OTA_TARGET_MAX + 2];
-	long long format, rbi, created;
+	long long format, rbi, created, expires = 0;
 	bool target_cut;
 	int rc;
 
@@ -114,7 +117,10 @@ static int header(struct parse *p, struct ota_err *err)
 	/* A cut string is too long; "-" makes sure the check says so. */
 	if (target_cut)
 		target[0] = '-';
+	if (p->v[K_EXPIRES] && (!get_int(p, K_EXPIRES, 1, 1LL << 53, &expires) || expires <= created))
+		return ota_err_set(err, OTA_EFORMAT, "expires: expected seconds after created");
 	rc = ota_manifest_set(p->m, version, target, (unsigned long long)rbi, created, err);
+	p->m->expires = p->v[K_EXPIRES] ? expires : 0;
 	if (rc == 0 && *p->v[K_ENTRIES] != '{')
 		rc = ota_err_set(err, OTA_EFORMAT, "entries: not an object or too many");
 	return rc;

@@ -100,8 +100,8 @@ static int put_delta(struct ota_buf *o, const struct ota_manifest *m, struct ota
 	return ota_buf_puts(o, "]},", err);
 }
 
-/* Keys in canonical order: created, delta, entries, files, format,
- * rollback_index, target, version. */
+/* Keys in canonical order: created, delta, entries, expires (if set),
+ * files, format, rollback_index, target, version. */
 static int put_manifest(struct ota_buf *o, const struct ota_manifest *m, struct ota_err *err)
 {
 	int rc;
@@ -109,7 +109,9 @@ static int put_manifest(struct ota_buf *o, const struct ota_manifest *m, struct 
 	if ((rc = put_num(o, "{\"created\":", (unsigned long long)m->created, err)) ||
 	    (rc = ota_buf_putc(o, ',', err)) || (m->delta.base && (rc = put_delta(o, m, err))) ||
 	    (rc = ota_buf_puts(o, "\"entries\":{", err)) || (rc = put_list(o, m, ENTRIES, err)) ||
-	    (rc = ota_buf_puts(o, "},\"files\":{", err)) || (rc = put_list(o, m, FILES, err)) ||
+	    (rc = ota_buf_putc(o, '}', err)) ||
+	    (m->expires && (rc = put_num(o, ",\"expires\":", (unsigned long long)m->expires, err))) ||
+	    (rc = ota_buf_puts(o, ",\"files\":{", err)) || (rc = put_list(o, m, FILES, err)) ||
 	    (rc = put_num(o, "},\"format\":", OTA_MANIFEST_FORMAT, err)) ||
 	    (rc = put_num(o, ",\"rollback_index\":", m->rollback_index, err)) ||
 	    (rc = ota_buf_puts(o, ",\"target\":", err)) || (rc = put_str(o, m->target, err)) ||

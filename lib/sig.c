@@ -6,7 +6,10 @@
 #include <stdbool.h>
 #include <string.h>
 
-/* Ed25519 hashes internally: no digest, one-shot calls only. */
+#include "lib/pkcs11.h"
+
+/* Ed25519 hashes internally: no digest, one-shot calls only.  A key on a
+ * PKCS#11 token signs there (pkcs11.h). */
 int ota_sig_sign(EVP_PKEY *key, const unsigned char *msg, size_t len,
 		 unsigned char out[OTA_SIG_RAW_LEN], struct ota_err *err)
 {
@@ -15,6 +18,8 @@ int ota_sig_sign(EVP_PKEY *key, const unsigned char *msg, size_t len,
 	EVP_MD_CTX *ctx;
 	int rc = 0;
 
+	if (ota_pkcs11_is_token_key(key))
+		return ota_pkcs11_sign(key, msg, len, out, err);
 	if (EVP_PKEY_get_id(key) != EVP_PKEY_ED25519)
 		return ota_err_set(err, OTA_EKEY, "signing key is not an Ed25519 key");
 	ctx = EVP_MD_CTX_new();
@@ -65,6 +70,47 @@ int ota_sig_verify(const struct ota_pubkey *pk, const unsigned char *msg, size_t
 		return ota_err_set(err, OTA_EBADSIG, "key %.16s: signature does not verify",
 				   pk->id);
 	return 0;
+}
+
+int ota_sig_stream_start(struct ota_sig_stream *s, const struct ota_pubkey *pk,
+			 const unsigned char sig[OTA_SIG_RAW_LEN], struct ota_err *err)
+{
+	unsigned char raw[OTA_KEY_RAW_LEN] = {0};
+	size_t len = sizeof(raw);
+
+	s->pk = pk;
+	/* The key OpenSSL would verify with, as key_is_weak judges it. */
+	s->weak = key_is_weak(pk) ||
+		  !EVP_PKEY_get_raw_public_key(pk->pkey, raw, &len) || len != sizeof(raw);
+	ERR_clear_error();
+	return ota_ed25519_start(&s->ed, sig, raw, err);
+}
+
+int ota_sig_stream_update(struct ota_sig_stream *s, const void *data, size_t len,
+			  struct ota_err *err)
+{
+	return ota_ed25519_update(&s->ed, data, len, err);
+}
+
+int ota_sig_stream_final(struct ota_sig_stream *s, struct ota_err *err)
+{
+	int rc;
+
+	if (s->weak) {
+		ota_ed25519_abort(&s->ed);
+		return ota_err_set(err, OTA_EBADSIG, "key %.16s: weak or unusable public key",
+				   s->pk->id);
+	}
+	rc = ota_ed25519_final(&s->ed, err);
+	if (rc == OTA_EBADSIG)
+		return ota_err_set(err, OTA_EBADSIG, "key %.16s: signature does not verify",
+				   s->pk->id);
+	return rc;
+}
+
+void ota_sig_stream_abort(struct ota_sig_stream *s)
+{
+	ota_ed25519_abort(&s->ed);
 }
 
 void ota_sig_encode(const unsigned char sig[OTA_SIG_RAW_LEN], char out[OTA_SIG_B64_LEN + 1])

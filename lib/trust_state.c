@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "lib/freshness.h"
 #include "lib/fsutil.h"
 
 static int state_path(const char *state_dir, char *out, size_t size, struct ota_err *err)
@@ -92,4 +93,63 @@ out:
 	ota_atomic_abort(&a);
 	ota_buf_free(&text);
 	return rc;
+}
+
+void ota_trust_applied_free(struct ota_trust_applied *out)
+{
+	if (!out)
+		return;
+	ota_trust_free(&out->cur);
+	ota_trust_free(&out->upd);
+}
+
+/* What an authenticated trust file or timestamp says for the device's
+ * state beyond its keys: the floor, and the time.  Raised before the
+ * trust file is kept (both only ever refuse more), and again when the same
+ * file comes back, so a cut between the writes is mended by applying it
+ * again. */
+static int raise_state(const struct ota_trust_device *dev, struct ota_trust_applied *out,
+		       struct ota_err *err)
+{
+	int raised = 0, rc = 0;
+
+	if (out->upd.min_rollback_index &&
+	    (rc = ota_fresh_raise_floor(dev->state_dir, out->upd.min_rollback_index, &raised, err)))
+		return rc;
+	out->floor_raised = raised;
+	if ((rc = ota_fresh_attest(dev->state_dir, out->upd.created, NULL, err)))
+		return rc;
+	return ota_fresh_now(dev->state_dir, 0, &out->attested, err);
+}
+
+int ota_trust_state_apply(const struct ota_trust_device *dev, const unsigned char *text,
+			  size_t len, const char *name, struct ota_trust_applied *out,
+			  struct ota_err *err)
+{
+	long long now;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	ota_trust_init(&out->cur);
+	ota_trust_init(&out->upd);
+	if ((rc = ota_trust_state_load(dev->state_dir, dev->keys_path, dev->threshold, &out->cur,
+				       err)) ||
+	    (rc = ota_trust_parse(text, len, name, &out->upd, err)) ||
+	    (rc = ota_fresh_now(dev->state_dir, dev->wall, &now, err)))
+		return rc;
+	if (out->upd.kind == OTA_TRUST_KIND_TIMESTAMP) {
+		out->what = OTA_TRUST_CURRENT;
+		rc = ota_trust_check_timestamp(&out->cur, &out->upd, dev->device_class, now, err);
+		return rc ? rc : raise_state(dev, out, err);
+	}
+	if (ota_trust_same(&out->cur, &out->upd)) {
+		out->what = OTA_TRUST_ALREADY;
+		return raise_state(dev, out, err);
+	}
+	out->what = OTA_TRUST_APPLIED;
+	if ((rc = ota_trust_check_update(&out->cur, &out->upd, dev->device_class, err)) ||
+	    (rc = ota_trust_check_fresh(&out->upd, now, err)) ||
+	    (rc = raise_state(dev, out, err)))
+		return rc;
+	return ota_trust_state_save(dev->state_dir, &out->upd, dev->hook, dev->ctx, err);
 }

@@ -30,27 +30,71 @@ static bool signed_already(const struct ota_verify_result *res, const char *id)
 	return false;
 }
 
+/* Feed the manifest to every stream in pieces: one pass over the bytes,
+ * however many signatures (pure Ed25519 hashes R || A before the message,
+ * so each signature needs its own SHA-512, but not its own read). */
+static int feed_all(struct ota_sig_stream *s, size_t n, const unsigned char *msg, size_t len,
+		    struct ota_err *err)
+{
+	size_t at, piece, i;
+	int rc;
+
+	for (at = 0; at < len; at += piece) {
+		piece = len - at < OTA_BUNDLE_IO_CHUNK ? len - at : OTA_BUNDLE_IO_CHUNK;
+		for (i = 0; i < n; i++)
+			if ((rc = ota_sig_stream_update(&s[i], msg + at, piece, err)))
+				return rc;
+	}
+	return 0;
+}
+
+/* The verdicts in bundle order: the first trusted signature that fails
+ * is the one named, as when they were checked one by one. */
+static int judge_all(struct ota_sig_stream *s, size_t n, const char *name,
+		     struct ota_verify_result *res, struct ota_err *err)
+{
+	size_t i;
+	int rc;
+
+	for (i = 0; i < n; i++) {
+		if ((rc = ota_sig_stream_final(&s[i], err))) {
+			while (++i < n)
+				ota_sig_stream_abort(&s[i]);
+			return ota_err_prefix(err, rc, "%s: bad signature", name);
+		}
+		/* Distinct keys: the same key signing twice counts once. */
+		if (!signed_already(res, s[i].pk->id))
+			memcpy(res->signed_by[res->n_signed++], s[i].pk->id, sizeof(s[i].pk->id));
+	}
+	return 0;
+}
+
 int ota_verify_signatures(const struct ota_bundle_head *head, const char *name,
 			  const struct ota_verify_opts *opts, struct ota_verify_result *res,
 			  struct ota_err *err)
 {
+	struct ota_sig_stream s[OTA_BUNDLE_MAX_SIGS];
 	unsigned int need = opts->threshold ? opts->threshold : 1;
-	size_t i;
-	int rc;
+	size_t i, n = 0;
+	int rc = 0;
 
 	res->n_signed = 0;
-	for (i = 0; i < head->n_sigs; i++) {
+	for (i = 0; i < head->n_sigs && i < OTA_BUNDLE_MAX_SIGS && rc == 0; i++) {
 		const struct ota_pubkey *pk = ota_keyring_find(opts->keys, head->sigs[i].keyid);
 		if (!pk)
 			continue; /* someone else's signature: not ours to judge */
-		rc = ota_sig_verify(pk, head->manifest.data, head->manifest.len, head->sigs[i].sig,
-				    err);
-		if (rc)
-			return ota_err_prefix(err, rc, "%s: bad signature", name);
-		/* Distinct keys: the same key signing twice counts once. */
-		if (!signed_already(res, pk->id))
-			memcpy(res->signed_by[res->n_signed++], pk->id, sizeof(pk->id));
+		if ((rc = ota_sig_stream_start(&s[n], pk, head->sigs[i].sig, err)) == 0)
+			n++;
 	}
+	if (rc == 0)
+		rc = feed_all(s, n, head->manifest.data, head->manifest.len, err);
+	if (rc) {
+		for (i = 0; i < n; i++)
+			ota_sig_stream_abort(&s[i]);
+		return rc;
+	}
+	if ((rc = judge_all(s, n, name, res, err)))
+		return rc;
 	if (head->n_sigs == 0)
 		return ota_err_set(err, OTA_EUNTRUSTED, "%s: untrusted: the bundle is not signed",
 				   name);

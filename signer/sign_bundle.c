@@ -5,7 +5,6 @@
 
 #include "cli/cli.h"
 #include "cli/progress.h"
-#include "lib/bundle_read.h"
 #include "lib/bundle_sign.h"
 #include "lib/detached.h"
 #include "lib/fsutil.h"
@@ -26,38 +25,67 @@ static int sign_bytes(const struct sign_opts *o, const struct ota_buf *msg,
 	return rc;
 }
 
-/* Rewrite the bundle with the signature, the progress on a terminal. */
+/* The end of the progress on a terminal (drawn while a bundle is
+ * rewritten), and the one line saying it was. */
+static int progress_end(struct ota_cli_progress *prog, const char *bundle, int rc,
+			const char *rewrote)
+{
+	ota_cli_progress_end(prog);
+	/* Not an error, but a cost worth knowing: the whole bundle read,
+	 * checked and written again. */
+	if (rc == 0 && rewrote)
+		fprintf(stderr, "ota-sign: %s: rewritten whole, not signed in place: %s\n", bundle,
+			rewrote);
+	return rc;
+}
+
+/* Add a signature made elsewhere (attach). */
 static int add_signature(const char *bundle, const unsigned char *pub, const unsigned char *sig,
 			 int quiet, struct ota_err *err)
 {
 	struct ota_cli_progress prog;
+	const char *rewrote;
 	int rc;
 
 	ota_cli_progress_start(&prog, bundle, quiet);
-	rc = ota_bundle_add_signature(bundle, pub, sig, ota_cli_progress_hook(&prog), err);
-	ota_cli_progress_end(&prog);
-	return rc;
+	rc = ota_bundle_add_signature(bundle, pub, sig, ota_cli_progress_hook(&prog), &rewrote,
+				      err);
+	return progress_end(&prog, bundle, rc, rewrote);
+}
+
+/* The ota_bundle_signer of a loaded key. */
+static int sign_with_key(void *key, const unsigned char *msg, size_t len,
+			 unsigned char sig[OTA_SIG_RAW_LEN], unsigned char pub[OTA_KEY_RAW_LEN],
+			 struct ota_err *err)
+{
+	int rc = ota_key_raw_public(key, pub, err);
+
+	return rc ? rc : ota_sig_sign(key, msg, len, sig, err);
 }
 
 int sign_bundle(const struct sign_opts *o, const char *bundle)
 {
-	unsigned char sig[OTA_SIG_RAW_LEN], pub[OTA_KEY_RAW_LEN];
+	unsigned char pub[OTA_KEY_RAW_LEN];
 	char id[OTA_KEYID_HEX_LEN + 1];
+	struct ota_cli_progress prog;
+	struct ota_bundle_signer s = {sign_with_key, NULL};
 	struct ota_err err = {0};
-	struct ota_buf manifest;
+	EVP_PKEY *key = NULL;
+	const char *rewrote;
 	int rc;
 
-	ota_buf_init(&manifest, OTA_MANIFEST_MAX);
-	if ((rc = ota_bundle_read_manifest(bundle, &manifest, &err)) ||
-	    (rc = sign_bytes(o, &manifest, sig, pub, &err)))
+	/* The key first (a passphrase may be asked for), then the bundle,
+	 * read once and locked while it is signed. */
+	if ((rc = ota_cli_load_private_key(o->key, &o->pass, &key, &err)))
 		goto out;
-	ota_buf_free(&manifest); /* the rewrite reads it again: hold it once */
-	if ((rc = add_signature(bundle, pub, sig, o->quiet, &err)) ||
-	    (rc = ota_key_id(pub, id, &err)))
+	s.ctx = key;
+	ota_cli_progress_start(&prog, bundle, o->quiet);
+	rc = ota_bundle_sign(bundle, &s, ota_cli_progress_hook(&prog), &rewrote, pub, &err);
+	if ((rc = progress_end(&prog, bundle, rc, rewrote)) || (rc = ota_key_id(pub, id, &err)))
 		goto out;
 	printf("%s: signed with key %s\n", bundle, id);
 out:
-	ota_buf_free(&manifest);
+	EVP_PKEY_free(key);
 	return rc ? ota_cli_fail(&err) : 0;
 }
 

@@ -35,7 +35,7 @@ static const char usage[] =
 	"Exit status: 0 ok, 2 usage, 3 I/O, 4 malformed, 5 bad signature,\n"
 	"6 untrusted, 7 hash mismatch, 8 wrong target, 9 unsafe path,\n"
 	"10 file set mismatch, 11 key error, 12 exists, 20 version not semantic\n"
-	"(schema/exit-codes.md).\n";
+	"(" OTA_EXIT_CODES_DOC ").\n";
 
 struct verify_args {
 	const char *keys, *trust, *device_class, *extract, *manifest, *signature, *tree, *bundle;
@@ -129,8 +129,10 @@ static void print_json(const struct ota_verify_result *res, const struct ota_err
 	json_decref(o);
 }
 
-/* The keys and threshold of a trust file that holds up on its own
- * (signed by its own threshold) and names this device class or "*". */
+/* The release keys and threshold of a trust file that holds up on its own
+ * (signed by its own root threshold) and names this device class or "*".
+ * Retired release keys are left out: without a device's attested time,
+ * only keys in force count here. */
 static int load_trust(const char *path, const char *device_class, struct ota_keyring *keys,
 		      unsigned int *threshold, struct ota_err *err)
 {
@@ -142,10 +144,10 @@ static int load_trust(const char *path, const char *device_class, struct ota_key
 	if (rc == 0)
 		rc = ota_trust_check_target(&t, device_class, err);
 	if (rc == 0) {
-		*keys = t.keys; /* taken over */
-		t.keys.keys = NULL;
-		t.keys.n = 0;
-		*threshold = t.threshold;
+		*keys = t.release.keys; /* taken over */
+		t.release.keys.keys = NULL;
+		t.release.keys.n = 0;
+		*threshold = t.release.threshold;
 	}
 	ota_trust_free(&t);
 	return rc;
@@ -196,6 +198,14 @@ int main(int argc, char **argv)
 	int rc;
 
 	ota_cli_init("ota-verify");
+	/* No subcommands: an empty list for the completion's test. */
+	if (argc == 2 && strcmp(argv[1], "--list-commands") == 0)
+		return 0;
+	/* "-h" anywhere, before anything is read, as every tool takes it. */
+	if (ota_cli_asks_help(argc, argv)) {
+		fputs(usage, stdout);
+		return 0;
+	}
 	rc = parse_args(argc, argv, &a);
 	if (rc)
 		return rc < 0 ? 0 : rc;

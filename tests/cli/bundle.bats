@@ -32,12 +32,13 @@ mget() {
 	assert_dir_holds tree
 }
 
-@test "create writes manifest.json, no signature, then payload/ in path order" {
+@test "create writes manifest.json, no signature, 8 free signature slots, then payload/ in path order" {
 	run create --out app.bundle
 	assert_status 0
 	run CRAFT list app.bundle
 	assert_status 0
 	[ "$output" = "manifest.json
+signatures/.slots
 payload/bin
 payload/bin/app
 payload/bin/app-link

@@ -38,15 +38,34 @@ create() {
 	assert_status 0
 }
 
-@test "create with two --sign-key, in either order, gives two in-place signatures" {
+# The key file (k or k2) with the smaller, then the larger key id.
+keys_by_id() {
+	if [[ "$(ota-keytool id k.pub)" < "$(ota-keytool id k2.pub)" ]]; then
+		echo k k2
+	else
+		echo k2 k
+	fi
+}
+
+@test "create with two --sign-key, in either order, gives two in-place signatures in key id order" {
+	local low high
+	read -r low high < <(keys_by_id)
 	create --out a.bundle --sign-key k2.key --sign-key k.key
 	create --out b.bundle --sign-key k.key --sign-key k2.key
 	create --out c.bundle
-	ota-sign --key k.key c.bundle >/dev/null
-	ota-sign --key k2.key c.bundle >/dev/null
+	ota-sign --key "$low.key" c.bundle >/dev/null
+	ota-sign --key "$high.key" c.bundle >/dev/null
 	cmp a.bundle c.bundle
 	cmp b.bundle c.bundle
 	run ota-verify --keys k.pub --device-class edge-gw-v2 --threshold 1 a.bundle
+	assert_status 0
+	# signed the other way round: other bytes (the order they signed in)
+	create --out d.bundle
+	ota-sign --key "$high.key" d.bundle >/dev/null
+	ota-sign --key "$low.key" d.bundle >/dev/null
+	! cmp -s a.bundle d.bundle
+	mkdir keys && cp k.pub k2.pub keys/
+	run ota-verify --keys keys --device-class edge-gw-v2 --threshold 2 d.bundle
 	assert_status 0
 }
 
@@ -89,18 +108,32 @@ create() {
 	cmp tree/bin/app out/bin/app
 }
 
-@test "signing in place still refuses a bundle whose payload is damaged (7), untouched" {
-	create --out a.bundle
-	python3 - a.bundle <<-'EOF'
+# flip_payload FILE: one bit of the payload file "hello\n" changed.
+flip_payload() {
+	python3 - "$1" <<-'EOF'
 		import sys
 		p = sys.argv[1]
 		data = bytearray(open(p, "rb").read())
 		data[data.index(b"hello\n")] ^= 1
 		open(p, "wb").write(bytes(data))
 	EOF
+}
+
+@test "signing by rewriting still refuses a bundle whose payload is damaged (7), untouched" {
+	create --out a.bundle --signature-slots 0
+	flip_payload a.bundle
 	cp a.bundle before
 	run ota-sign --key k.key a.bundle
 	assert_status 7
 	cmp a.bundle before
 	[ "$(ls -A | grep -c tmp)" -eq 0 ]
+}
+
+@test "signing into a slot reads no payload: a damaged one is signed, and refused by ota-verify (7)" {
+	create --out a.bundle
+	flip_payload a.bundle
+	run ota-sign --key k.key a.bundle
+	assert_status 0
+	run ota-verify --keys k.pub --device-class edge-gw-v2 a.bundle
+	assert_status 7
 }

@@ -26,7 +26,7 @@ make_image() {
 	local b
 	mkdir -p "$DEST/usr/lib/systemd" "$DEST/usr/bin" "$DEST/opt/app/releases"
 	cp -a /usr/lib/systemd/system "$DEST/usr/lib/systemd/"
-	for b in mount umount mkdir rmdir systemctl; do
+	for b in mount umount mkdir rmdir systemctl systemd-mount systemd-umount; do
 		cp "$(command -v "$b")" "$DEST/usr/bin/"
 	done
 	"$OTA_REPO/examples/make-release.sh" 1.0.0 good "$DEST/opt/app/releases/1.0.0" \
@@ -124,10 +124,13 @@ verify_units() {
 		assert wants == ["ota-usb-import@%k.service"], wants
 		assert os.path.isfile(os.path.join(units, "ota-usb-import@.service"))
 	EOF
-	# The import unit mounts read-only, without devices, set-uid or exec.
-	grep -q '^ExecStartPre=mount -o ro,nosuid,nodev,noexec /dev/%i /run/ota/usb/%i$' \
+	# The import unit has PID 1 mount it read-only, without devices, set-uid
+	# or exec, and without fsck (the unit says why: tests/cli/units.bats).
+	grep -q '^	--options=ro,nosuid,nodev,noexec /dev/%i /run/ota/usb/%i$' \
 		"$DEST/usr/local/lib/systemd/system/ota-usb-import@.service"
-	grep -q '^ExecStopPost=-umount /run/ota/usb/%i$' \
+	grep -q '^ExecStartPre=+systemd-mount --no-ask-password --fsck=no --collect \\$' \
+		"$DEST/usr/local/lib/systemd/system/ota-usb-import@.service"
+	grep -q '^ExecStopPost=-+systemd-umount /run/ota/usb/%i$' \
 		"$DEST/usr/local/lib/systemd/system/ota-usb-import@.service"
 }
 

@@ -103,6 +103,22 @@ walk() {
 	[ -f out/"new"$'\n'"line" ]
 }
 
+@test "a manifest with expires: the reference verifies it, and its bytes are json.dumps' canonical form" {
+	ota-bundle create --tree tree --version 1.0.0 --target edge-gw-v2 --expires 4102444800 \
+		--out app.bundle
+	ota-bundle manifest app.bundle >m.json
+	python3 -c 'import json, sys; b = open(sys.argv[1], "rb").read()
+m = json.loads(b)
+assert m["expires"] == 4102444800
+assert json.dumps(m, sort_keys=True, separators=(",", ":")).encode() == b' m.json
+	ota-sign --key k.key app.bundle
+	ota-sign --key k.key --manifest m.json --out m.sig
+	ota-verify --keys k.pub --device-class edge-gw-v2 --extract out app.bundle
+	run REF verify --pub k.pub --manifest m.json --signature m.sig --tree out --device-class edge-gw-v2
+	assert_status 0
+	assert_output_matches 'verified'
+}
+
 @test "control: reference verify refuses that tree once a file in it changed" {
 	our_bundle
 	ota-sign --key k.key app.bundle
@@ -328,3 +344,34 @@ design_bundle() {
 	diff -r tree out
 }
 
+
+@test "a bundle signed into its slots by two keys, read by Python's tarfile alone: the reference verify_bundle accepts each signature over the extracted payload" {
+	make_key k2
+	our_bundle
+	ota-sign --key k2.key app.bundle >/dev/null
+	ota-sign --key k.key app.bundle >/dev/null
+	python3 - app.bundle "$(pub_id k.pub)" "$(pub_id k2.pub)" <<-'EOF'
+		import os, sys, tarfile
+		tf = tarfile.open(sys.argv[1], encoding="utf-8", errors="surrogateescape")
+		names = tf.getnames()
+		assert names[1:4] == [f"signatures/{sys.argv[3]}.sig", f"signatures/{sys.argv[2]}.sig",
+		                      "signatures/.slots"], names[:4]
+		assert tf.extractfile("signatures/.slots").read() == bytes(6 * 1024)
+		open("m.json", "wb").write(tf.extractfile("manifest.json").read())
+		for i, who in ((1, "k2"), (2, "k")):
+		    open(f"{who}.sig", "wb").write(tf.extractfile(names[i]).read())
+		os.mkdir("out")
+		for m in tf.getmembers():
+		    if m.name.startswith("payload/"):
+		        m.name = m.name[len("payload/"):]
+		        if m.name:
+		            tf.extract(m, "out")
+	EOF
+	run REF verify --pub k.pub --manifest m.json --signature k.sig --tree out --device-class edge-gw-v2
+	assert_status 0
+	run REF verify --pub k2.pub --manifest m.json --signature k2.sig --tree out --device-class edge-gw-v2
+	assert_status 0
+	# control: each key's signature is its own
+	run REF verify --pub k.pub --manifest m.json --signature k2.sig --tree out --device-class edge-gw-v2
+	assert_status 1
+}

@@ -58,16 +58,41 @@ signed() {
 	[ -z "$stderr" ]
 }
 
-@test "ota-sign in place draws progress on a terminal, and --quiet draws nothing" {
+# take_note LINE: $T/tty ends with LINE (and the terminal's CR LF); cut it.
+take_note() {
+	python3 - "$T/tty" "$1" <<-'EOF'
+		import sys
+		p, note = sys.argv[1], sys.argv[2].encode() + b"\r\n"
+		data = open(p, "rb").read()
+		if not data.endswith(note):
+		    sys.exit("the terminal did not end with the note: %r" % data[-200:])
+		open(p, "wb").write(data[:-len(note)])
+	EOF
+}
+
+@test "ota-sign rewriting a bundle draws progress on a terminal, then says why it rewrote; --quiet draws nothing" {
+	local note='ota-sign: b.bundle: rewritten whole, not signed in place: it has no signature slots'
+	ota-bundle create --tree tree --version 1.0.0 --target edge-gw-v2 --signature-slots 0 \
+		--out b.bundle >/dev/null
+	on_tty ota-sign --key k.key b.bundle
+	assert_status 0
+	take_note "$note"
+	assert_progress
+	make_key k2
+	on_tty ota-sign --quiet --key k2.key b.bundle
+	assert_status 0
+	take_note "$note"
+	assert_tty_silent
+	make_key k3
+	run --separate-stderr ota-sign --key k3.key b.bundle
+	[ "$stderr" = "$note" ]
+}
+
+@test "ota-sign into a free slot reads no payload: no progress to draw" {
 	ota-bundle create --tree tree --version 1.0.0 --target edge-gw-v2 --out b.bundle >/dev/null
 	on_tty ota-sign --key k.key b.bundle
 	assert_status 0
-	assert_progress
-	on_tty ota-sign --quiet --key k.key b.bundle
-	assert_status 0
 	assert_tty_silent
-	run --separate-stderr ota-sign --key k.key b.bundle
-	[ -z "$stderr" ]
 }
 
 @test "ota-verify draws progress on a terminal; --quiet, --json and no terminal draw nothing" {

@@ -1,6 +1,7 @@
 #!/usr/bin/env bats
-# ota-sign: in place (temp file + rename, original untouched on failure),
-# detached (the air-gapped box) and attach.  Key files and ids themselves
+# ota-sign: in place (into a free signature slot of the head, or by a
+# temp file + rename; the original untouched on failure), detached (the
+# air-gapped box) and attach.  Key files and ids themselves
 # are keytool.bats's.
 load ../helpers/common
 bats_require_minimum_version 1.5.0
@@ -41,14 +42,17 @@ k.verify(base64.b64decode(sys.argv[3], validate=True), open(sys.argv[2], "rb").r
 	assert_output_matches '[0-9]+\.[0-9]+'
 }
 
-@test "sign in place adds signatures/<keyid>.sig between manifest and payload" {
-	run ota-sign --key k.key app.bundle
+@test "sign in place adds signatures/<keyid>.sig between manifest and payload, one slot fewer" {
+	run --separate-stderr ota-sign --key k.key app.bundle
 	assert_status 0
+	[ -z "$stderr" ]
 	run CRAFT list app.bundle
 	[ "${lines[0]}" = manifest.json ]
 	[ "${lines[1]}" = "signatures/$(pubinfo k.pub id).sig" ]
-	[ "${lines[2]}" = payload/bin ]
-	[ "${#lines[@]}" -eq 9 ]
+	[ "${lines[2]}" = signatures/.slots ]
+	[ "${lines[3]}" = payload/bin ]
+	[ "${#lines[@]}" -eq 10 ]
+	[ "$(CRAFT show app.bundle signatures/.slots | wc -c)" -eq $((7 * 1024)) ]
 }
 
 @test "sign in place keeps the manifest bytes and leaves no temp file" {
@@ -69,15 +73,38 @@ k.verify(base64.b64decode(sys.argv[3], validate=True), open(sys.argv[2], "rb").r
 	assert_status 0
 }
 
-@test "signing with two keys gives two signatures sorted by key id, whatever the order" {
+@test "signing in place with two keys keeps the order they signed in; both count" {
 	make_key k2
+	local id1 id2 first second
+	id1=$(pubinfo k.pub id)
+	id2=$(pubinfo k2.pub id)
+	# the larger key id first: in place, they are not sorted
+	if [[ "$id1" > "$id2" ]]; then first=k second=k2; else first=k2 second=k; fi
+	ota-sign --key "$first.key" app.bundle
+	run ota-sign --key "$second.key" app.bundle
+	assert_status 0
+	run CRAFT list app.bundle
+	[ "${lines[1]}" = "signatures/$(pubinfo "$first.pub" id).sig" ]
+	[ "${lines[2]}" = "signatures/$(pubinfo "$second.pub" id).sig" ]
+	[ "${lines[3]}" = signatures/.slots ]
+	[ "${lines[4]}" = payload/bin ]
+	mkdir keys && cp k.pub k2.pub keys/
+	run ota-verify --keys keys --threshold 2 --device-class edge-gw-v2 app.bundle
+	assert_status 0
+}
+
+@test "signing a bundle without slots with two keys: rewritten, saying so, sorted by key id whatever the order" {
+	make_key k2
+	ota-bundle create --tree tree --version 1.0.0 --target edge-gw-v2 --signature-slots 0 \
+		--out app.bundle --force
 	local id1 id2 first second
 	id1=$(pubinfo k.pub id)
 	id2=$(pubinfo k2.pub id)
 	if [[ "$id1" > "$id2" ]]; then first=k second=k2; else first=k2 second=k; fi
 	ota-sign --key "$first.key" app.bundle
-	run ota-sign --key "$second.key" app.bundle
+	run --separate-stderr ota-sign --key "$second.key" app.bundle
 	assert_status 0
+	[ "$stderr" = "ota-sign: app.bundle: rewritten whole, not signed in place: it has no signature slots" ]
 	run CRAFT list app.bundle
 	[ "${lines[1]}" = "signatures/$(printf '%s\n' "$id1" "$id2" | LC_ALL=C sort | head -n1).sig" ]
 	[ "${lines[2]}" = "signatures/$(printf '%s\n' "$id1" "$id2" | LC_ALL=C sort | tail -n1).sig" ]

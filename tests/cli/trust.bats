@@ -163,21 +163,21 @@ for r in json.load(sys.stdin):
 	assert_status 0
 }
 
-@test "rotation signed by too few of the keys in force: 6, nothing changes, the refusal is in the history" {
+@test "rotation signed by too few of the root keys in force: 6, nothing changes, the refusal is in the history" {
 	trust_file t1 1 2 "a b d" a d
 	run --separate-stderr agent trust t1.trust
 	assert_status 6
-	assert_error_line 't1.trust: untrusted: signed by 1 of the keys in force, 2 needed'
+	assert_error_line 't1.trust: untrusted: signed by 1 of the root keys in force, 2 needed'
 	assert_absent "$STATE/trust.ota"
 	[ "$(in_force)" = "0 2 $(ids a b c)" ]
-	[[ "$(trust_history)" == "trust update refused: t1.trust: untrusted: signed by 1 of the keys in force, 2 needed" ]]
+	[[ "$(trust_history)" == "trust update refused: t1.trust: untrusted: signed by 1 of the root keys in force, 2 needed" ]]
 }
 
 @test "a new set that cannot sign is never installed: 6 unless its own threshold signed too" {
 	trust_file t1 1 2 "a d e" a b
 	run --separate-stderr agent trust t1.trust
 	assert_status 6
-	assert_error_line 'signed by 1 of the keys it names, 2 needed \(a new trust set must prove it can sign\)'
+	assert_error_line 'signed by 1 of the root keys it names, 2 needed \(a new trust set must prove it can sign\)'
 	assert_absent "$STATE/trust.ota"
 	ota-keytool trust sign --key d.key t1.trust >/dev/null
 	run agent trust t1.trust
@@ -185,13 +185,13 @@ for r in json.load(sys.stdin):
 	[ "$(in_force)" = "1 2 $(ids a d e)" ]
 }
 
-@test "retired keys sign no rotation: after c is retired, c and d are one signature of the keys in force (6)" {
+@test "retired keys sign no rotation: after c is retired, c and d are one signature of the root keys in force (6)" {
 	trust_file t1 1 2 "a b d" a b
 	agent trust t1.trust >/dev/null
 	trust_file t2 2 1 "c d" c d
 	run --separate-stderr agent trust t2.trust
 	assert_status 6
-	assert_error_line 'signed by 1 of the keys in force, 2 needed'
+	assert_error_line 'signed by 1 of the root keys in force, 2 needed'
 	[ "$(in_force)" = "1 2 $(ids a b d)" ]
 }
 
@@ -345,7 +345,7 @@ time.sleep(60)' "$STATE/lock" "$T/locked" 3>&- &
 	signed_bundle ab a b
 	run --separate-stderr ota-verify --trust lone.trust --device-class edge-gw-v2 ab.bundle
 	assert_status 6
-	[[ "$stderr" == *"lone.trust: untrusted: signed by 1 of the keys it names, 2 needed" ]]
+	[[ "$stderr" == *"lone.trust: untrusted: signed by 1 of the root keys it names, 2 needed" ]]
 	TARGET=other trust_file t3 1 1 "a" a
 	run ota-verify --trust t3.trust --device-class edge-gw-v2 ab.bundle
 	assert_status 8

@@ -9,7 +9,7 @@ digit, such as U1 for a second unit-test file): a bats test by its name
 up to the first ": " (or its whole name), a cmocka test by its function
 name, a fuzz target by its name.  Every test of the files that must be
 covered (COVERED: attacks.bats, test_extract_race.c, and the tests of
-delta.bats named "attack...") must be named somewhere in the table;
+delta.bats and roles.bats named "attack...") must be named somewhere in the table;
 controls named "control..." may be left out.  Where a row's exit column
 is a single number and a named bats test states its class, as "(N)" or
 "exit N" (N up to 255: "(404)" is HTTP's), the two must agree.  Prints
@@ -25,6 +25,7 @@ COVERED = {
     "cli/attacks.bats": "",
     "unit/test_extract_race.c": "",
     "cli/delta.bats": "attack",
+    "cli/roles.bats": "attack",
 }
 LETTER = r"[A-Z][0-9]?"
 

@@ -12,6 +12,9 @@ made over the raw manifest bytes actually shipped, so a non-canonical or
 duplicate-key manifest carries a signature that verifies: only the
 canonical checks can refuse it.  KIND "valid" applies no attack, as the
 control that the crafting itself is right.  `craft.py kinds` lists them.
+With OTA_CRAFT_SLOTS=N in the environment every kind but the slots-* ones
+gets the reserved entry signatures/.slots of N free slots after its head's
+signatures, as ota-bundle writes it (schema/bundle.md).
 
 Helpers on existing files:
     craft.py truncate --in B --out X      cut B in the middle of its last file
@@ -528,9 +531,81 @@ def k_zeros_after_end(c):
     return AfterEnd(c.bundle(canon(c.m)), 2, b"\0" * 8192)
 
 
+SLOTS = "signatures/.slots"
+
+
+def with_slots(members, data, extra=()):
+    """members with the reserved entry (schema/bundle.md) holding data
+    after the head's signatures, and extra members right after it."""
+    i = 0
+    while i < len(members) and (members[i]["name"] == "manifest.json"
+                                or members[i]["name"].startswith("signatures/")):
+        i += 1
+    out = members[:i] + [member(SLOTS, data=data)] + list(extra) + members[i:]
+    if isinstance(members, AfterEnd):
+        out = AfterEnd(out, members.zero_blocks, members.tail)
+    return out
+
+
+@kind("slots-nonzero")
+def k_slots_nonzero(c):
+    """a byte that is not zero in the reserved signature slots"""
+    data = bytearray(8 * 1024)
+    data[5000] = 1
+    return with_slots(c.bundle(canon(c.m)), bytes(data))
+
+
+@kind("slots-pending-junk")
+def k_slots_pending_junk(c):
+    """text past a pending signature's place in the first slot"""
+    data = bytearray(8 * 1024)
+    data[100:105] = b"hello"
+    return with_slots(c.bundle(canon(c.m)), bytes(data))
+
+
+@kind("slots-odd-size")
+def k_slots_odd_size(c):
+    """reserved slots that are not a whole number of 1024-byte slots"""
+    return with_slots(c.bundle(canon(c.m)), bytes(1000))
+
+
+@kind("slots-too-many")
+def k_slots_too_many(c):
+    """room for 65 signatures: more than a head may hold"""
+    return with_slots(c.bundle(canon(c.m)), bytes(64 * 1024))
+
+
+@kind("slots-twice")
+def k_slots_twice(c):
+    """two reserved entries"""
+    return with_slots(c.bundle(canon(c.m)), bytes(1024), [member(SLOTS, data=bytes(1024))])
+
+
+@kind("slots-sig-after")
+def k_slots_sig_after(c):
+    """the signature after the reserved slots instead of before them"""
+    b = canon(c.m)
+    return with_slots([member("manifest.json", data=b)], bytes(1024),
+                      c.sig_members(b)) + c.payload()
+
+
+@kind("slots-duplicate-sig")
+def k_slots_duplicate_sig(c):
+    """one signature twice in a slotted head (counted twice, it could meet
+    a threshold of two alone)"""
+    b = canon(c.m)
+    sig = c.sig_members(b)
+    return with_slots([member("manifest.json", data=b)] + sig + sig, bytes(1024)) + c.payload()
+
+
 def cmd_kind(a):
     c = Ctx(a)
     members = KINDS[a.kind](c)
+    # Every kind again with the reserved entry a bundle of ota-bundle has
+    # (attacks_slotted.bats): what it attacks must be refused there too.
+    slots = int(os.environ.get("OTA_CRAFT_SLOTS", "0"))
+    if slots and not a.kind.startswith("slots-"):
+        members = with_slots(members, bytes(slots * 1024))
     write_tar(a.out, members, c.m["created"])
 
 

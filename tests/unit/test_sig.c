@@ -1,7 +1,9 @@
 /* test_sig.c - Ed25519 signatures (lib/sig.c) and the weak-key check.
  * Runs every vector of $OTA_TESTDATA/wycheproof/ed25519_test.json, shows
  * that plain OpenSSL accepts a forgery under a small-order key that our
- * path refuses, and holds the base64 text form to one spelling. */
+ * path refuses (streamed too), holds the streamed check (ota_sig_stream)
+ * to the one-shot one's verdicts and messages, and holds the base64 text
+ * form to one spelling. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -248,6 +250,79 @@ static void test_sig_openssl_alone_accepts_a_forgery_that_we_refuse(void **state
 	EVP_PKEY_free(raw_key);
 }
 
+/* ota_sig_stream over msg fed in pieces of `piece` bytes. */
+static int stream_verify(const struct ota_pubkey *pk, const unsigned char *msg, size_t len,
+			 const unsigned char sig[OTA_SIG_RAW_LEN], size_t piece,
+			 struct ota_err *err)
+{
+	struct ota_sig_stream s;
+	size_t at, n;
+	int rc = ota_sig_stream_start(&s, pk, sig, err);
+
+	for (at = 0; rc == 0 && at < len; at += n) {
+		n = len - at < piece ? len - at : piece;
+		rc = ota_sig_stream_update(&s, msg + at, n, err);
+	}
+	if (rc) {
+		ota_sig_stream_abort(&s);
+		return rc;
+	}
+	return ota_sig_stream_final(&s, err);
+}
+
+static void test_sig_stream_refuses_the_forgery_under_a_small_order_key(void **state)
+{
+	unsigned char ident[OTA_KEY_RAW_LEN] = {0x01}, forged[OTA_SIG_RAW_LEN] = {0x01};
+	struct ota_err err = {0};
+	struct ota_pubkey hand;
+
+	(void)state;
+	memset(&hand, 0, sizeof(hand));
+	hand.pkey = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL, ident, sizeof(ident));
+	assert_non_null(hand.pkey);
+	memset(hand.raw, 0x42, sizeof(hand.raw)); /* raw[] lies: the EVP key decides */
+	strcpy(hand.id, "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef");
+	assert_int_equal(stream_verify(&hand, (const unsigned char *)"any", 3, forged, 1, &err),
+			 OTA_EBADSIG);
+	assert_string_equal(err.msg, "key 0123456789abcdef: weak or unusable public key");
+	EVP_PKEY_free(hand.pkey);
+}
+
+/* The streamed check gives the one-shot check's code and message, for the
+ * signature as made and for every bit of it and of the message flipped,
+ * whatever the size of the pieces. */
+static void test_sig_stream_gives_the_one_shot_verdicts_and_messages(void **state)
+{
+	unsigned char msg[300], sig[OTA_SIG_RAW_LEN];
+	struct ota_err e1 = {0}, e2 = {0};
+	static const size_t pieces[] = {1, 7, 64, 1000};
+	struct ota_pubkey pk;
+	EVP_PKEY *key = new_pair(&pk);
+	size_t bit, i;
+
+	(void)state;
+	for (i = 0; i < sizeof(msg); i++)
+		msg[i] = (unsigned char)(i * 131 + 7);
+	assert_int_equal(ota_sig_sign(key, msg, sizeof(msg), sig, &e1), 0);
+	for (i = 0; i < sizeof(pieces) / sizeof(pieces[0]); i++)
+		assert_int_equal(stream_verify(&pk, msg, sizeof(msg), sig, pieces[i], &e2), 0);
+	assert_int_equal(stream_verify(&pk, msg, 0, sig, 1, &e2), OTA_EBADSIG);
+	for (bit = 0; bit < 8 * sizeof(sig); bit += 3) {
+		sig[bit / 8] ^= (unsigned char)(1u << (bit % 8));
+		assert_int_equal(ota_sig_verify(&pk, msg, sizeof(msg), sig, &e1), OTA_EBADSIG);
+		assert_int_equal(stream_verify(&pk, msg, sizeof(msg), sig, 64, &e2), OTA_EBADSIG);
+		assert_string_equal(e1.msg, e2.msg);
+		sig[bit / 8] ^= (unsigned char)(1u << (bit % 8));
+	}
+	for (bit = 0; bit < 8 * sizeof(msg); bit += 37) {
+		msg[bit / 8] ^= (unsigned char)(1u << (bit % 8));
+		assert_int_equal(stream_verify(&pk, msg, sizeof(msg), sig, 7, &e2), OTA_EBADSIG);
+		msg[bit / 8] ^= (unsigned char)(1u << (bit % 8));
+	}
+	ota_pubkey_free(&pk);
+	EVP_PKEY_free(key);
+}
+
 /* ---- sign and verify ---- */
 
 static void test_sig_round_trip_verifies(void **state)
@@ -439,6 +514,8 @@ int main(void)
 	    cmocka_unit_test(test_sig_every_small_order_key_is_refused_with_either_sign_bit),
 	    cmocka_unit_test(test_sig_near_misses_of_small_order_keys_are_not_weak),
 	    cmocka_unit_test(test_sig_openssl_alone_accepts_a_forgery_that_we_refuse),
+	    cmocka_unit_test(test_sig_stream_refuses_the_forgery_under_a_small_order_key),
+	    cmocka_unit_test(test_sig_stream_gives_the_one_shot_verdicts_and_messages),
 	    cmocka_unit_test(test_sig_round_trip_verifies),
 	    cmocka_unit_test(test_sig_any_flipped_bit_fails_and_names_the_key),
 	    cmocka_unit_test(test_sig_other_key_fails),

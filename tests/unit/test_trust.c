@@ -267,18 +267,18 @@ static void test_trust_update_needs_the_threshold_in_force_and_its_own(void **st
 	make(f, &upd, 1, 0xb, 2, 0x3);
 	assert_int_equal(check(&cur, &upd, NULL), 0);
 	ota_trust_free(&upd);
-	/* one current key and the new one: too few of the keys in force */
+	/* one current key and the new one: too few of the root keys in force */
 	make(f, &upd, 1, 0xb, 2, 0x9);
-	assert_int_equal(check(&cur, &upd, "signed by 1 of the keys in force, 2 needed"),
+	assert_int_equal(check(&cur, &upd, "signed by 1 of the root keys in force, 2 needed"),
 			 OTA_EUNTRUSTED);
 	ota_trust_free(&upd);
 	/* signatures by keys nobody trusts do not count, and do not refuse */
 	make(f, &upd, 1, 0xb, 2, 0x19);
-	assert_int_equal(check(&cur, &upd, "signed by 1 of the keys in force"), OTA_EUNTRUSTED);
+	assert_int_equal(check(&cur, &upd, "signed by 1 of the root keys in force"), OTA_EUNTRUSTED);
 	ota_trust_free(&upd);
 	/* {0,2} in force, but the new set {0,3,4} at 2 has only 0's signature */
 	make(f, &upd, 1, 0x19, 2, 0x5);
-	assert_int_equal(check(&cur, &upd, "signed by 1 of the keys it names, 2 needed"),
+	assert_int_equal(check(&cur, &upd, "signed by 1 of the root keys it names, 2 needed"),
 			 OTA_EUNTRUSTED);
 	ota_trust_free(&upd);
 	ota_trust_free(&cur);
@@ -366,7 +366,7 @@ static void test_trust_retired_keys_sign_nothing_after(void **state)
 
 	make(f, &cur, 1, 0x3, 2, 0x3);   /* {0,1} at 2 */
 	make(f, &upd, 2, 0x7, 2, 0x0c);  /* signed by 2 and 3, never trusted */
-	assert_int_equal(check(&cur, &upd, "signed by 0 of the keys in force"), OTA_EUNTRUSTED);
+	assert_int_equal(check(&cur, &upd, "signed by 0 of the root keys in force"), OTA_EUNTRUSTED);
 	ota_trust_free(&upd);
 	ota_trust_free(&cur);
 }

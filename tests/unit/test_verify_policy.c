@@ -1,7 +1,8 @@
 /* test_verify_policy.c - the verification policy of lib/verify.c before any
  * payload: ota_verify_signatures on bundle heads made here (threshold of
  * distinct trusted keys, strangers ignored, a trusted key's bad signature
- * fatal, the counts in the refusal), and ota_verify_open on bundles written
+ * fatal and named, also when the signatures are checked side by side over
+ * a manifest of several pieces, the counts in the refusal), and ota_verify_open on bundles written
  * with the library's writer (target, and the manifest parsed only once its
  * signatures verified).  Keys are generated per run with lib/keys.h. */
 #include <stdarg.h>
@@ -206,6 +207,36 @@ static void test_policy_a_trusted_key_bad_signature_is_ebadsig(void **state)
 	assert_int_equal(check(f, 1), OTA_EBADSIG);
 }
 
+/* The signatures are checked side by side over a manifest read once, in
+ * pieces (here three of 256 KiB and a tail): both good ones count, and a
+ * bad one is refused by its own key's name, whichever of the two it is. */
+static void test_policy_signatures_streamed_side_by_side_name_the_bad_one(void **state)
+{
+	struct fixture *f = *state;
+	static const int both[] = {0, 1, -1};
+	struct ota_buf big;
+	char id16[17];
+	size_t i;
+	int bad;
+
+	ota_buf_init(&big, 0);
+	for (i = 0; i < 3 * 256 * 1024 + 1000; i++)
+		assert_int_equal(ota_buf_append(&big, (const unsigned char *)"xyz" + i % 3, 1,
+						&f->err), 0);
+	make_head(f, &big, both, -1);
+	assert_int_equal(check(f, 2), 0);
+	assert_int_equal(f->res.n_signed, 2);
+	for (bad = 0; bad < 2; bad++) {
+		make_head(f, &big, both, bad);
+		assert_int_equal(check(f, 1), OTA_EBADSIG);
+		memcpy(id16, f->id[bad], 16);
+		id16[16] = '\0';
+		assert_non_null(strstr(f->err.msg, id16));
+		assert_non_null(strstr(f->err.msg, "signature does not verify"));
+	}
+	ota_buf_free(&big);
+}
+
 static void test_policy_signature_over_other_bytes_is_ebadsig(void **state)
 {
 	struct fixture *f = *state;
@@ -386,6 +417,7 @@ int main(void)
 		T(test_policy_threshold_counts_distinct_trusted_keys),
 		T(test_policy_a_stranger_signature_is_ignored_not_counted),
 		T(test_policy_a_trusted_key_bad_signature_is_ebadsig),
+		T(test_policy_signatures_streamed_side_by_side_name_the_bad_one),
 		T(test_policy_signature_over_other_bytes_is_ebadsig),
 		T(test_policy_no_signatures_is_untrusted),
 		T(test_policy_one_key_twice_does_not_meet_a_threshold_of_two),
