@@ -1,6 +1,6 @@
 /* delivery.c - the table of delivery sources and what their passes share
- * (delivery.h): the notes and summary a pass reports, the install from the
- * spool copy (the only copy ever installed), the progress hook. */
+ * (delivery.h): the notes and summary a pass reports, the install straight
+ * from a source or from its spool copy, the progress hooks. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -174,6 +174,43 @@ int delivery_install_spooled(struct agent *a, const struct delivery_spool *s, co
 		p->installed = true;
 	ota_spool_clear(s->dir, &ignored);
 	return rc;
+}
+
+int delivery_install_direct(struct agent *a, const struct ota_bundle_source *src,
+			    const char *name, unsigned long long size, struct delivery_pass *p,
+			    struct ota_err *err)
+{
+	int rc = agent_lock(a, err);
+
+	if (rc)
+		return rc;
+	supervisor_notify(a, "STATUS=installing %s", name);
+	supervisor_busy(a, install_bound_ms(a, size));
+	rc = engine_install_source(a, src, name, p->version, err);
+	agent_unlock(a);
+	if (rc == 0)
+		p->installed = true;
+	return rc;
+}
+
+static int on_direct_progress(struct ota_progress *p)
+{
+	struct delivery_direct_progress *d = p->ctx;
+
+	if (p->bytes)
+		ota_fault_point("DELIVERING");
+	supervisor_busy(d->a, d->lease_ms);
+	return supervisor_stopping(d->a) || interrupt_signal();
+}
+
+void delivery_direct_progress_init(struct delivery_direct_progress *d, struct agent *a,
+				   unsigned long long size)
+{
+	memset(d, 0, sizeof(*d));
+	d->p.fn = on_direct_progress;
+	d->p.ctx = d;
+	d->a = a;
+	d->lease_ms = install_bound_ms(a, size);
 }
 
 int delivery_run_once(struct agent *a, const struct delivery_source *src, const char *where)

@@ -2,9 +2,11 @@
  * interface (curl's vtls, git's transports).  A source knows where the
  * config puts it and runs one pass there: find the newest bundle for this
  * device that is newer than what is installed, judged by its signed head,
- * bring it into the spool, and install that copy (engine.h).  The delivery
- * path never changes the safety guarantees: every install verifies as
- * always.  Adding a source (a second USB path, a drop directory, a mirror)
+ * and install it straight from the medium or the wire (engine.h: the
+ * signed head verified first, every file hashed as it is staged), or,
+ * with watch.direct: 0, bring it into the spool first and install that
+ * copy.  The delivery path never changes the safety guarantees: every
+ * install verifies as always.  Adding a source (a second USB path, a drop directory, a mirror)
  * is one file and one entry in delivery_sources.
  */
 #ifndef OTA_AGENT_DELIVERY_H
@@ -15,6 +17,7 @@
 
 #include "agent/agent.h"
 #include "lib/buf.h"
+#include "lib/bundle_read.h"
 #include "lib/progress.h"
 
 /* What one pass did.  Init with delivery_pass_init, free with _free. */
@@ -67,9 +70,11 @@ int delivery_run_once(struct agent *a, const struct delivery_source *src, const 
 int delivery_stopped(const char *where, struct ota_err *err);
 
 /* A pass's spool: its source's directory (layout.h), held with the
- * source's spool lock (lock.h) for the whole pass, emptied when opened:
- * the copy or download runs without the run lock, which a rollback may
- * need meanwhile. */
+ * source's spool lock (lock.h) for the whole pass (one pass per source at
+ * a time), emptied when opened.  With watch.direct: 0 the copy or
+ * download into it runs without the run lock, which a rollback may need
+ * meanwhile; a direct install holds the run lock while it reads, bounded
+ * as its source is (watch.stall_timeout, min_rate, max_time). */
 struct delivery_spool {
 	char dir[PATH_MAX];
 	int lock_fd;
@@ -92,8 +97,27 @@ int delivery_check_lock(struct agent *a, struct ota_err *err);
  * for the install only; the spool is emptied after. */
 int delivery_install_spooled(struct agent *a, const struct delivery_spool *s, const char *path,
 			     const char *source, struct delivery_pass *p, struct ota_err *err);
+/* Install the bundle src gives (a file on a medium, a download as it
+ * arrives), named name (its path or URL) in messages and the history, of
+ * size bytes, under the run lock, taken for the install only.  A source
+ * that fails or changes under the install fails it with nothing left
+ * (engine.h); the history records the run. */
+int delivery_install_direct(struct agent *a, const struct ota_bundle_source *src,
+			    const char *name, unsigned long long size, struct delivery_pass *p,
+			    struct ota_err *err);
+
 /* A progress hook (ctx: the agent) for copies and downloads: feeds the
  * watchdog, and cancels when a stop signal is pending. */
 void delivery_progress_init(struct ota_progress *p, struct agent *a);
+
+/* The same for a download read by a direct install of size bytes: each
+ * report renews the watchdog's lease for the whole install, not less. */
+struct delivery_direct_progress {
+	struct ota_progress p;
+	struct agent *a;
+	unsigned long long lease_ms;
+};
+void delivery_direct_progress_init(struct delivery_direct_progress *d, struct agent *a,
+				   unsigned long long size);
 
 #endif

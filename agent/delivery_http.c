@@ -1,8 +1,9 @@
 /* delivery_http.c - the HTTP source (delivery.h): a directory served over
  * HTTP (a technician's laptop on the LAN).  index.json (`ota-bundle
- * index`) names the newest bundle for this device class; it is downloaded
- * into the spool (resumed after a drop, size-capped, size and SHA-256
- * checked against the index) and installed from there.  The index is only
+ * index`) names the newest bundle for this device class; it is installed
+ * as it downloads (fetch_stream.h: resumed after a drop, size-capped, size
+ * and SHA-256 checked against the index), or, with watch.direct: 0,
+ * downloaded into the spool and installed from there.  The index is only
  * a hint: the install verifies the signature as always. */
 #include <errno.h>
 #include <limits.h>
@@ -15,6 +16,7 @@
 #include "agent/interrupt.h"
 #include "agent/supervisor.h"
 #include "lib/fetch.h"
+#include "lib/fetch_stream.h"
 #include "lib/index.h"
 #include "lib/path.h"
 #include "lib/spool.h"
@@ -119,6 +121,38 @@ static int download(struct poll *q, const struct ota_index_entry *e, const char 
 	return 0;
 }
 
+static int stream_read(void *ctx, void *buf, size_t cap, size_t *n, struct ota_err *err)
+{
+	return ota_fetch_stream_read(ctx, buf, cap, n, err);
+}
+
+static int stream_reread(void *ctx, unsigned long long off, void *buf, size_t len,
+			 struct ota_err *err)
+{
+	return ota_fetch_stream_reread(ctx, off, buf, len, err);
+}
+
+/* Install e as it downloads: nothing is sent before the install reads. */
+static int take_direct(struct poll *q, const struct ota_index_entry *e, const char *url,
+		       struct ota_err *err)
+{
+	struct delivery_direct_progress prog;
+	struct ota_bundle_source src = {.fd = -1, .read = stream_read, .reread = stream_reread};
+	struct ota_fetch_stream *fs;
+	struct ota_fetch_opts o;
+	int rc;
+
+	delivery_direct_progress_init(&prog, q->a, e->size);
+	fetch_opts(q->a, &prog.p, &o);
+	if ((rc = ota_fetch_stream_open(&fs, url, e->size, e->sha256, &o, err)))
+		return rc;
+	src.ctx = fs;
+	supervisor_notify(q->a, "STATUS=downloading %s", url);
+	rc = delivery_install_direct(q->a, &src, url, e->size, q->p, err);
+	ota_fetch_stream_free(fs);
+	return rc;
+}
+
 static int take(struct poll *q, const struct ota_index_entry *e, struct ota_err *err)
 {
 	char url[URL_MAX], spooled[PATH_MAX];
@@ -131,9 +165,12 @@ static int take(struct poll *q, const struct ota_index_entry *e, struct ota_err 
 	    (rc = delivery_spool_open(q->a, delivery_http.name, &q->spool, err)) ||
 	    (rc = delivery_check_lock(q->a, err)))
 		goto out;
-	/* The download holds the spool's lock, not the run lock. */
-	rc = download(q, e, url, spooled, sizeof(spooled), err);
-	if (rc == 0)
+	/* Direct, the install reads the wire under the run lock, as bounded
+	 * as the download is; else the download into the spool holds the
+	 * spool's lock only. */
+	if (q->a->cfg.direct)
+		rc = take_direct(q, e, url, err);
+	else if ((rc = download(q, e, url, spooled, sizeof(spooled), err)) == 0)
 		rc = delivery_install_spooled(q->a, &q->spool, spooled, url, q->p, err);
 	/* A download a signal cut (an install says what it undid). */
 	if (rc && rc != OTA_EINTR && interrupt_signal())

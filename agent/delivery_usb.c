@@ -1,8 +1,9 @@
 /* delivery_usb.c - the USB source (delivery.h): a mounted medium.  Every
  * *.bundle is judged by its signed head alone (signatures, manifest,
- * device class, newer than installed, rollback index) before a byte is
- * copied; the newest is copied into the spool and installed from there.
- * Bad and foreign bundles are named and skipped.  The medium is only ever
+ * device class, newer than installed, rollback index) before the rest of
+ * it is read; the newest is installed straight off the medium (or, with
+ * watch.direct: 0, copied into the spool and installed from there).  Bad
+ * and foreign bundles are named and skipped.  The medium is only ever
  * read. */
 #include <errno.h>
 #include <fcntl.h>
@@ -176,6 +177,104 @@ static void copy_failed(struct scan *s, const struct candidate *c, struct ota_er
 	}
 }
 
+/* A bundle on the medium as a source (bundle_read.h) for a direct
+ * install: read in order up to the size it had when opened; a read that
+ * fails or a file that shrank is the medium failing or pulled out.
+ *
+ * A direct install holds the run lock while it reads, so the medium is
+ * held to the bounds of a download: under watch.min_rate for a whole
+ * watch.stall_timeout, or longer than watch.max_time in all, and the read
+ * is cut.  A stick that trickles (worn out, or made to) cannot keep a
+ * rollback waiting longer than that. */
+struct medium {
+	int fd;
+	const char *path;
+	unsigned long long size, pos;
+	const struct ota_config *cfg;
+	long long start_ms, window_ms;  /* the read's start, this window's */
+	unsigned long long window_pos;  /* pos when this window began */
+};
+
+/* 0 while the read keeps to its bounds, else OTA_EIO naming the bound. */
+static int medium_in_bounds(struct medium *m, struct ota_err *err)
+{
+	long long now = ota_monotonic_ms(), span = now - m->window_ms;
+
+	if (m->cfg->max_fetch_ms && now - m->start_ms > (long long)m->cfg->max_fetch_ms)
+		return ota_err_set(err, OTA_EIO, "%s: reading the bundle off the medium took over "
+				   "%u ms (watch.max_time): nothing installed", m->path,
+				   m->cfg->max_fetch_ms);
+	if (span < (long long)m->cfg->stall_timeout_ms)
+		return 0;
+	if ((m->pos - m->window_pos) * 1000 < (unsigned long long)m->cfg->min_rate * span)
+		return ota_err_set(err, OTA_EIO, "%s: the medium gave %llu bytes in %lld ms, under "
+				   "watch.min_rate (%u B/s) for watch.stall_timeout: too slow, "
+				   "nothing installed", m->path, m->pos - m->window_pos, span,
+				   m->cfg->min_rate);
+	m->window_ms = now;
+	m->window_pos = m->pos;
+	return 0;
+}
+
+static int medium_read(void *ctx, void *buf, size_t cap, size_t *n, struct ota_err *err)
+{
+	struct medium *m = ctx;
+	size_t want = m->size - m->pos < cap ? (size_t)(m->size - m->pos) : cap;
+	ssize_t got;
+
+	*n = 0;
+	if (want == 0)
+		return 0;
+	do
+		got = read(m->fd, buf, want);
+	while (got < 0 && errno == EINTR && !interrupt_signal());
+	if (got < 0)
+		return ota_err_errno(err, OTA_EIO, errno, "%s: the medium failed or was pulled out "
+				     "while the bundle was read off it", m->path);
+	if (got == 0)
+		return ota_err_set(err, OTA_EIO, "%s: the medium failed or was pulled out while the "
+				   "bundle was read off it (%llu of %llu bytes: shorter than it was)",
+				   m->path, m->pos, m->size);
+	m->pos += (unsigned long long)got;
+	*n = (size_t)got;
+	return medium_in_bounds(m, err);
+}
+
+static int medium_reread(void *ctx, unsigned long long off, void *buf, size_t len,
+			 struct ota_err *err)
+{
+	struct medium *m = ctx;
+	ssize_t got;
+
+	if (off + len > m->pos)
+		return ota_err_set(err, OTA_EINTERNAL, "%s: bytes %llu+%zu not read yet", m->path,
+				   off, len);
+
+	for (; len; len -= (size_t)got, off += (unsigned long long)got, buf = (char *)buf + got) {
+		got = pread(m->fd, buf, len, (off_t)off);
+		if (got < 0 && errno == EINTR)
+			got = 0;
+		else if (got <= 0)
+			return ota_err_errno(err, OTA_EIO, got ? errno : EIO, "%s: the medium failed or "
+					     "was pulled out while the bundle was read off it",
+					     m->path);
+	}
+	return 0;
+}
+
+/* Install the candidate straight off the medium. */
+static int take_direct(struct scan *s, int fd, const char *path, unsigned long long size,
+		       struct ota_err *err)
+{
+	long long now = ota_monotonic_ms();
+	struct medium m = {.fd = fd, .path = path, .size = size, .cfg = &s->a->cfg,
+			   .start_ms = now, .window_ms = now};
+	struct ota_bundle_source src = {.fd = -1, .read = medium_read, .reread = medium_reread,
+					.ctx = &m};
+
+	return delivery_install_direct(s->a, &src, path, size, s->p, err);
+}
+
 static int take(struct scan *s, const struct candidate *c, struct ota_err *err)
 {
 	struct ota_progress prog;
@@ -189,6 +288,11 @@ static int take(struct scan *s, const struct candidate *c, struct ota_err *err)
 		return rc;
 	if ((fd = open_medium(s->a, medium, &size, err)) < 0)
 		return fd;
+	if (s->a->cfg.direct) {
+		rc = take_direct(s, fd, medium, size, err);
+		close(fd);
+		return rc;
+	}
 	delivery_progress_init(&prog, s->a);
 	supervisor_notify(s->a, "STATUS=copying %s", medium);
 	supervisor_busy(s->a, 60000);

@@ -29,6 +29,7 @@ struct install {
 	struct ota_run run;
 	struct ota_verify_session v;
 	const char *bundle;
+	const struct ota_bundle_source *src; /* the bundle's bytes, or NULL: the file */
 	struct ota_base *base; /* a delta's base releases */
 	struct ota_progress hook; /* the library counts here */
 	struct ota_cli_progress prog; /* and the terminal is told */
@@ -152,7 +153,7 @@ static int check_space(struct install *in, const struct ota_manifest *m, struct 
 }
 
 /* VERIFYING: everything but the payload (which is checked as it stages). */
-static int verify(struct install *in, int fd, struct ota_err *err)
+static int verify(struct install *in, const struct ota_bundle_source *src, struct ota_err *err)
 {
 	struct ota_verify_opts opts = {.keys = &in->a->keys,
 				       .device_class = in->a->cfg.device_class,
@@ -165,7 +166,7 @@ static int verify(struct install *in, int fd, struct ota_err *err)
 	if ((rc = trust_set_load(in->a, err)))
 		return rc;
 	opts.threshold = in->a->threshold;
-	if ((rc = ota_verify_open(&in->v, fd, in->bundle, &opts, err)))
+	if ((rc = ota_verify_open_source(&in->v, src, in->bundle, &opts, err)))
 		return rc;
 	/* Authenticated from here on: the history names what was offered. */
 	m = in->v.res.manifest;
@@ -285,7 +286,8 @@ static int install(struct install *in, struct ota_err *err)
 	struct agent *a = in->a;
 	struct ota_run was;
 	char reason[640]; /* cut, not refused: a history line has a cap */
-	int fd, rc;
+	struct ota_bundle_source file = {.fd = -1};
+	int rc;
 
 	if ((rc = engine_recover(a, true, &was, err)) ||
 	    (rc = ota_release_link_get(a->cfg.app_dir, OTA_LINK_CURRENT, in->run.from, err)))
@@ -295,8 +297,9 @@ static int install(struct install *in, struct ota_err *err)
 		 a->origin ? a->origin : "", a->origin ? ")" : "");
 	if ((rc = engine_step(a, &in->run, OTA_VERIFYING, reason, err)))
 		return rc;
-	fd = ota_open_regular(AT_FDCWD, in->bundle, 0, NULL, NULL, err);
-	rc = fd < 0 ? fd : verify(in, fd, err);
+	if (!in->src)
+		file.fd = ota_open_regular(AT_FDCWD, in->bundle, 0, NULL, NULL, err);
+	rc = !in->src && file.fd < 0 ? file.fd : verify(in, in->src ? in->src : &file, err);
 	if (rc == 0) {
 		ota_fault_point(ota_state_name(OTA_VERIFYING));
 		snprintf(reason, sizeof(reason), "verified%s%s%s", in->pruned[0] ? "; pruned " : "",
@@ -311,8 +314,8 @@ static int install(struct install *in, struct ota_err *err)
 		rc = ota_fresh_attest(a->cfg.state_dir, in->v.res.manifest->created, NULL, err);
 	if (rc == 0 && interrupt_signal())
 		rc = interrupted(in, err);
-	if (fd >= 0)
-		close(fd);
+	if (file.fd >= 0)
+		close(file.fd);
 	if (rc)
 		return refuse(in, rc, err);
 	ota_fault_point(ota_state_name(OTA_STAGING));
@@ -323,12 +326,19 @@ static int install(struct install *in, struct ota_err *err)
 int engine_install(struct agent *a, const char *path, char version[OTA_VERSION_MAX + 1],
 		   struct ota_err *err)
 {
-	struct install in = {.a = a, .bundle = path};
+	return engine_install_source(a, NULL, path, version, err);
+}
+
+int engine_install_source(struct agent *a, const struct ota_bundle_source *src,
+			  const char *name, char version[OTA_VERSION_MAX + 1],
+			  struct ota_err *err)
+{
+	struct install in = {.a = a, .bundle = name, .src = src};
 	int rc;
 
 	in.hook.fn = on_progress;
 	in.hook.ctx = &in;
-	ota_cli_progress_start(&in.prog, path, a->quiet);
+	ota_cli_progress_start(&in.prog, name, a->quiet);
 	rc = install(&in, err);
 	ota_cli_progress_end(&in.prog);
 	memcpy(version, in.run.version, sizeof(in.run.version));

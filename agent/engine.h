@@ -18,6 +18,7 @@
 #include <stdbool.h>
 
 #include "agent/agent.h"
+#include "lib/bundle_read.h"
 #include "lib/state.h"
 
 /* Verify, stage, switch, health-check, then promote or roll back the
@@ -27,6 +28,15 @@
  * other code when it was refused or failed with nothing changed. */
 int engine_install(struct agent *a, const char *path, char version[OTA_VERSION_MAX + 1],
 		   struct ota_err *err);
+
+/* The same with the bundle's bytes from src (bundle_read.h), NULL for
+ * the file at name: a bundle on a medium or on the wire, installed as it
+ * is read (delivery.h), with name (its path or URL) in messages and the
+ * history.  Every byte is verified as always: a source that changes or
+ * fails under the run fails it, with nothing left. */
+int engine_install_source(struct agent *a, const struct ota_bundle_source *src,
+			  const char *name, char version[OTA_VERSION_MAX + 1],
+			  struct ota_err *err);
 
 /* Finish or undo an interrupted run, so that current names a complete,
  * verified release (or nothing) and the state is IDLE; restart the

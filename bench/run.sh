@@ -19,6 +19,8 @@
 #                 rss: only the peak-memory rows (100 and 100,000 files,
 #                 the 100 MB and 4 GB bundles), each measured BENCH_RUNS
 #                 times, without the 400 MB tree and the timed rows
+#                 delivery: only the rows of import and poll against
+#                 install (bench/delivery.sh), with their peak disk
 #                 delta: only the rows of shared files (issue 16): a delta
 #                 and a full bundle installed over a base release against
 #                 a full install with nothing to share, and the disk the
@@ -42,12 +44,13 @@ for t in ota-bundle ota-sign ota-verify ota-agent ota-keytool; do
 	[ -x "$BIN/$t" ] || die "$BIN/$t: not built (run make)"
 done
 case "$ONLY" in
-"" | rss | sign | delta) ;;
-*) die "BENCH_ONLY=$ONLY: unknown (rss, sign, delta)" ;;
+"" | rss | sign | delivery | delta) ;;
+*) die "BENCH_ONLY=$ONLY: unknown (rss, sign, delivery, delta)" ;;
 esac
 [ -x /usr/bin/time ] || die "/usr/bin/time (GNU time) is needed: bench/deps.sh installs it"
 W=$(mktemp -d "${BENCH_DIR:-${TMPDIR:-/tmp}}/ota-bench.XXXXXX") || die "cannot make a temp dir"
-trap 'rm -rf "$W"' EXIT
+trap 'delivery_stop; rm -rf "$W"' EXIT
+. "$here/delivery.sh"
 trap 'exit 130' INT TERM
 : >"$W/times"
 
@@ -222,6 +225,47 @@ if command -v rauc >/dev/null 2>&1 && command -v mksquashfs >/dev/null 2>&1; the
 	rm -f "$W/rauc/probe.raucb"
 fi
 
+# The report's helpers.
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "-" || b == "-" || b == 0) print "-"; else printf "%.2f", a / b }'; }
+met() { # RATIO OP LIMIT
+	awk -v r="$1" -v op="$2" -v l="$3" 'BEGIN { if (r == "-") print "not measured";
+	     else if ((op == "<=" && r <= l) || (op == ">=" && r >= l)) print "met"; else print "NOT met" }'
+}
+mib() { awk -v k="$1" 'BEGIN { if (k == "-") print "-"; else printf "%.1f MiB", k / 1024 }'; }
+row() { # WHAT OURS PEER RATIO GOAL VERDICT
+	printf '| %s | %s | %s | %s | %s | %s |\n' "$@"
+}
+
+if [ "$ONLY" = delivery ]; then
+	say "delivery rows only: $tree_mb MB, $tree_files files; $RUNS runs"
+	bundle "$W/tree" 1.0.0 "$W/one.bundle"
+	delivery_setup
+	for r in $(seq "$RUNS"); do
+		say "run $r of $RUNS"
+		make_device "$W/dl-l$r"
+		measure install ota-agent --root "$W/dl-l$r" install --quiet "$W/one.bundle"
+		delivery_measure "$r"
+	done
+	rm -rf "$W"/dl-*
+	delivery_disk
+	echo "## ota benchmark (BENCH_ONLY=delivery), $(date -u +%Y-%m-%dT%H:%MZ)"
+	echo
+	machine
+	echo "- tree: $tree_mb MB in $tree_files files; page cache warm; medians of $RUNS runs (seconds)"
+	echo
+	echo "| measurement | ours | peer | ratio | goal | |"
+	echo "| --- | --- | --- | --- | --- | --- |"
+	delivery_rows
+	echo
+	echo "Every sample (seconds):"
+	echo
+	for l in install import poll; do
+		echo "- $l: $(samples "$l")"
+	done
+	echo "- load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
+	exit 0
+fi
+
 say "tree: $tree_mb MB, $tree_files files; $RUNS runs of each measurement"
 for r in $(seq "$RUNS"); do
 	[ "$ONLY" = delta ] && break
@@ -255,8 +299,12 @@ for r in $(seq "$RUNS"); do
 		sha256sum --quiet --strict -c SHA256SUMS && sync' sh "$W/peer.tar" "$W/peer-x$r"
 	make_device "$W/dev$r"
 	measure install ota-agent --root "$W/dev$r" install --quiet "$W/one.bundle"
+	[ "$r" = 1 ] && delivery_setup
+	delivery_measure "$r"
 done
-rm -rf "$W"/peer-x* "$W"/dev*
+rm -rf "$W"/peer-x* "$W"/dev* "$W"/dl-*
+[ "$ONLY" = delta ] || delivery_disk
+delivery_stop
 # create then sign, per run: the two steps' sum.
 paste -d' ' <(awk '$1 == "create" { print $2 }' "$W/times") \
 	<(awk '$1 == "sign" { print $2 }' "$W/times") |
@@ -343,16 +391,6 @@ fi # the memory rows
 
 # ---- the report ----------------------------------------------------------
 
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "-" || b == "-" || b == 0) print "-"; else printf "%.2f", a / b }'; }
-met() { # RATIO OP LIMIT
-	awk -v r="$1" -v op="$2" -v l="$3" 'BEGIN { if (r == "-") print "not measured";
-	     else if ((op == "<=" && r <= l) || (op == ">=" && r >= l)) print "met"; else print "NOT met" }'
-}
-mib() { awk -v k="$1" 'BEGIN { if (k == "-") print "-"; else printf "%.1f MiB", k / 1024 }'; }
-row() { # WHAT OURS PEER RATIO GOAL VERDICT
-	printf '| %s | %s | %s | %s | %s | %s |\n' "$@"
-}
-
 tar_cf=$(median tar_cf)
 tar_cf_fsync=$(median tar_cf_fsync)
 cs=$(median create_sign)
@@ -398,6 +436,7 @@ else
 fi
 row "\`ota-verify\` vs \`openssl dgst -sha256\` of the bundle" "$verify" "$dgst" "${r3}x" "<= 1.5x" "$(met "$r3" "<=" 1.5)"
 row "\`ota-agent install\` vs \`tar xf\` + \`sha256sum -c\` + \`sync\`" "$install" "$peer" "${r4}x" "<= 1.0x" "$(met "$r4" "<=" 1.0)"
+delivery_rows
 fi
 row "delta, one small file changed: bytes shipped (delta vs full)" "$delta_bytes" "$full_bytes" \
 	"$(awk -v a="$delta_bytes" -v b="$full_bytes" 'BEGIN { printf "%.2f%%", 100 * a / b }')" "-" "-"
@@ -438,7 +477,7 @@ fi
 echo
 echo "Every sample (seconds; \`*_tree\` and \`*_manifest\`: KiB added to the disk; \`cpu:\` user + system seconds):"
 echo
-for l in tar_cf tar_cf_fsync create_sign create sign create_then_sign tar_rauc dgst verify peer_install install fresh_install delta_install full_install delta_tree full_tree delta_manifest full_manifest; do
+for l in tar_cf tar_cf_fsync create_sign create sign create_then_sign tar_rauc dgst verify peer_install install import poll fresh_install delta_install full_install delta_tree full_tree delta_manifest full_manifest; do
 	[ -n "$(samples "$l")" ] && echo "- $l: $(samples "$l")"
 done
 for l in fresh_install delta_install full_install; do

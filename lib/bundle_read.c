@@ -37,6 +37,10 @@ struct ota_bundle_reader {
 	bool at_end;
 	unsigned long long data_off; /* of the current entry's next data block */
 	struct ota_bundle_head head;
+	const struct ota_bundle_source *src; /* when not a file */
+	unsigned char *src_buf;   /* what src->read last gave */
+	int src_rc;               /* src's failure, reported as it is */
+	struct ota_err src_err;
 	char dir_name[OTA_PATH_MAX + sizeof(OTA_BUNDLE_PAYLOAD_DIR) + 1];
 };
 
@@ -48,6 +52,11 @@ static int arch_err(struct ota_bundle_reader *r, struct ota_err *err, const char
 	const char *why = archive_error_string(r->a);
 	int code = (e > 0 && e != EILSEQ && e != EINVAL && e != ENOMEM) ? OTA_EIO : OTA_EFORMAT;
 
+	/* The source's own reason (a dropped server, a pulled stick). */
+	if (r->src_rc) {
+		*err = r->src_err;
+		return r->src_rc;
+	}
 	return ota_err_set(err, code, "%s: %s: %s", r->name, what,
 			   why ? why : "truncated or not a bundle");
 }
@@ -73,6 +82,22 @@ static la_ssize_t feed(struct archive *a, void *data, const void **buf)
 	return n;
 }
 
+/* raw's read callback for a source that is not a file. */
+static la_ssize_t src_read(struct archive *a, void *data, const void **buf)
+{
+	struct ota_bundle_reader *r = data;
+	size_t n = 0;
+	int rc = r->src->read(r->src->ctx, r->src_buf, OTA_BUNDLE_IO_CHUNK, &n, &r->src_err);
+
+	if (rc) {
+		r->src_rc = rc;
+		archive_set_error(a, EIO, "%s", r->src_err.msg);
+		return -1;
+	}
+	*buf = r->src_buf;
+	return (la_ssize_t)n;
+}
+
 static int open_raw(struct ota_bundle_reader *r, int fd)
 {
 	struct archive_entry *ae;
@@ -83,7 +108,8 @@ static int open_raw(struct ota_bundle_reader *r, int fd)
 	    archive_read_support_filter_gzip(r->raw) < ARCHIVE_WARN ||
 	    archive_read_support_filter_xz(r->raw) < ARCHIVE_WARN ||
 	    archive_read_support_filter_zstd(r->raw) < ARCHIVE_WARN ||
-	    archive_read_open_fd(r->raw, fd, OTA_BUNDLE_IO_CHUNK) != ARCHIVE_OK ||
+	    (fd >= 0 ? archive_read_open_fd(r->raw, fd, OTA_BUNDLE_IO_CHUNK)
+		     : archive_read_open(r->raw, r, NULL, src_read, NULL)) != ARCHIVE_OK ||
 	    archive_read_next_header(r->raw, &ae) != ARCHIVE_OK)
 		return -1;
 	return 0;
@@ -92,21 +118,35 @@ static int open_raw(struct ota_bundle_reader *r, int fd)
 int ota_bundle_reader_new(struct ota_bundle_reader **out, int fd, const char *name,
 			  struct ota_err *err)
 {
+	struct ota_bundle_source src = {.fd = fd};
+
+	return ota_bundle_reader_open(out, &src, name, err);
+}
+
+int ota_bundle_reader_open(struct ota_bundle_reader **out, const struct ota_bundle_source *src,
+			   const char *name, struct ota_err *err)
+{
 	struct ota_bundle_reader *r = calloc(1, sizeof(*r));
-	int rc = 0;
+	int fd = src->fd, rc = 0;
 
 	*out = NULL;
 	if (!r || !(r->raw = archive_read_new()) || !(r->a = archive_read_new()) ||
-	    !(r->blk[0] = malloc(OTA_BUNDLE_IO_CHUNK)) || !(r->blk[1] = malloc(OTA_BUNDLE_IO_CHUNK))) {
+	    !(r->blk[0] = malloc(OTA_BUNDLE_IO_CHUNK)) || !(r->blk[1] = malloc(OTA_BUNDLE_IO_CHUNK)) ||
+	    (fd < 0 && !(r->src_buf = malloc(OTA_BUNDLE_IO_CHUNK)))) {
 		rc = ota_err_set(err, OTA_EINTERNAL, "out of memory");
 		goto out;
 	}
 	r->name = name;
+	/* A file is read by libarchive itself; src is kept only when it is
+	 * not (a file's may be a copy on the caller's stack). */
+	r->src = fd < 0 ? src : NULL;
 	ota_buf_init(&r->head.manifest, OTA_MANIFEST_MAX);
 	if (open_raw(r, fd)) {
-		rc = ota_err_set(err, OTA_EFORMAT, "%s: cannot open: %s", name,
-				 archive_error_string(r->raw) ? archive_error_string(r->raw)
-							      : "empty: not a bundle");
+		rc = r->src_rc ? arch_err(r, err, "cannot open")
+			       : ota_err_set(err, OTA_EFORMAT, "%s: cannot open: %s", name,
+					     archive_error_string(r->raw)
+						     ? archive_error_string(r->raw)
+						     : "empty: not a bundle");
 		goto out;
 	}
 	/* Only tar: every other format is refused. */
@@ -132,6 +172,7 @@ void ota_bundle_reader_free(struct ota_bundle_reader *r)
 		archive_read_free(r->raw);
 	free(r->blk[0]);
 	free(r->blk[1]);
+	free(r->src_buf);
 	ota_buf_free(&r->head.manifest);
 	free(r);
 }
@@ -163,6 +204,8 @@ static int nothing_after_end(struct ota_bundle_reader *r, struct ota_err *err)
 		if (left + extra > TRAILING_ZEROS_MAX || !all_zero(r->blk[!r->cur], (size_t)n))
 			goto after;
 	}
+	if (n < 0 && r->src_rc)
+		return arch_err(r, err, "after the end of the archive");
 	if (n < 0)
 		return ota_err_set(err, OTA_EFORMAT, "%s: after the end of the archive: %s",
 				   r->name, archive_error_string(r->raw) ? archive_error_string(r->raw)

@@ -48,10 +48,29 @@ struct ota_bundle_item {
 
 struct ota_bundle_reader;
 
+/* Where a bundle's bytes come from: a file, or a stream that can be read
+ * only once, in order (a download as it arrives: fetch_stream.h).  A
+ * source that can give bytes it already gave again (reread; NULL when it
+ * cannot) lets a reader go back to the head.  A source's own failure (a
+ * pulled stick, a dropped server, a whole-bundle hash that differs) is
+ * what the reader reports, with the source's code and message. */
+struct ota_bundle_source {
+	int fd; /* >= 0: the bundle is this file (not closed by the reader) */
+	/* else: the next bytes, up to cap; *n = 0 at the end of the bundle */
+	int (*read)(void *ctx, void *buf, size_t cap, size_t *n, struct ota_err *err);
+	/* len bytes from offset off, all of them already read */
+	int (*reread)(void *ctx, unsigned long long off, void *buf, size_t len,
+		      struct ota_err *err);
+	void *ctx;
+};
+
 /* Start reading the bundle on fd (not closed by the reader); name is for
  * errors.  *out owned by the caller. */
 int ota_bundle_reader_new(struct ota_bundle_reader **out, int fd, const char *name,
 			  struct ota_err *err);
+/* The same from src (borrowed: it must outlive the reader). */
+int ota_bundle_reader_open(struct ota_bundle_reader **out, const struct ota_bundle_source *src,
+			   const char *name, struct ota_err *err);
 void ota_bundle_reader_free(struct ota_bundle_reader *r);
 
 /* Read manifest.json, every signature and the reserved entry, whose body

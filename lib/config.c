@@ -92,6 +92,7 @@ static const struct field watch_fields[] = {
 	KEY("min_rate", K_INT, false, min_rate, 1, 1000000000),
 	KEY("max_time", K_DUR, false, max_fetch_ms, 0, LONG_DURATION_MAX_MS),
 	KEY("scan_timeout", K_DUR, false, scan_timeout_ms, 10, DURATION_MAX_MS),
+	KEY("direct", K_INT, false, direct, 0, 1),
 	{0},
 };
 
@@ -544,6 +545,7 @@ static int load(const char *path, const char *root, struct ota_config *c, struct
 	c->stall_timeout_ms = 30000;
 	c->min_rate = 1024;
 	c->max_fetch_ms = 6 * 3600000u;
+	c->direct = 1;
 	c->scan_timeout_ms = 120000;
 	c->history_max_kb = OTA_AUDIT_MAX_KB_DEFAULT;
 	c->history_keep = OTA_AUDIT_KEEP_DEFAULT;

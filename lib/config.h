@@ -52,6 +52,9 @@ struct ota_config {
 					    retries included; default 6 h, 0: none */
 	unsigned int scan_timeout_ms;    /* watch.scan_timeout: judging the bundles
 					    of a medium, default 120 s */
+	unsigned int direct;             /* watch.direct: 1 (default) installs
+					    straight from the medium or the wire,
+					    0 copies into the spool first */
 	/* history: the audit history's segments (audit.h). */
 	unsigned int history_max_kb; /* history.max_kb: rotate past this, default 256 */
 	unsigned int history_keep;   /* history.keep: segments kept, default 4 (2..64) */

@@ -8,7 +8,8 @@
  *                                 deleted), ROTATE (a history segment
  *                                 renamed, the new one not yet written),
  *                                 DELIVERING (a copy off a medium or a
- *                                 download under way), TRUST_WRITTEN,
+ *                                 download under way, also a download
+ *                                 read by a direct install), TRUST_WRITTEN,
  *                                 TRUST_SAVED; and in ota-sign (in place,
  *                                 bundle_sign.h) SIGN_SLOT_WRITTEN (the
  *                                 first slot written, not committed),

@@ -65,41 +65,13 @@ static int start_over(struct xfer *x)
 	return 0;
 }
 
-/* The decimal number at s (digits only: no sign, no space) into *v; the
- * end of it, or NULL when there is none or it overflows. */
-static const char *number(const char *s, unsigned long long *v)
-{
-	char *end;
-
-	if (*s < '0' || *s > '9')
-		return NULL;
-	errno = 0;
-	*v = strtoull(s, &end, 10);
-	return errno ? NULL : end;
-}
-
-/* The server's Content-Range, "bytes FIRST-LAST/TOTAL" or with TOTAL "*"
- * (*total then 0): false when it is neither. */
-static bool parse_range(const char *s, unsigned long long *first, unsigned long long *total)
-{
-	unsigned long long last;
-
-	*total = 0;
-	if (strncmp(s, "bytes ", 6) || !(s = number(s + 6, first)) || *s != '-' ||
-	    !(s = number(s + 1, &last)) || *s != '/' || last < *first)
-		return false;
-	if (!strcmp(s + 1, "*"))
-		return true;
-	return (s = number(s + 1, total)) && !*s && *total > last;
-}
-
 /* A 206 must continue exactly where the file stands, of a file of the
  * size expected. */
 static int check_range(struct xfer *x)
 {
 	unsigned long long first, total;
 
-	if (!parse_range(x->range, &first, &total)) {
+	if (!ota_http_content_range(x->range, &first, &total)) {
 		x->restart = true;
 		return fail(x, OTA_EFETCH, true, "a 206 answer without a byte range");
 	}
@@ -172,18 +144,9 @@ static size_t on_data(char *p, size_t size, size_t n, void *ctx)
 static size_t on_header(char *p, size_t size, size_t n, void *ctx)
 {
 	struct xfer *x = ctx;
-	size_t len = size * n, k;
 
-	if (len >= 5 && strncmp(p, "HTTP/", 5) == 0) {
-		x->range[0] = '\0';
-	} else if (len > 14 && strncasecmp(p, "content-range:", 14) == 0) {
-		for (p += 14, k = len - 14; k && (*p == ' ' || *p == '\t'); p++, k--)
-			;
-		while (k && (p[k - 1] == '\r' || p[k - 1] == '\n' || p[k - 1] == ' '))
-			k--;
-		snprintf(x->range, sizeof(x->range), "%.*s", (int)k, p);
-	}
-	return len;
+	ota_http_note_range(p, size * n, x->range, sizeof(x->range));
+	return size * n;
 }
 
 static int on_progress(void *ctx, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
@@ -219,22 +182,6 @@ static CURLcode setup(struct xfer *x, char *ebuf)
 	return CURLE_OK;
 }
 
-static bool transient(CURLcode cc)
-{
-	switch (cc) {
-	case CURLE_COULDNT_RESOLVE_HOST:
-	case CURLE_COULDNT_CONNECT:
-	case CURLE_OPERATION_TIMEDOUT:
-	case CURLE_PARTIAL_FILE:
-	case CURLE_RECV_ERROR:
-	case CURLE_SEND_ERROR:
-	case CURLE_GOT_NOTHING:
-		return true;
-	default:
-		return false;
-	}
-}
-
 /* What an attempt came to, once curl_easy_perform returned cc. */
 static int outcome(struct xfer *x, CURLcode cc, const char *ebuf)
 {
@@ -243,7 +190,7 @@ static int outcome(struct xfer *x, CURLcode cc, const char *ebuf)
 	if (x->cancelled)
 		return fail(x, OTA_EFETCH, false, "interrupted");
 	if (cc != CURLE_OK)
-		return fail(x, OTA_EFETCH, transient(cc), "%s", ebuf[0] ? ebuf
+		return fail(x, OTA_EFETCH, ota_http_transient(cc), "%s", ebuf[0] ? ebuf
 								 : curl_easy_strerror(cc));
 	/* An empty body: its status and length are still to be judged. */
 	if (!x->started && begin_body(x))

@@ -1,9 +1,11 @@
 /* lock.h - one agent run at a time: an flock(2) on state_dir/lock, held
  * for the life of the run (the kernel drops it on any exit, even SIGKILL,
  * so a crash never leaves a stale lock).  A delivery pass holds it only to
- * install; the copy or the download before holds its source's spool lock
- * (<spool>.lock) instead, so a slow server or a slow stick never keeps a
- * rollback waiting. */
+ * install, and holds its source's spool lock (<spool>.lock) for the whole
+ * pass.  A direct install reads its source under the run lock, for as long
+ * as the source's bounds allow; with watch.direct: 0 the copy or the
+ * download before the install holds the spool lock only, so a slow server
+ * or a slow stick never keeps a rollback waiting. */
 #ifndef OTA_LOCK_H
 #define OTA_LOCK_H
 

@@ -272,6 +272,15 @@ int ota_verify_payload(struct ota_bundle_reader *r, const struct ota_manifest *m
 int ota_verify_open(struct ota_verify_session *v, int fd, const char *name,
 		    const struct ota_verify_opts *opts, struct ota_err *err)
 {
+	struct ota_bundle_source src = {.fd = fd};
+
+	return ota_verify_open_source(v, &src, name, opts, err);
+}
+
+int ota_verify_open_source(struct ota_verify_session *v, const struct ota_bundle_source *src,
+			   const char *name, const struct ota_verify_opts *opts,
+			   struct ota_err *err)
+{
 	const struct ota_bundle_head *head;
 	struct ota_buf bytes;
 	int rc;
@@ -279,7 +288,7 @@ int ota_verify_open(struct ota_verify_session *v, int fd, const char *name,
 	memset(v, 0, sizeof(*v));
 	v->name = name;
 	v->progress = opts->progress;
-	if ((rc = ota_bundle_reader_new(&v->r, fd, name, err)) ||
+	if ((rc = ota_bundle_reader_open(&v->r, src, name, err)) ||
 	    (rc = ota_bundle_read_head(v->r, &head, err)) ||
 	    (rc = ota_verify_signatures(head, name, opts, &v->res, err)))
 		return rc;

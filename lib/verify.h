@@ -82,6 +82,11 @@ struct ota_verify_session {
 
 int ota_verify_open(struct ota_verify_session *v, int fd, const char *name,
 		    const struct ota_verify_opts *opts, struct ota_err *err);
+/* The same from a source that is not a file (bundle_read.h: a download
+ * as it arrives), borrowed until the session is closed. */
+int ota_verify_open_source(struct ota_verify_session *v, const struct ota_bundle_source *src,
+			   const char *name, const struct ota_verify_opts *opts,
+			   struct ota_err *err);
 int ota_verify_finish(struct ota_verify_session *v, const struct ota_payload_sink *sink,
 		      struct ota_err *err);
 /* Free everything, including the manifest unless taken from v->res. */

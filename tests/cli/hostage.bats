@@ -1,8 +1,10 @@
 #!/usr/bin/env bats
-# Nothing outside holds the device hostage: a download or a copy off a
-# stick runs without the run lock (only its source's spool lock), so a
-# rollback meanwhile is not kept waiting; a server trickling bytes is cut
-# at watch.min_rate, a download is bounded in all by watch.max_time, and
+# Nothing outside holds the device hostage: with watch.direct: 0 a
+# download or a copy off a stick runs without the run lock (only its
+# source's spool lock), so a rollback meanwhile is not kept waiting; a
+# direct install holds the run lock while it reads, for no longer than its
+# bounds (a server's or a stick's: the last tests); a server trickling bytes is cut at
+# watch.min_rate, a download is bounded in all by watch.max_time, and
 # judging a medium's bundles by watch.scan_timeout.  A device under
 # $T/root with the real example service; a real loopback server.
 load ../helpers/common
@@ -13,6 +15,11 @@ bats_require_minimum_version 1.5.0
 # The device's config: watch: LINES (after quick retries), no stable window.
 hostage_config() {
 	write_config HEALTH_STABLE=0 EXTRA="$(printf 'watch:\n  retry_delay: 0.2\n  connect_timeout: 2\n%s' "$1")"
+}
+
+# The same with the spool (watch.direct: 0): what keeps the run lock free.
+spool_config() {
+	hostage_config "$(printf '  direct: 0\n%s' "$1")"
 }
 
 publish() {
@@ -27,7 +34,7 @@ import_paused_mid_copy() {
 	MEDIUM=$T/usb
 	mkdir -p "$MEDIUM"
 	install_ok 1.0.0 good
-	hostage_config ""
+	spool_config ""
 	make_bundle 2.0.0 good HOOK=add_2mb_file
 	mv "$BUNDLE" "$MEDIUM/"
 	paused_agent DELIVERING "$T/import.out" import "$MEDIUM"
@@ -44,10 +51,10 @@ wait_request() {
 	return 1
 }
 
-@test "a stalled download holds no run lock: rollback meanwhile exits 0; SIGTERM then stops the poll, exit 22, spool clean" {
+@test "with the spool (watch.direct 0), a stalled download holds no run lock: rollback meanwhile exits 0; SIGTERM then stops the poll, exit 22, spool clean" {
 	mkdir -p "$T/www"
 	install_ok 1.0.0 good
-	hostage_config "$(printf '  retries: 0\n  stall_timeout: 60')"
+	spool_config "$(printf '  retries: 0\n  stall_timeout: 60')"
 	publish 2.0.0 good
 	serve "$T/www" --stall app-2.0.0-good.bundle
 	ota-agent --root "$ROOT" poll "$URL" --once >"$T/poll.out" 2>&1 3>&- &
@@ -93,7 +100,7 @@ wait_request() {
 	assert_spool_empty
 }
 
-@test "a copy off a stick holds no run lock: rollback meanwhile exits 0, then the import installs" {
+@test "with the spool (watch.direct 0), a copy off a stick holds no run lock: rollback meanwhile exits 0, then the import installs" {
 	import_paused_mid_copy
 	local pid=$PID
 	run agent rollback
@@ -123,7 +130,7 @@ wait_request() {
 	assert_current 2.0.0
 }
 
-@test "a stick pulled out while its bundle is copied (the file shrinks under the copy): named, recorded in the history, the device as it was" {
+@test "with the spool (watch.direct 0), a stick pulled out while its bundle is copied (the file shrinks under the copy): named, recorded in the history, the device as it was" {
 	import_paused_mid_copy
 	local pid=$PID
 	truncate -s 100000 "$MEDIUM/app-2.0.0-good.bundle"
@@ -143,7 +150,7 @@ wait_request() {
 	assert_invariants
 }
 
-@test "the import unit stopped (SIGTERM) while its stick's bundle is copied: exit 22, recorded in the history, the device as it was" {
+@test "with the spool (watch.direct 0), the import unit stopped (SIGTERM) while its stick's bundle is copied: exit 22, recorded in the history, the device as it was" {
 	import_paused_mid_copy
 	local pid=$PID
 	kill -TERM "$pid"
@@ -156,4 +163,48 @@ wait_request() {
 	assert_spool_empty
 	run agent history --json
 	[ "$(jget 'j[-1]["to"], j[-1]["version"], j[-1]["result"], j[-1]["exit"]')" = "('IDLE', '2.0.0', 'failed', 22)" ]
+}
+
+# 1.0.0 installed and a stick holding 2.0.0 (2 MiB more), imported
+# straight off it (watch.direct: 1) with watch: LINES, the agent paused
+# halfway through staging ($PID): to the agent, a stick that stopped giving
+# bytes for as long as the test waits.
+import_direct_paused() {
+	MEDIUM=$T/usb
+	mkdir -p "$MEDIUM"
+	install_ok 1.0.0 good
+	hostage_config "$1"
+	make_bundle 2.0.0 good HOOK=add_2mb_file
+	mv "$BUNDLE" "$MEDIUM/"
+	paused_agent STAGING_HALF "$T/import.out" import "$MEDIUM"
+}
+
+@test "a direct import off a stick that trickles is cut at watch.min_rate over watch.stall_timeout: exit 3, nothing staged, the run lock free again" {
+	import_direct_paused "$(printf '  stall_timeout: 1\n  min_rate: 100000000')"
+	local pid=$PID
+	sleep 2.5
+	kill -CONT "$pid"
+	local st=0
+	wait "$pid" || st=$?
+	[ "$st" -eq 3 ] || { echo "import exited $st: $(cat "$T/import.out")" >&2; false; }
+	grep -q "app-2\.0\.0-good\.bundle: the medium gave [0-9]* bytes in [0-9]* ms, under watch.min_rate (100000000 B/s) for watch.stall_timeout: too slow, nothing installed" "$T/import.out"
+	assert_current 1.0.0
+	assert_nothing_staged 2.0.0
+	run agent rollback
+	assert_status 0
+	assert_invariants
+}
+
+@test "a direct import off a stick is bounded in all by watch.max_time: exit 3, nothing staged" {
+	import_direct_paused "$(printf '  stall_timeout: 60\n  min_rate: 1\n  max_time: 1')"
+	local pid=$PID
+	sleep 2
+	kill -CONT "$pid"
+	local st=0
+	wait "$pid" || st=$?
+	[ "$st" -eq 3 ] || { echo "import exited $st: $(cat "$T/import.out")" >&2; false; }
+	grep -q "app-2\.0\.0-good\.bundle: reading the bundle off the medium took over 1000 ms (watch.max_time): nothing installed" "$T/import.out"
+	assert_current 1.0.0
+	assert_nothing_staged 2.0.0
+	assert_invariants
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env bats
 # ota-agent import DIR: a directory stands in for a mounted USB stick.
-# The matching bundle installed from the spool copy, foreign and bad ones
+# The matching bundle installed straight off it (or, with watch.direct: 0,
+# from the spool copy: direct.bats has the rest of that), foreign and bad ones
 # named and skipped, a corrupted one refused with current untouched, the
 # medium never written, nothing newer a clear exit 0.  A device under
 # $T/root with the real example service.
@@ -63,7 +64,7 @@ print([r for r in json.load(sys.stdin) if r["to"] == "VERIFYING"][-1]["reason"])
 	assert_output_matches "ota-bundle index DIR"
 }
 
-@test "the newest matching bundle is installed from the spool copy; bundles for other classes are named on stderr and skipped; the medium is not written" {
+@test "the newest matching bundle is installed straight off the medium; bundles for other classes are named on stderr and skipped; the medium is not written" {
 	on_medium 0.9.0
 	on_medium 1.0.0
 	on_medium 0.10.0
@@ -85,7 +86,20 @@ print([r for r in json.load(sys.stdin) if r["to"] == "VERIFYING"][-1]["reason"])
 	# Only the newest is installed: no detour through the older ones.
 	[ "$(ls "$APP/releases")" = "1.0.0" ]
 	medium_listing "$MEDIUM" | diff "$T/before" -
-	# Installed from the spool, which is cleared afterwards.
+	# Read off the medium itself, not a copy.
+	[ "$(last_install_source)" = "bundle $MEDIUM/app-1.0.0-good.bundle" ]
+	assert_spool_empty
+}
+
+@test "with the spool (watch.direct 0), the newest bundle is copied into the spool and installed from that copy, which is cleared afterwards" {
+	import_config EXTRA="$(printf 'watch:\n  direct: 0')"
+	on_medium 1.0.0
+	medium_listing "$MEDIUM" >"$T/before"
+	run --separate-stderr agent import "$MEDIUM"
+	assert_status 0
+	assert_output_matches "^$MEDIUM: installed and promoted 1.0.0$"
+	assert_current 1.0.0
+	medium_listing "$MEDIUM" | diff "$T/before" -
 	[ "$(last_install_source)" = "bundle $STATE/spool/usb/app-1.0.0-good.bundle (from $MEDIUM/app-1.0.0-good.bundle)" ]
 	assert_spool_empty
 }

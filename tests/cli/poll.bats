@@ -220,8 +220,8 @@ index_set() {
 	assert_absent "$APP/current"
 }
 
-@test "free space is checked before the download: an index entry larger than the disk gets exit 17, nothing requested" {
-	poll_config "  max_bundle_mb: 1048576"
+@test "with the spool (watch.direct 0), free space is checked before the download: an index entry larger than the disk gets exit 17, nothing requested" {
+	poll_config "$(printf '  max_bundle_mb: 1048576\n  direct: 0')"
 	printf '{"bundles":[{"file":"huge.bundle","sha256":"%064d","size":1099511627775,"target":"edge-gw-v2","version":"9.0.0"}],"format":1}' 0 >"$T/www/index.json"
 	serve "$T/www"
 	run --separate-stderr agent poll "$URL" --once

@@ -55,6 +55,8 @@ notify_line() {
 	wait_notify WATCHDOG=1 100 3
 	stop_daemon TERM
 	assert_status 0
+	# Sent before the daemon exited; the listener may log it a moment later.
+	wait_notify STOPPING=1 50
 	[ "$(notify_count STOPPING=1)" -eq 1 ]
 	[ "$(notify_line READY=1)" -lt "$(notify_line STOPPING=1)" ]
 	assert_spool_empty
@@ -126,7 +128,7 @@ d[d.index(b"FLIP-THIS-PAYLOAD-BYTE")] ^= 1; open(p, "wb").write(bytes(d))' "$BUN
 	start_daemon watch
 	wait_notify "STATUS=installed 1.0.0 from $ROOT/media/usb" 150
 	[ "$(notify_count 'STATUS=FAKE.bundle')" -eq 0 ]
-	[ "$(notify_count "STATUS=copying $ROOT/media/usb/a\\x0aSTOPPING=1\\x0aSTATUS=FAKE.bundle")" -eq 1 ]
+	[ "$(notify_count "STATUS=installing $ROOT/media/usb/a\\x0aSTOPPING=1\\x0aSTATUS=FAKE.bundle")" -eq 1 ]
 	stop_daemon TERM
 	assert_status 0
 	[ "$(grep -c 'STOPPING=1$' "$T/notify.log")" -eq 1 ]

@@ -60,16 +60,15 @@ class Handler(http.server.BaseHTTPRequestHandler):
         path = os.path.join(opts.dir, name)
         if "/" in name or name in ("", ".", "..") or not os.path.isfile(path):
             return self.send_plain(404, b"not found\n")
-        with open(path, "rb") as f:
-            data = f.read()
-        first, last = 0, len(data) - 1
+        size = os.path.getsize(path)
+        first, last = 0, size - 1
         status = 200
         want = self.headers.get("Range")
         if want and not opts.ignore_range:
             m = re.fullmatch(r"bytes=(\d+)-(\d*)", want.strip())
-            if not m or int(m.group(1)) >= len(data):
+            if not m or int(m.group(1)) >= size:
                 self.send_response(416)
-                self.send_header("Content-Range", "bytes */%d" % len(data))
+                self.send_header("Content-Range", "bytes */%d" % size)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
                 return
@@ -77,14 +76,25 @@ class Handler(http.server.BaseHTTPRequestHandler):
             if m.group(2):
                 last = min(last, int(m.group(2)))
             status = 206
-        body = data[first:last + 1]
         self.send_response(status)
         self.send_header("Content-Type", "application/octet-stream")
-        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Content-Length", str(last + 1 - first))
         if status == 206:
-            self.send_header("Content-Range", "bytes %d-%d/%d" % (first, last, len(data)))
+            self.send_header("Content-Range", "bytes %d-%d/%d" % (first, last, size))
         self.send_header("Accept-Ranges", "bytes")
         self.end_headers()
+        with open(path, "rb") as f:
+            misbehave = (opts.drop_first and name.endswith(".bundle")) or \
+                name in (opts.slow, opts.stall)
+            if not misbehave:  # the kernel copies it: as a real server does
+                self.wfile.flush()
+                try:
+                    self.connection.sendfile(f, first, last + 1 - first)
+                except OSError:
+                    self.close_connection = True
+                return
+            f.seek(first)
+            body = f.read(last + 1 - first)
         if opts.drop_first and name.endswith(".bundle") and self.server.take_drop():
             self.wfile.write(body[:len(body) // 2])
             self.wfile.flush()
@@ -95,7 +105,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self.trickle(body)
         if opts.stall and name == opts.stall:
             return self.stall(body)
-        self.wfile.write(body)
+        self.wfile.write(body)  # a drop_first past its one drop
 
     def trickle(self, body):
         try:

@@ -203,6 +203,92 @@ static void round_trip(struct fixture *f, enum ota_compress c)
 	close_bundle(&rd);
 }
 
+/* A source standing for a stream read in order (bundle_read.h): the
+ * file's bytes at most `step` at a time, failing with OTA_EHASH (as a
+ * download whose bytes changed) once `fail` bytes were given (0: never). */
+struct trickle {
+	int fd;
+	size_t step, given, fail;
+};
+
+static int trickle_read(void *ctx, void *buf, size_t cap, size_t *n, struct ota_err *err)
+{
+	struct trickle *t = ctx;
+	ssize_t got;
+
+	*n = 0;
+	if (t->fail && t->given >= t->fail)
+		return ota_err_set(err, OTA_EHASH, "wire: other bytes after %zu", t->given);
+	got = read(t->fd, buf, cap < t->step ? cap : t->step);
+	if (got < 0)
+		return ota_err_set(err, OTA_EIO, "stick: read failed");
+	t->given += (size_t)got;
+	*n = (size_t)got;
+	return 0;
+}
+
+static void source_round_trip(struct fixture *f, enum ota_compress c)
+{
+	struct trickle t = {.step = 1000};
+	struct ota_bundle_source src = {.fd = -1, .read = trickle_read, .ctx = &t};
+	const struct ota_bundle_head *head;
+	struct ota_bundle_reader *r;
+	struct ota_err err = {0};
+
+	write_bundle(f, f->bundle, c);
+	t.fd = open(f->bundle, O_RDONLY | O_CLOEXEC);
+	assert_true(t.fd >= 0);
+	if (ota_bundle_reader_open(&r, &src, NAME, &err) || ota_bundle_read_head(r, &head, &err))
+		fail_msg("reading %s: %s", f->bundle, err.msg);
+	assert_head(f, head, c);
+	assert_payload(f, r);
+	ota_bundle_reader_free(r);
+	close(t.fd);
+	assert_int_equal(unlink(f->bundle), 0);
+}
+
+static void test_bundle_reads_the_same_from_a_source_read_in_order(void **state)
+{
+	struct fixture *f = *state;
+
+	source_round_trip(f, OTA_COMPRESS_NONE);
+	source_round_trip(f, OTA_COMPRESS_GZIP);
+}
+
+/* A source failing in the middle of the payload: its own code and reason,
+ * not libarchive's. */
+static void test_bundle_source_failure_is_reported_as_the_source_said(void **state)
+{
+	struct fixture *f = *state;
+	struct trickle t = {.step = 512};
+	struct ota_bundle_source src = {.fd = -1, .read = trickle_read, .ctx = &t};
+	const struct ota_bundle_head *head;
+	struct ota_bundle_reader *r;
+	struct ota_bundle_item it;
+	struct ota_err err = {0};
+	char data[256];
+	size_t n;
+	int rc = 0;
+
+	write_bundle(f, f->bundle, OTA_COMPRESS_NONE);
+	t.fd = open(f->bundle, O_RDONLY | O_CLOEXEC);
+	assert_true(t.fd >= 0);
+	/* The reader reads ahead as it likes: half the bundle in, wherever
+	 * the reader is then, the failure is the source's. */
+	t.fail = (size_t)lseek(t.fd, 0, SEEK_END) / 2;
+	assert_int_equal(lseek(t.fd, 0, SEEK_SET), 0);
+	rc = ota_bundle_reader_open(&r, &src, NAME, &err);
+	if (rc == 0)
+		rc = ota_bundle_read_head(r, &head, &err);
+	while (rc == 0 && (rc = ota_bundle_next(r, &it, &err)) == 1)
+		while ((rc = ota_bundle_read_data(r, data, sizeof(data), &n, &err)) == 0 && n)
+			;
+	assert_int_equal(rc, OTA_EHASH);
+	assert_true(strncmp(err.msg, "wire: other bytes after ", 24) == 0);
+	ota_bundle_reader_free(r);
+	close(t.fd);
+}
+
 static void test_bundle_round_trips_head_and_payload(void **state)
 {
 	struct fixture *f = *state;
@@ -499,6 +585,8 @@ int main(void)
 		T(test_bundle_reader_refuses_truncated_bundle),
 		T(test_bundle_reader_refuses_duplicate_or_unsorted_signatures),
 		T(test_bundle_verify_payload_refuses_flipped_payload_byte),
+		T(test_bundle_reads_the_same_from_a_source_read_in_order),
+		T(test_bundle_source_failure_is_reported_as_the_source_said),
 	};
 
 	/* bundle_write.h: names go through the locale, which must be UTF-8. */

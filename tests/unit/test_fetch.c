@@ -1,7 +1,8 @@
-/* test_fetch.c - downloads of lib/fetch.c against a real HTTP server: a
- * libmicrohttpd daemon on an ephemeral 127.0.0.1 port in this process,
- * told per test how to misbehave (drop the first connection mid-file,
- * ignore Range, answer 500, serve other bytes).  Retry delays are a few
+/* test_fetch.c - downloads of lib/fetch.c and lib/fetch_stream.c against
+ * a real HTTP server: a libmicrohttpd daemon on an ephemeral 127.0.0.1
+ * port in this process, told per test how to misbehave (drop the first
+ * connection mid-file, ignore Range, answer 500, serve other bytes, change
+ * its file after the first request).  Retry delays are a few
  * milliseconds, so every test is quick. */
 #include <stdarg.h>
 #include <stddef.h>
@@ -24,6 +25,7 @@
 
 #include "lib/buf.h"
 #include "lib/fetch.h"
+#include "lib/fetch_stream.h"
 #include "lib/fsutil.h"
 #include "lib/hash.h"
 
@@ -37,6 +39,8 @@ struct server {
 	bool drop_first;   /* cut the first response after DROP_AT bytes */
 	bool ignore_range; /* answer every request with 200 and the whole body */
 	int status;        /* answer /file with this status and no body (0: serve it) */
+	bool change;       /* other bytes from the second request on */
+	bool second_200_cut; /* the second request: 200 whatever its Range, cut early */
 	int requests;      /* to /file */
 	char range[4][64]; /* the Range header of the first requests ("" none) */
 };
@@ -96,8 +100,9 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 	struct reader *r;
 	struct MHD_Response *resp;
 	const char *range = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Range");
-	unsigned long long from = 0;
-	bool first, partial = false;
+	unsigned long long from = 0, to = 0;
+	size_t len;
+	bool first, second, partial = false;
 	int status;
 
 	(void)method, (void)version, (void)upload, (void)upload_size, (void)con_cls;
@@ -106,24 +111,34 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 			     MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT));
 	pthread_mutex_lock(&s->lock);
 	first = s->requests == 0;
+	second = s->requests == 1;
 	if (s->requests < 4)
 		snprintf(s->range[s->requests], sizeof(s->range[0]), "%s", range ? range : "");
 	s->requests++;
 	status = s->status;
+	if (s->change && s->requests == 2)
+		s->body[s->size - 10] ^= 1;
 	pthread_mutex_unlock(&s->lock);
 	if (status)
 		return queue(c, (unsigned int)status,
 			     MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT));
 	/* NOLINTNEXTLINE(cert-err34-c): a test server reading its own client */
-	if (range && !s->ignore_range && sscanf(range, "bytes=%llu-", &from) == 1 &&
-	    from < s->size)
+	if (range && !s->ignore_range && !(second && s->second_200_cut) &&
+	    sscanf(range, "bytes=%llu-", &from) == 1 && from < s->size)
 		partial = true;
+	/* NOLINTNEXTLINE(cert-err34-c): as above */
+	if (partial && sscanf(range, "bytes=%*u-%llu", &to) == 1 && to >= from && to < s->size)
+		len = (size_t)(to - from + 1);
+	else
+		len = s->size - (size_t)from;
 	r = calloc(1, sizeof(*r));
 	if (!r)
 		return MHD_NO;
 	*r = (struct reader){s, partial ? (size_t)from : 0,
-			     first && s->drop_first ? DROP_AT : 0};
-	resp = MHD_create_response_from_callback(s->size - r->from, 4096, read_body, r, free);
+			     first && s->drop_first ? DROP_AT
+			     : second && s->second_200_cut ? DROP_AT / 2 : 0};
+	resp = MHD_create_response_from_callback(partial ? len : s->size, 4096, read_body, r,
+						 free);
 	if (!resp) {
 		free(r);
 		return MHD_NO;
@@ -131,7 +146,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 	if (partial) {
 		char cr[96];
 
-		snprintf(cr, sizeof(cr), "bytes %zu-%zu/%zu", r->from, s->size - 1, s->size);
+		snprintf(cr, sizeof(cr), "bytes %zu-%zu/%zu", r->from, r->from + len - 1, s->size);
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_RANGE, cr);
 	}
 	return queue(c, partial ? MHD_HTTP_PARTIAL_CONTENT : MHD_HTTP_OK, resp);
@@ -157,7 +172,7 @@ static int listen_loopback(unsigned int *port)
 	return fd;
 }
 
-static int setup(void **state)
+static int setup_size(void **state, size_t size)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
 	struct ota_err err;
@@ -169,12 +184,12 @@ static int setup(void **state)
 		return -1;
 	*state = f;
 	pthread_mutex_init(&f->srv.lock, NULL);
-	f->srv.size = BODY_SIZE;
-	if (!(f->srv.body = malloc(BODY_SIZE)))
+	f->srv.size = size;
+	if (!(f->srv.body = malloc(size)))
 		return -1;
-	for (i = 0; i < BODY_SIZE; i++)
+	for (i = 0; i < size; i++)
 		f->srv.body[i] = (unsigned char)(i * 31 + i / 509);
-	if (ota_sha256(f->srv.body, BODY_SIZE, f->sha, &err))
+	if (ota_sha256(f->srv.body, size, f->sha, &err))
 		return -1;
 	snprintf(f->dir, sizeof(f->dir), "/tmp/ota-test-fetch.XXXXXX");
 	if (!mkdtemp(f->dir)) {
@@ -197,6 +212,17 @@ static int setup(void **state)
 	f->o.stall_timeout_ms = 5000;
 	f->o.retry_delay_ms = 5;
 	return 0;
+}
+
+static int setup(void **state)
+{
+	return setup_size(state, BODY_SIZE);
+}
+
+/* A body larger than the stream's buffer, which must then pause. */
+static int setup_big(void **state)
+{
+	return setup_size(state, 3 * 1024 * 1024 + 7);
 }
 
 static int teardown(void **state)
@@ -527,6 +553,200 @@ static void test_fetch_progress_callback_cancels_the_wait_to_retry(void **state)
 	assert_true(t1.tv_sec - t0.tv_sec < 5);
 }
 
+/* Read the stream whole in reads of up to cap bytes into a buffer of
+ * the body's size: its return code, *got the bytes read. */
+static int stream_all(struct fixture *f, unsigned long long size, size_t cap, size_t *got)
+{
+	struct ota_fetch_stream *s;
+	unsigned char *buf = malloc(f->srv.size + 1);
+	size_t n = 0;
+	int rc;
+
+	*got = 0;
+	assert_non_null(buf);
+	rc = ota_fetch_stream_open(&s, f->url, size, f->sha, &f->o, &f->err);
+	while (rc == 0) {
+		rc = ota_fetch_stream_read(s, buf + *got, cap < f->srv.size + 1 - *got ?
+					   cap : f->srv.size + 1 - *got, &n, &f->err);
+		if (rc || n == 0)
+			break;
+		*got += n;
+	}
+	if (rc == 0) {
+		assert_int_equal(*got, f->srv.size);
+		assert_memory_equal(buf, f->srv.body, f->srv.size);
+	}
+	if (rc == 0)
+		f->progress_calls = (int)ota_fetch_stream_resumes(s);
+	ota_fetch_stream_free(s);
+	free(buf);
+	return rc;
+}
+
+static void test_stream_reads_the_exact_bytes_with_one_request(void **state)
+{
+	struct fixture *f = *state;
+	size_t got;
+
+	if (stream_all(f, f->srv.size, 100000, &got))
+		fail_msg("%s", f->err.msg);
+	assert_int_equal(requests(f), 1);
+	assert_string_equal(f->srv.range[0], "");
+}
+
+static void test_stream_larger_than_its_buffer_pauses_and_reads_in_small_steps(void **state)
+{
+	struct fixture *f = *state;
+	size_t got;
+
+	if (stream_all(f, f->srv.size, 4093, &got))
+		fail_msg("%s", f->err.msg);
+	assert_int_equal(requests(f), 1);
+}
+
+static void test_stream_resumes_with_range_where_the_drop_left_it(void **state)
+{
+	struct fixture *f = *state;
+	unsigned long long from = 0;
+	size_t got;
+
+	f->srv.drop_first = true;
+	f->o.retries = 2;
+	if (stream_all(f, f->srv.size, 65536, &got))
+		fail_msg("%s", f->err.msg);
+	assert_int_equal(requests(f), 2);
+	assert_int_equal(f->progress_calls, 1); /* one resume */
+	/* NOLINTNEXTLINE(cert-err34-c): our own header */
+	assert_int_equal(sscanf(f->srv.range[1], "bytes=%llu-", &from), 1);
+	assert_true(from > 0 && from <= DROP_AT);
+}
+
+static void test_stream_a_200_answer_to_range_drops_the_bytes_given(void **state)
+{
+	struct fixture *f = *state;
+	size_t got;
+
+	f->srv.drop_first = true;
+	f->srv.ignore_range = true;
+	f->o.retries = 2;
+	if (stream_all(f, f->srv.size, 65536, &got))
+		fail_msg("%s", f->err.msg);
+	assert_int_equal(requests(f), 2);
+	assert_true(strncmp(f->srv.range[1], "bytes=", 6) == 0);
+}
+
+/* A 200 to the resuming Range, cut while the bytes already given were
+ * being dropped; the third answer, a 206 from the right byte, must not
+ * have what was left to drop taken from it. */
+static void test_stream_a_200_cut_while_dropping_then_a_206_resumes_exactly(void **state)
+{
+	struct fixture *f = *state;
+	size_t got;
+
+	f->srv.drop_first = true;
+	f->srv.second_200_cut = true;
+	f->o.retries = 3;
+	if (stream_all(f, f->srv.size, 65536, &got))
+		fail_msg("%s", f->err.msg);
+	assert_int_equal(requests(f), 3);
+	assert_string_equal(f->srv.range[1], f->srv.range[2]);
+}
+
+static void test_stream_a_server_that_changes_mid_transfer_is_ehash(void **state)
+{
+	struct fixture *f = *state;
+	size_t got;
+
+	f->srv.drop_first = true;
+	f->srv.change = true;
+	f->o.retries = 2;
+	assert_int_equal(stream_all(f, f->srv.size, 65536, &got), OTA_EHASH);
+	assert_non_null(strstr(f->err.msg, "/file: SHA-256 is "));
+	assert_int_equal(requests(f), 2);
+}
+
+static void test_stream_wrong_size_is_ehash_at_once(void **state)
+{
+	struct fixture *f = *state;
+	size_t got;
+
+	f->o.retries = 3;
+	assert_int_equal(stream_all(f, f->srv.size - 1, 65536, &got), OTA_EHASH);
+	assert_non_null(strstr(f->err.msg, "bytes on the server, not the"));
+	assert_int_equal(got, 0);
+	assert_int_equal(requests(f), 1);
+}
+
+static void test_stream_500_is_retried_then_efetch_naming_the_attempts(void **state)
+{
+	struct fixture *f = *state;
+	size_t got;
+
+	f->srv.status = 500;
+	f->o.retries = 2;
+	assert_int_equal(stream_all(f, f->srv.size, 65536, &got), OTA_EFETCH);
+	assert_non_null(strstr(f->err.msg, "/file: HTTP status 500 (3 attempts)"));
+	assert_int_equal(requests(f), 3);
+}
+
+static void test_stream_failure_is_final_and_progress_cancels(void **state)
+{
+	struct fixture *f = *state;
+	struct ota_progress p = {.fn = progress, .ctx = f};
+	struct ota_fetch_stream *s;
+	unsigned char buf[1024];
+	size_t n = 1;
+
+	f->o.progress = &p;
+	f->cancel_at = 1;
+	f->o.retries = 5;
+	assert_int_equal(ota_fetch_stream_open(&s, f->url, f->srv.size, f->sha, &f->o, &f->err), 0);
+	assert_int_equal(requests(f), 0); /* nothing sent before a read */
+	assert_int_equal(ota_fetch_stream_read(s, buf, sizeof(buf), &n, &f->err), OTA_EFETCH);
+	assert_non_null(strstr(f->err.msg, "interrupted"));
+	assert_int_equal(n, 0);
+	memset(&f->err, 0, sizeof(f->err));
+	assert_int_equal(ota_fetch_stream_read(s, buf, sizeof(buf), &n, &f->err), OTA_EFETCH);
+	assert_non_null(strstr(f->err.msg, "interrupted"));
+	ota_fetch_stream_free(s);
+}
+
+static void test_stream_rereads_bytes_it_gave_with_a_range_request(void **state)
+{
+	struct fixture *f = *state;
+	struct ota_fetch_stream *s;
+	unsigned char buf[4096], again[100];
+	size_t n;
+
+	assert_int_equal(ota_fetch_stream_open(&s, f->url, f->srv.size, f->sha, &f->o, &f->err), 0);
+	assert_int_equal(ota_fetch_stream_read(s, buf, sizeof(buf), &n, &f->err), 0);
+	assert_true(n > 200);
+	if (ota_fetch_stream_reread(s, 100, again, sizeof(again), &f->err))
+		fail_msg("%s", f->err.msg);
+	assert_memory_equal(again, f->srv.body + 100, sizeof(again));
+	assert_string_equal(f->srv.range[1], "bytes=100-199");
+	/* Not read yet: not asked for. */
+	assert_int_equal(ota_fetch_stream_reread(s, f->srv.size - 100, again, sizeof(again),
+						 &f->err), OTA_EINTERNAL);
+	assert_int_equal(requests(f), 2);
+	ota_fetch_stream_free(s);
+}
+
+static void test_stream_reread_from_a_server_ignoring_range_is_efetch(void **state)
+{
+	struct fixture *f = *state;
+	struct ota_fetch_stream *s;
+	unsigned char buf[4096], again[100];
+	size_t n;
+
+	f->srv.ignore_range = true;
+	assert_int_equal(ota_fetch_stream_open(&s, f->url, f->srv.size, f->sha, &f->o, &f->err), 0);
+	assert_int_equal(ota_fetch_stream_read(s, buf, sizeof(buf), &n, &f->err), 0);
+	assert_int_equal(ota_fetch_stream_reread(s, 0, again, sizeof(again), &f->err), OTA_EFETCH);
+	assert_non_null(strstr(f->err.msg, "did not answer with exactly them (HTTP status 200"));
+	ota_fetch_stream_free(s);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void)
@@ -548,6 +768,19 @@ int main(void)
 		T(test_fetch_nothing_listening_is_efetch_after_retries),
 		T(test_fetch_progress_callback_cancels),
 		T(test_fetch_progress_callback_cancels_the_wait_to_retry),
+		T(test_stream_reads_the_exact_bytes_with_one_request),
+		cmocka_unit_test_setup_teardown(
+			test_stream_larger_than_its_buffer_pauses_and_reads_in_small_steps, setup_big,
+			teardown),
+		T(test_stream_resumes_with_range_where_the_drop_left_it),
+		T(test_stream_a_200_answer_to_range_drops_the_bytes_given),
+		T(test_stream_a_200_cut_while_dropping_then_a_206_resumes_exactly),
+		T(test_stream_a_server_that_changes_mid_transfer_is_ehash),
+		T(test_stream_wrong_size_is_ehash_at_once),
+		T(test_stream_500_is_retried_then_efetch_naming_the_attempts),
+		T(test_stream_failure_is_final_and_progress_cancels),
+		T(test_stream_rereads_bytes_it_gave_with_a_range_request),
+		T(test_stream_reread_from_a_server_ignoring_range_is_efetch),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
