@@ -72,6 +72,7 @@ int cmd_status(struct agent *a, int argc, char **argv);
 int cmd_history(struct agent *a, int argc, char **argv);
 int cmd_trust(struct agent *a, int argc, char **argv);
 int cmd_keys(struct agent *a, int argc, char **argv);
+int cmd_identity(struct agent *a, int argc, char **argv);
 int cmd_dashboard(struct agent *a, int argc, char **argv);
 int cmd_report(struct agent *a, int argc, char **argv);
 

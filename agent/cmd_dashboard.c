@@ -263,6 +263,29 @@ static int json_body(struct agent *a, bool history, struct ota_buf *b, struct ot
 	return rc ? rc : ota_buf_putc(b, '\n', err);
 }
 
+/* ?page=N (1..): which attempts the page shows, newest first; -1 for
+ * anything but digits. */
+static int page_of(struct MHD_Connection *c, struct ota_dashboard_page *pg)
+{
+	const char *v = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "page");
+	unsigned long n = 0;
+	size_t i;
+
+	pg->per_page = OTA_DASHBOARD_PER_PAGE;
+	pg->page = 1;
+	if (!v)
+		return 0;
+	for (i = 0; v[i]; i++) {
+		if (v[i] < '0' || v[i] > '9' || n > 1000000)
+			return -1;
+		n = n * 10 + (unsigned long)(v[i] - '0');
+	}
+	if (n < 1)
+		return -1;
+	pg->page = n;
+	return 0;
+}
+
 /* libmicrohttpd's MHD_AccessHandlerCallback. */
 static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *url,
 			      const char *method, const char *version, const char *upload,
@@ -270,6 +293,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 			      size_t *upload_size, void **con_cls)
 {
 	struct server *srv = cls;
+	struct ota_dashboard_page pg;
 	struct ota_err err = {0};
 	struct ota_buf b;
 	const char *type = "application/json";
@@ -289,7 +313,12 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 	ota_buf_init(&b, 0);
 	if (!strcmp(url, "/") || !strcmp(url, "/index.html")) {
 		type = "text/html; charset=utf-8";
-		rc = view_render_page(srv->a, &b, &err);
+		if (page_of(c, &pg)) {
+			ota_buf_free(&b);
+			return send_text(c, srv, MHD_HTTP_BAD_REQUEST, "bad request: page must be "
+					 "a number from 1");
+		}
+		rc = view_render_page(srv->a, &pg, &b, &err);
 	} else if (!strcmp(url, "/api/status.json") || !strcmp(url, "/api/history.json")) {
 		rc = json_body(srv->a, !strcmp(url, "/api/history.json"), &b, &err);
 	} else {

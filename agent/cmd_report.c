@@ -31,7 +31,7 @@ int cmd_report(struct agent *a, int argc, char **argv)
 	if ((rc = ota_check_output(path, force, &err)))
 		goto out;
 	ota_buf_init(&page, 0);
-	rc = view_render_page(a, &page, &err);
+	rc = view_render_page(a, NULL, &page, &err);
 	if (rc == 0)
 		rc = ota_write_file_atomic(path, page.data, page.len, force, &err);
 	if (rc == 0)

@@ -78,6 +78,13 @@ static void print_text(const json_t *s)
 	const json_t *rel = json_object_get(s, "releases");
 	size_t i;
 
+	const json_t *dev = json_object_get(s, "device");
+
+	printf("device:         %s (%s, machine id %s)\n",
+	       str(dev, "id", "no device key yet: `ota-agent identity` makes it"),
+	       str(dev, "hostname", "hostname not known"), str(dev, "machine_id", "not known"));
+	if (json_object_get(dev, "problem"))
+		printf("device key:     %s\n", str(dev, "problem", "?"));
 	printf("device class:   %s\n", str(s, "device_class", "?"));
 	printf("current:        %s\n", str(s, "current", "(none)"));
 	printf("last good:      %s\n", str(s, "last_good", "(none)"));

@@ -10,111 +10,16 @@
 #include <unistd.h>
 
 #include "agent/engine.h"
+#include "agent/trust_apply.h"
 #include "cli/cli.h"
 #include "lib/audit.h"
 #include "lib/fault.h"
 #include "lib/freshness.h"
 #include "lib/trust.h"
 
-static void fault_written(void *ctx)
+static int apply(struct agent *a, const char *path, struct ota_err *err)
 {
-	(void)ctx;
-	ota_fault_point("TRUST_WRITTEN");
-}
-
-/* A trust change is not a run of the state machine: an IDLE -> IDLE record.
- * The trust state itself is what counts, so a failure to record is not one
- * of the change. */
-static void audit(struct agent *a, const char *reason, int rc)
-{
-	const struct ota_audit_limits lim = {a->cfg.history_max_kb * 1024ULL, a->cfg.history_keep};
-	struct ota_audit_rec rec = {.time = (long long)time(NULL), .from = OTA_IDLE,
-				    .to = OTA_IDLE, .version = "", .bundle = "",
-				    .manifest_sha256 = "",
-				    .result = rc ? OTA_AUDIT_REFUSED : OTA_AUDIT_OK,
-				    .exit = ota_exit_status(rc), .reason = reason};
-	struct ota_err ignored = {0};
-
-	ota_audit_append(a->cfg.state_dir, &lim, &rec, &ignored);
-}
-
-/* " added 1a2b3c4d5e6f7a8b ... retired ..." (each after role, if not "")
- * for the history, appended to out at *len. */
-static void key_changes(const struct ota_keyring *from, const struct ota_keyring *to,
-			const char *role, char *out, size_t size, size_t *len)
-{
-	size_t i;
-	int n;
-
-	for (i = 0; i < to->n && *len < size; i++)
-		if (!ota_keyring_find(from, to->keys[i].id) &&
-		    (n = snprintf(out + *len, size - *len, " %sadded %.16s", role,
-				  to->keys[i].id)) > 0)
-			*len += (size_t)n;
-	for (i = 0; i < from->n && *len < size; i++)
-		if (!ota_keyring_find(to, from->keys[i].id) &&
-		    (n = snprintf(out + *len, size - *len, " %sretired %.16s", role,
-				  from->keys[i].id)) > 0)
-			*len += (size_t)n;
-}
-
-static void report_roles(struct agent *a, const char *path, const struct ota_trust_applied *out)
-{
-	const struct ota_trust *cur = &out->cur, *upd = &out->upd;
-	char changes[OTA_AUDIT_LINE_MAX / 2] = "", reason[OTA_AUDIT_LINE_MAX], floor[80] = "";
-	size_t len = 0;
-
-	key_changes(&cur->keys, &upd->keys, "root ", changes, sizeof(changes), &len);
-	key_changes(&cur->release.keys, &upd->release.keys, "release ", changes, sizeof(changes),
-		    &len);
-	if (out->floor_raised)
-		snprintf(floor, sizeof(floor), "; rollback index floor raised to %llu",
-			 upd->min_rollback_index);
-	snprintf(reason, sizeof(reason), "trust sequence %llu in force (was %llu): root %u of "
-		 "%zu keys, release %u of %zu;%s%s", upd->sequence, cur->sequence, upd->threshold,
-		 upd->keys.n, upd->release.threshold, upd->release.keys.n,
-		 changes[0] ? changes : " same keys", floor);
-	audit(a, reason, 0);
-	printf("%s: %s\n", path, reason);
-}
-
-/* The history line and the one printed for what out says was done. */
-static void report(struct agent *a, const char *path, const struct ota_trust_applied *out)
-{
-	const struct ota_trust *cur = &out->cur, *upd = &out->upd;
-	char changes[OTA_AUDIT_LINE_MAX / 2] = "", reason[OTA_AUDIT_LINE_MAX], when[32];
-	size_t len = 0;
-
-	if (out->what == OTA_TRUST_CURRENT) {
-		ota_time_format(upd->expires, when, sizeof(when));
-		snprintf(reason, sizeof(reason), "trust sequence %llu current (timestamp, valid "
-			 "until %s)", upd->sequence, when);
-		audit(a, reason, 0);
-		printf("%s: %s\n", path, reason);
-		return;
-	}
-	if (upd->format == OTA_TRUST_FORMAT_ROLES) {
-		report_roles(a, path, out);
-		return;
-	}
-	key_changes(&cur->keys, &upd->keys, "", changes, sizeof(changes), &len);
-	snprintf(reason, sizeof(reason), "trust sequence %llu in force (was %llu): %u of %zu "
-		 "keys;%s", upd->sequence, cur->sequence, upd->threshold, upd->keys.n,
-		 changes[0] ? changes : " same keys");
-	audit(a, reason, 0);
-	printf("%s: trust sequence %llu in force: %u of %zu keys must sign;%s\n", path,
-	       upd->sequence, upd->threshold, upd->keys.n, changes[0] ? changes : " same keys");
-}
-
-static int apply(struct agent *a, const char *path, struct ota_trust_applied *out,
-		 struct ota_err *err)
-{
-	struct ota_trust_device dev = {.state_dir = a->cfg.state_dir, .keys_path = a->cfg.keys,
-				       .threshold = a->cfg.threshold,
-				       .device_class = a->cfg.device_class,
-				       .wall = (long long)time(NULL), .hook = fault_written,
-				       .ctx = a};
-	char reason[OTA_AUDIT_LINE_MAX];
+	char said[OTA_ERR_MSG_MAX + OTA_AUDIT_LINE_MAX];
 	struct ota_buf text;
 	struct ota_run was;
 	int rc;
@@ -124,40 +29,22 @@ static int apply(struct agent *a, const char *path, struct ota_trust_applied *ou
 	if (rc == 0 && (rc = ota_buf_read_file_at(&text, AT_FDCWD, path, 0, err)) == OTA_EFORMAT)
 		rc = ota_err_set(err, rc, "%s: not a trust file (over %d bytes)", path,
 				 OTA_TRUST_FILE_MAX);
-	if (rc == 0)
-		rc = ota_trust_state_apply(&dev, text.data, text.len, path, out, err);
+	if (rc == 0 && (rc = trust_apply(a, text.data, text.len, path, true, said, sizeof(said),
+					 err)) >= 0) {
+		printf("%s\n", said);
+		rc = 0;
+	}
 	ota_buf_free(&text);
-	/* Only a refusal of a file that was read and judged goes to the
-	 * history, as before: not a damaged state or an unreadable file. */
-	if (rc && out->upd.doc.len && out->cur.keys.n) {
-		snprintf(reason, sizeof(reason), "trust update refused: %s", err->msg);
-		audit(a, reason, rc);
-	}
-	if (rc)
-		return rc;
-	if (out->what == OTA_TRUST_ALREADY) {
-		printf("%s: trust sequence %llu is already in force\n", path, out->upd.sequence);
-		return 0;
-	}
-	ota_fault_point("TRUST_SAVED");
-	report(a, path, out);
-	return 0;
+	return rc;
 }
 
 int cmd_trust(struct agent *a, int argc, char **argv)
 {
-	struct ota_trust_applied out;
 	struct ota_err err = {0};
-	int rc;
 
 	if (argc != 2 || argv[1][0] == '-')
 		return ota_cli_usage("trust: expected one trust file or timestamp");
-	memset(&out, 0, sizeof(out));
-	ota_trust_init(&out.cur);
-	ota_trust_init(&out.upd);
-	rc = apply(a, argv[1], &out, &err);
-	ota_trust_applied_free(&out);
-	return rc ? ota_cli_fail(&err) : 0;
+	return apply(a, argv[1], &err) ? ota_cli_fail(&err) : 0;
 }
 
 /* The role of key id under t: "root+release", "root", "release",

@@ -60,8 +60,12 @@ int delivery_pass_report(const struct delivery_pass *p, int rc, const struct ota
 		nl = strchr(line, '\n');
 		ota_cli_say(stderr, "%.*s", (int)(nl - line), line);
 	}
-	if (p->summary.len)
-		ota_cli_print(stdout, "%s", (const char *)p->summary.data);
+	/* One line each: what the trust step applied, then the pass's own. */
+	for (line = p->summary.len ? (const char *)p->summary.data : NULL; line && *line;
+	     line = *nl ? nl + 1 : nl) {
+		nl = strchrnul(line, '\n');
+		ota_cli_print(stdout, "%.*s", (int)(nl - line), line);
+	}
 	fflush(stdout);
 	if (rc && !p->noted)
 		return ota_cli_fail(err);

@@ -18,13 +18,16 @@
 #include "agent/agent.h"
 #include "lib/buf.h"
 #include "lib/bundle_read.h"
+#include "lib/index.h"
 #include "lib/progress.h"
+#include "lib/trust.h"
 
 /* What one pass did.  Init with delivery_pass_init, free with _free. */
 struct delivery_pass {
 	struct ota_buf notes;   /* one line per bundle refused or skipped, each
 				   "FILE: reason\n", to print on stderr */
-	struct ota_buf summary; /* one line of what came of it, for stdout */
+	struct ota_buf summary; /* for stdout: a line per trust file applied
+				   (delivery_trust.h), then one of what came of it */
 	bool installed;         /* a bundle was promoted */
 	bool noted;             /* the pass's error is already in notes */
 	char version[OTA_VERSION_MAX + 1]; /* installed or attempted */
@@ -119,5 +122,51 @@ struct delivery_direct_progress {
 };
 void delivery_direct_progress_init(struct delivery_direct_progress *d, struct agent *a,
 				   unsigned long long size);
+/* delivery_trust.c: trust files that travel with bundles (schema/trust.md,
+ * "On a medium or in an index"): the *.trust files of a medium, or those
+ * an index lists, applied in sequence order before a bundle is chosen, so
+ * that one medium can carry a rotation and a release signed by the new
+ * keys.  Each is judged as `ota-agent trust FILE` judges it
+ * (trust_apply.h); a bad or old one is named and skipped like a bad
+ * bundle. */
+
+#define DELIVERY_TRUST_MAX OTA_INDEX_MAX_TRUST /* trust files looked at per pass */
+
+/* What the trust step of a pass came to. */
+struct delivery_trust {
+	struct ota_trust *files; /* owned: those that parsed, at most
+				    DELIVERY_TRUST_MAX */
+	size_t n;
+	size_t applied, current, refused; /* current: already in force */
+	int first_rc;                     /* of the first refused, 0 if none */
+	struct ota_err first_err;
+};
+
+void delivery_trust_init(struct delivery_trust *t);
+void delivery_trust_free(struct delivery_trust *t);
+
+/* Take the trust file text (name for messages): parsed into t->files, or
+ * refused (noted in p) when it does not parse. */
+void delivery_trust_add(struct delivery_trust *t, const unsigned char *text, size_t len,
+			const char *name, struct delivery_pass *p);
+
+/* A trust file refused before it was parsed (unreadable, not what the
+ * index said): noted in p, counted. */
+void delivery_trust_refuse(struct delivery_trust *t, int rc, const struct ota_err *why,
+			   struct delivery_pass *p);
+
+/* Read every *.trust of dir (read-only, links not followed) into t. */
+int delivery_trust_read_dir(struct delivery_trust *t, const char *dir,
+			    struct delivery_pass *p, struct ota_err *err);
+
+/* Apply t's files in sequence order, each under the run lock taken for it
+ * alone; the refused are noted in p.  0, or the code of a fault of the
+ * device (the lock, the trust state) that stops the pass. */
+int delivery_trust_apply(struct agent *a, struct delivery_trust *t, struct delivery_pass *p,
+			 struct ota_err *err);
+
+/* t's refusals folded into a pass's count and its first refusal. */
+void delivery_trust_fold(const struct delivery_trust *t, size_t *n_refused, int *first_rc,
+			 struct ota_err *first_err);
 
 #endif

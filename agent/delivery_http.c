@@ -32,6 +32,9 @@ struct poll {
 	char installed[OTA_VERSION_MAX + 1];
 	unsigned long long floor;
 	struct ota_index idx;
+	size_t trust_refused; /* trust files the index listed, refused */
+	int trust_rc;         /* the first one's code and reason */
+	struct ota_err trust_err;
 };
 
 static void fetch_opts(struct agent *a, struct ota_progress *prog, struct ota_fetch_opts *o)
@@ -92,6 +95,56 @@ static int read_index(struct poll *q, struct ota_err *err)
 	if (rc == 0)
 		rc = ota_index_parse(b.data, b.len, url, &q->idx, err);
 	ota_buf_free(&b);
+	return rc;
+}
+
+/* One trust file the index lists, into memory, checked against the
+ * index's size and SHA-256 (7 otherwise), then parsed into t. */
+static void fetch_trust(struct poll *q, const struct ota_index_trust *e, struct delivery_trust *t)
+{
+	unsigned char sha[OTA_SHA256_LEN];
+	struct ota_progress prog;
+	struct ota_fetch_opts o;
+	struct ota_err why = {0};
+	char url[URL_MAX];
+	struct ota_buf b;
+	int rc;
+
+	delivery_progress_init(&prog, q->a);
+	fetch_opts(q->a, &prog, &o);
+	ota_buf_init(&b, OTA_INDEX_TRUST_MAX_SIZE);
+	if ((rc = file_url(q, e->file, url, sizeof(url), &why)) == 0 &&
+	    (rc = ota_fetch_to_buf(url, &o, &b, &why)) == 0 &&
+	    (rc = ota_sha256(b.data, b.len, sha, &why)) == 0 &&
+	    (b.len != e->size || memcmp(sha, e->sha256, sizeof(sha))))
+		rc = ota_err_set(&why, OTA_EHASH, "%s: size or SHA-256 differs from the index",
+				 url);
+	if (rc == 0)
+		delivery_trust_add(t, b.data, b.len, url, q->p);
+	else
+		delivery_trust_refuse(t, rc, &why, q->p);
+	ota_buf_free(&b);
+}
+
+/* The trust files the index lists for this device class, applied in
+ * sequence order before a bundle is chosen. */
+static int take_trust(struct poll *q, struct ota_err *err)
+{
+	struct delivery_trust t;
+	size_t i;
+	int rc;
+
+	delivery_trust_init(&t);
+	for (i = 0; i < q->idx.n_trust && !interrupt_signal(); i++)
+		if (!strcmp(q->idx.trust[i].target, OTA_TRUST_ANY_TARGET) ||
+		    !strcmp(q->idx.trust[i].target, q->a->cfg.device_class))
+			fetch_trust(q, &q->idx.trust[i], &t);
+	rc = interrupt_signal() ? delivery_stopped(q->base, err)
+				: delivery_trust_apply(q->a, &t, q->p, err);
+	q->trust_refused = t.refused;
+	q->trust_rc = t.first_rc;
+	q->trust_err = t.first_err;
+	delivery_trust_free(&t);
 	return rc;
 }
 
@@ -209,7 +262,7 @@ static int http_pass(struct agent *a, const char *url, struct delivery_pass *p,
 	if (snprintf(q.base, sizeof(q.base), "%s%s", url,
 		     *url && url[strlen(url) - 1] == '/' ? "" : "/") >= (int)sizeof(q.base))
 		return ota_err_set(err, OTA_EUSAGE, "%s: URL too long", url);
-	if ((rc = read_index(&q, err)) ||
+	if ((rc = read_index(&q, err)) || (rc = take_trust(&q, err)) ||
 	    (rc = engine_installed(a, q.installed, &q.floor, err)))
 		goto out;
 	e = ota_index_pick(&q.idx, a->cfg.device_class, q.installed);
@@ -223,7 +276,13 @@ static int http_pass(struct agent *a, const char *url, struct delivery_pass *p,
 	}
 	if (e)
 		rc = take(&q, e, err);
-	if (rc == 0)
+	/* Nothing else went wrong: a refused trust file is the pass's outcome. */
+	if (rc == 0 && !p->installed && q.trust_rc) {
+		rc = q.trust_rc;
+		*err = q.trust_err;
+		p->noted = true;
+	}
+	if (rc == 0 || p->noted)
 		summarize(&q, e, why);
 out:
 	ota_index_free(&q.idx);

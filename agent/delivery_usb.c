@@ -379,12 +379,18 @@ static int usb_pass(struct agent *a, const char *dir, struct delivery_pass *p,
 		    struct ota_err *err)
 {
 	struct scan s = {.a = a, .dir = dir, .p = p, .spool = {.lock_fd = -1}};
+	struct delivery_trust trust;
 	char **names = NULL;
 	size_t n = 0, i;
 	long long deadline;
 	int rc;
 
+	delivery_trust_init(&trust);
+	/* Trust files first: a rotation on the medium decides which of its
+	 * bundles are signed well enough. */
 	if ((rc = delivery_spool_open(a, delivery_usb.name, &s.spool, err)) ||
+	    (rc = delivery_trust_read_dir(&trust, dir, p, err)) ||
+	    (rc = delivery_trust_apply(a, &trust, p, err)) ||
 	    (rc = trust_set_load(a, err)) ||
 	    (rc = engine_installed(a, s.installed, &s.floor, err)) ||
 	    (rc = ota_bundle_names(dir, &names, &n, err)))
@@ -393,6 +399,7 @@ static int usb_pass(struct agent *a, const char *dir, struct delivery_pass *p,
 		rc = ota_err_set(err, OTA_EINTERNAL, "out of memory");
 		goto out;
 	}
+	delivery_trust_fold(&trust, &s.n_refused, &s.first_rc, &s.first_err);
 	supervisor_notify(a, "STATUS=looking at %s", dir);
 	deadline = ota_monotonic_ms() + a->cfg.scan_timeout_ms;
 	for (i = 0; rc == 0 && i < n && !supervisor_stopping(a) && !interrupt_signal(); i++) {
@@ -415,6 +422,7 @@ static int usb_pass(struct agent *a, const char *dir, struct delivery_pass *p,
 	if (rc == 0 || p->noted)
 		summarize(&s, n);
 out:
+	delivery_trust_free(&trust);
 	free(s.c);
 	ota_dir_names_free(names, n);
 	delivery_spool_close(&s.spool);

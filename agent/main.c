@@ -30,18 +30,28 @@ static const struct {
 	  "                   (a delta takes the files it leaves out from releases on disk;\n"
 	  "                   progress on a terminal unless --quiet)", NULL},
 	 cmd_install, true},
-	{{"import", "import [DIR]",
+	{{"import", "import [DIR] | import --mount-options",
 	  "install the newest bundle for this device from a mounted medium\n"
 	  "                   (default watch.usb): signed heads judged first, the chosen one\n"
-	  "                   copied into the spool and installed from there; bad or foreign\n"
-	  "                   bundles named on stderr and skipped; the medium is only read", NULL},
+	  "                   installed straight off it (watch.direct: 0: from a spool copy);\n"
+	  "                   bad or foreign bundles named on stderr and skipped; *.trust and\n"
+	  "                   *.ts on it applied first, in sequence order; the medium is only\n"
+	  "                   read, but for receipts/<device id>.json with watch.receipts:\n"
+	  "                   true.  --mount-options: how ota-usb-import@.service mounts a\n"
+	  "                   stick (ro, or rw when watch.receipts is on)", NULL},
 	 /* These take the lock for each delivery pass only (agent_lock). */
 	 cmd_import, false},
+	{{"identity", "identity",
+	  "the device's key id and public key as a line of the laptop's\n"
+	  "                   device list (the key is made if missing)", NULL},
+	 /* Makes the device key if missing: no lock needed (devkey.h). */
+	 cmd_identity, false},
 	{{"poll", "poll [URL] [--once] [--interval S]",
 	  "install the newest bundle for this device from URL/index.json\n"
-	  "                   (ota-bundle index; default watch.http): downloaded into the\n"
-	  "                   spool with resume, retries and timeouts, checked against the\n"
-	  "                   index, installed from there; every S s (watch.interval) until\n"
+	  "                   (ota-bundle index; default watch.http): installed as it\n"
+	  "                   downloads (watch.direct: 0: into the spool first), resumed,\n"
+	  "                   retried and timed out, checked against the index; trust files\n"
+	  "                   it lists applied first; every S s (watch.interval) until\n"
 	  "                   SIGTERM, or once", NULL},
 	 cmd_poll, false},
 	{{"watch", "watch",

@@ -8,12 +8,15 @@
 #include <sys/statvfs.h>
 #include <time.h>
 
+#include "agent/receipt.h"
 #include "agent/view.h"
+#include "cli/cli.h"
 #include "lib/audit.h"
 #include "lib/dashboard_html.h"
 #include "lib/isotime.h"
 #include "lib/lock.h"
 #include "lib/release.h"
+#include "lib/trust.h"
 
 static json_t *version_or_null(const char *v)
 {
@@ -80,6 +83,69 @@ static json_t *releases_json(struct agent *a, struct ota_err *err, int *rc)
 	return arr;
 }
 
+/* Who this device is (receipt.h): its key id (null until the key is made,
+ * or when it cannot be read), hostname and machine id. */
+static json_t *device_json(struct agent *a)
+{
+	struct receipt_identity who;
+	struct ota_err why = {0};
+	int rc = receipt_identity(a, false, &who, NULL, &why);
+	json_t *o = json_pack("{s:o, s:o, s:o}", "id", rc || !who.id[0] ? json_null()
+								: json_string(who.id),
+			      "hostname", version_or_null(who.hostname), "machine_id",
+			      version_or_null(who.machine_id));
+
+	if (o && rc)
+		json_object_set_new(o, "problem", json_string(why.msg));
+	return o;
+}
+
+/* The trust set in force (what `keys --json` shows), or its problem. */
+static json_t *trust_json(struct agent *a)
+{
+	struct ota_err why = {0};
+	json_t *ids = json_array(), *rel = json_array(), *o;
+	struct ota_trust t;
+	size_t i;
+
+	if (ota_trust_state_load(a->cfg.state_dir, a->cfg.keys, a->cfg.threshold, &t, &why)) {
+		json_decref(ids);
+		json_decref(rel);
+		return json_pack("{s:s}", "problem", why.msg);
+	}
+	for (i = 0; ids && i < t.keys.n; i++)
+		json_array_append_new(ids, json_string(t.keys.keys[i].id));
+	for (i = 0; rel && i < t.release.keys.n; i++)
+		json_array_append_new(rel, json_string(t.release.keys.keys[i].id));
+	/* keys and threshold: the root role (format 1: also the release role). */
+	o = ids && rel ? json_pack("{s:I, s:i, s:o, s:{s:i, s:O}}", "sequence",
+				   (json_int_t)t.sequence, "threshold", (int)t.threshold, "keys",
+				   ids, "release", "threshold", (int)t.release.threshold, "keys",
+				   rel)
+		       : NULL;
+	json_decref(rel);
+	ota_trust_free(&t);
+	return o;
+}
+
+/* The configured health checks (schema/agent-config.md): absent ones left out. */
+static json_t *health_json(const struct ota_config *c)
+{
+	json_t *o = json_pack("{s:I, s:I, s:I}", "timeout_ms", (json_int_t)c->timeout_ms,
+			      "interval_ms", (json_int_t)c->interval_ms, "stable_ms",
+			      (json_int_t)c->stable_ms);
+
+	if (o && c->tcp_port)
+		json_object_set_new(o, "tcp_port", json_integer(c->tcp_port));
+	if (o && c->http_url)
+		json_object_set_new(o, "http_url", json_string(c->http_url));
+	if (o && c->health_cmd)
+		json_object_set_new(o, "command", json_string(c->health_cmd));
+	if (o && c->restart_count_cmd)
+		json_object_set_new(o, "restart_count", json_string(c->restart_count_cmd));
+	return o;
+}
+
 int view_history_json(struct agent *a, json_t **out, struct ota_audit_check *check,
 		       struct ota_err *err)
 {
@@ -118,6 +184,12 @@ static int status_of(struct agent *a, json_t *records, const struct ota_audit_ch
 		      "device_class", a->cfg.device_class, "time", now, "run",
 		      run_json(a, &run, records), "history", ota_audit_check_json(check));
 	snprintf(path, sizeof(path), "%s/%s", a->cfg.app_dir, OTA_RELEASES_DIR);
+	if (s) {
+		json_object_set_new(s, "device", device_json(a));
+		json_object_set_new(s, "agent_version", json_string(OTA_TOOLS_VERSION));
+		json_object_set_new(s, "trust", trust_json(a));
+		json_object_set_new(s, "health", health_json(&a->cfg));
+	}
 	if (s && statvfs(path, &st) == 0)
 		json_object_set_new(s, "free_bytes",
 				    json_integer((json_int_t)st.f_bavail * (json_int_t)st.f_frsize));
@@ -142,7 +214,8 @@ int view_status_json(struct agent *a, json_t **out, struct ota_err *err)
 	return rc;
 }
 
-int view_render_page(struct agent *a, struct ota_buf *out, struct ota_err *err)
+int view_render_page(struct agent *a, const struct ota_dashboard_page *pg, struct ota_buf *out,
+		     struct ota_err *err)
 {
 	struct ota_audit_check check;
 	json_t *status = NULL, *records = NULL;
@@ -150,7 +223,7 @@ int view_render_page(struct agent *a, struct ota_buf *out, struct ota_err *err)
 
 	if ((rc = view_history_json(a, &records, &check, err)) == 0 &&
 	    (rc = status_of(a, records, &check, &status, err)) == 0)
-		rc = ota_dashboard_render(status, records, out, err);
+		rc = ota_dashboard_render(status, records, pg, out, err);
 	json_decref(status);
 	json_decref(records);
 	return rc;

@@ -13,13 +13,13 @@ int cmd_index(int argc, char **argv)
 	struct ota_err err = {0};
 	struct ota_buf warnings;
 	const char *line, *nl;
-	size_t n = 0;
+	size_t n = 0, n_trust = 0;
 	int rc;
 
 	if (argc != 2 || argv[1][0] == '-')
 		return ota_cli_usage("index: expected one directory");
 	ota_buf_init(&warnings, 1024 * 1024);
-	rc = ota_index_write_dir(argv[1], &n, &warnings, &err);
+	rc = ota_index_write_dir(argv[1], &n, &n_trust, &warnings, &err);
 	/* One line per file that was not listed, each already naming it. */
 	for (line = (const char *)warnings.data; line && *line; line = nl + 1) {
 		if (!(nl = strchr(line, '\n')))
@@ -29,6 +29,11 @@ int cmd_index(int argc, char **argv)
 	ota_buf_free(&warnings);
 	if (rc)
 		return ota_cli_fail(&err);
-	ota_cli_print(stdout, "%s/%s: %zu bundle%s", argv[1], OTA_INDEX_FILE, n, n == 1 ? "" : "s");
+	if (n_trust)
+		ota_cli_print(stdout, "%s/%s: %zu bundle%s, %zu trust file%s", argv[1],
+			      OTA_INDEX_FILE, n, n == 1 ? "" : "s", n_trust, n_trust == 1 ? "" : "s");
+	else
+		ota_cli_print(stdout, "%s/%s: %zu bundle%s", argv[1], OTA_INDEX_FILE, n,
+			      n == 1 ? "" : "s");
 	return 0;
 }

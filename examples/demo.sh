@@ -3,7 +3,9 @@
 # key generation -> bundle (CI) -> detached signature (air-gapped box)
 # -> attach -> verify and extract (device), what a tampered copy gets;
 # then the device agent installs 1.0.0, 2.0.0 and a broken 3.0.0, and
-# polls 4.0.0 from a web server on loopback standing in for a laptop.
+# polls 4.0.0 from a web server on loopback standing in for a laptop;
+# a stick carrying a key rotation and 5.0.0 signed by the new key is
+# imported in one go and its signed receipt collected on the laptop.
 set -eu
 bin=$(cd "${1:-build/bin}" && pwd)
 examples=$(cd "$(dirname "$0")" && pwd)
@@ -134,7 +136,7 @@ sed -n '1,14p' escrow/*-1-of-3.share
 run ota-keytool escrow combine --passphrase-file signing-box/passphrase --out escrow/rebuilt.key \
 	escrow/*-1-of-3.share escrow/*-3-of-3.share
 
-step "Key rotation without a truck roll: a trust file retires the fleet key for a new one"
+step "Key rotation without a truck roll: one stick carries a trust file retiring the fleet key and 5.0.0 signed by the new key"
 printf 'new fleet key passphrase\n' >signing-box/passphrase2
 run ota-keytool generate --out signing-box/fleet2 --passphrase-file signing-box/passphrase2
 run ota-keytool trust create --sequence 1 --threshold 1 --target edge-gw-v2 \
@@ -144,11 +146,49 @@ run ota-keytool trust sign --key signing-box/fleet.key --passphrase-file signing
 	signing-box/fleet-1.trust
 run ota-keytool trust sign --key signing-box/fleet2.key --passphrase-file signing-box/passphrase2 \
 	signing-box/fleet-1.trust
-run ota-agent --root "$root" trust signing-box/fleet-1.trust
+mkdir -p stick
+cp signing-box/fleet-1.trust stick/
+"$examples/make-release.sh" 5.0.0 good ci/tree-5.0.0 "$bin/../examples/gateway" >/dev/null
+ota-bundle create --tree ci/tree-5.0.0 --version 5.0.0 --target edge-gw-v2 \
+	--rollback-index 5 --sign-key signing-box/fleet2.key --passphrase-file signing-box/passphrase2 \
+	--out stick/app-5.0.0.bundle >/dev/null
+ls stick
+
+step "Device: its identity (a key made on the device), and receipts switched on (watch.receipts: true)"
+echo gw-demo-1 >"$root/etc/hostname"
+python3 -c 'import uuid; print(uuid.uuid4().hex)' >"$root/etc/machine-id"
+echo "\$ ota-agent --root $root identity >laptop-devices.txt   # the line for the fleet's device list"
+ota-agent --root "$root" identity >laptop-devices.txt
+cat laptop-devices.txt
+run ota-agent --root "$root" status | head -n 2
+printf 'watch:\n  receipts: true\n' >>"$root/etc/ota/agent.yaml"
+run ota-agent --root "$root" import --mount-options
+
+step "Device: the stick plugged in: the rotation applied first, then 5.0.0 (signed by the new key only) installed, a signed receipt left on the stick"
+run ota-agent --root "$root" import stick
 run ota-agent --root "$root" keys
+[ "$(readlink "$root/opt/app/current")" = releases/5.0.0 ] ||
+	{ echo "DEMO FAILED: 5.0.0 was not installed in the same import as the rotation" >&2; exit 1; }
+ls stick/receipts
+
+step "Laptop: the stick back; the receipt checked against the fleet's device list and collected"
+run ota-keytool receipts collect stick --devices laptop-devices.txt --state laptop/receipts-collected.json
+receipt=$(ls stick/receipts/*.json)
+cp "$receipt" old-receipt.json
+echo "(plugged in again: nothing newer, receipt 2)"
+ota-agent --root "$root" import stick >/dev/null
+run ota-keytool receipts collect stick --devices laptop-devices.txt --state laptop/receipts-collected.json --csv
+echo "(an attacker puts receipt 1 back on the stick, to hide what happened since)"
+cp old-receipt.json "$receipt"
+st=0
+ota-keytool receipts collect stick --devices laptop-devices.txt \
+	--state laptop/receipts-collected.json >/dev/null || st=$?
+echo "exit $st (24 = receipt refused: replayed)"
+[ "$st" -eq 24 ] || { echo "DEMO FAILED: a replayed receipt was not refused" >&2; exit 1; }
+
 st=0
 ota-agent --root "$root" install ci/agent-2.0.0.bundle || st=$?
 echo "exit $st (6 = untrusted: the retired key no longer counts)"
 [ "$st" -eq 6 ] || { echo "DEMO FAILED: a bundle of the retired key was not refused" >&2; exit 1; }
 
-printf '\nDEMO OK: bundled, signed on the air-gapped box, verified and extracted; tampering refused; the agent promoted 1.0.0 and 2.0.0, rolled the broken 3.0.0 back to 2.0.0, installed 4.0.0 polled over HTTP; the fleet key escrowed 2-of-3 and rotated, its retired key refused.\n'
+printf '\nDEMO OK: bundled, signed on the air-gapped box, verified and extracted; tampering refused; the agent promoted 1.0.0 and 2.0.0, rolled the broken 3.0.0 back to 2.0.0, installed 4.0.0 polled over HTTP; the fleet key escrowed 2-of-3; one stick carried its rotation and 5.0.0 signed by the new key, installed in one import, its signed receipt collected on the laptop and a replayed one refused; the retired key refused.\n'

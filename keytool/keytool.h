@@ -3,11 +3,14 @@
 #ifndef OTA_KEYTOOL_H
 #define OTA_KEYTOOL_H
 
+#include <jansson.h>
 #include <openssl/evp.h>
 #include <stdbool.h>
 
 #include "cli/cli.h"
 #include "lib/err.h"
+#include "lib/hash.h"
+#include "lib/receipt.h"
 
 /* Returned by a parse_args that did not end the command. */
 #define OTA_KEYTOOL_CONTINUE (-1)
@@ -28,6 +31,23 @@ int cmd_passwd(int argc, char **argv);
 int cmd_escrow(int argc, char **argv);
 int cmd_trust(int argc, char **argv);
 int cmd_token(int argc, char **argv);
+int cmd_receipts(int argc, char **argv);
+
+/* receipts_ledger.c: the counters collect remembers (schema/receipt.md). */
+int receipts_ledger_path(const char *given, char *out, size_t size, struct ota_err *err);
+int receipts_ledger_load(const char *path, json_t **out, struct ota_err *err);
+/* The last counter and file SHA-256 collected from device (0: none);
+ * -1 for a damaged entry. */
+int receipts_ledger_last(const json_t *ledger, const char *device, unsigned long long *counter,
+			 unsigned char sha[OTA_SHA256_LEN]);
+int receipts_ledger_note(json_t *ledger, const char *device, unsigned long long counter,
+			 const unsigned char sha[OTA_SHA256_LEN], struct ota_err *err);
+int receipts_ledger_save(const char *path, const json_t *ledger, struct ota_err *err);
+
+/* receipts_table.c: the fleet's rows and their printing. */
+int receipts_row(json_t *rows, const struct ota_receipt *r, const char *status,
+		 const char *label, struct ota_err *err);
+int receipts_print(const json_t *rows, bool json, bool csv, struct ota_err *err);
 /* escrow combine (argv[0] "combine"), in escrow_combine.c */
 int ota_keytool_escrow_combine(int argc, char **argv);
 /* trust create and trust timestamp (argv[0] the subcommand), in

@@ -55,6 +55,13 @@ const struct ota_keytool_cmd ota_keytool_cmds[] = {
       "          never to leave it; write its .pub.  PIN: --pin-file F | --pin-env NAME",
       "import generate"},
      cmd_token},
+    {{"receipts",
+      "receipts verify|collect DIR --devices FILE [--state FILE] [--json | --csv]",
+      "check the signed install receipts devices left in DIR (a stick, or its\n"
+      "          receipts/) and print the fleet; collect also remembers each device's\n"
+      "          counter, so an older receipt later is a replay (schema/receipt.md)",
+      "verify collect"},
+     cmd_receipts},
     {{NULL, NULL, NULL, NULL}, NULL},
 };
 
@@ -75,7 +82,8 @@ static const char notes[] =
     "key, wrong passphrase), 12 output exists, 19 shares that do not rebuild the\n"
     "key: too few, of two splits, one twice; for trust verify as the device:\n"
     "5 bad signature, 6 too few signatures, 8 wrong target, 14 sequence not newer,\n"
-    "23 expired (" OTA_EXIT_CODES_DOC ").\n";
+    "23 expired; receipts: 24 a receipt forged, altered, replayed or from a\n"
+    "device not in the list (" OTA_EXIT_CODES_DOC ").\n";
 
 static void usage(void)
 {

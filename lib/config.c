@@ -24,7 +24,7 @@
 #define DURATION_MAX_MS 3600000u
 #define LONG_DURATION_MAX_MS (24 * 3600000u) /* a download over a slow link */
 
-enum kind { K_TARGET, K_PATH, K_CMD, K_URL, K_INT, K_DUR, K_MAP };
+enum kind { K_TARGET, K_PATH, K_CMD, K_URL, K_INT, K_DUR, K_BOOL, K_MAP };
 
 struct loader;
 
@@ -93,6 +93,7 @@ static const struct field watch_fields[] = {
 	KEY("max_time", K_DUR, false, max_fetch_ms, 0, LONG_DURATION_MAX_MS),
 	KEY("scan_timeout", K_DUR, false, scan_timeout_ms, 10, DURATION_MAX_MS),
 	KEY("direct", K_INT, false, direct, 0, 1),
+	KEY("receipts", K_BOOL, false, receipts, 0, 1),
 	{0},
 };
 
@@ -215,6 +216,7 @@ static const char *expected(const struct field *f, char *buf, size_t size)
 		[K_PATH] = "an absolute path",
 		[K_CMD] = "a non-empty command",
 		[K_URL] = "an http:// URL",
+		[K_BOOL] = "true or false",
 		[K_MAP] = "a mapping",
 	};
 	char lo[32], hi[32];
@@ -284,6 +286,9 @@ static bool value_ok(const struct field *f, const char *v, unsigned long long *n
 		return ota_config_parse_uint(v, strlen(v), n) && *n >= f->min && *n <= f->max;
 	case K_DUR:
 		return ota_config_parse_seconds(v, n) && *n >= f->min && *n <= f->max;
+	case K_BOOL: /* YAML 1.2's core schema: these two words only */
+		*n = strcmp(v, "true") == 0;
+		return *n || strcmp(v, "false") == 0;
 	default:
 		return false;
 	}
@@ -324,7 +329,7 @@ static int read_scalar(struct loader *l, const struct field *f, const char *pref
 		return fail(l, line_of(ev), "%s%s: contains a NUL byte", prefix, f->name);
 	if (!value_ok(f, v, &n))
 		return bad_value(l, prefix, f);
-	if (f->kind == K_INT || f->kind == K_DUR) {
+	if (f->kind == K_INT || f->kind == K_DUR || f->kind == K_BOOL) {
 		*(unsigned int *)(void *)((char *)l->c + f->off) = (unsigned int)n;
 		return 0;
 	}

@@ -55,6 +55,10 @@ struct ota_config {
 	unsigned int direct;             /* watch.direct: 1 (default) installs
 					    straight from the medium or the wire,
 					    0 copies into the spool first */
+	unsigned int receipts;           /* watch.receipts: 1 = `import` writes a
+					    signed receipt on the medium
+					    (receipt.h); default 0, the
+					    medium never written */
 	/* history: the audit history's segments (audit.h). */
 	unsigned int history_max_kb; /* history.max_kb: rotate past this, default 256 */
 	unsigned int history_keep;   /* history.keep: segments kept, default 4 (2..64) */

@@ -13,65 +13,6 @@
 #include "lib/hash.h"
 #include "lib/isotime.h"
 
-static const char css[] =
-	":root{--ok:#116329;--okbg:#dafbe1;--bad:#a40e26;--badbg:#ffebe9;--warn:#7d4e00;"
-	"--warnbg:#fff8c5;--info:#0a3069;--infobg:#ddf4ff;--line:#d0d7de;--muted:#57606a}"
-	"*{box-sizing:border-box}"
-	"body{margin:0;font:15px/1.45 system-ui,-apple-system,\"Segoe UI\",Roboto,\"DejaVu Sans\","
-	"sans-serif;color:#1f2328;background:#f6f8fa}"
-	"header{background:#24292f;color:#fff;padding:18px 28px}"
-	"header h1{margin:0;font-size:22px;font-weight:600}"
-	"header p{margin:4px 0 0;color:#d0d7de;font-size:13px}"
-	"main,footer{max-width:1100px;margin:0 auto;padding:8px 28px}main{padding-top:20px}"
-	"h2{font-size:17px;margin:22px 0 10px}"
-	".cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(190px,1fr));gap:12px}"
-	".card{background:#fff;border:1px solid var(--line);border-radius:8px;padding:12px 14px}"
-	".card h3{margin:0;font-size:12px;text-transform:uppercase;letter-spacing:.04em;"
-	"color:var(--muted)}"
-	".card p{margin:2px 0;font-size:13px;overflow-wrap:anywhere}"
-	".card .big{font-size:24px;font-weight:650;margin:4px 0 2px}"
-	".chain{margin:12px 0 0;padding:10px 14px;border-radius:8px;border:1px solid var(--line);"
-	"border-left:6px solid var(--ok);background:#fff;font-size:14px}"
-	".chain.bad{border-left-color:var(--bad);background:var(--badbg);color:var(--bad)}"
-	".chain b{font-size:16px}.chain.ok b{color:var(--ok)}.chain p{margin:2px 0}"
-	".card.ok{border-left:6px solid var(--ok)}"
-	".card.warn{border-left:6px solid #bf8700;background:var(--warnbg)}"
-	".ok .big,.badge.ok{color:var(--ok)}.badge.fail{color:var(--bad)}"
-	".warn .big,.badge.warn{color:var(--warn)}.badge.info{color:var(--info)}"
-	".releases{list-style:none;padding:0;margin:0;display:flex;flex-wrap:wrap;gap:8px}"
-	".releases li{background:#fff;border:1px solid var(--line);border-radius:6px;"
-	"padding:6px 10px;font-weight:600}"
-	".tag{font-size:11px;border-radius:10px;padding:1px 7px;margin-left:6px;"
-	"background:var(--infobg);color:var(--info)}"
-	".attempts{list-style:none;padding:0;margin:0}"
-	".attempt{background:#fff;border:1px solid var(--line);border-left:6px solid var(--ok);"
-	"border-radius:8px;padding:12px 16px;margin:0 0 12px}"
-	".attempt.fail{border-left-color:var(--bad)}.attempt.warn{border-left-color:#bf8700}"
-	".attempt.info{border-left-color:#0969da}"
-	".top{display:flex;flex-wrap:wrap;gap:4px 12px;align-items:baseline}"
-	".badge{font-weight:700;font-size:13px;padding:2px 9px;border-radius:12px;"
-	"border:1px solid currentColor}"
-	".badge.ok{background:var(--okbg)}.badge.fail{background:var(--badbg)}"
-	".badge.warn{background:var(--warnbg)}.badge.info{background:var(--infobg)}"
-	".ver{font-size:18px;font-weight:700}.num{color:var(--muted)}"
-	".mono,.file,dd,code{font-family:ui-monospace,\"DejaVu Sans Mono\",monospace;font-size:13px;"
-	"overflow-wrap:anywhere}"
-	".when{color:var(--muted);font-size:13px;margin-left:auto}"
-	".path{list-style:none;display:flex;flex-wrap:wrap;gap:4px;padding:0;margin:10px 0 6px}"
-	".path li{font:12px ui-monospace,\"DejaVu Sans Mono\",monospace;padding:2px 7px;"
-	"border-radius:4px;background:#eaeef2}"
-	".path li.arrow{background:none;padding:2px 0;color:var(--muted)}"
-	".path li.failed{background:var(--bad);color:#fff;font-weight:700}"
-	".path li.done{background:var(--ok);color:#fff;font-weight:700}"
-	".why{margin:6px 0;overflow-wrap:anywhere}.why.fail{color:var(--bad)}"
-	"dl{display:grid;grid-template-columns:max-content 1fr;gap:2px 12px;margin:6px 0;"
-	"font-size:12px;color:var(--muted)}dd{margin:0;font-size:12px}"
-	"details{margin-top:6px;font-size:13px}summary{cursor:pointer;color:#0969da}"
-	"table{border-collapse:collapse;width:100%;margin-top:6px;font-size:12px}"
-	"th,td{text-align:left;border-bottom:1px solid var(--line);padding:4px 6px;"
-	"vertical-align:top}td:last-child{overflow-wrap:anywhere}tr.fail td{background:var(--badbg)}"
-	"footer{color:var(--muted);font-size:12px;padding-bottom:30px}";
-
 /* The page being written: the first failure is kept, later writes skip. */
 struct page {
 	struct ota_buf *out;
@@ -128,7 +69,7 @@ int ota_html_escape(struct ota_buf *out, const char *s, struct ota_err *err)
 int ota_dashboard_csp(char out[OTA_DASHBOARD_CSP_MAX], struct ota_err *err)
 {
 	unsigned char d[OTA_SHA256_LEN], b64[4 * ((OTA_SHA256_LEN + 2) / 3) + 1];
-	int rc = ota_sha256(css, sizeof(css) - 1, d, err);
+	int rc = ota_sha256(ota_dashboard_css, ota_dashboard_css_len, d, err);
 
 	if (rc)
 		return rc;
@@ -418,10 +359,23 @@ static void attempt(struct page *p, const json_t *a, size_t n)
 	put(p, "</li>");
 }
 
-static void timeline(struct page *p, const json_t *records)
+/* "Newer" and "older" links around a page of attempts. */
+static void pager(struct page *p, const struct ota_dashboard_page *pg, unsigned long pages)
+{
+	put(p, "<nav class=\"pager\" aria-label=\"Pages of attempts\">");
+	if (pg->page > 1)
+		putf(p, "<a href=\"/?page=%lu\">← newer</a>", pg->page - 1);
+	putf(p, "<span>page %lu of %lu</span>", pg->page, pages);
+	if (pg->page < pages)
+		putf(p, "<a href=\"/?page=%lu\">older →</a>", pg->page + 1);
+	put(p, "</nav>");
+}
+
+static void timeline(struct page *p, const json_t *records, const struct ota_dashboard_page *pg)
 {
 	json_t *att = ota_audit_attempts(records);
-	size_t i, n = json_array_size(att), fails = 0;
+	size_t i, n = json_array_size(att), fails = 0, first = n, last = 0;
+	unsigned long pages = 1;
 
 	if (!att) {
 		p->rc = ota_err_set(p->err, OTA_EINTERNAL, "out of memory");
@@ -429,14 +383,26 @@ static void timeline(struct page *p, const json_t *records)
 	}
 	for (i = 0; i < n; i++)
 		fails += json_is_true(json_object_get(json_array_get(att, i), "failure"));
+	/* Newest first: page 1 is attempts n..n-per+1 (numbered from 1). */
+	if (pg && pg->per_page) {
+		pages = n ? (n + pg->per_page - 1) / pg->per_page : 1;
+		first = pg->page <= pages ? n - (pg->page - 1) * pg->per_page : 0;
+		last = first > pg->per_page ? first - pg->per_page : 0;
+	}
 	putf(p, "<h2 id=\"attempts\">Install attempts, newest first (%zu, %zu failed)</h2>", n,
 	     fails);
+	if (pg && pages > 1)
+		pager(p, pg, pages);
 	put(p, "<ol class=\"attempts\" reversed aria-labelledby=\"attempts\">");
-	for (i = n; i > 0; i--)
+	for (i = first; i > last; i--)
 		attempt(p, json_array_get(att, i - 1), i);
 	if (!n)
 		put(p, "<li>No attempt recorded yet.</li>");
+	else if (first == 0)
+		putf(p, "<li>No attempt on this page: there are %lu.</li>", pages);
 	put(p, "</ol>");
+	if (pg && pages > 1)
+		pager(p, pg, pages);
 	json_decref(att);
 }
 
@@ -458,7 +424,7 @@ static void head(struct page *p, const json_t *s)
 	put(p, " · ");
 	esc(p, *str(s, "current") ? str(s, "current") : "no release");
 	put(p, " · ota</title><style>");
-	put(p, css);
+	put(p, ota_dashboard_css);
 	put(p, "</style></head><body><header><h1>OTA device ");
 	esc(p, *str(s, "device_class") ? str(s, "device_class") : "(unknown class)");
 	put(p, "</h1><p>Read-only view from ota-agent, ");
@@ -466,15 +432,28 @@ static void head(struct page *p, const json_t *s)
 	put(p, ". Nothing on this page comes from a network.</p></header><main>");
 }
 
-int ota_dashboard_render(const json_t *status, const json_t *records, struct ota_buf *out,
+/* The JSON endpoints, on a served page only (a report file has none). */
+static void api_links(struct page *p)
+{
+	put(p, "<p class=\"api\">The same as JSON: <a href=\"/api/status.json\">/api/status.json"
+	       "</a> (<code>ota-agent status --json</code>), <a href=\"/api/history.json\">"
+	       "/api/history.json</a> (<code>ota-agent history --json</code>)</p>");
+}
+
+int ota_dashboard_render(const json_t *status, const json_t *records,
+			 const struct ota_dashboard_page *pg, struct ota_buf *out,
 			 struct ota_err *err)
 {
 	struct page p = {.out = out, .err = err};
 
 	head(&p, status);
 	cards(&p, status);
+	if (p.rc == 0)
+		p.rc = ota_dashboard_device(status, out, err);
+	if (pg)
+		api_links(&p);
 	releases(&p, status);
-	timeline(&p, records);
+	timeline(&p, records, pg);
 	put(&p, "</main><footer>Times are the device's clock (UTC). Each record of the history "
 		"carries the SHA-256 of the one before it; <code>ota-agent history --verify</code> "
 		"checks the chain, and <code>--expect SEQ:SHA256</code> checks it still holds a "

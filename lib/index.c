@@ -66,18 +66,84 @@ static int parse_entry(const json_t *v, struct ota_index_entry *e, struct ota_er
 	return 0;
 }
 
+static bool ends_in(const char *name, const char *ext)
+{
+	size_t n = strlen(name), e = strlen(ext);
+
+	return n > e && strcmp(name + n - e, ext) == 0;
+}
+
+static int parse_trust(const json_t *v, struct ota_index_trust *e, struct ota_err *err)
+{
+	const char *file = get_str(v, "file"), *target = get_str(v, "target");
+	const char *sha = get_str(v, "sha256");
+	const json_t *size = json_object_get(v, "size"), *seq = json_object_get(v, "sequence");
+
+	if (!json_is_object(v) || json_object_size(v) != 5 || !file || !target || !sha ||
+	    !json_is_integer(size) || !json_is_integer(seq))
+		return ota_err_set(err, OTA_EFORMAT, "keys must be exactly file, sequence, "
+				   "sha256, size, target");
+	if (!ota_index_name_ok(file) || (!ends_in(file, OTA_TRUST_EXT) &&
+					 !ends_in(file, OTA_TIMESTAMP_EXT)))
+		return ota_err_set(err, OTA_EFORMAT, "file: not a plain *" OTA_TRUST_EXT " or *"
+				   OTA_TIMESTAMP_EXT " name");
+	if (strcmp(target, "*") && !ota_manifest_target_ok(target))
+		return ota_err_set(err, OTA_EFORMAT, "target: not a device class or \"*\"");
+	if (json_integer_value(size) < 0 || json_integer_value(size) > OTA_INDEX_TRUST_MAX_SIZE)
+		return ota_err_set(err, OTA_EFORMAT, "size: not a size up to %d",
+				   OTA_INDEX_TRUST_MAX_SIZE);
+	if (json_integer_value(seq) < 1 || json_integer_value(seq) > 4294967295LL)
+		return ota_err_set(err, OTA_EFORMAT, "sequence: not 1..4294967295");
+	if (strlen(sha) != OTA_SHA256_HEX_LEN || ota_unhex(sha, e->sha256, OTA_SHA256_LEN))
+		return ota_err_set(err, OTA_EFORMAT, "sha256: not 64 lowercase hex digits");
+	if (!(e->file = strdup(file)))
+		return ota_err_set(err, OTA_EINTERNAL, "out of memory");
+	memcpy(e->target, target, strlen(target) + 1);
+	e->size = (unsigned long long)json_integer_value(size);
+	e->sequence = (unsigned long long)json_integer_value(seq);
+	return 0;
+}
+
+/* The optional "trust" list. */
+static int parse_trust_list(const json_t *list, const char *name, struct ota_index *idx,
+			    struct ota_err *err)
+{
+	size_t i, j;
+	int rc;
+
+	if (!json_is_array(list))
+		return ota_err_set(err, OTA_EFORMAT, "%s: trust: not a list", name);
+	if (json_array_size(list) > OTA_INDEX_MAX_TRUST)
+		return ota_err_set(err, OTA_EFORMAT, "%s: more than %d trust files", name,
+				   OTA_INDEX_MAX_TRUST);
+	idx->trust = calloc(json_array_size(list) + 1, sizeof(*idx->trust));
+	if (!idx->trust)
+		return ota_err_set(err, OTA_EINTERNAL, "out of memory");
+	for (i = 0; i < json_array_size(list); i++) {
+		if ((rc = parse_trust(json_array_get(list, i), &idx->trust[i], err)))
+			return ota_err_prefix(err, rc, "%s: trust[%zu]", name, i);
+		idx->n_trust++;
+		for (j = 0; j < i; j++)
+			if (!strcmp(idx->trust[j].file, idx->trust[i].file))
+				return ota_err_set(err, OTA_EFORMAT, "%s: trust[%zu]: file listed "
+						   "twice", name, i);
+	}
+	return 0;
+}
+
 static int parse_root(const json_t *root, const char *name, struct ota_index *idx,
 		      struct ota_err *err)
 {
-	const json_t *list = json_object_get(root, "bundles"), *format;
+	const json_t *list = json_object_get(root, "bundles"), *format, *trust;
 	size_t i, j;
 	int rc;
 
 	format = json_object_get(root, "format");
-	if (!json_is_object(root) || json_object_size(root) != 2 || !json_is_array(list) ||
-	    !format)
+	trust = json_object_get(root, "trust");
+	if (!json_is_object(root) || json_object_size(root) != 2U + (trust != NULL) ||
+	    !json_is_array(list) || !format)
 		return ota_err_set(err, OTA_EFORMAT, "%s: not a bundle index: keys must be "
-				   "exactly bundles (a list) and format", name);
+				   "exactly bundles (a list), format and, optionally, trust", name);
 	if (!json_is_integer(format) || json_integer_value(format) != OTA_INDEX_FORMAT)
 		return ota_err_set(err, OTA_EFORMAT, "%s: unsupported index format", name);
 	if (json_array_size(list) > OTA_INDEX_MAX_BUNDLES)
@@ -95,7 +161,7 @@ static int parse_root(const json_t *root, const char *name, struct ota_index *id
 				return ota_err_set(err, OTA_EFORMAT, "%s: bundles[%zu]: file listed "
 						   "twice", name, i);
 	}
-	return 0;
+	return trust ? parse_trust_list(trust, name, idx, err) : 0;
 }
 
 int ota_index_parse(const unsigned char *data, size_t len, const char *name,
@@ -121,6 +187,9 @@ void ota_index_free(struct ota_index *idx)
 	for (i = 0; idx->entries && i < idx->n; i++)
 		free(idx->entries[i].file);
 	free(idx->entries);
+	for (i = 0; idx->trust && i < idx->n_trust; i++)
+		free(idx->trust[i].file);
+	free(idx->trust);
 	memset(idx, 0, sizeof(*idx));
 }
 
@@ -145,4 +214,47 @@ const struct ota_index_entry *ota_index_pick(const struct ota_index *idx, const 
 int ota_bundle_names(const char *dir, char ***names, size_t *n, struct ota_err *err)
 {
 	return ota_dir_names(dir, OTA_BUNDLE_EXT, OTA_INDEX_MAX_BUNDLES, "bundles", names, n, err);
+}
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int ota_trust_names(const char *dir, char ***names, size_t *n, struct ota_err *err)
+{
+	char **ts = NULL, **all;
+	size_t n_ts = 0;
+	int rc;
+
+	if ((rc = ota_dir_names(dir, OTA_TRUST_EXT, OTA_INDEX_MAX_TRUST, "trust files", names, n,
+				err)) ||
+	    (rc = ota_dir_names(dir, OTA_TIMESTAMP_EXT, OTA_INDEX_MAX_TRUST, "timestamps", &ts,
+				&n_ts, err)))
+		goto fail;
+	if (*n + n_ts > OTA_INDEX_MAX_TRUST) {
+		rc = ota_err_set(err, OTA_EFORMAT, "%s: more than %d trust files and timestamps",
+				 dir, OTA_INDEX_MAX_TRUST);
+		goto fail;
+	}
+	if (n_ts) {
+		if (!(all = realloc(*names, (*n + n_ts) * sizeof(*all)))) {
+			rc = ota_err_set(err, OTA_EINTERNAL, "out of memory");
+			goto fail;
+		}
+		memcpy(all + *n, ts, n_ts * sizeof(*all));
+		free(ts); /* the names now belong to all */
+		*names = all;
+		*n += n_ts;
+		qsort(*names, *n, sizeof(**names), by_name);
+	} else {
+		free(ts);
+	}
+	return 0;
+fail:
+	ota_dir_names_free(*names, *n);
+	ota_dir_names_free(ts, n_ts);
+	*names = NULL;
+	*n = 0;
+	return rc;
 }

@@ -17,6 +17,7 @@
 #include "lib/canon.h"
 #include "lib/ctlesc.h"
 #include "lib/fsutil.h"
+#include "lib/trust.h"
 
 /* The unverified manifest of the bundle on fd: enough to describe it. */
 static int read_manifest(int fd, const char *name, struct ota_manifest **m,
@@ -65,6 +66,38 @@ static int describe(const char *dir, const char *name, json_t **out, struct ota_
 	return rc;
 }
 
+/* A trust file: its sequence and target read, its signatures left to
+ * the device. */
+static int describe_trust(const char *dir, const char *name, json_t **out, struct ota_err *err)
+{
+	char path[PATH_MAX], hex[OTA_SHA256_HEX_LEN + 1];
+	unsigned char sha[OTA_SHA256_LEN];
+	struct ota_trust t;
+	struct ota_buf b;
+	int rc;
+
+	if (snprintf(path, sizeof(path), "%s/%s", dir, name) >= (int)sizeof(path))
+		return ota_err_set(err, OTA_EIO, "%s/%s: path too long", dir, name);
+	ota_trust_init(&t);
+	ota_buf_init(&b, OTA_TRUST_FILE_MAX);
+	rc = ota_buf_read_file_at(&b, AT_FDCWD, path, O_NOFOLLOW, err);
+	if (rc == OTA_EFORMAT)
+		rc = ota_err_set(err, rc, "%s: not a trust file (over %d bytes)", path,
+				 OTA_TRUST_FILE_MAX);
+	if (rc == 0 && (rc = ota_trust_parse(b.data, b.len, path, &t, err)) == 0 &&
+	    (rc = ota_sha256(b.data, b.len, sha, err)) == 0) {
+		ota_hex(sha, sizeof(sha), hex);
+		*out = json_pack("{s:s, s:I, s:s, s:I, s:s}", "file", name, "sequence",
+				 (json_int_t)t.sequence, "sha256", hex, "size", (json_int_t)b.len,
+				 "target", t.target);
+		if (!*out)
+			rc = ota_err_set(err, OTA_EINTERNAL, "out of memory");
+	}
+	ota_buf_free(&b);
+	ota_trust_free(&t);
+	return rc;
+}
+
 static int warn(struct ota_buf *warnings, const struct ota_err *why, struct ota_err *err)
 {
 	int rc;
@@ -95,24 +128,21 @@ static int write_index(const char *dir, const json_t *root, struct ota_err *err)
 	return rc;
 }
 
-int ota_index_write_dir(const char *dir, size_t *count, struct ota_buf *warnings,
-			struct ota_err *err)
+/* Describe each name of dir into list; *count those listed, the others
+ * warned about. */
+static int describe_all(const char *dir, char **names, size_t n,
+			int (*describe_one)(const char *, const char *, json_t **, struct ota_err *),
+			json_t *list, size_t *count, struct ota_buf *warnings, struct ota_err *err)
 {
-	json_t *root = NULL, *list = json_array(), *e;
 	struct ota_err why;
-	char **names = NULL;
-	size_t n = 0, i;
-	int rc;
+	size_t i;
+	json_t *e;
+	int rc = 0;
 
-	*count = 0;
-	if (!list)
-		return ota_err_set(err, OTA_EINTERNAL, "out of memory");
-	if ((rc = ota_bundle_names(dir, &names, &n, err)))
-		goto out;
 	for (i = 0; rc == 0 && i < n; i++) {
 		why = (struct ota_err){0};
 		e = NULL;
-		rc = describe(dir, names[i], &e, &why);
+		rc = describe_one(dir, names[i], &e, &why);
 		if (rc == 0 && json_array_append_new(list, e))
 			rc = ota_err_set(err, OTA_EINTERNAL, "out of memory");
 		else if (rc == 0)
@@ -122,14 +152,42 @@ int ota_index_write_dir(const char *dir, size_t *count, struct ota_buf *warnings
 		else
 			*err = why;
 	}
-	if (rc == 0 && !(root = json_pack("{s:O, s:i}", "bundles", list, "format",
-					  OTA_INDEX_FORMAT)))
+	return rc;
+}
+
+int ota_index_write_dir(const char *dir, size_t *count, size_t *n_trust,
+			struct ota_buf *warnings, struct ota_err *err)
+{
+	json_t *root = NULL, *list = json_array(), *trust = json_array();
+	char **names = NULL, **tnames = NULL;
+	size_t n = 0, tn = 0, listed = 0;
+	int rc;
+
+	*count = 0;
+	if (!list || !trust) {
+		rc = ota_err_set(err, OTA_EINTERNAL, "out of memory");
+		goto out;
+	}
+	if ((rc = ota_bundle_names(dir, &names, &n, err)) ||
+	    (rc = ota_trust_names(dir, &tnames, &tn, err)) ||
+	    (rc = describe_all(dir, names, n, describe, list, count, warnings, err)) ||
+	    (rc = describe_all(dir, tnames, tn, describe_trust, trust, &listed, warnings, err)))
+		goto out;
+	/* No "trust" key without trust files: such an index reads as before. */
+	root = listed ? json_pack("{s:O, s:i, s:O}", "bundles", list, "format", OTA_INDEX_FORMAT,
+				  "trust", trust)
+		      : json_pack("{s:O, s:i}", "bundles", list, "format", OTA_INDEX_FORMAT);
+	if (!root)
 		rc = ota_err_set(err, OTA_EINTERNAL, "out of memory");
 	if (rc == 0)
 		rc = write_index(dir, root, err);
+	if (rc == 0 && n_trust)
+		*n_trust = listed;
 out:
 	ota_dir_names_free(names, n);
+	ota_dir_names_free(tnames, tn);
 	json_decref(list);
+	json_decref(trust);
 	json_decref(root);
 	return rc;
 }

@@ -117,9 +117,10 @@ static int set_attr(struct ota_pkcs11_uri *u, const char *name, char *v, size_t 
 		if (!strcmp(name, "slot-id")) {
 			char *end;
 			long long n = strtoll(v, &end, 10);
+			bool bad = u->slot_id >= 0 || end == v || *end || n < 0;
 
 			free(v);
-			if (u->slot_id >= 0 || end == v || *end || n < 0)
+			if (bad)
 				return ota_err_set(err, OTA_EKEY, "PKCS#11 URI: bad slot-id");
 			u->slot_id = n;
 			return 0;

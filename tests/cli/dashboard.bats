@@ -114,6 +114,40 @@ assert cli == http, (cli, http)
 assert http["history"]["ok"] is True and http["current"] == "2.0.0"' "$T/status.json"
 }
 
+@test "the page names the device (hostname, machine id, key id), the agent version, the trust set and the health checks, and links its JSON endpoints" {
+	echo gw-7 >"$ROOT/etc/hostname"
+	echo 0f0e0d0c0b0a09080706050403020100 >"$ROOT/etc/machine-id"
+	local id
+	id=$(agent identity | cut -d' ' -f2)
+	start_dashboard
+	get -o "$T/page.html" "$URL/"
+	grep -q '<p class="big">gw-7</p>' "$T/page.html"
+	grep -q "<dt>Machine id</dt><dd>0f0e0d0c0b0a09080706050403020100</dd>" "$T/page.html"
+	grep -q "<dt>Device key</dt><dd>$id</dd>" "$T/page.html"
+	grep -q "<dt>Agent</dt><dd>$(ota-agent --version | grep -o '[0-9][0-9.]*' | head -n 1)</dd>" "$T/page.html"
+	grep -q "1 of 1 keys</p><p>sequence 0 (the factory keys)</p><p class=\"mono\">$(ota-keytool id "$ROOT/etc/ota/keys/k.pub")</p>" "$T/page.html"
+	grep -q "<p>release: 1 of 1 keys</p>" "$T/page.html"
+	grep -q "<dt>TCP</dt><dd>port $OTA_APP_PORT</dd>" "$T/page.html"
+	grep -q "<dt>HTTP 2xx</dt><dd>http://127.0.0.1:$OTA_APP_PORT/health</dd>" "$T/page.html"
+	grep -q '<a href="/api/status.json">' "$T/page.html"
+	grep -q '<a href="/api/history.json">' "$T/page.html"
+	[ "$(get "$URL/api/status.json" | python3 -c 'import json,sys; print(json.load(sys.stdin)["device"]["id"])')" = "$id" ]
+}
+
+@test "?page=N pages the attempts newest first (OTA_DASHBOARD_PER_PAGE a page); past the end an empty page; a page that is not a number from 1: 400" {
+	start_dashboard
+	get -o "$T/p1.html" "$URL/?page=1"
+	get -o "$T/p0.html" "$URL/"
+	cmp <(grep -o '#[0-9]*</span>' "$T/p1.html") <(grep -o '#[0-9]*</span>' "$T/p0.html")
+	[ "$(grep -o 'class="attempt ' "$T/p1.html" | wc -l)" -eq 4 ]
+	get -o "$T/p2.html" "$URL/?page=2"
+	grep -q "No attempt on this page" "$T/p2.html"
+	local p
+	for p in 0 abc -1 1x ""; do
+		[ "$(get -o /dev/null -w '%{http_code}' "$URL/?page=$p")" = 400 ] || { echo "page=$p" >&2; false; }
+	done
+}
+
 @test "POST, PUT, DELETE: 405 with Allow: GET, HEAD; an unknown path: 404" {
 	start_dashboard
 	local m code

@@ -26,7 +26,7 @@ make_image() {
 	local b
 	mkdir -p "$DEST/usr/lib/systemd" "$DEST/usr/bin" "$DEST/opt/app/releases"
 	cp -a /usr/lib/systemd/system "$DEST/usr/lib/systemd/"
-	for b in mount umount mkdir rmdir systemctl systemd-mount systemd-umount; do
+	for b in mount umount mkdir rmdir systemctl systemd-mount systemd-umount sh; do
 		cp "$(command -v "$b")" "$DEST/usr/bin/"
 	done
 	"$OTA_REPO/examples/make-release.sh" 1.0.0 good "$DEST/opt/app/releases/1.0.0" \
@@ -124,11 +124,10 @@ verify_units() {
 		assert wants == ["ota-usb-import@%k.service"], wants
 		assert os.path.isfile(os.path.join(units, "ota-usb-import@.service"))
 	EOF
-	# The import unit has PID 1 mount it read-only, without devices, set-uid
-	# or exec, and without fsck (the unit says why: tests/cli/units.bats).
-	grep -q '^	--options=ro,nosuid,nodev,noexec /dev/%i /run/ota/usb/%i$' \
-		"$DEST/usr/local/lib/systemd/system/ota-usb-import@.service"
-	grep -q '^ExecStartPre=+systemd-mount --no-ask-password --fsck=no --collect \\$' \
+	# The import unit has PID 1 mount it without devices, set-uid or exec,
+	# without fsck, read-only unless the agent says rw (the unit says why;
+	# receipts.bats runs this line).
+	grep -q '^ExecStartPre=+sh -c .o=$$(/usr/local/bin/ota-agent import --mount-options) && exec systemd-mount --no-ask-password --fsck=no --collect --options="$$o" /dev/%i /run/ota/usb/%i.$' \
 		"$DEST/usr/local/lib/systemd/system/ota-usb-import@.service"
 	grep -q '^ExecStopPost=-+systemd-umount /run/ota/usb/%i$' \
 		"$DEST/usr/local/lib/systemd/system/ota-usb-import@.service"

@@ -11,6 +11,8 @@
 #include <jansson.h>
 #include <openssl/evp.h>
 #include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "lib/buf.h"
@@ -62,10 +64,115 @@ static char *render(bool chain_ok)
 
 	assert_non_null(s);
 	ota_buf_init(&b, 0);
-	assert_int_equal(ota_dashboard_render(s, h, &b, &err), 0);
+	assert_int_equal(ota_dashboard_render(s, h, NULL, &b, &err), 0);
 	json_decref(s);
 	json_decref(h);
 	return (char *)b.data;
+}
+
+/* The device section: who it is, the trust set, the health checks; a
+ * hostname carrying markup escaped. */
+static void test_html_device_trust_and_health_shown(void **state)
+{
+	json_t *s = status(true), *h = history();
+	struct ota_err err = {0};
+	struct ota_buf b;
+	const char *page;
+
+	(void)state;
+	json_object_set_new(s, "device", json_pack("{s:s, s:s, s:s}", "id", "69856312d5433d85",
+						   "hostname", "gw" XSS, "machine_id", "4c4c45"));
+	json_object_set_new(s, "agent_version", json_string("0.1.0"));
+	json_object_set_new(s, "trust", json_pack("{s:i, s:i, s:[s, s]}", "sequence", 2,
+						  "threshold", 2, "keys", "aaaa1111", "bbbb2222"));
+	json_object_set_new(s, "health", json_pack("{s:i, s:i, s:i, s:i, s:s}", "timeout_ms",
+						   2500, "interval_ms", 200, "stable_ms", 0,
+						   "tcp_port", 8080, "http_url", "http://x/health"));
+	ota_buf_init(&b, 0);
+	assert_int_equal(ota_dashboard_render(s, h, NULL, &b, &err), 0);
+	page = (const char *)b.data;
+	assert_non_null(strstr(page, "<dt>Device key</dt><dd>69856312d5433d85</dd>"));
+	assert_non_null(strstr(page, "<dt>Machine id</dt><dd>4c4c45</dd>"));
+	assert_non_null(strstr(page, "<dt>Agent</dt><dd>0.1.0</dd>"));
+	assert_non_null(strstr(page, "2 of 2 keys"));
+	assert_non_null(strstr(page, "sequence 2 (a trust file)"));
+	assert_non_null(strstr(page, "aaaa1111<br>bbbb2222"));
+	assert_non_null(strstr(page, "<dt>TCP</dt><dd>port 8080</dd>"));
+	assert_non_null(strstr(page, "<dt>HTTP 2xx</dt><dd>http://x/health</dd>"));
+	assert_non_null(strstr(page, "2.5 s, every 0.2 s, stable 0.0 s"));
+	assert_null(strstr(page, "<script>"));
+	/* A report file has no links to endpoints it does not serve. */
+	assert_null(strstr(page, "/api/status.json"));
+	ota_buf_free(&b);
+	json_decref(s);
+	json_decref(h);
+}
+
+/* n attempts of two records each (IDLE -> VERIFYING -> IDLE, refused). */
+static json_t *attempts(int n)
+{
+	json_t *a = json_array();
+	char v[16];
+	int i;
+
+	for (i = 0; i < n; i++) {
+		snprintf(v, sizeof(v), "%d.0.0", i + 1);
+		json_array_append_new(a, json_pack("{s:i, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:i}",
+						   "seq", 2 * i + 1, "time", "2024-05-01T09:00:00Z",
+						   "from", "IDLE", "to", "VERIFYING", "version", v,
+						   "bundle", "b", "result", "ok", "reason", "r", "exit",
+						   0));
+		json_array_append_new(a, json_pack("{s:i, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:i}",
+						   "seq", 2 * i + 2, "time", "2024-05-01T09:00:01Z",
+						   "from", "VERIFYING", "to", "IDLE", "version", v,
+						   "bundle", "b", "result", "refused", "reason", "bad",
+						   "exit", 6));
+	}
+	return a;
+}
+
+static char *render_page(const json_t *h, unsigned long page)
+{
+	const struct ota_dashboard_page pg = {page, 10};
+	json_t *s = status(true);
+	struct ota_err err = {0};
+	struct ota_buf b;
+
+	ota_buf_init(&b, 0);
+	assert_int_equal(ota_dashboard_render(s, h, &pg, &b, &err), 0);
+	json_decref(s);
+	return (char *)b.data;
+}
+
+/* 25 attempts, 10 a page: newest first, links between pages, an empty page past the end. */
+static void test_html_pages_long_histories(void **state)
+{
+	json_t *h = attempts(25);
+	char *page;
+
+	(void)state;
+	page = render_page(h, 1);
+	assert_non_null(strstr(page, "Install attempts, newest first (25, 25 failed)"));
+	assert_non_null(strstr(page, "#25</span>"));
+	assert_non_null(strstr(page, "#16</span>"));
+	assert_null(strstr(page, "#15</span>"));
+	assert_non_null(strstr(page, "<span>page 1 of 3</span><a href=\"/?page=2\">older"));
+	assert_null(strstr(page, "newer</a>"));
+	assert_non_null(strstr(page, "<a href=\"/api/status.json\">"));
+	assert_non_null(strstr(page, "<a href=\"/api/history.json\">"));
+	free(page);
+	page = render_page(h, 3);
+	assert_non_null(strstr(page, "#5</span>"));
+	assert_non_null(strstr(page, "#1</span>"));
+	assert_null(strstr(page, "#6</span>"));
+	assert_non_null(strstr(page, "<a href=\"/?page=2\">← newer</a><span>page 3 of 3</span>"));
+	assert_null(strstr(page, "older →"));
+	free(page);
+	page = render_page(h, 4);
+	assert_non_null(strstr(page, "No attempt on this page"));
+	assert_null(strstr(page, "class=\"attempt "));
+	free(page);
+	json_decref(h);
 }
 
 static void test_html_escape_every_special_character(void **state)
@@ -149,6 +256,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_html_escape_every_special_character),
+		cmocka_unit_test(test_html_device_trust_and_health_shown),
+		cmocka_unit_test(test_html_pages_long_histories),
 		cmocka_unit_test(test_html_page_has_no_markup_from_the_history),
 		cmocka_unit_test(test_html_failures_marked_by_colour_and_text),
 		cmocka_unit_test(test_html_broken_chain_shown),

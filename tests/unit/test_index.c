@@ -53,6 +53,55 @@ static void test_index_parses_every_field(void **state)
 	assert_null(idx.entries);
 }
 
+#define TRUST(file, seq, size, target) \
+	"{\"file\":\"" file "\",\"sequence\":" seq ",\"sha256\":\"" H64 "\",\"size\":" size \
+	",\"target\":\"" target "\"}"
+#define WITH_TRUST(t) "{\"bundles\":[],\"format\":1,\"trust\":[" t "]}"
+
+/* The optional trust list: every field read; a bad entry refused naming it. */
+static void test_index_trust_list(void **state)
+{
+	static const struct {
+		const char *text, *reason;
+	} bad[] = {
+		{WITH_TRUST(TRUST("fleet.bundle", "1", "10", "*")), "trust[0]: file: not a plain"},
+		{WITH_TRUST(TRUST("../x.trust", "1", "10", "*")), "trust[0]: file: not a plain"},
+		{WITH_TRUST(TRUST("a.trust", "0", "10", "*")), "trust[0]: sequence"},
+		{WITH_TRUST(TRUST("a.trust", "4294967296", "10", "*")), "trust[0]: sequence"},
+		{WITH_TRUST(TRUST("a.trust", "1", "65537", "*")), "trust[0]: size"},
+		{WITH_TRUST(TRUST("a.trust", "1", "10", "*") "," TRUST("a.trust", "2", "10", "*")),
+		 "trust[1]: file listed twice"},
+		{"{\"bundles\":[],\"format\":1,\"trust\":{}}", "trust: not a list"},
+		{"{\"bundles\":[],\"format\":1,\"other\":[]}", "keys must be exactly"},
+	};
+	static const char good[] =
+		WITH_TRUST(TRUST("fleet-2.trust", "2", "300", "*") "," TRUST("b.trust", "7", "0",
+									      "edge-gw-v2") ","
+			   TRUST("current.ts", "2", "200", "*"));
+	struct ota_index idx;
+	struct ota_err err;
+	size_t i;
+
+	(void)state;
+	err = (struct ota_err){0};
+	if (parse(good, &idx, &err))
+		fail_msg("%s", err.msg);
+	assert_int_equal(idx.n, 0);
+	assert_int_equal(idx.n_trust, 3);
+	assert_string_equal(idx.trust[2].file, "current.ts");
+	assert_string_equal(idx.trust[0].file, "fleet-2.trust");
+	assert_true(idx.trust[0].sequence == 2 && idx.trust[0].size == 300);
+	assert_string_equal(idx.trust[1].target, "edge-gw-v2");
+	ota_index_free(&idx);
+	for (i = 0; i < N(bad); i++) {
+		err = (struct ota_err){0};
+		assert_int_equal(parse(bad[i].text, &idx, &err), OTA_EFORMAT);
+		if (!strstr(err.msg, bad[i].reason))
+			fail_msg("%s: expected %s, got %s", bad[i].text, bad[i].reason, err.msg);
+		ota_index_free(&idx);
+	}
+}
+
 /* A server may re-encode: whitespace, key order and escapes are free. */
 static void test_index_accepts_any_encoding(void **state)
 {
@@ -229,7 +278,7 @@ static void test_index_lists_bundles_and_writes_an_empty_index(void **state)
 	ota_dir_names_free(names, n);
 	/* None is a bundle: each named in a warning, the index empty. */
 	ota_buf_init(&warnings, 0);
-	if (ota_index_write_dir(dir, &count, &warnings, &err))
+	if (ota_index_write_dir(dir, &count, NULL, &warnings, &err))
 		fail_msg("%s", err.msg);
 	assert_int_equal(count, 0);
 	assert_non_null(strstr((char *)warnings.data, "/a.bundle"));
@@ -249,6 +298,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_index_parses_every_field),
+		cmocka_unit_test(test_index_trust_list),
 		cmocka_unit_test(test_index_accepts_any_encoding),
 		cmocka_unit_test(test_index_refusals),
 		cmocka_unit_test(test_index_refuses_too_many_bundles_and_too_many_bytes),
