@@ -67,6 +67,7 @@ int cmd_watch(struct agent *a, int argc, char **argv);
 int cmd_recover(struct agent *a, int argc, char **argv);
 int cmd_rollback(struct agent *a, int argc, char **argv);
 int cmd_releases(struct agent *a, int argc, char **argv);
+int cmd_fsck(struct agent *a, int argc, char **argv);
 int cmd_status(struct agent *a, int argc, char **argv);
 int cmd_history(struct agent *a, int argc, char **argv);
 int cmd_trust(struct agent *a, int argc, char **argv);

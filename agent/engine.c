@@ -73,25 +73,6 @@ static int interrupted(struct install *in, struct ota_err *err)
 			   in->run.state == OTA_VERIFYING ? "verifying" : "staging");
 }
 
-/* Room to stage m, pruning old releases the rules let go (never current,
- * last good or previous good) when it is short; in->pruned says which. */
-static int check_space(struct install *in, const struct ota_manifest *m, struct ota_err *err)
-{
-	const char *app = in->a->cfg.app_dir;
-	unsigned long long need = m->payload_bytes + 4096ULL * m->n_entries + SPACE_MARGIN;
-	unsigned long long have;
-	int rc = ota_release_free_bytes(app, &have, err);
-
-	if (rc == 0 && have < need &&
-	    (rc = ota_release_make_room(app, need, in->pruned, sizeof(in->pruned), err)) == 0)
-		rc = ota_release_free_bytes(app, &have, err);
-	if (rc == 0 && have < need)
-		return ota_err_set(err, OTA_ENOSPC, "%s/" OTA_RELEASES_DIR ": not enough space to "
-				   "stage %s: need %llu bytes, %llu free%s%s", app, m->version,
-				   need, have, in->pruned[0] ? " after pruning " : "", in->pruned);
-	return rc;
-}
-
 /* What the history says of the bundle from now on: its manifest's hash
  * (which names its content) and the trusted keys that signed it. */
 static void record_bundle(struct agent *a, const struct ota_verify_result *res)
@@ -106,7 +87,8 @@ static void record_bundle(struct agent *a, const struct ota_verify_result *res)
 
 /* A delta's files that the payload leaves out come from the releases on
  * disk (their manifests say where, by path or by hash); all must be found
- * before anything is staged. */
+ * before anything is staged.  Any release's files the releases on disk
+ * already have are shared with them (stage.h), full or delta. */
 static int plan_delta(struct install *in, const struct ota_manifest *m, struct ota_err *err)
 {
 	const struct ota_config *c = &in->a->cfg;
@@ -114,12 +96,13 @@ static int plan_delta(struct install *in, const struct ota_manifest *m, struct o
 	size_t n = 0, i;
 	int rc;
 
-	if (!m->delta.n_omitted)
-		return 0;
 	if ((rc = ota_base_new(&in->base, err)) || (rc = ota_release_list(c->app_dir, &v, &n, err)))
 		return rc;
+	ota_base_share(in->base);
 	for (i = 0; i < n && rc == 0; i++) {
-		if (ota_release_path(c->app_dir, v[i], dir, sizeof(dir)) ||
+		/* A leftover of this version is replaced before staging. */
+		if (strcmp(v[i], m->version) == 0 ||
+		    ota_release_path(c->app_dir, v[i], dir, sizeof(dir)) ||
 		    ota_layout_manifest(c->state_dir, v[i], manifest, sizeof(manifest), err))
 			continue;
 		rc = ota_base_add(in->base, dir, v[i], access(manifest, R_OK) ? NULL : manifest, err);
@@ -127,6 +110,45 @@ static int plan_delta(struct install *in, const struct ota_manifest *m, struct o
 	ota_release_list_free(v, n);
 	if (rc == 0)
 		rc = ota_base_plan(in->base, m, in->bundle, err);
+	return rc;
+}
+
+/* The bytes staging m writes: not those of the files the releases on
+ * disk already have (the plan says which: they are shared, stage.h). */
+static unsigned long long space_needed(const struct install *in, const struct ota_manifest *m)
+{
+	unsigned long long found = ota_base_found_bytes(in->base);
+
+	return (m->payload_bytes > found ? m->payload_bytes - found : 0) +
+	       4096ULL * m->n_entries + SPACE_MARGIN;
+}
+
+/* Room to stage m, pruning old releases the rules let go (never current,
+ * last good or previous good) when it is short; in->pruned says which.
+ * After a prune the plan is made again: it may have named a release
+ * that is gone, and what is shared may need more room. */
+static int check_space(struct install *in, const struct ota_manifest *m, struct ota_err *err)
+{
+	const char *app = in->a->cfg.app_dir;
+	unsigned long long need = space_needed(in, m);
+	unsigned long long have;
+	int rc = ota_release_free_bytes(app, &have, err);
+
+	if (rc == 0 && have < need) {
+		rc = ota_release_make_room(app, need, in->pruned, sizeof(in->pruned), err);
+		if (rc == 0 && in->pruned[0]) {
+			ota_base_free(in->base);
+			in->base = NULL;
+			rc = plan_delta(in, m, err);
+		}
+		need = space_needed(in, m);
+		if (rc == 0)
+			rc = ota_release_free_bytes(app, &have, err);
+	}
+	if (rc == 0 && have < need)
+		return ota_err_set(err, OTA_ENOSPC, "%s/" OTA_RELEASES_DIR ": not enough space to "
+				   "stage %s: need %llu bytes, %llu free%s%s", app, m->version,
+				   need, have, in->pruned[0] ? " after pruning " : "", in->pruned);
 	return rc;
 }
 
@@ -154,7 +176,7 @@ static int verify(struct install *in, const struct ota_bundle_source *src, struc
 	    (rc = engine_installed(in->a, installed, &floor, err)) ||
 	    (rc = ota_antirollback_check(installed, floor, m->version, m->rollback_index,
 					 in->bundle, err)) ||
-	    (rc = check_space(in, m, err)) || (rc = plan_delta(in, m, err)))
+	    (rc = plan_delta(in, m, err)) || (rc = check_space(in, m, err)))
 		return rc;
 	return 0;
 }
@@ -179,7 +201,7 @@ static int stage(struct install *in, struct ota_err *err)
 				      sizeof(manifest), err)) ||
 	    (rc = ota_manifest_write_file(in->v.res.manifest, manifest, err)))
 		return rc;
-	rc = ota_stage_finish(&in->v, dest, true, in->base, err);
+	rc = ota_stage_release(&in->v, dest, in->base, err);
 	ota_cli_progress_end(&in->prog);
 	return rc;
 }

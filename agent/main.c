@@ -73,6 +73,11 @@ static const struct {
 	  "the releases on disk: current, last good, previous good,\n"
 	  "                   rollback index, whether a rollback to it is allowed", NULL},
 	 cmd_releases, false},
+	{{"fsck", "fsck",
+	  "hash every release on disk again against its kept manifest:\n"
+	  "                   one line per damaged file (VERSION: PATH: why), exit 7 if any", NULL},
+	 /* Under the lock: no prune removes a release while it is checked. */
+	 cmd_fsck, true},
 	{{"status", "status [--json]",
 	  "current and last-good release, releases on disk, run state", NULL},
 	 cmd_status, false},

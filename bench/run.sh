@@ -21,6 +21,10 @@
 #                 times, without the 400 MB tree and the timed rows
 #                 delivery: only the rows of import and poll against
 #                 install (bench/delivery.sh), with their peak disk
+#                 delta: only the rows of shared files (issue 16): a delta
+#                 and a full bundle installed over a base release against
+#                 a full install with nothing to share, and the disk the
+#                 second release adds
 #
 # Prints the report (markdown) on stdout, progress on stderr.  Not part of
 # `make check`: it takes minutes and measures, it does not test.
@@ -40,8 +44,8 @@ for t in ota-bundle ota-sign ota-verify ota-agent ota-keytool; do
 	[ -x "$BIN/$t" ] || die "$BIN/$t: not built (run make)"
 done
 case "$ONLY" in
-"" | rss | sign | delivery) ;;
-*) die "BENCH_ONLY=$ONLY: unknown (rss, sign, delivery)" ;;
+"" | rss | sign | delivery | delta) ;;
+*) die "BENCH_ONLY=$ONLY: unknown (rss, sign, delivery, delta)" ;;
 esac
 [ -x /usr/bin/time ] || die "/usr/bin/time (GNU time) is needed: bench/deps.sh installs it"
 W=$(mktemp -d "${BENCH_DIR:-${TMPDIR:-/tmp}}/ota-bench.XXXXXX") || die "cannot make a temp dir"
@@ -51,21 +55,24 @@ trap 'exit 130' INT TERM
 : >"$W/times"
 
 # measure LABEL CMD...: run CMD once after a sync; record "LABEL seconds
-# max-rss-KB".  A failure is recorded and said, and the benchmark goes on.
+# max-rss-KB cpu-seconds" (user + system: what a machine shared with
+# other work inflates least).  A failure is recorded and said, and the
+# benchmark goes on.
 measure() {
-	local label=$1 s kb
+	local label=$1 s kb u y
 	shift
 	sync
-	if ! /usr/bin/time -f "%e %M" -o "$W/t" "$@" >"$W/out" 2>"$W/err"; then
+	if ! /usr/bin/time -f "%e %M %U %S" -o "$W/t" "$@" >"$W/out" 2>"$W/err"; then
 		say "$label failed: $(tail -n 3 "$W/err" | tr '\n' ' ')"
-		echo "$label FAIL FAIL" >>"$W/times"
+		echo "$label FAIL FAIL FAIL" >>"$W/times"
 		return 1
 	fi
-	read -r s kb <<<"$(tail -n 1 "$W/t")"
-	echo "$label $s $kb" >>"$W/times"
+	read -r s kb u y <<<"$(tail -n 1 "$W/t")"
+	echo "$label $s $kb $(awk -v u="$u" -v y="$y" 'BEGIN { printf "%.2f", u + y }')" >>"$W/times"
 }
 
-# median LABEL [FIELD]: the median of the seconds (2) or RSS (3) of LABEL.
+# median LABEL [FIELD]: the median of the seconds (2), RSS (3) or CPU
+# seconds (4) of LABEL.
 median() {
 	awk -v l="$1" -v f="${2:-2}" '$1 == l && $f != "FAIL" { print $f }' "$W/times" | sort -n |
 		awk '{ v[NR] = $1 } END { if (NR == 0) print "-"; else if (NR % 2) print v[(NR + 1) / 2];
@@ -261,6 +268,7 @@ fi
 
 say "tree: $tree_mb MB, $tree_files files; $RUNS runs of each measurement"
 for r in $(seq "$RUNS"); do
+	[ "$ONLY" = delta ] && break
 	say "run $r of $RUNS"
 	rm -f "$W/peer-out.tar" "$W/one.bundle" "$W/two.bundle"
 	measure tar_cf tar cf "$W/peer-out.tar" -C "$W/tree" .
@@ -295,28 +303,46 @@ for r in $(seq "$RUNS"); do
 	delivery_measure "$r"
 done
 rm -rf "$W"/peer-x* "$W"/dev* "$W"/dl-*
-delivery_disk
+[ "$ONLY" = delta ] || delivery_disk
 delivery_stop
 # create then sign, per run: the two steps' sum.
 paste -d' ' <(awk '$1 == "create" { print $2 }' "$W/times") \
 	<(awk '$1 == "sign" { print $2 }' "$W/times") |
 	awk '$1 != "FAIL" && $2 != "FAIL" { print "create_then_sign", $1 + $2, 0 }' >>"$W/times"
 
+# tree_added DEV: KiB that release 2.0.0's tree adds to 1.0.0's on device
+# DEV: its blocks that 1.0.0 does not hold (du counts a hard-linked inode
+# once, where it first meets it).  manifest_kb DEV: the manifest the
+# agent keeps for 2.0.0 beside it (state_dir/manifests/).  By du, not by
+# free blocks: the disk here is shared with other work.
+tree_added() {
+	du -sk "$1/opt/app/releases/1.0.0" "$1/opt/app/releases/2.0.0" | awk 'NR == 2 { print $1 }'
+}
+manifest_kb() { du -sk "$1/var/lib/ota/manifests/2.0.0.json" | cut -f1; }
+
 say "delta: release 2.0.0 changes one small file"
+[ -f "$W/one.bundle" ] || bundle "$W/tree" 1.0.0 "$W/one.bundle"
 cp -al "$W/tree" "$W/tree2"
 rm "$W/tree2/share/d050/f050.dat"
 printf 'changed in 2.0.0\n' >"$W/tree2/share/d050/f050.dat"
+changed_bytes=$(stat -c %s "$W/tree2/share/d050/f050.dat")
 bundle "$W/tree2" 2.0.0 "$W/full2.bundle"
 bundle "$W/tree2" 2.0.0 "$W/delta2.bundle" --base "$W/one.bundle"
 full_bytes=$(stat -c %s "$W/full2.bundle")
 delta_bytes=$(stat -c %s "$W/delta2.bundle")
-for r in $(seq "$((RUNS < 3 ? RUNS : 3))"); do
+for r in $(seq "$RUNS"); do
+	# The full install on a device with nothing to share: every byte
+	# written, the reference the delta is measured against.
+	make_device "$W/dev-fresh$r"
+	measure fresh_install ota-agent --root "$W/dev-fresh$r" install --quiet "$W/full2.bundle"
 	for kind in delta full; do
 		make_device "$W/dev-$kind$r"
 		ota-agent --root "$W/dev-$kind$r" install --quiet "$W/one.bundle" >/dev/null ||
 			say "installing the base failed"
 		measure "${kind}_install" ota-agent --root "$W/dev-$kind$r" install --quiet \
 			"$W/${kind}2.bundle"
+		echo "${kind}_tree $(tree_added "$W/dev-$kind$r") 0 0" >>"$W/times"
+		echo "${kind}_manifest $(manifest_kb "$W/dev-$kind$r") 0 0" >>"$W/times"
 	done
 done
 rm -rf "$W"/dev-* "$W/tree2"
@@ -334,6 +360,8 @@ mem() {
 	done
 }
 
+big_why=""
+if [ "$ONLY" != delta ]; then
 say "memory: 100 and 100,000 files"
 for n in 100 100000; do
 	tiny_tree "$W/t$n" "$n"
@@ -348,7 +376,6 @@ random_bytes 9 104857600 >"$W/s100m/blob"
 bundle "$W/s100m" 1.0.0 "$W/s100m.bundle"
 mem size100m "$W/s100m.bundle"
 rm -rf "$W/s100m" "$W/s100m.bundle"
-big_why=""
 if [ "$BIG" != 1 ]; then
 	big_why="skipped (BENCH_BIG=0)"
 elif [ "$(df -Pk "$W" | awk 'NR == 2 { print $4 }')" -lt $((12 * 1024 * 1024)) ]; then
@@ -360,6 +387,7 @@ else
 	mem size4g "$W/s4g.bundle"
 	rm -rf "$W/s4g" "$W/s4g.bundle"
 fi
+fi # the memory rows
 
 # ---- the report ----------------------------------------------------------
 
@@ -378,7 +406,11 @@ r1f=$(ratio "$cs" "$tar_cf_fsync")
 r2=$(ratio "$rauc" "$cs")
 r3=$(ratio "$verify" "$dgst")
 r4=$(ratio "$install" "$peer")
-rd=$(ratio "$(median delta_install)" "$(median full_install)")
+rd=$(ratio "$(median delta_install)" "$(median fresh_install)")
+rdc=$(ratio "$(median delta_install 4)" "$(median fresh_install 4)")
+rdf=$(ratio "$(median delta_install)" "$(median full_install)")
+rff=$(ratio "$(median full_install)" "$(median fresh_install)")
+room_kb=$(( ${changed_bytes:-0} / 1024 + 1 + 1024 )) # changed bytes (KiB, rounded up) + 1 MiB
 
 echo "## ota benchmark, $(date -u +%Y-%m-%dT%H:%MZ)"
 echo
@@ -388,6 +420,7 @@ echo "- tree: $tree_mb MB in $tree_files files (4 binaries of 60-120 MiB, 10,000
 echo
 echo "| measurement | ours | peer | ratio | goal | |"
 echo "| --- | --- | --- | --- | --- | --- |"
+if [ -z "$ONLY" ]; then
 row "\`ota-bundle create --sign-key\` vs \`tar cf\`" "$cs" "$tar_cf" "${r1}x" "<= 1.1x" "$(met "$r1" "<=" 1.1)"
 row "\`ota-bundle create --sign-key\` vs \`tar cf\` + \`sync FILE\` (the same durability)" "$cs" \
 	"$tar_cf_fsync" "${r1f}x" "<= 1.1x" "$(met "$r1f" "<=" 1.1)"
@@ -404,13 +437,29 @@ fi
 row "\`ota-verify\` vs \`openssl dgst -sha256\` of the bundle" "$verify" "$dgst" "${r3}x" "<= 1.5x" "$(met "$r3" "<=" 1.5)"
 row "\`ota-agent install\` vs \`tar xf\` + \`sha256sum -c\` + \`sync\`" "$install" "$peer" "${r4}x" "<= 1.0x" "$(met "$r4" "<=" 1.0)"
 delivery_rows
+fi
 row "delta, one small file changed: bytes shipped (delta vs full)" "$delta_bytes" "$full_bytes" \
 	"$(awk -v a="$delta_bytes" -v b="$full_bytes" 'BEGIN { printf "%.2f%%", 100 * a / b }')" "-" "-"
-row "delta: \`ota-agent install\` time (delta vs full, base installed)" "$(median delta_install)" \
-	"$(median full_install)" "${rd}x" "-" "-"
+row "delta install of a one-file change (base installed) vs full install (nothing to share)" \
+	"$(median delta_install)" "$(median fresh_install)" "${rd}x" "<= 0.20x" "$(met "$rd" "<=" 0.20)"
+row "the same in CPU seconds (user + system), which other work on the machine inflates least" \
+	"$(median delta_install 4)" "$(median fresh_install 4)" "${rdc}x" "<= 0.20x" "$(met "$rdc" "<=" 0.20)"
+row "full bundle of that release over its base (shared too) vs full install (nothing to share)" \
+	"$(median full_install)" "$(median fresh_install)" "${rff}x" "-" "-"
+row "delta vs full bundle, both over the base" "$(median delta_install)" "$(median full_install)" \
+	"${rdf}x" "-" "-"
+for kind in delta full; do
+	k=$(median "${kind}_tree")
+	row "disk added by the second of two releases differing in one file ($kind bundle): its tree, KiB (du) vs changed bytes + 1 MiB" \
+		"$k" "$room_kb" "$(ratio "$k" "$room_kb")x" "<= 1.0x" "$(met "$(ratio "$k" "$room_kb")" "<=" 1.0)"
+	k=$(awk -v a="$k" -v b="$(median "${kind}_manifest")" 'BEGIN { print a + b }')
+	row "the same with the manifest the agent keeps for it (state_dir/manifests/), KiB" \
+		"$k" "$room_kb" "$(ratio "$k" "$room_kb")x" "<= 1.0x" "$(met "$(ratio "$k" "$room_kb")" "<=" 1.0)"
+done
 else
 echo "- BENCH_ONLY=rss: the memory rows alone, medians of $RUNS runs"
 fi
+if [ "$ONLY" != delta ]; then
 echo
 echo "Peak memory (maximum RSS; goal: at most 16 MiB, and flat):"
 echo
@@ -424,11 +473,15 @@ for t in mv:ota-verify mi:"ota-agent install"; do
 done
 echo
 echo "Manifest sizes: 100 files ${manifest_kb[100]} KiB, 100,000 files ${manifest_kb[100000]} KiB (held once in memory by the canonical check and the entry reader)."
+fi
 echo
-echo "Every sample (seconds):"
+echo "Every sample (seconds; \`*_tree\` and \`*_manifest\`: KiB added to the disk; \`cpu:\` user + system seconds):"
 echo
-for l in tar_cf tar_cf_fsync create_sign create sign create_then_sign tar_rauc dgst verify peer_install install import poll delta_install full_install; do
+for l in tar_cf tar_cf_fsync create_sign create sign create_then_sign tar_rauc dgst verify peer_install install import poll fresh_install delta_install full_install delta_tree full_tree delta_manifest full_manifest; do
 	[ -n "$(samples "$l")" ] && echo "- $l: $(samples "$l")"
+done
+for l in fresh_install delta_install full_install; do
+	[ -n "$(samples "$l")" ] && echo "- cpu: $l: $(awk -v l="$l" '$1 == l { printf "%s ", $4 }' "$W/times")"
 done
 for l in mv_files100 mv_files100000 mi_files100 mi_files100000; do
 	[ -n "$(samples "$l")" ] && echo "- $l (max RSS, KB): $(awk -v l="$l" '$1 == l { printf "%s ", $3 }' "$W/times")"

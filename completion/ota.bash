@@ -46,7 +46,7 @@ _ota_words() {
 		echo "--keys --trust --device-class --threshold --extract --base --json --quiet" \
 			"--manifest --signature --tree --help --version" ;;
 	"ota-agent  ")
-		echo "init install import identity poll watch recover rollback releases status trust keys" \
+		echo "init install import identity poll watch recover rollback releases fsck status trust keys" \
 			"history dashboard report --root --config --help --version" ;;
 	"ota-agent init "*) echo "--root --device-class --keys --app-dir --state-dir" ;;
 	"ota-agent install "*) echo "--quiet" ;;

@@ -29,6 +29,8 @@ mkdir -p "$(dirname "$out")"
 mkdir "$out"
 # From here on a failure leaves nothing half-built behind.
 trap 'rm -rf "$out"' EXIT
+# var/log stays empty: a release is read-only on the device (README,
+# "Releases are immutable"); the gateway writes only under OTA_RUN_DIR.
 mkdir "$out/bin" "$out/etc" "$out/share" "$out/share/doc" "$out/var" "$out/var/log"
 cp "$gateway" "$out/bin/gateway"
 cp "$here/app/run.sh" "$out/bin/run.sh"

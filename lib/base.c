@@ -1,7 +1,8 @@
-/* base.c - the release trees a delta's omitted files come from (base.h):
- * a source for each found before anything is written, by path in the
- * release the delta names or by SHA-256 in any tree, then each copied
- * and hashed on the way. */
+/* base.c - the release trees a delta's omitted files come from, and any
+ * file a release shares with them (base.h): a source for each found
+ * before anything is written, by path in the release the delta names (or
+ * the newest) or by SHA-256 in any tree, then each hashed as it is
+ * copied, or before it is shared. */
 #include "lib/base.h"
 
 #include <errno.h>
@@ -12,45 +13,17 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "lib/base_impl.h"
 #include "lib/bundle.h"
 #include "lib/fsutil.h"
 #include "lib/tree.h"
-
-struct source {
-	char *dir;
-	char *version;       /* NULL if not known */
-	char *manifest_path; /* NULL if none */
-	int dirfd;           /* -1 if it cannot be opened */
-};
-
-/* An omitted file that is not at its own path in the base release. */
-struct pending {
-	unsigned char sha256[OTA_SHA256_LEN];
-	size_t k;    /* it is the k-th omitted file */
-	char *want;  /* its path in the new release */
-	size_t src;  /* where it was found, or SIZE_MAX */
-	char *path;  /* its path there */
-	bool damaged; /* a file of another size is at its path in the base tree */
-};
-
-struct ota_base {
-	struct source *src;
-	size_t n_src;
-	size_t def; /* the release the delta names, or SIZE_MAX */
-	struct pending *pend;
-	size_t n_pend, cap_pend;
-	size_t k, next; /* fill: omitted files done, next pending */
-	bool planned;
-	struct ota_sha256 *h;
-	unsigned char *buf;
-};
 
 int ota_base_new(struct ota_base **out, struct ota_err *err)
 {
 	struct ota_base *b = calloc(1, sizeof(*b));
 
 	*out = NULL;
-	if (!b || !(b->h = ota_sha256_new()) || !(b->buf = malloc(OTA_BUNDLE_IO_CHUNK))) {
+	if (!b || !(b->hs.h = ota_sha256_new()) || !(b->hs.buf = malloc(OTA_BUNDLE_IO_CHUNK))) {
 		ota_base_free(b);
 		return ota_err_set(err, OTA_EINTERNAL, "out of memory");
 	}
@@ -65,6 +38,7 @@ void ota_base_free(struct ota_base *b)
 
 	if (!b)
 		return;
+	base_ahead_free(b->ahead); /* first: its thread reads the rest */
 	for (i = 0; i < b->n_src; i++) {
 		free(b->src[i].dir);
 		free(b->src[i].version);
@@ -78,8 +52,9 @@ void ota_base_free(struct ota_base *b)
 	}
 	free(b->src);
 	free(b->pend);
-	ota_sha256_free(b->h);
-	free(b->buf);
+	free(b->same);
+	ota_sha256_free(b->hs.h);
+	free(b->hs.buf);
 	free(b);
 }
 
@@ -123,22 +98,42 @@ static struct ota_manifest *source_manifest(const struct source *s)
 	return m;
 }
 
+bool ota_base_share(struct ota_base *b)
+{
+	if (!b->planned)
+		b->share = true;
+	return b->share;
+}
+
+/* The files a plan is for: every file when sharing, else those omitted. */
+static bool planned_for(const struct ota_base *b, const struct ota_entry *e)
+{
+	return b->share ? e->type == OTA_ENTRY_FILE : e->omitted;
+}
+
 static int add_pending(struct ota_base *b, const struct ota_entry *e, size_t k, bool damaged,
 		       struct ota_err *err)
 {
 	struct pending *grown;
 
+	/* A file the payload holds need not be found: past the bound it is
+	 * simply written (the memory stays bounded at any file count). */
+	if (!e->omitted && b->n_moved++ >= OTA_BASE_MOVED_MAX)
+		return 0;
 	if (b->n_pend == b->cap_pend) {
 		b->cap_pend = b->cap_pend ? 2 * b->cap_pend : 16;
 		if (!(grown = realloc(b->pend, b->cap_pend * sizeof(*grown))))
 			return ota_err_set(err, OTA_EINTERNAL, "out of memory");
 		b->pend = grown;
 	}
-	b->pend[b->n_pend] = (struct pending){.k = k, .src = SIZE_MAX, .want = strdup(e->path),
+	b->pend[b->n_pend] = (struct pending){.k = k, .size = e->size, .src = SIZE_MAX,
+					      .omitted = e->omitted,
+					      .want = e->omitted ? strdup(e->path) : NULL,
 					      .damaged = damaged};
 	memcpy(b->pend[b->n_pend].sha256, e->sha256, OTA_SHA256_LEN);
-	if (!b->pend[b->n_pend++].want)
+	if (e->omitted && !b->pend[b->n_pend].want)
 		return ota_err_set(err, OTA_EINTERNAL, "out of memory");
+	b->n_pend++;
 	return 0;
 }
 
@@ -157,6 +152,8 @@ static int at_same_path(struct ota_base *b, struct ota_manifest_walk *w, bool *m
 	if (b->def == SIZE_MAX)
 		return 0;
 	if (!has_m) {
+		if (!e->omitted) /* shared only by what a manifest says */
+			return 0;
 		if (fstatat(b->src[b->def].dirfd, e->path, &st, AT_SYMLINK_NOFOLLOW) || !S_ISREG(st.st_mode))
 			return 0;
 		*damaged = (unsigned long long)st.st_size != e->size;
@@ -171,7 +168,7 @@ static int at_same_path(struct ota_base *b, struct ota_manifest_walk *w, bool *m
 	       memcmp((*cur)->sha256, e->sha256, OTA_SHA256_LEN) == 0;
 }
 
-/* Pass 1: which omitted files are not at their own path in the base. */
+/* Pass 1: which files planned for are not at their own path in the base. */
 static int find_moved(struct ota_base *b, const struct ota_manifest *m, struct ota_err *err)
 {
 	struct ota_manifest_walk *w = malloc(sizeof(*w)), *wb = malloc(sizeof(*wb));
@@ -191,15 +188,23 @@ static int find_moved(struct ota_base *b, const struct ota_manifest *m, struct o
 		ota_manifest_walk_init(wb, bm);
 		more = (rc = ota_manifest_walk_next(wb, &cur, err)) > 0;
 	}
+	if (!(b->same = calloc(m->n_files / 8 + 1, 1))) {
+		rc = ota_err_set(err, OTA_EINTERNAL, "out of memory");
+		goto out;
+	}
 	ota_manifest_walk_init(w, m);
 	while (rc >= 0 && (rc = ota_manifest_walk_next(w, &e, err)) > 0) {
-		if (!e->omitted)
+		if (!planned_for(b, e) || k >= m->n_files)
 			continue;
 		same = at_same_path(b, wb, &more, &cur, e, bm != NULL, &damaged, err);
 		if (same < 0)
 			rc = same;
 		else if (!same)
 			rc = add_pending(b, e, k, damaged, err);
+		else
+			b->same[k / 8] |= (unsigned char)(1u << (k % 8));
+		if (same > 0)
+			b->found_bytes += e->size;
 		k++;
 	}
 out:
@@ -260,6 +265,7 @@ static int find_by_hash(struct ota_base *b, size_t s, size_t *left, struct ota_e
 			if (!(b->pend[i].path = strdup(e->path)))
 				rc = ota_err_set(err, OTA_EINTERNAL, "out of memory");
 			b->pend[i].src = s;
+			b->found_bytes += b->pend[i].size;
 			(*left)--;
 		}
 	}
@@ -286,6 +292,37 @@ static int not_found(const struct ota_base *b, const struct pending *p,
 			   m->delta.base, left, ota_path_quote(p->want, &q));
 }
 
+/* The release the files are looked for at their own path in. */
+static size_t default_source(const struct ota_base *b, const struct ota_manifest *m)
+{
+	size_t i;
+
+	for (i = 0; m->delta.base && i < b->n_src; i++)
+		if (b->src[i].version && strcmp(b->src[i].version, m->delta.base) == 0)
+			return i;
+	/* A full release is most like the newest one on disk (the last
+	 * added: the agent adds them oldest first). */
+	for (i = b->n_src; !m->delta.base && i-- > 0;)
+		if (b->src[i].manifest_path)
+			return i;
+	/* A tree of unknown version (ota-verify --base DIR) is the base. */
+	return b->n_src == 1 && !b->src[0].version ? 0 : SIZE_MAX;
+}
+
+/* OTA_EFILESET (or OTA_EHASH) for the first omitted file not found. */
+static int check_found(const struct ota_base *b, const struct ota_manifest *m, const char *name,
+		       struct ota_err *err)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < b->n_pend; i++)
+		n += b->pend[i].omitted && b->pend[i].src == SIZE_MAX;
+	for (i = 0; n && i < b->n_pend; i++)
+		if (b->pend[i].omitted && b->pend[i].src == SIZE_MAX)
+			return not_found(b, &b->pend[i], m, name, n, err);
+	return 0;
+}
+
 int ota_base_plan(struct ota_base *b, const struct ota_manifest *m, const char *name,
 		  struct ota_err *err)
 {
@@ -295,12 +332,7 @@ int ota_base_plan(struct ota_base *b, const struct ota_manifest *m, const char *
 	if (b->planned)
 		return 0;
 	b->planned = true;
-	for (i = 0; i < b->n_src && b->def == SIZE_MAX; i++)
-		if (b->src[i].version && strcmp(b->src[i].version, m->delta.base) == 0)
-			b->def = i;
-	/* A tree of unknown version (ota-verify --base DIR) is the base. */
-	if (b->def == SIZE_MAX && b->n_src == 1 && !b->src[0].version)
-		b->def = 0;
+	b->def = default_source(b, m);
 	if ((rc = find_moved(b, m, err)))
 		return rc;
 	left = b->n_pend;
@@ -311,77 +343,29 @@ int ota_base_plan(struct ota_base *b, const struct ota_manifest *m, const char *
 			return rc;
 	if (b->n_pend)
 		qsort(b->pend, b->n_pend, sizeof(*b->pend), pend_k_cmp);
-	for (i = 0; left && i < b->n_pend; i++)
-		if (b->pend[i].src == SIZE_MAX)
-			return not_found(b, &b->pend[i], m, name, left, err);
+	if ((rc = check_found(b, m, name, err)))
+		return rc;
+	b->m = m;
 	return 0;
 }
 
-/* Copy fd through write, hashing; 0 and the hash and size. */
-static int copy_hashing(struct ota_base *b, int fd, const char *src, unsigned long long want,
-			int (*write)(void *, const void *, size_t, struct ota_err *), void *ctx,
-			unsigned char digest[OTA_SHA256_LEN], unsigned long long *total,
-			struct ota_err *err)
+unsigned long long ota_base_found_bytes(const struct ota_base *b)
 {
-	/* At most the size the manifest gives plus one byte, which is enough
-	 * to tell a longer file: a huge (or sparse) file in a base file's
-	 * place is never written whole into staging. */
-	unsigned long long room = want + 1;
-	ssize_t n;
-	int rc = ota_sha256_reset(b->h, err);
-
-	*total = 0;
-	while (rc == 0 && room) {
-		n = read(fd, b->buf, room < OTA_BUNDLE_IO_CHUNK ? (size_t)room : OTA_BUNDLE_IO_CHUNK);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return ota_err_errno(err, OTA_EIO, errno, "%s", src);
-		if (n == 0)
-			break;
-		*total += (unsigned long long)n;
-		room -= (unsigned long long)n;
-		if (*total > want)
-			break;
-		if ((rc = ota_sha256_update(b->h, b->buf, (size_t)n, err)) == 0)
-			rc = write(ctx, b->buf, (size_t)n, err);
-	}
-	return rc ? rc : ota_sha256_final(b->h, digest, err);
+	return b ? b->found_bytes : 0;
 }
 
-int ota_base_fill(struct ota_base *b, const struct ota_entry *e,
-		  int (*write)(void *ctx, const void *buf, size_t len, struct ota_err *err),
-		  void *ctx, const char *name, struct ota_err *err)
+void ota_base_hash_ahead(struct ota_base *b, const char *name)
 {
-	unsigned char digest[OTA_SHA256_LEN];
-	unsigned long long total;
-	const struct source *s;
-	struct ota_quoted q1, q2;
-	struct ota_err why;
-	const char *path = e->path;
-	size_t k = b->k++;
-	int fd, rc;
+	/* Without the thread (it could not start), each file is hashed as
+	 * it is taken: the same checks, later. */
+	if (b->share && b->planned && b->m && b->n_src && !b->ahead && b->cur.k == 0)
+		(void)base_ahead_start(b, name, NULL);
+}
 
-	if (b->next < b->n_pend && b->pend[b->next].k == k) {
-		s = &b->src[b->pend[b->next].src];
-		path = b->pend[b->next++].path;
-	} else if (b->def != SIZE_MAX) {
-		s = &b->src[b->def];
-	} else {
-		return ota_err_set(err, OTA_EINTERNAL, "%s: delta: no plan for %s", name,
-				   ota_path_quote(e->path, &q1));
+void ota_base_hash_ahead_stop(struct ota_base *b)
+{
+	if (b) {
+		base_ahead_free(b->ahead);
+		b->ahead = NULL;
 	}
-	/* A FIFO or device in a base file's place never blocks the copy. */
-	fd = s->dirfd < 0 ? ota_err_set(&why, OTA_EIO, "not a directory")
-			  : ota_open_regular(s->dirfd, path, O_NOFOLLOW, ota_path_quote(path, &q1),
-					     NULL, &why);
-	if (fd < 0)
-		return ota_err_set(err, OTA_EFILESET, "%s: delta: base file %s/%s, for %s", name,
-				   s->dir, why.msg, ota_path_quote(e->path, &q2));
-	rc = copy_hashing(b, fd, s->dir, e->size, write, ctx, digest, &total, err);
-	close(fd);
-	if (rc == 0 && (total != e->size || memcmp(digest, e->sha256, OTA_SHA256_LEN)))
-		rc = ota_err_set(err, OTA_EHASH, "%s: delta: base file damaged: %s/%s, for %s", name,
-				 s->dir, ota_path_quote(path, &q1), ota_path_quote(e->path, &q2));
-	return rc;
 }

@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/fs.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -23,8 +25,17 @@ struct ota_extract {
 	unsigned int cur_mode;           /* of that file: entries given to */
 	char cur_path[OTA_PATH_MAX + 1]; /* _entry may not outlive the call */
 	bool durable;
+	bool readonly; /* a release: no write bit anywhere once committed */
+	bool no_clone; /* FICLONE refused once: not tried again */
 	bool committed;
 };
+
+/* The mode an entry gets on disk: the manifest's, without write bits in
+ * a read-only tree. */
+static unsigned int disk_mode(const struct ota_extract *x, unsigned int mode)
+{
+	return x->readonly ? mode & ~0222u : mode;
+}
 
 int ota_extract_new(struct ota_extract **out, const char *dest, const struct ota_manifest *m,
 		    bool durable, struct ota_err *err)
@@ -91,7 +102,7 @@ static int finish_file(struct ota_extract *x, struct ota_err *err)
 	if (x->fd < 0)
 		return 0;
 	/* Durability comes from one syncfs at commit (see there). */
-	if (fchmod(x->fd, x->cur_mode))
+	if (fchmod(x->fd, disk_mode(x, x->cur_mode)))
 		rc = ota_err_errno(err, OTA_EIO, errno, "%s/%s: chmod", x->dest, x->cur_path);
 	if (close(x->fd) && rc == 0)
 		rc = ota_err_errno(err, OTA_EIO, errno, "%s/%s: close", x->dest, x->cur_path);
@@ -193,6 +204,83 @@ int ota_extract_entry(struct ota_extract *x, const struct ota_entry *e, struct o
 	return ota_err_set(err, OTA_EINTERNAL, "bad entry type");
 }
 
+void ota_extract_set_readonly(struct ota_extract *x)
+{
+	x->readonly = true;
+}
+
+/* A copy-on-write clone of src at name (FICLONE: btrfs, XFS): a file of
+ * its own, so its mode is free; 1 if made, 0 if the file system cannot
+ * (then never tried again in this tree). */
+static int clone_at(struct ota_extract *x, int dir, const char *name, int src,
+		    unsigned int mode, struct ota_err *err)
+{
+	int fd, e;
+
+	if (x->no_clone)
+		return 0;
+	fd = openat(dir, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return ota_err_errno(err, OTA_EIO, errno, "%s/%s", x->dest, x->cur_path);
+	if (ioctl(fd, FICLONE, src) == 0) {
+		e = fchmod(fd, disk_mode(x, mode)) ? errno : 0;
+		if (close(fd) && !e)
+			e = errno;
+		return e ? ota_err_errno(err, OTA_EIO, e, "%s/%s", x->dest, x->cur_path) : 1;
+	}
+	e = errno;
+	close(fd);
+	if (unlinkat(dir, name, 0))
+		return ota_err_errno(err, OTA_EIO, errno, "%s/%s", x->dest, x->cur_path);
+	if (e == EOPNOTSUPP || e == ENOTTY || e == EXDEV || e == EINVAL || e == ENOSYS)
+		x->no_clone = true;
+	return 0;
+}
+
+/* A hard link to the file src names (src_dir, src_path), which must be
+ * the inode hashed (st): 1 if made, 0 if it cannot be (another mode or
+ * owner, another file system, too many links, the file replaced). */
+static int link_at(struct ota_extract *x, int dir, const char *name, const struct ota_entry *e,
+		   int src_dir, const char *src_path, const struct stat *st, struct ota_err *err)
+{
+	struct stat made;
+
+	/* One inode has one mode and one owner: all releases sharing it
+	 * must want those. */
+	if ((st->st_mode & 07777) != disk_mode(x, e->mode) || st->st_uid != geteuid() ||
+	    st->st_gid != getegid())
+		return 0;
+	if (linkat(src_dir, src_path, dir, name, 0))
+		return 0;
+	if (fstatat(dir, name, &made, AT_SYMLINK_NOFOLLOW))
+		return ota_err_errno(err, OTA_EIO, errno, "%s/%s", x->dest, e->path);
+	if (made.st_dev == st->st_dev && made.st_ino == st->st_ino)
+		return 1;
+	/* Not the file that was hashed: swapped since. */
+	if (unlinkat(dir, name, 0))
+		return ota_err_errno(err, OTA_EIO, errno, "%s/%s", x->dest, e->path);
+	return 0;
+}
+
+int ota_extract_share(struct ota_extract *x, const struct ota_entry *e, int src,
+		      int src_dir, const char *src_path, const struct stat *st,
+		      struct ota_err *err)
+{
+	const char *name;
+	int rc = finish_file(x, err), dir;
+
+	if (rc || (rc = parent_of(x, e->path, &dir, &name, err)))
+		return rc;
+	if (e->type != OTA_ENTRY_FILE)
+		return ota_err_set(err, OTA_EINTERNAL, "extract: sharing a non-file");
+	x->cur_mode = e->mode;
+	snprintf(x->cur_path, sizeof(x->cur_path), "%s", e->path);
+	rc = clone_at(x, dir, name, src, e->mode, err);
+	if (rc == 0)
+		rc = link_at(x, dir, name, e, src_dir, src_path, st, err);
+	return rc;
+}
+
 int ota_extract_write(struct ota_extract *x, const void *data, size_t len, struct ota_err *err)
 {
 	if (x->fd < 0)
@@ -216,7 +304,7 @@ static int finish_dirs(struct ota_extract *x, struct ota_err *err)
 		if ((rc = parent_of(x, e->path, &dir, &name, err)))
 			break;
 		fd = openat(dir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		if (fd < 0 || fchmod(fd, e->mode)) {
+		if (fd < 0 || fchmod(fd, disk_mode(x, e->mode))) {
 			rc = ota_err_errno(err, OTA_EIO, errno, "%s/%s", x->dest, e->path);
 			if (fd >= 0)
 				close(fd);
@@ -225,7 +313,7 @@ static int finish_dirs(struct ota_extract *x, struct ota_err *err)
 		close(fd);
 	}
 	free(w);
-	if (rc == 0 && fchmod(x->root, 0755))
+	if (rc == 0 && fchmod(x->root, disk_mode(x, 0755)))
 		rc = ota_err_errno(err, OTA_EIO, errno, "%s", x->tmp);
 	return rc;
 }

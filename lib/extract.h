@@ -19,6 +19,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/stat.h>
 
 #include "lib/err.h"
 #include "lib/manifest.h"
@@ -38,6 +39,23 @@ void ota_extract_free(struct ota_extract *x);
  * not kept after the call (a lean manifest's walk reuses it). */
 int ota_extract_entry(struct ota_extract *x, const struct ota_entry *e, struct ota_err *err);
 int ota_extract_write(struct ota_extract *x, const void *data, size_t len, struct ota_err *err);
+
+/* Make the tree read-only as it is committed: every file and directory
+ * without its write bits (a release of the agent: immutable once staged,
+ * so that its files can be shared with later releases). */
+void ota_extract_set_readonly(struct ota_extract *x);
+
+/* Make file entry e the same file as src, a file whose bytes the caller
+ * has just hashed and found to be e's (open as src, named src_path under
+ * the directory src_dir, st its fstat): a copy-on-write clone (FICLONE)
+ * where the file system makes one, else a hard link when st's mode (as
+ * this tree gives modes) and owner are e's, the link checked to be the
+ * inode hashed.  1 if done (no _write follows), 0 if it cannot be shared
+ * (nothing made: the caller writes e with _entry and _write), or a
+ * negative code. */
+int ota_extract_share(struct ota_extract *x, const struct ota_entry *e, int src,
+		      int src_dir, const char *src_path, const struct stat *st,
+		      struct ota_err *err);
 
 /* Finish the last file, apply modes, fsync if durable, rename to dest. */
 int ota_extract_commit(struct ota_extract *x, struct ota_err *err);

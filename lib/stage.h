@@ -23,6 +23,19 @@
 int ota_stage_finish(struct ota_verify_session *v, const char *dest, bool durable,
 		     struct ota_base *base, struct ota_err *err);
 
+/* The same for a release of the agent (ota-agent install): durable, made
+ * read-only as it is committed (extract.h), and every file whose bytes a
+ * release in base already has (at its own path, or by SHA-256) taken from
+ * there instead of written: the base file is hashed first, then cloned
+ * or hard-linked (extract.h says when each); a damaged one is not used
+ * (the payload's bytes are written instead; for an omitted file,
+ * OTA_EHASH and nothing is left).  A full bundle's bytes of a shared file
+ * still stream past and are hashed, unwritten.  base may be NULL; it
+ * shares if ota_base_share was called before it was planned, or it was
+ * not planned yet. */
+int ota_stage_release(struct ota_verify_session *v, const char *dest, struct ota_base *base,
+		      struct ota_err *err);
+
 /* Verify the bundle at path against opts and stage it into dest: what
  * `ota-verify --extract` does.  res as ota_verify_bundle's. */
 int ota_stage_bundle(const char *path, const struct ota_verify_opts *opts, const char *dest,

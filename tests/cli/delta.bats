@@ -206,7 +206,7 @@ make_delta() {
 	make_delta
 	run agent install "$V1"
 	assert_status 0
-	printf '# tampered\n' >>"$APP/releases/1.0.0/bin/run.sh"
+	tamper "$APP/releases/1.0.0/bin/run.sh" $'# tampered\n'
 	run --separate-stderr agent install "$T/delta.bundle"
 	assert_status 7
 	assert_error_line 'base file damaged: .*releases/1\.0\.0/bin/run\.sh'
@@ -218,6 +218,7 @@ make_delta() {
 	make_delta
 	run agent install "$V1"
 	assert_status 0
+	chmod u+w "$APP/releases/1.0.0/bin"
 	rm "$APP/releases/1.0.0/bin/run.sh"
 	mkfifo "$APP/releases/1.0.0/bin/run.sh"
 	run --separate-stderr timeout 60 "$OTA_BIN/ota-agent" --root "$ROOT" install "$T/delta.bundle"
@@ -231,6 +232,7 @@ make_delta() {
 	make_delta
 	run agent install "$V1"
 	assert_status 0
+	chmod u+w "$APP/releases/1.0.0/bin/run.sh"
 	truncate -s 3G "$APP/releases/1.0.0/bin/run.sh"
 	# Copied whole, it would pass the file size limit (10 MB): 17, not 7.
 	run --separate-stderr timeout 60 bash -c 'ulimit -f 20000; exec "$1" --root "$2" install "$3"' \

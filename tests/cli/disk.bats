@@ -58,3 +58,22 @@ small_disk() {
 	assert_nothing_staged 4.0.0
 	assert_invariants
 }
+
+# A make_bundle HOOK: the same 4 MiB in every release ($T/blob4).
+same_4mb() { cp "$T/blob4" "$1/share/blob4"; }
+
+@test "releases that share their bulk need room only for what they write: three 4 MiB releases on a 10 MiB disk, nothing pruned" {
+	small_disk 10m
+	head -c 4194304 /dev/urandom >"$T/blob4"
+	install_ok 1.0.0 good HOOK=same_4mb
+	# Written again, 2.0.0 would need 4 MiB more than the 6 MiB left
+	# (with the 4 MiB margin): 17, as current and last good cannot go.
+	install_ok 2.0.0 good HOOK=same_4mb
+	install_ok 3.0.0 good HOOK=same_4mb
+	assert_current 3.0.0
+	[ -d "$APP/releases/1.0.0" ] && [ -d "$APP/releases/2.0.0" ]
+	[ "$(stat -c %h "$APP/releases/3.0.0/share/blob4")" = 3 ]
+	run agent history
+	! printf '%s\n' "$output" | grep -q 'pruned'
+	assert_invariants
+}

@@ -67,7 +67,7 @@ crafted_release() {
 	assert_current 1.4.2+ci.7
 }
 
-@test "the design's own form inside a bundle, installed by the agent: verified, staged (files 0644), health-checked and promoted" {
+@test "the design's own form inside a bundle, installed by the agent: verified, staged (files 0644, read-only on disk: 0444), health-checked and promoted" {
 	mkdir -p design/etc design/share
 	printf 'hello from the design\n' >design/etc/greeting
 	head -c 4096 /dev/urandom >design/share/blob
@@ -93,7 +93,7 @@ crafted_release() {
 	assert_status 0
 	assert_current 1.0.0
 	assert_last_good 1.0.0
-	[ "$(stat -c %a "$APP/releases/1.0.0/etc/greeting")" = 644 ]
+	[ "$(stat -c %a "$APP/releases/1.0.0/etc/greeting")" = 444 ]
 	cmp design/share/blob "$APP/releases/1.0.0/share/blob"
 	run agent status --json
 	[ "$(jget 'j["rollback_index"]')" = 0 ]

@@ -309,14 +309,29 @@ add_2mb_file() { head -c 2097152 /dev/urandom >"$1/share/blob"; }
 
 # break_release VERSION: the release on the device fails its self-test from
 # now on (what a release that worked for weeks and then breaks looks
-# like); mend_release VERSION puts its own self-test back.
+# like); mend_release VERSION puts its own self-test back.  Releases are
+# read-only and share unchanged files (one inode in several releases), so
+# the file is replaced, never written in place: the other releases keep
+# theirs.
 break_release() {
 	chmod u+w "$APP/releases/$1/bin"
 	cp -p "$APP/releases/$1/bin/selftest" "$T/selftest-$1"
+	rm -f "$APP/releases/$1/bin/selftest"
 	printf '#!/bin/sh\necho broken >&2\nexit 1\n' >"$APP/releases/$1/bin/selftest"
+	chmod 555 "$APP/releases/$1/bin/selftest"
 }
 mend_release() {
+	rm -f "$APP/releases/$1/bin/selftest"
 	cp -p "$T/selftest-$1" "$APP/releases/$1/bin/selftest"
+}
+
+# tamper RELEASE-PATH [TEXT]: append TEXT to a file of a release, as damage
+# on disk does: in place, so every release sharing that file sees it
+# (made writable first: releases are read-only, and tests run unprivileged
+# too).
+tamper() {
+	chmod u+w "$1"
+	printf '%s' "${2:-# tampered}" >>"$1"
 }
 
 # The setup and teardown of an agent suite: a fresh device per test.

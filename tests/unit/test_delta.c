@@ -3,7 +3,9 @@
  * source is found for each omitted file (by path in the release the delta
  * names, else by hash in any listed tree, with or without its manifest),
  * and each is copied and hashed again, never trusted for what a manifest
- * says.  Trees and manifests are made here with lib/tree.h. */
+ * says; with sharing, every file of a release is planned for and a base
+ * file is hashed before it is taken.  Trees and manifests are made here
+ * with lib/tree.h. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -11,6 +13,7 @@
 #include <cmocka.h>
 
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -361,6 +364,130 @@ static void test_delta_fill_does_not_follow_a_symlink_in_the_base(void **state)
 
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
+/* Sharing (ota_base_share): take the base file of every file of the new
+ * release in manifest order; "path<-source" for each taken, "path-" for
+ * each left to the payload, into out. */
+static bool ahead; /* hashed on a second thread, as staging does */
+
+static int take_all(struct fixture *f, char *out, size_t len)
+{
+	struct ota_base_file bf;
+	size_t i, used = 0;
+	int rc = 0;
+
+	out[0] = '\0';
+	if (ahead)
+		ota_base_hash_ahead(f->b, NAME);
+	for (i = 0; i < f->m->n_entries && rc >= 0; i++) {
+		const struct ota_entry *e = &f->m->entries[i];
+
+		if (e->type != OTA_ENTRY_FILE)
+			continue;
+		rc = ota_base_take(f->b, e, &bf, NAME, &f->err);
+		if (rc == 1)
+			used += (size_t)snprintf(out + used, len - used, "%s<-%s ", e->path, bf.path);
+		else if (rc == 0)
+			used += (size_t)snprintf(out + used, len - used, "%s- ", e->path);
+		ota_base_file_close(&bf);
+	}
+	ota_base_hash_ahead_stop(f->b);
+	return rc < 0 ? rc : 0;
+}
+
+/* The same release as a full manifest: nothing omitted. */
+static void unmark(struct fixture *f)
+{
+	size_t i;
+
+	for (i = 0; i < f->m->n_entries; i++)
+		f->m->entries[i].omitted = false;
+	free(f->m->delta.base);
+	f->m->delta.base = NULL;
+	f->m->delta.n_omitted = 0;
+}
+
+static void share_plan(struct fixture *f)
+{
+	assert_true(ota_base_share(f->b));
+	if (ota_base_add(f->b, f->base, "1.0.0", f->base_json, &f->err) ||
+	    ota_base_plan(f->b, f->m, NAME, &f->err))
+		fail_msg("%s", f->err.msg);
+}
+
+static void test_share_full_release_takes_same_and_moved_files_not_changed_ones(void **state)
+{
+	struct fixture *f = *state;
+	char got[512];
+
+	make_delta(f);
+	unmark(f);
+	share_plan(f);
+	assert_int_equal(take_all(f, got, sizeof(got)), 0);
+	assert_string_equal(got, "bin/app- etc/conf<-etc/conf lib/new-name<-lib/old-name "
+				 "new/file- share/data<-share/data ");
+}
+
+static void test_share_full_release_leaves_a_damaged_base_file_to_the_payload(void **state)
+{
+	struct fixture *f = *state;
+	char got[512];
+
+	make_delta(f);
+	unmark(f);
+	share_plan(f);
+	put(f->base, "etc/conf", "x=2\n"); /* same size, other bytes */
+	assert_int_equal(take_all(f, got, sizeof(got)), 0);
+	assert_string_equal(got, "bin/app- etc/conf- lib/new-name<-lib/old-name "
+				 "new/file- share/data<-share/data ");
+}
+
+static void test_share_delta_refuses_a_damaged_base_file_it_omits(void **state)
+{
+	struct fixture *f = *state;
+	char got[512];
+
+	make_delta(f);
+	share_plan(f);
+	put(f->base, "etc/conf", "x=2\n");
+	assert_int_equal(take_all(f, got, sizeof(got)), OTA_EHASH);
+	assert_non_null(strstr(f->err.msg, "base file damaged"));
+	assert_string_equal(got, "bin/app- ");
+}
+
+/* The same three, the base files hashed ahead on a second thread. */
+static void test_share_ahead_full_release_takes_same_and_moved_files(void **state)
+{
+	ahead = true;
+	test_share_full_release_takes_same_and_moved_files_not_changed_ones(state);
+	ahead = false;
+}
+
+static void test_share_ahead_full_release_leaves_a_damaged_base_file_to_the_payload(void **state)
+{
+	ahead = true;
+	test_share_full_release_leaves_a_damaged_base_file_to_the_payload(state);
+	ahead = false;
+}
+
+static void test_share_ahead_delta_refuses_a_damaged_base_file_it_omits(void **state)
+{
+	ahead = true;
+	test_share_delta_refuses_a_damaged_base_file_it_omits(state);
+	ahead = false;
+}
+
+static void test_share_is_refused_once_planned_without_it(void **state)
+{
+	struct fixture *f = *state;
+
+	make_delta(f);
+	if (ota_base_add(f->b, f->base, "1.0.0", f->base_json, &f->err) ||
+	    ota_base_plan(f->b, f->m, NAME, &f->err))
+		fail_msg("%s", f->err.msg);
+	/* A plan for omitted files only cannot be followed file by file. */
+	assert_false(ota_base_share(f->b));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -375,6 +502,13 @@ int main(void)
 		T(test_delta_plan_without_manifest_refuses_a_base_file_of_another_size),
 		T(test_delta_fill_of_a_vanished_base_file_is_efileset),
 		T(test_delta_fill_does_not_follow_a_symlink_in_the_base),
+		T(test_share_full_release_takes_same_and_moved_files_not_changed_ones),
+		T(test_share_full_release_leaves_a_damaged_base_file_to_the_payload),
+		T(test_share_delta_refuses_a_damaged_base_file_it_omits),
+		T(test_share_is_refused_once_planned_without_it),
+		T(test_share_ahead_full_release_takes_same_and_moved_files),
+		T(test_share_ahead_full_release_leaves_a_damaged_base_file_to_the_payload),
+		T(test_share_ahead_delta_refuses_a_damaged_base_file_it_omits),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,6 +1,8 @@
 /* test_extract.c - all-or-nothing extraction (lib/extract.c): a commit
  * gives the whole tree with its modes and links; anything short of a
- * commit leaves neither the destination nor a temporary sibling. */
+ * commit leaves neither the destination nor a temporary sibling.  A
+ * release's tree read-only; a file shared only with the inode hashed and
+ * of its own mode. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -12,6 +14,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/fs.h>
+#include <stdbool.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -302,6 +307,152 @@ static void test_extract_free_null_is_safe(void **state)
 	ota_extract_free(NULL);
 }
 
+static void test_extract_readonly_commit_drops_every_write_bit(void **state)
+{
+	struct fixture *f = *state;
+	struct ota_extract *x = NULL;
+	struct ota_err err = {0};
+	size_t i;
+
+	assert_int_equal(ota_extract_new(&x, f->dest, f->m, false, &err), 0);
+	ota_extract_set_readonly(x);
+	extract_entries(f, x, f->m->n_entries);
+	assert_int_equal(ota_extract_commit(x, &err), 0);
+	ota_extract_free(x);
+	assert_mode(f->dest, S_IFDIR, 0555);
+	for (i = 0; i < f->m->n_entries; i++) {
+		const struct ota_entry *e = &f->m->entries[i];
+
+		if (e->type != OTA_ENTRY_SYMLINK)
+			assert_mode(in_dest(f, e->path), e->type == OTA_ENTRY_DIR ? S_IFDIR : S_IFREG,
+				    e->mode & ~0222u);
+	}
+}
+
+/* Sharing: bin/app (entry 1, "test", 0755) taken from the file
+ * root/src/app of the given mode and bytes, opened (and, the caller
+ * says, hashed) before `meanwhile` runs; the rest extracted as usual.
+ * What ota_extract_share returned. */
+static int share_app(struct fixture *f, mode_t mode, const char *data, void (*meanwhile)(struct fixture *))
+{
+	char src[160];
+	struct ota_extract *x = NULL;
+	struct ota_err err = {0};
+	struct stat st;
+	int fd, root, rc;
+	size_t i;
+
+	snprintf(src, sizeof(src), "%s/src", f->root);
+	assert_int_equal(mkdir(src, 0755), 0);
+	snprintf(src, sizeof(src), "%s/src/app", f->root);
+	fd = open(src, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	assert_true(fd >= 0 && write(fd, data, strlen(data)) == (ssize_t)strlen(data));
+	assert_int_equal(fchmod(fd, mode), 0);
+	close(fd);
+	fd = open(src, O_RDONLY);
+	root = open(f->root, O_RDONLY | O_DIRECTORY);
+	assert_true(fd >= 0 && root >= 0 && fstat(fd, &st) == 0);
+	if (meanwhile)
+		meanwhile(f);
+	assert_int_equal(ota_extract_new(&x, f->dest, f->m, false, &err), 0);
+	ota_extract_set_readonly(x);
+	extract_entries(f, x, 1);
+	assert_string_equal(f->m->entries[1].path, "bin/app");
+	rc = ota_extract_share(x, &f->m->entries[1], fd, root, "src/app", &st, &err);
+	assert_true(rc >= 0);
+	for (i = 1 + (rc == 1); i < f->m->n_entries; i++) {
+		const struct ota_entry *e = &f->m->entries[i];
+		const char *d = e->type == OTA_ENTRY_FILE ? data_of(e) : NULL;
+
+		assert_int_equal(ota_extract_entry(x, e, &err), 0);
+		if (d)
+			assert_int_equal(ota_extract_write(x, d, strlen(d), &err), 0);
+	}
+	assert_int_equal(ota_extract_commit(x, &err), 0);
+	ota_extract_free(x);
+	close(fd);
+	close(root);
+	return rc;
+}
+
+/* Where the file system clones (FICLONE), sharing makes a clone, never a
+ * link: the link rules below are not reached there. */
+static bool clones(struct fixture *f)
+{
+	char a[160], b[160];
+	int fa, fb;
+	bool yes;
+
+	snprintf(a, sizeof(a), "%s/probe-a", f->root);
+	snprintf(b, sizeof(b), "%s/probe-b", f->root);
+	fa = open(a, O_RDWR | O_CREAT, 0600);
+	fb = open(b, O_RDWR | O_CREAT, 0600);
+	assert_true(fa >= 0 && fb >= 0 && write(fa, "x", 1) == 1);
+	yes = ioctl(fb, FICLONE, fa) == 0;
+	close(fa);
+	close(fb);
+	unlink(a);
+	unlink(b);
+	return yes;
+}
+
+static void test_extract_share_links_the_file_hashed(void **state)
+{
+	struct fixture *f = *state;
+	struct stat a, b;
+
+	if (clones(f))
+		skip();
+	assert_int_equal(share_app(f, 0555, "test", NULL), 1);
+	assert_int_equal(lstat(in_dest(f, "bin/app"), &a), 0);
+	snprintf(f->path, sizeof(f->path), "%s/src/app", f->root);
+	assert_int_equal(lstat(f->path, &b), 0);
+	assert_true(a.st_ino == b.st_ino && a.st_nlink == 2);
+}
+
+static void test_extract_share_of_another_mode_is_declined(void **state)
+{
+	struct fixture *f = *state;
+	struct stat a;
+
+	if (clones(f))
+		skip();
+	/* 0444 on disk, where bin/app wants 0755 (0555 read-only). */
+	assert_int_equal(share_app(f, 0444, "test", NULL), 0);
+	assert_int_equal(lstat(in_dest(f, "bin/app"), &a), 0);
+	assert_true(a.st_nlink == 1 && (a.st_mode & 07777) == 0555);
+	assert_content(f->path, "test");
+}
+
+/* The file hashed replaced at its name by another (same mode, other
+ * bytes) between the hash and the link. */
+static void swap_src(struct fixture *f)
+{
+	char src[160], other[160];
+	int fd;
+
+	snprintf(src, sizeof(src), "%s/src/app", f->root);
+	snprintf(other, sizeof(other), "%s/src/evil", f->root);
+	fd = open(other, O_WRONLY | O_CREAT | O_EXCL, 0555);
+	assert_true(fd >= 0 && write(fd, "evil", 4) == 4);
+	close(fd);
+	assert_int_equal(rename(other, src), 0);
+}
+
+static void test_extract_share_declines_a_file_swapped_since_it_was_hashed(void **state)
+{
+	struct fixture *f = *state;
+	struct stat a;
+
+	if (clones(f))
+		skip();
+	assert_int_equal(share_app(f, 0555, "test", swap_src), 0);
+	/* Written from the bytes instead: the swapped-in file is not linked. */
+	assert_int_equal(lstat(in_dest(f, "bin/app"), &a), 0);
+	assert_int_equal(a.st_nlink, 1);
+	assert_content(f->path, "test");
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void)
@@ -315,6 +466,10 @@ int main(void)
 		T(test_extract_free_uncommitted_leaves_nothing),
 		T(test_extract_free_after_all_entries_leaves_nothing),
 		T(test_extract_commit_refuses_dest_created_meanwhile),
+		T(test_extract_readonly_commit_drops_every_write_bit),
+		T(test_extract_share_links_the_file_hashed),
+		T(test_extract_share_of_another_mode_is_declined),
+		T(test_extract_share_declines_a_file_swapped_since_it_was_hashed),
 		cmocka_unit_test(test_extract_free_null_is_safe),
 	};
 
