@@ -84,6 +84,35 @@ static int expires(struct create_opts *o)
 	return 0;
 }
 
+/* The options whose value is checked: 0, or the usage error's status. */
+static int checked_option(int c, struct create_opts *o)
+{
+	unsigned long long v;
+
+	switch (c) {
+	case 'k':
+		if (o->n_keys == OTA_BUNDLE_MAX_SIGS)
+			return ota_cli_usage("--sign-key: at most %d keys", OTA_BUNDLE_MAX_SIGS);
+		o->keys[o->n_keys++] = optarg;
+		return 0;
+	case 'r':
+		if (parse_u64(optarg, 1ULL << 53, &o->rollback_index))
+			return ota_cli_usage("--rollback-index: not an integer in 0..2^53: '%s'",
+					     optarg);
+		return 0;
+	case 's':
+		if (parse_u64(optarg, OTA_BUNDLE_MAX_SIGS, &v))
+			return ota_cli_usage("--signature-slots: not an integer in 0..%d: '%s'",
+					     OTA_BUNDLE_MAX_SIGS, optarg);
+		o->slots = (unsigned int)v;
+		return 0;
+	default: /* 'c' */
+		if ((o->compress = ota_compress_parse(optarg)) < 0)
+			return ota_cli_usage("--compress: unknown '%s'", optarg);
+		return 0;
+	}
+}
+
 static int parse_args(int argc, char **argv, struct create_opts *o)
 {
 	static const struct option longopts[] = {
@@ -99,7 +128,7 @@ static int parse_args(int argc, char **argv, struct create_opts *o)
 		{NULL, 0, NULL, 0}};
 	const char *epoch = getenv("SOURCE_DATE_EPOCH");
 	unsigned long long v;
-	int c;
+	int c, st;
 
 	while ((c = getopt_long(argc, argv, ":q", longopts, NULL)) != -1) {
 		if (ota_cli_pass_option(&o->pass, c, optarg))
@@ -114,24 +143,11 @@ static int parse_args(int argc, char **argv, struct create_opts *o)
 		case 'b': o->base = optarg; break;
 		case 'e': o->expires = optarg; break;
 		case 'k':
-			if (o->n_keys == OTA_BUNDLE_MAX_SIGS)
-				return ota_cli_usage("--sign-key: at most %d keys", OTA_BUNDLE_MAX_SIGS);
-			o->keys[o->n_keys++] = optarg;
-			break;
 		case 'r':
-			if (parse_u64(optarg, 1ULL << 53, &o->rollback_index))
-				return ota_cli_usage("--rollback-index: not an integer in 0..2^53: '%s'",
-						     optarg);
-			break;
 		case 's':
-			if (parse_u64(optarg, OTA_BUNDLE_MAX_SIGS, &v))
-				return ota_cli_usage("--signature-slots: not an integer in 0..%d: '%s'",
-						     OTA_BUNDLE_MAX_SIGS, optarg);
-			o->slots = (unsigned int)v;
-			break;
 		case 'c':
-			if ((o->compress = ota_compress_parse(optarg)) < 0)
-				return ota_cli_usage("--compress: unknown '%s'", optarg);
+			if ((st = checked_option(c, o)))
+				return st;
 			break;
 		default: return ota_cli_bad_option("create", c, argv);
 		}

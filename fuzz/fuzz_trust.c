@@ -11,6 +11,17 @@
 
 #define NAME "fuzz.trust"
 
+/* The thresholds of a trust file's roles, each within its keys. */
+static void check_roles(const struct ota_trust *t)
+{
+	FUZZ_CHECK(t->threshold >= 1 && t->threshold <= t->keys.n, "root threshold %u of %zu",
+		   t->threshold, t->keys.n);
+	FUZZ_CHECK(t->release.threshold >= 1 && t->release.threshold <= t->release.keys.n,
+		   "release threshold %u of %zu", t->release.threshold, t->release.keys.n);
+	FUZZ_CHECK(t->timestamp.threshold <= t->timestamp.keys.n, "timestamp threshold %u of %zu",
+		   t->timestamp.threshold, t->timestamp.keys.n);
+}
+
 static void check_fields(const struct ota_trust *t)
 {
 	FUZZ_CHECK(t->format == OTA_TRUST_FORMAT || t->format == OTA_TRUST_FORMAT_ROLES,
@@ -23,12 +34,7 @@ static void check_fields(const struct ota_trust *t)
 		FUZZ_CHECK(t->keys.n == 0 && t->expires, "a timestamp with keys or no expiry");
 		return;
 	}
-	FUZZ_CHECK(t->threshold >= 1 && t->threshold <= t->keys.n, "root threshold %u of %zu",
-		   t->threshold, t->keys.n);
-	FUZZ_CHECK(t->release.threshold >= 1 && t->release.threshold <= t->release.keys.n,
-		   "release threshold %u of %zu", t->release.threshold, t->release.keys.n);
-	FUZZ_CHECK(t->timestamp.threshold <= t->timestamp.keys.n, "timestamp threshold %u of %zu",
-		   t->timestamp.threshold, t->timestamp.keys.n);
+	check_roles(t);
 }
 
 /* The text of an accepted file is exactly its input. */

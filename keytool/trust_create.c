@@ -51,7 +51,7 @@ static int push(const char **list, size_t *n, size_t max, const char *opt, const
 
 static int threshold_opt(const char *opt, const char *arg, unsigned int *out)
 {
-	unsigned long long v;
+	unsigned long long v = 0;
 	int st = parse_number(opt, arg, OTA_TRUST_MAX_KEYS, &v);
 
 	*out = (unsigned int)v;

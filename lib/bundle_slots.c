@@ -24,6 +24,7 @@ static la_ssize_t capture(struct archive *a, void *data, const void *buf, size_t
 }
 
 int ota_slots_header(const char *path, unsigned long long size, long long mtime,
+		     /* NOLINTNEXTLINE(readability-non-const-parameter): written via c.out */
 		     unsigned char out[OTA_TAR_BLOCK], struct ota_err *err)
 {
 	struct archive *a = archive_write_new();

@@ -74,63 +74,74 @@ static int set_string(char **slot, const char *name, char *v, size_t len, struct
 	return 0;
 }
 
+/* The string attributes: where each goes, and whether it is a query one. */
+static char **string_slot(struct ota_pkcs11_uri *u, const char *name, bool query)
+{
+	const struct {
+		const char *name;
+		bool query;
+		char **slot;
+	} table[] = {
+		{"token", false, &u->token},         {"manufacturer", false, &u->manufacturer},
+		{"model", false, &u->model},         {"serial", false, &u->serial},
+		{"object", false, &u->object},       {"type", false, &u->type},
+		{"pin-value", true, &u->pin_value},  {"pin-source", true, &u->pin_source},
+		{"module-path", true, &u->module_path},
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(table) / sizeof(table[0]); i++)
+		if (table[i].query == query && !strcmp(name, table[i].name))
+			return table[i].slot;
+	return NULL;
+}
+
+static int set_id(struct ota_pkcs11_uri *u, char *v, size_t len, struct ota_err *err)
+{
+	if (u->id_len || len == 0 || len > sizeof(u->id)) {
+		free(v);
+		return ota_err_set(err, OTA_EKEY, "PKCS#11 URI: id given twice, empty or over %zu bytes",
+				   sizeof(u->id));
+	}
+	memcpy(u->id, v, len);
+	u->id_len = len;
+	free(v);
+	return 0;
+}
+
+static int set_slot_id(struct ota_pkcs11_uri *u, char *v, struct ota_err *err)
+{
+	char *end;
+	long long n = strtoll(v, &end, 10);
+	bool bad = u->slot_id >= 0 || end == v || *end || n < 0;
+
+	free(v);
+	if (bad)
+		return ota_err_set(err, OTA_EKEY, "PKCS#11 URI: bad slot-id");
+	u->slot_id = n;
+	return 0;
+}
+
 static int set_attr(struct ota_pkcs11_uri *u, const char *name, char *v, size_t len, bool query,
 		    struct ota_err *err)
 {
 	static const char *const unused[] = {"library-description", "library-manufacturer",
 					     "library-version", "slot-description",
 					     "slot-manufacturer"};
+	char **slot = string_slot(u, name, query);
 	size_t i;
 
-	if (query) {
-		if (!strcmp(name, "pin-value"))
-			return set_string(&u->pin_value, name, v, len, err);
-		if (!strcmp(name, "pin-source"))
-			return set_string(&u->pin_source, name, v, len, err);
-		if (!strcmp(name, "module-path"))
-			return set_string(&u->module_path, name, v, len, err);
-	} else {
-		if (!strcmp(name, "token"))
-			return set_string(&u->token, name, v, len, err);
-		if (!strcmp(name, "manufacturer"))
-			return set_string(&u->manufacturer, name, v, len, err);
-		if (!strcmp(name, "model"))
-			return set_string(&u->model, name, v, len, err);
-		if (!strcmp(name, "serial"))
-			return set_string(&u->serial, name, v, len, err);
-		if (!strcmp(name, "object"))
-			return set_string(&u->object, name, v, len, err);
-		if (!strcmp(name, "type"))
-			return set_string(&u->type, name, v, len, err);
-		if (!strcmp(name, "id")) {
-			if (u->id_len || len == 0 || len > sizeof(u->id)) {
-				free(v);
-				return ota_err_set(err, OTA_EKEY,
-						   "PKCS#11 URI: id given twice, empty or over %zu "
-						   "bytes", sizeof(u->id));
-			}
-			memcpy(u->id, v, len);
-			u->id_len = len;
+	if (slot)
+		return set_string(slot, name, v, len, err);
+	if (!query && !strcmp(name, "id"))
+		return set_id(u, v, len, err);
+	if (!query && !strcmp(name, "slot-id"))
+		return set_slot_id(u, v, err);
+	for (i = 0; !query && i < sizeof(unused) / sizeof(unused[0]); i++)
+		if (!strcmp(name, unused[i])) {
 			free(v);
 			return 0;
 		}
-		if (!strcmp(name, "slot-id")) {
-			char *end;
-			long long n = strtoll(v, &end, 10);
-			bool bad = u->slot_id >= 0 || end == v || *end || n < 0;
-
-			free(v);
-			if (bad)
-				return ota_err_set(err, OTA_EKEY, "PKCS#11 URI: bad slot-id");
-			u->slot_id = n;
-			return 0;
-		}
-		for (i = 0; i < sizeof(unused) / sizeof(unused[0]); i++)
-			if (!strcmp(name, unused[i])) {
-				free(v);
-				return 0;
-			}
-	}
 	free(v);
 	return ota_err_set(err, OTA_EKEY, "PKCS#11 URI: unknown %s attribute \"%s\"",
 			   query ? "query" : "path", name);

@@ -42,6 +42,20 @@ static const struct ota_cli_cmd attach_cmd = {
 	"in place, or the bundle rewritten and renamed when it has none.",
 	NULL};
 
+/* ota-sign attach [--quiet] FILE.bundle M.sig (argv[1] is "attach"). */
+static int attach(int argc, char **argv)
+{
+	if (ota_cli_asks_help(argc - 1, argv + 1))
+		return ota_cli_command_help(&attach_cmd, exit_note);
+	if (ota_cli_asks_version(argc - 1, argv + 1))
+		return ota_cli_version();
+	if (argc == 5 && (strcmp(argv[2], "--quiet") == 0 || strcmp(argv[2], "-q") == 0))
+		return sign_attach(argv[3], argv[4], true);
+	if (argc != 4)
+		return ota_cli_usage("attach: expected FILE.bundle M.sig");
+	return sign_attach(argv[2], argv[3], false);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -59,17 +73,8 @@ int main(int argc, char **argv)
 		ota_cli_list_command(&attach_cmd);
 		return 0;
 	}
-	if (argc >= 2 && strcmp(argv[1], "attach") == 0) {
-		if (ota_cli_asks_help(argc - 1, argv + 1))
-			return ota_cli_command_help(&attach_cmd, exit_note);
-		if (ota_cli_asks_version(argc - 1, argv + 1))
-			return ota_cli_version();
-		if (argc == 5 && (strcmp(argv[2], "--quiet") == 0 || strcmp(argv[2], "-q") == 0))
-			return sign_attach(argv[3], argv[4], true);
-		if (argc != 4)
-			return ota_cli_usage("attach: expected FILE.bundle M.sig");
-		return sign_attach(argv[2], argv[3], false);
-	}
+	if (argc >= 2 && strcmp(argv[1], "attach") == 0)
+		return attach(argc, argv);
 	/* Before anything is read: "-h" anywhere, as every tool takes it. */
 	if (ota_cli_asks_help(argc, argv)) {
 		fputs(usage, stdout);
