@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # One non-recursive Makefile for libota, the tools and the tests.
 #   make            build every tool into build/bin/: needs only a C compiler,
 #                   pkg-config and the -dev packages of PKGS (never apt-get)

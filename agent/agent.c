@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* agent.c - the run lock of agent.h: the agent's directories made, the
  * lock taken and state_dir's reserve kept in one place, for a command's
  * whole run or one pass. */

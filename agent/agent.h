@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* agent.h - ota-agent's run context, shared by its modules, and its
  * commands (one cmd_*.c each: argument parsing and one call):
  *

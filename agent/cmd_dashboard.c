@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ota-agent dashboard [--listen ADDR:PORT] [--allow-remote] [--host NAME]...:
  * the device's page (dashboard_html.h) and its JSON, served by the agent
  * itself with libmicrohttpd.  Read-only: GET and HEAD, no lock taken, every

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ota-agent dashboard in a DEVICE_ONLY=1 build: the command stays, so that
  * it says why it cannot serve instead of being an unknown command; the
  * page itself is still `ota-agent report --html FILE`, which needs no

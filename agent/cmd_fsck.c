@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ota-agent fsck: every release on disk hashed again against the
  * manifest kept for it (lib/fsck.h).  One line on stdout per damaged
  * entry, "VERSION: PATH: why"; exit 7 (hash mismatch) when there is any,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ota-agent history: every transition the agent recorded, for people and
  * scripts, filtered by time or version; --verify checks the hash chain.
  * Read-only: takes no lock, changes nothing. */

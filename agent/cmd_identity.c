@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ota-agent identity: the device's key (receipt.h), made if it has none,
  * printed as the line of a device list the laptop checks receipts with
  * (lib/devkey.h): `ota-agent identity >>devices.txt` on the laptop's copy. */

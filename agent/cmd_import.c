@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ota-agent import [DIR]: one pass of the USB source (delivery_usb.c) over
  * a mounted medium, watch.usb by default; with watch.receipts on, then a
  * signed receipt of what happened left on the medium (receipt.h).

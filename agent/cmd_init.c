@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* cmd_init.c - `ota-agent init`: set up a device (device_init.h) and say
  * what comes next.  Runs before any config exists, so it reads none. */
 #include <getopt.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ota-agent install [--quiet] BUNDLE: the whole state machine, forward
  * (engine.h), on one bundle file. */
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ota-agent poll [URL] [--once] [--interval S]: the HTTP source
  * (delivery_http.c) over URL (watch.http by default), once or every S
  * seconds until SIGTERM (daemon.h). */

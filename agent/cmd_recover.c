@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ota-agent recover [--boot]: run at boot, before the app, and before the
  * daemon starts.  Whatever an interrupted run left, finish it or undo it
  * (engine.h).  A live run holding the lock (an install started by hand)

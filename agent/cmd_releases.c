@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ota-agent releases [--json]: the releases on disk, newest last, with
  * which is current, last good and previous good, each one's rollback
  * index, and whether `rollback --to` may go there (not below the floor). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ota-agent report --html FILE [--force]: the dashboard's page as one
  * self-contained file to carry off the device: written to a temporary
  * name, fsynced and renamed, never over an existing file unless --force. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ota-agent rollback [--to VERSION]: back to the last good release, or
  * from a failing last good release to the previous good one, restarting
  * the service (what app-rollback.service runs when the app crash-loops

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ota-agent status: what the device runs and has, the run in progress and
  * whether the history verifies.  Read-only: takes no lock, changes nothing. */
 #include <jansson.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ota-agent trust FILE and ota-agent keys: key rotation on the device.
  * A trust file is applied under the run lock only if the keys in force
  * accept it (lib/trust.h), then kept in state_dir atomically; every

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ota-agent watch: the daemon (ota-agent.service, Type=notify) over every
  * delivery source the config names (daemon.h). */
 #include "agent/daemon.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* daemon.c - the watch loop (daemon.h): every interval, one pass over each
  * source watched, each as `import` or `poll --once` would run it, under
  * systemd's eye (supervisor.h) until SIGTERM or SIGINT. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* daemon.h - the agent as a daemon (ota-agent.service, Type=notify, and
  * `poll` without --once): one pass over each watched source every
  * interval, reporting a pass only when it says something new, not trying

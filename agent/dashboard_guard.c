@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* dashboard_guard.c - time and slot bounds on the dashboard's connections
  * (dashboard_guard.h).  A connection past its deadline is shut down
  * (shutdown(2), never close: the descriptor stays libmicrohttpd's, which

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* dashboard_guard.h - the dashboard's connections bounded in time and
  * number, whoever holds them: a connection has HEADER_S to send its
  * request's headers and REQUEST_S to be answered, and one slot is always

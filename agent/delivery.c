@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* delivery.c - the table of delivery sources and what their passes share
  * (delivery.h): the notes and summary a pass reports, the install straight
  * from a source or from its spool copy, the progress hooks. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* delivery.h - how bundles reach the device: delivery sources behind one
  * interface (curl's vtls, git's transports).  A source knows where the
  * config puts it and runs one pass there: find the newest bundle for this

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* delivery_http.c - the HTTP source (delivery.h): a directory served over
  * HTTP (a technician's laptop on the LAN).  index.json (`ota-bundle
  * index`) names the newest bundle for this device class; it is installed

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* delivery_trust.c - the trust step of a delivery pass (delivery.h):
  * trust files read off a medium or fetched from an index, applied in
  * sequence order before any bundle is judged. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* delivery_usb.c - the USB source (delivery.h): a mounted medium.  Every
  * *.bundle is judged by its signed head alone (signatures, manifest,
  * device class, newer than installed, rollback index) before the rest of

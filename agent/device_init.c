@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* device_init.c - `ota-agent init`'s writing: check everything first
  * (keys, device class, what is already there), then the keys directory
  * under a temporary name, the config last, each renamed into place.  The

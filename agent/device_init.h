@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* device_init.h - `ota-agent init`: a new device's config, trusted keys
  * and directories, written all or nothing, never over what is there. */
 #ifndef OTA_DEVICE_INIT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* engine.c - the forward path of the update engine (engine.h): verify,
  * stage, switch, health-check, then promote or roll back. */
 #include <errno.h>

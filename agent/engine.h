@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* engine.h - the update engine: the design's state machine, in one place.
  *
  *   IDLE -> VERIFYING -> STAGING -> SWITCHING -> HEALTH_CHECK

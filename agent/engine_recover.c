@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* engine_recover.c - the way back (engine.h): recovery of a cut run by
  * state.h's table, and a requested rollback.  A release that never passed
  * its health check is never kept as current. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* engine_step.c - what every path of the engine shares (engine.h): the
  * checked move and its record, fault points, the service restart, the
  * switch back, discarding a release, and promotion. */

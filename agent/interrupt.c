@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* interrupt.c - stop requests from signals (interrupt.h). */
 #include "agent/interrupt.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* interrupt.h - Ctrl-C, SIGTERM and SIGHUP while a command run by hand
  * changes the device (install, import, poll --once): a request to stop,
  * which the engine honours at its next step.  Before the switch the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ota-agent: the device side.  verify -> stage -> switch -> health check
  * -> promote or roll back, crash-safe; plus recover, rollback, status and
  * history.  This file: options, config, environment, lock, dispatch. */

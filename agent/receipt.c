@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* receipt.c - the device's identity and its signed install receipts
  * (receipt.h). */
 #include "agent/receipt.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* receipt.h - the device's identity and the receipts it leaves on a stick
  * (schema/receipt.md): an Ed25519 key made on the device the first time
  * one is needed (lib/devkey.h), its id shown by status and the dashboard

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* supervisor.c - what the agent says to its supervisor, systemd, and
  * hears from it (supervisor.h): stop signals taken only where it is safe
  * to stop, sd_notify, and a watchdog that tells a busy agent from a hung

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* supervisor.h - what the agent says to its supervisor, systemd, and hears
  * from it, while it runs as a daemon (watch, and poll without --once):
  * READY/STATUS/STOPPING notifications, a watchdog that keeps pinging only

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* trust_apply.c - one trust file or timestamp accepted or refused on the
  * device (trust_apply.h), and its line in the history. */
 #include <stdio.h>

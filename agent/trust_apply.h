@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* trust_apply.h - accepting one trust file or timestamp on the device:
  * lib/trust.h's ota_trust_state_apply (the rules, the durable save, the
  * attested time) and the line in the history.  Shared by `ota-agent trust

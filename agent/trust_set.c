@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* trust_set.c - the keys and threshold in force (trust_set.h). */
 #include "agent/trust_set.h"
 

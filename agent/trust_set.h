@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* trust_set.h - the trust set in force on the device: the trust file it
  * accepted last (state_dir/trust.ota, schema/trust.md), else the factory
  * keys and threshold of the config. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* view.c - what the device runs, has and did, as JSON and as the page:
  * the one source of `status --json`, `history --json`, the dashboard and
  * the report.  Reads only; takes no lock. */

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # delivery.sh - sourced by run.sh: the rows of installing straight from
 # the stick and from the wire (issue 16), side by side with `ota-agent
 # install` of the same bundle on local disk.  `import` reads a directory

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # deps.sh - what `make bench` needs beyond the build: GNU time for peak
 # memory, and the peer RAUC (Debian's rauc, which needs squashfs-tools)
 # to compare with.  Installs them with apt-get when run as root (after

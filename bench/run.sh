@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # run.sh - `make bench`: our tools against what users would pick instead,
 # side by side in the same run, on a generated release tree of >= 400 MB
 # and >= 10,000 files (four large binaries, 10,000 small files in 100

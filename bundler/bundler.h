@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* bundler.h - the subcommands of ota-bundle, one file each. */
 #ifndef OTA_BUNDLER_H
 #define OTA_BUNDLER_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ota-bundle create: a release tree into a bundle (lib/bundle_create.h),
  * optionally signed at once and optionally a delta against a base. */
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ota-bundle index: describe every bundle of a directory in its
  * index.json, so that any static web server can offer them to
  * `ota-agent poll`.  The index is a hint; trust is each bundle's signature. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ota-bundle manifest: print (or write) a bundle's exact manifest bytes,
  * which is all the air-gapped signing box needs to see. */
 #include <errno.h>

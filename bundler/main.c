@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ota-bundle: turn a release tree into an unsigned bundle, and show a
  * bundle's manifest.  A thin dispatcher over cmd_*.c. */
 #include <stdio.h>

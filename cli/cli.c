@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* cli.c - one-line errors and exit statuses for the tool mains. */
 #include "cli/cli.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* cli.h - what every tool's main shares: program name, the one-line error
  * on stderr, usage errors, --version.  Only mains use this; libota never
  * prints. */

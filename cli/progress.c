@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* progress.c - drawing the progress line of progress.h on stderr. */
 #include "cli/progress.h"
 

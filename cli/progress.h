@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* progress.h - the progress line of long work, on stderr when it is a
  * terminal: bytes and files done of their totals, the rate and the time
  * left, redrawn in place a few times a second and erased when the work

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* prompt.c - where the tools' passphrases come from: the first line of a
  * --passphrase-file, a --passphrase-env variable, or the terminal without
  * echo. */

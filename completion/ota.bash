@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # bash completion for the ota tools: ota-keytool, ota-bundle, ota-sign,
 # ota-verify, ota-agent.  `make install` puts this file under each tool's
 # name in $(PREFIX)/share/bash-completion/completions/, where

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # make demo, end to end on the example service (examples/app/):
 # key generation -> bundle (CI) -> detached signature (air-gapped box)
 # -> attach -> verify and extract (device), what a tampered copy gets;

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # make-release.sh - build a release tree of the example gateway, the input of
 # `ota-bundle create`:
 #   make-release.sh VERSION MODE OUTDIR [GATEWAY_BIN]

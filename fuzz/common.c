@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* common.c - helpers of the fuzz targets (fuzz.h): checks that abort with
  * a reason, memory files, the per-process scratch directory. */
 #include "fuzz/fuzz.h"

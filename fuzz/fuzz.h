@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fuzz.h - what the fuzz targets share: the libFuzzer entry points, a
  * check that aborts with a message (so libFuzzer, or the replay driver,
  * records the input as a crash), and the properties every failure of

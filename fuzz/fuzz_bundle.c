@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fuzz_bundle.c - reading and verifying a bundle (lib/verify.h), from a
  * memory file, with one fixed trusted key, extracting into a scratch dir.
  * Each input runs twice:

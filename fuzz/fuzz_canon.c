@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fuzz_canon.c - canonical JSON (lib/canon.h), for any bytes:
  *   - neither parser crashes, and each failure is a one-line OTA_EFORMAT;
  *   - parse_canonical(x) succeeds  =>  dump(parse(x)) == x, byte for byte

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fuzz_config.c - the agent's YAML config (lib/config.h), read from a
  * memory file through /proc/self/fd as from any path, with no root, "/",
  * and a root with trailing slashes.  Properties: no crash or leak; a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fuzz_index.c - the bundle index a laptop serves (lib/index.h), parsed
  * from any bytes: no crash or leak, a refusal is one line with a code of
  * err.h, and an accepted index holds the header's promises: at most

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fuzz_manifest.c - the manifest parser (lib/manifest.h), for any bytes:
  *   - it never crashes, and a refusal is a one-line OTA_E* error;
  *   - what it accepts is canonical: serialize(parse(x)) == x byte for

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fuzz_share.c - escrow share files (lib/share.h), parsed from any bytes:
  * no crash or leak; a refusal is one line "NAME:LINE: ..." or "NAME: ..."
  * with OTA_EFORMAT, and leaves the share wiped (it holds a secret); an

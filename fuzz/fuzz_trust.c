@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fuzz_trust.c - trust files and timestamps (lib/trust.h), parsed from any
  * bytes: they arrive on sticks and from indexes.  No crash or leak; a
  * refusal is one line naming the file with OTA_EFORMAT or OTA_EKEY; an

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Regenerate the seed corpora of the fuzz targets (fuzz/corpus/<target>/seed-*)
 from real inputs: bundles and manifests made by our own tools and by
 tests/tools/craft.py (hostile ones included), configs like the tests', the

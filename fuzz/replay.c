@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* replay.c - a main for a fuzz target without libFuzzer: runs the target
  * once over every input of its checked-in corpus (or the files and
  * directories given), so `make check` and `make check-sanitize` replay the

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Run each libFuzzer target for a while; fail on any crash, leak, timeout
 # or out-of-memory, naming the target and the reproducer.  `make fuzz` is
 # the way in:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ota-keytool escrow split|combine: the signing key's 32-byte seed cut
  * into N share files, any M of which rebuild it (lib/shamir.h), written
  * as text a person can keep on paper and type back (lib/share.h). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ota-keytool generate: a new Ed25519 key pair as PREFIX.key (encrypted
  * unless --no-passphrase) and PREFIX.pub; prints the key id. */
 #include <getopt.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ota-keytool id: print the key id of a public or private key file, so
  * an operator can match a .key with the .pub that devices trust. */
 #include <getopt.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ota-keytool passwd: the same key under a new passphrase (or none, or
  * from none).  The old file stays whole until the new one is written,
  * fsynced and proven to load back as the same key (ota_privkey_replace). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ota-keytool pub: write the public half of a private key, e.g. to give a
  * lost .pub back or to check that a .key and a .pub belong together. */
 #include <getopt.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ota-keytool receipts verify|collect DIR --devices FILE: the receipts
  * devices left on a stick (schema/receipt.md), checked on the laptop
  * against the list of device keys: forged, altered, replayed and unknown

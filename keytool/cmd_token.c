@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ota-keytool token: put a signing key on a PKCS#11 token (lib/pkcs11.h),
  * where it stays: a key file's key imported, or a new one made on the
  * token.  Either way the public half is written to a .pub file for the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ota-keytool trust create|timestamp|sign|show|verify: trust files on the
  * signing boxes (lib/trust.h).  create and timestamp (trust_create.c)
  * write the unsigned document, each key holder signs it in place, show and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ota-keytool escrow combine: rebuild a key from M of its share files.
  * The shares must agree (one split, no index twice, at least M), and the
  * rebuilt key must have the key id they carry, before anything is written. */

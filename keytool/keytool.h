@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* keytool.h - what ota-keytool's files share: the subcommand table main.c
  * dispatches on, one cmd_*.c per subcommand. */
 #ifndef OTA_KEYTOOL_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ota-keytool: make and inspect Ed25519 signing keys.  A thin dispatcher
  * over cmd_*.c; the key formats themselves are in lib/keys.h. */
 #include <getopt.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* receipts_ledger.c - what `ota-keytool receipts collect` remembers: per
  * device, the counter and file SHA-256 of the last receipt collected, so
  * that an older receipt presented later is a replay (schema/receipt.md).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* receipts_table.c - the fleet as `ota-keytool receipts` prints it: one
  * row per accepted receipt, as a table for a person, --json for scripts,
  * --csv for a spreadsheet (RFC 4180: every field quoted). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ota-keytool trust create|timestamp: new trust documents, unsigned
  * (lib/trust.h).  Without --release the format-1 document of one key set
  * (both roles); with it, the role-aware form: root keys (the arguments),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ota-keytool trust show|verify: what a trust file says and who signed
  * it, and whether a device holding a given trust set would accept it. */
 #include <getopt.h>

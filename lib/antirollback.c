@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* antirollback.c - newer than installed, and not below the floor
  * (antirollback.h). */
 #include "lib/antirollback.h"

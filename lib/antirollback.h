@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* antirollback.h - whether a release may be installed over what the device
  * has, decided once for install, import and poll.
  *

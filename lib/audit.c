@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* audit.c - appending to the audit history: a record's bytes, its place
  * in the chain, rotation of the segments, the head (see audit.h and
  * schema/history.md).  Only the agent appends, under its run lock. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* audit.h - the agent's audit history (schema/history.md): one record per
  * state transition, hash-chained, appended and fsynced before the agent
  * moves on, kept in bounded segments, verifiable end to end.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* audit_chain.c - reading the audit history back and checking its chain
  * (see audit.h, schema/history.md): every segment oldest first, every
  * record's form, seq and prev, then the end against history.head.  Lock

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* audit_seg.c - segment names, the head file and the chain fields of a
  * record (see audit_seg.h). */
 #include "lib/audit_seg.h"

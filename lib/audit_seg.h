@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* audit_seg.h - the files of the audit history (audit.h): segment names,
  * the head file, and the chain fields of one line.  Shared by the writer
  * (audit.c) and the reader (audit_chain.c); other callers use audit.h. */

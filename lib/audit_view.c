@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* audit_view.c - attempts and filters over the audit history's records
  * (see audit_view.h). */
 #include "lib/audit_view.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* audit_view.h - the audit history as people read it: its records grouped
  * into attempts (an install with its path through the state machine, a
  * rollback, a recovery) and the filters of `ota-agent history`.  Works on

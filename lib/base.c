@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* base.c - the release trees a delta's omitted files come from, and any
  * file a release shares with them (base.h): a source for each found
  * before anything is written, by path in the release the delta names (or

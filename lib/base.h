@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* base.h - where a delta's omitted files come from when the release is
  * unpacked (ota-agent install, ota-verify --extract --base), and, for the
  * agent's releases, which files a new release can share with the ones on

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* base_ahead.c - the base files of a sharing plan opened and hashed on a
  * second thread, in the order staging takes them, a few files ahead:
  * hashing the base files is most of what a delta install costs, and the

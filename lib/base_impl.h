@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* base_impl.h - inside the base module only: the plan that base.c makes
  * (a source for each file, found before anything is written) and that
  * base_take.c follows as the files come, in manifest order. */

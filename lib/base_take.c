@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* base_take.c - taking the files of a base release as the plan says
  * (base.h): each hashed as it is copied, or before it is shared. */
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* buf.c - growable byte buffer with a cap (see buf.h). */
 #include "lib/buf.h"
 

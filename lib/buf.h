@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* buf.h - a growable byte buffer with a hard size cap.
  *
  * Used for the few things that are held whole in memory (the manifest, a

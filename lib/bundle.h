@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* bundle.h - the bundle container (schema/bundle.md).
  *
  * A POSIX (pax) tar stream, optionally gzip/xz/zstd compressed as a whole:

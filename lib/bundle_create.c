@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* bundle_create.c - a release tree into a bundle (bundle_create.h): one
  * pass with the manifest and signatures written into reserved space, or
  * two passes when the stream is compressed or a delta. */

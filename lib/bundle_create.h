@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* bundle_create.h - a release tree into a bundle: what ota-bundle create
  * does, and CI's one step (create and sign at once).
  *

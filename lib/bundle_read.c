@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* bundle_read.c - reading a bundle stream with libarchive: the head whole
  * and bounded, the payload streamed (see bundle_read.h). */
 #include "lib/bundle_read.h"

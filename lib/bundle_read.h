@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* bundle_read.h - streaming reader of the bundle layout of bundle.h.
  *
  * First the head (manifest bytes and signatures) is read whole, with hard

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* bundle_sign.c - add a signature to a bundle (bundle_sign.h): into a
  * free slot of its head, or by rewriting it. */
 #include "lib/bundle_sign.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* bundle_sign.h - adding a signature to an existing bundle, safely. */
 #ifndef OTA_BUNDLE_SIGN_H
 #define OTA_BUNDLE_SIGN_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* bundle_slots.c - the blocks of the reserved signature slots
  * (bundle_slots.h). */
 #include "lib/bundle_slots.h"

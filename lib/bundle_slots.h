@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* bundle_slots.h - the reserved signature slots of an uncompressed bundle
  * (schema/bundle.md, "Signature slots"): the tar blocks that signing in
  * place writes, and the rule for what the reserved entry may hold.

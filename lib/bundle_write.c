@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* bundle_write.c - writing a bundle with libarchive, enforcing the entry
  * order of bundle.h and deterministic headers. */
 #include "lib/bundle_write.h"

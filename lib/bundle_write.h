@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* bundle_write.h - writing a bundle stream in the layout of bundle.h.
  *
  * The caller writes, in order: the manifest, the signatures (sorted by key

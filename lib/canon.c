@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* canon.c - the one canonical JSON form (canon.h): strict parsing on top of
  * jansson, and a writer that matches Python's json.dumps(sort_keys=True,
  * separators=(",", ":")) byte for byte. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* canon.h - the one canonical JSON form of libota.
  *
  * Canonical form is byte-identical to Python's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* canon_check.c - canonical JSON read straight from its bytes (canon.h):
  * a check that text is exactly the canonical form of a value, in one pass
  * and without building the value, and a cursor that reads values out of

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* clock.h - the one clock timeouts, retries and leases are measured on:
  * CLOCK_MONOTONIC in milliseconds, which a wall-clock step (NTP, a
  * technician setting the date) cannot move. */

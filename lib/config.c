@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* config.c - load the agent's YAML config (schema/agent-config.md).
  * libyaml's event API read against a small fixed schema: every key known,
  * every value checked by kind and range, every error "FILE:LINE: reason". */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* config.h - the device agent's configuration (schema/agent-config.md).
  *
  * YAML read with libyaml.  Unknown keys, wrong types, out-of-range values,

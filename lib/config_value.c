@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* config_value.c - the scalar grammar of the agent's config (integers,
  * seconds, URLs), kept apart from the YAML reading so that each can be
  * read on its own. */

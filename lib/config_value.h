@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* config_value.h - the scalar grammar of the agent's config: integers,
  * durations in seconds and http:// URLs, as schema/agent-config.md writes
  * them.  Pure functions over NUL-terminated strings; no allocation. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ctlesc.c - text from input made safe to show: one line of valid UTF-8,
  * controls, invalid bytes and bidirectional formatting as \xNN (ctlesc.h).
  * The one escaper of the history and of every message a tool prints. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ctlesc.h - the one escaper for text that came from input (a file name
  * on a medium, a tar entry, a manifest path, a URL, an index field, a
  * config value) on its way to a terminal, the journal or the history. */

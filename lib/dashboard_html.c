@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* dashboard_html.c - the dashboard page (see dashboard_html.h): summary
  * cards, releases on disk, and every attempt newest first with its path
  * through the state machine.  Failures carry a colour and a text marker. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* dashboard_html.h - the device's one-page dashboard as HTML, rendered on
  * the device from the status and history JSON of `ota-agent status --json`
  * and `history --json`: shared by `ota-agent dashboard` (served) and

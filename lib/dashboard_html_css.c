@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* dashboard_html_css.c - the dashboard page's one style sheet (part of
  * dashboard_html.h): inline in the page, named by its SHA-256 in the
  * Content-Security-Policy, so no other style can apply. */

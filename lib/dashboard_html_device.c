@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* dashboard_html_device.c - the dashboard's device section (part of
  * dashboard_html.h): who the device is (hostname, machine id, its key id,
  * the agent's version), the trust set in force and the configured health

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* delta.c - delta bundles, build side (delta.h): marking what a base
  * release already has. */
 #include "lib/delta.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* delta.h - delta bundles: a payload that leaves out every file whose bytes
  * a base release already has (schema/manifest.md, "delta").  The manifest
  * still lists the whole release, and says, signed, which files are left

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* detached.c - detached signature files (see detached.h). */
 #include "lib/detached.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* detached.h - the detached signature file of the signing box.
  *
  *   line 1: base64 of the 64-byte Ed25519 signature (sig.h), "\n"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* devkey.c - the device's identity key and the laptop's device list
  * (devkey.h). */
 #include "lib/devkey.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* devkey.h - the device's identity (schema/receipt.md): an Ed25519 key
  * pair made on the device the first time it is needed, whose private half
  * never leaves it, and the list of devices a laptop knows.

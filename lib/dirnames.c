@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* dirnames.c - the sorted names of one kind in a directory (dirnames.h). */
 #include "lib/dirnames.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* dirnames.h - the names a directory holds of one kind (the *.pub of a key
  * directory, the *.bundle of a medium), in an order that does not depend
  * on readdir's. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ed25519_verify.c - the verification equation of pure Ed25519 over
  * GF(2^255 - 19), with the message streamed through SHA-512 (see
  * ed25519_verify.h for the exact verdicts, which are OpenSSL's).

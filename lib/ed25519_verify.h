@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ed25519_verify.h - pure Ed25519 (RFC 8032) verification with the message
  * streamed, for messages too big to hold (OpenSSL's EVP_DigestVerify takes
  * a pure Ed25519 message in one piece).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* err.c - filling struct ota_err, and the code -> exit status table. */
 #define OTA_ERR_DEFINING /* the functions, not err.h's analyzer hints */
 #include "lib/err.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* err.h - the one error idiom of libota.
  *
  * Library functions return 0 on success or a negative OTA_E* code, and fill

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* extract.c - all-or-nothing extraction of a verified tree (extract.h). */
 #include "lib/extract.h"
 

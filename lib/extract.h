@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* extract.h - writing a verified release tree to disk, all or nothing.
  *
  * Entries go into "<dest>.tmp-XXXXXX" beside dest, in manifest order; only

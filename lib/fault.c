@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fault.c - stop at a named point for the crash tests (fault.h). */
 #include "lib/fault.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fault.h - fault injection for the crash and power-cut tests, one
  * mechanism for the library and the agent.  A process stops at a named
  * point when the environment names it:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fetch.c - HTTP downloads with libcurl (see fetch.h): one transfer per
  * attempt into a memory or file sink, resumed with a Range request after a
  * failure, checked against the size and SHA-256 the caller expects. */

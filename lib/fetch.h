@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fetch.h - downloading over plain HTTP with libcurl, for a device on a
  * LAN with a technician's laptop: resume (Range) after a dropped
  * connection, bounded retries, timeouts, and a size cap.  No proxy, no

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fetch_stream.c - a download read as it arrives (fetch_stream.h): one
  * libcurl transfer driven through a multi handle from the reader's calls;
  * its write callback fills a buffer and pauses the transfer when the

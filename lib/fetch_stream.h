@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fetch_stream.h - a bundle read straight off the wire: an HTTP download
  * handed to its reader as it arrives (bundle_read.h's source), with no
  * copy on disk.  fetch.h's bounds hold (retries, stall_timeout at

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* freshness.c - the attested time and expiry (freshness.h). */
 #include "lib/freshness.h"
 

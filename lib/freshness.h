@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* freshness.h - time without a clock: a device's attested time, and the
  * rules that judge `expires` and key retirement against it
  * (schema/trust.md, "Freshness").

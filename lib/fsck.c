@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fsck.c - the releases on disk against their kept manifests (fsck.h). */
 #include "lib/fsck.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fsck.h - a release on disk checked against the manifest kept for it
  * (ota-agent fsck): every entry there with its type, every file's bytes
  * hashed again, every link's target, and nothing else in the tree.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fsutil.c - atomic, durable file writes and tree removal (fsutil.h). */
 #include "lib/fsutil.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fsutil.h - the file system steps that make writes atomic and durable:
  * temp file beside the target, fsync, rename, fsync of the directory
  * (systemd's write_string_file_atomic pattern), and tree removal. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* hash.c - streaming SHA-256 over OpenSSL EVP, and hex encoding. */
 #include "lib/hash.h"
 

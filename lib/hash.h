@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* hash.h - streaming SHA-256 and lowercase hex, over OpenSSL EVP. */
 #ifndef OTA_HASH_H
 #define OTA_HASH_H

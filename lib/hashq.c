@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* hashq.c - the hashing thread of hashq.h: a small queue of chunks and
  * file ends under one mutex; buffers circulate between a free list and
  * the queue. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* hashq.h - SHA-256 of a sequence of files on a second thread, so that the
  * hashing of one chunk overlaps the reading and writing of the next (the
  * bundler streams each file once: read, hash, write).  The caller takes a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* health.c - the checks a freshly switched release must pass (see health.h):
  * restart count, TCP port, HTTP URL and command, polled until they all pass
  * and keep passing for the stable time, or until the timeout. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* health.h - the checks a new release must pass before it is promoted.
  *
  * Each check is optional; all that are configured must pass at the same

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* http_client.c - libcurl's set-up shared by downloads (fetch.c) and health
  * checks (health.c), so that both are held to the same plain-http rules. */
 #include "lib/http_client.h"

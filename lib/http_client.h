@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* http_client.h - what every HTTP request of the agent (bundle downloads,
  * health checks) shares: libcurl started once, and a handle held to plain
  * http to the one URL it is given. */

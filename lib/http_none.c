@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* http_none.c - an HTTP=0 build (no libcurl, the smallest device): the
  * HTTP functions, each refusing with one line that says this build has no
  * HTTP client.  USB import, install, rollback and the other health checks

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* http_probe.c - the health check's GET (see http_probe.h): libcurl with
  * http_client's restrictions, one overall timeout, the body dropped. */
 #include "lib/http_probe.h"

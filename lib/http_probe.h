@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* http_probe.h - one GET whose HTTP status is all that matters (the health
  * check's http_url), under http_client.h's rules.  Its own module so that
  * health.c needs no libcurl header: an HTTP=0 build (no libcurl) links

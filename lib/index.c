@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* index.c - reading index.json strictly, choosing from it, and listing
  * the *.bundle files of a directory (see index.h).  Writing an index is
  * index_write.c's. */

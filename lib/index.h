@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* index.h - the bundle index a technician's laptop serves over HTTP.
  *
  * DIR/index.json, canonical JSON:

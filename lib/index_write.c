@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* index_write.c - `ota-bundle index DIR`: describe every bundle in DIR in
  * DIR/index.json (see index.h), written atomically so that a web server
  * never serves half an index. */

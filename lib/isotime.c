@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* isotime.c - ISO 8601 UTC times and epoch seconds (see isotime.h). */
 #include "lib/isotime.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* isotime.h - times as the audit history writes them and as people type
  * them: ISO 8601 in UTC, "2024-05-01T12:00:00Z", or seconds since the
  * epoch.  No locale, no time zone database: UTC only. */

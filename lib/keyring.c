@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* keyring.c - the device's trusted public keys: one .pub file or every
  * *.pub of a directory, loaded fail-closed (see keys.h). */
 #include "lib/keys.h"

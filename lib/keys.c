@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* keys.c - Ed25519 key files (see keys.h): PEM in and out, private keys
  * through PKCS#8 PBES2, atomic writes, key ids and the small-order
  * blocklist.  Sets of trusted keys are keyring.c's. */

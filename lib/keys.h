@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* keys.h - Ed25519 keys: generation, PEM files, key ids, trusted keyrings.
  *
  * Public keys are PEM SubjectPublicKeyInfo ("BEGIN PUBLIC KEY"); private

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* layout.c - the agent's paths on the device (layout.h). */
 #include "lib/layout.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* layout.h - where the agent keeps what it knows, decided once:
  *
  *   <state_dir>/manifests/<version>.json   the verified manifest of each

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* lock.c - the agent's run lock (see lock.h). */
 #include "lib/lock.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* lock.h - one agent run at a time: an flock(2) on state_dir/lock, held
  * for the life of the run (the kernel drops it on any exit, even SIGKILL,
  * so a crash never leaves a stale lock).  A delivery pass holds it only to

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* manifest.c - the manifest data model: building, checking, and the
  * struct <-> canonical JSON mapping (format in manifest.h). */
 #include "lib/manifest.h"

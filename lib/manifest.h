@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* manifest.h - the signed description of a release (schema/manifest.md).
  *
  * Canonical JSON (canon.h) of an object with exactly these keys:

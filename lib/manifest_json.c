@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* manifest_json.c - reading manifest bytes (manifest.h) without a JSON
  * tree: the text is checked canonical byte by byte (canon.h), then the
  * manifest's rules are checked on the bytes in place, a few passes over

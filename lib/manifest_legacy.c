@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* manifest_legacy.c - the design's own manifest (schema/manifest.md,
  * "The design's form"): exactly "version", "target" and "files", as the
  * design's Python build_manifest makes it.  Its entries are made from

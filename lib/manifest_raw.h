@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* manifest_raw.h - inside the manifest module only: reading one member of
  * "entries" or "files" straight out of canonical manifest bytes (canon.h's
  * cursor).  manifest_json.c judges what is read; manifest_walk.c turns it

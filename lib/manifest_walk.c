@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* manifest_walk.c - walking the entries of a manifest in either form
  * (manifest.h): the built array, or a lean manifest's canonical bytes read
  * entry by entry, "entries", "files" and a delta's "omitted" in lockstep

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* manifest_write.c - the canonical bytes of a built manifest, written
  * straight from its sorted entries (the same bytes Python's json.dumps
  * gives, with canon.c's string escaper), and writing them to a file. */

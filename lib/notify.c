@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* notify.c - sd_notify(3) over an AF_UNIX datagram socket, path or
  * abstract, and the watchdog interval systemd asks for (see notify.h). */
 #include "lib/notify.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* notify.h - the systemd notification protocol (sd_notify(3)), without
  * libsystemd: one datagram "READY=1", "WATCHDOG=1", "STATUS=...",
  * "STOPPING=1" to the AF_UNIX socket named by $NOTIFY_SOCKET (a path, or

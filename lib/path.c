@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* path.c - what a path or symlink target inside a release may look like.
  * Purely lexical: nothing here touches the file system, so the same rules
  * hold on the build host and on the device (rules in path.h). */

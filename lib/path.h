@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* path.h - what a path inside a release may look like.
  *
  * A release path is relative and '/'-separated, valid UTF-8 (no overlong

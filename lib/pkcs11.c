@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* pkcs11.c - a signing key on a PKCS#11 token (see pkcs11.h): the module
  * loaded with dlopen (no link-time dependency: the device tools never need
  * it), the token and key found by the URI, and C_Sign with CKM_EDDSA.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* pkcs11.h - Ed25519 signing keys kept on a PKCS#11 token (an HSM, a
  * YubiHSM, a Nitrokey, SoftHSM2), named by an RFC 7512 URI:
  *

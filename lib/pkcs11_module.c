@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* pkcs11_module.c - loading a PKCS#11 module, finding the token a URI
  * names, sessions and object search (see pkcs11_module.h). */
 #include "lib/pkcs11_module.h"

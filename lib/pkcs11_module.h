@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* pkcs11_module.h - the PKCS#11 steps under pkcs11.h: a module loaded once
  * per process and shared (C_Initialize once, C_Finalize with the last
  * user), the one token a URI names, a session on it, logged in when the

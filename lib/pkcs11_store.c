@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* pkcs11_store.c - putting an Ed25519 key on a token: a key file's key
  * imported (C_CreateObject), or a new one made there (C_GenerateKeyPair).
  * Either way the private object is sensitive and never extractable: from

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* pkcs11_uri.c - RFC 7512 PKCS#11 URIs, the part that names a key:
  *
  *   pkcs11:<path attributes, ';'-separated>[?<query attributes, '&'-separated>]

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* pkcs11_uri.h - RFC 7512 PKCS#11 URIs: what names a token, a key on it,
  * the module and the PIN (pkcs11.h uses them; pkcs11_uri.c says which
  * attributes are read). */

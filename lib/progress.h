@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* progress.h - how far long work has got, and a way to stop it (curl's
  * transfer-progress model): the library counts bytes and files done of
  * their totals and calls the caller's hook, which may draw a progress line

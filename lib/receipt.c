@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* receipt.c - install receipts: written and signed on the device, checked
  * on the laptop (receipt.h). */
 #include "lib/receipt.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* receipt.h - signed install receipts (schema/receipt.md): what a device
  * ran and what an import did, signed by the device's own key (devkey.h),
  * carried back on the stick and checked on the laptop.

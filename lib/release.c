@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* release.c - releases/, current and .last-good on the device (release.h). */
 #include "lib/release.h"
 

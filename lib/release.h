@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* release.h - the release layout on the device, as the design draws it:
  *
  *   <app_dir>/releases/<version>/    complete, verified release trees

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* reserve.c - the room kept in state_dir for a rollback's writes
  * (reserve.h). */
 #include "lib/reserve.h"

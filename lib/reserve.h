@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* reserve.h - room kept in state_dir for the writes a way back needs.
  *
  * A full file system under state_dir (the new release's app filled it)

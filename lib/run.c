@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* run.c - ota_run_command (run.h): one shell command in its own
  * process group, stdin from /dev/null, stdout captured or discarded, stderr
  * left to the technician, and a deadline after which the group is killed. */

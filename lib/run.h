@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* run.h - running the commands a device's config names (the service
  * restart, the restart count, health commands): /bin/sh -c with a bounded
  * time, a clean signal mask, extra environment, and captured output.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* semver.c - Semantic Versioning 2.0.0: what parses (section 2, 9, 10 and
  * the BNF) and precedence (section 11); every version that does not
  * parse orders before every one that does (semver.h). */

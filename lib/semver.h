@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* semver.h - release versions are Semantic Versioning 2.0.0, exactly.
  *
  * A version is MAJOR.MINOR.PATCH[-PRERELEASE][+BUILD] as semver.org 2.0.0

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* shamir.c - the GF(2^8) arithmetic and Shamir split/combine of shamir.h.
  * Multiplication is shift-and-xor with masks, the inverse a fixed chain of
  * squarings: the same instructions whatever the bytes. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* shamir.h - Shamir's secret sharing over GF(2^8), for key escrow.
  *
  * Each byte of the secret is the constant term of its own random

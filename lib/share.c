@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* share.c - share files as text (share.h, schema/shares.md): the 80-byte
  * share, its checksum, and Crockford base32 lines with a CRC-10 each. */
 #include "lib/share.h"

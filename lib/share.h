@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* share.h - the text of an escrow share file (schema/shares.md).
  *
  * A share is 80 bytes: format, threshold, shares, index, split id, key id,

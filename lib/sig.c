@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* sig.c - Ed25519 signing and verification over OpenSSL EVP, and the one
  * text form of a signature: canonical, padded base64 (see sig.h). */
 #include "lib/sig.h"

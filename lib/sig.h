@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* sig.h - Ed25519 signatures over canonical manifest bytes.
  *
  * Encoding as in the design: base64 (standard alphabet, padded) of the 64

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* spool.c - a delivery source's spool: bundles copied off their medium or
  * downloaded before they are verified and installed (see spool.h). */
 #include "lib/spool.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* spool.h - a delivery source's spool (layout.h: state_dir/spool/<source>/),
  * where a bundle from USB or HTTP is copied before it is verified and
  * installed.  The medium is read once, by the copy; the install reads only

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* stage.c - a verified payload into a release tree (stage.h). */
 #include "lib/stage.h"
 

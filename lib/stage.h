@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* stage.h - a verified bundle's payload written into a release tree: the
  * sink that verify.h streams into.  Extraction (extract.h) writes each
  * entry as it is checked, a delta's omitted files come from the base

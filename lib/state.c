@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* state.c - the state machine's tables, state.json and device.json
  * (state.h). */
 #include "lib/state.h"

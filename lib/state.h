@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* state.h - the update state machine: its states, the moves it allows,
  * what recovery does with a run cut in each state, and its persistent
  * state under state_dir.

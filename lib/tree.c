@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* tree.c - scanning a release tree into manifest entries, and comparing a
  * scanned tree with a manifest (see tree.h). */
 #include "lib/tree.h"

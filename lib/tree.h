@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* tree.h - reading a release tree on disk into manifest entries.
  *
  * Used by the bundler (to describe what it ships) and by ota-verify --tree

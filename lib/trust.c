@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* trust.c - trust documents and files (trust.h): building and writing
  * them, and signing.  trust_parse.c reads them, trust_rules.c holds the
  * rules a device applies, trust_state.c the device's copy. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* trust.h - trust files: which keys a device trusts and how many of them
  * must sign, changed in the field by signed updates (schema/trust.md).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* trust_parse.c - reading trust files and timestamps (trust.h): every
  * format strict, exact member sets, so a trust document, a timestamp and
  * a manifest can never stand in for one another. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* trust_rules.c - what a device accepts (trust.h): a trust file signed by
  * the root thresholds old and new, a timestamp for the set in force, a
  * bundle's signers judged against retirements, and nothing expired. */

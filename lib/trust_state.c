@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* trust_state.c - the trust set a device holds (trust.h): the factory
  * keys until a trust file is accepted, then that file in state_dir,
  * replaced atomically and re-checked on every load. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* verify.c - the verification policy of verify.h: signatures, manifest,
  * target, then the payload streamed and hashed entry by entry. */
 #include "lib/verify.h"

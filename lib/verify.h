@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* verify.h - the verification policy: what must hold before a single byte
  * of a bundle is trusted.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* verify_detached.c - the design's own form of verification: a manifest
  * file, its detached signature and an unpacked tree (see verify.h). */
 #include "lib/verify.h"

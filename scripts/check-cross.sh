@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # check-cross.sh HOST_BIN CROSS_BIN [arm64|armhf]: the smoke suite of a cross build
 # (`make check-cross`).  The host's tools make a key and signed bundles; the
 # cross-built ota-verify and ota-agent, run under qemu-user

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # check-package.sh OUT_DIR: the Debian packages (`make check-package`).
 # Builds them from a copy of this tree (dpkg-buildpackage -us -uc -b writes
 # beside the source, so the copy is OUT_DIR/src/ota), runs lintian on the

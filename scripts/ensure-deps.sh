@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Check the build and test dependencies; install the missing Debian packages
 # when we are root, otherwise name them and stop.  Plain `make` never runs
 # this: it needs only a compiler and the libraries (and says which

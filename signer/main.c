@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ota-sign: sign a bundle in place, sign a manifest detached on an
  * air-gapped box, or attach a detached signature to its bundle. */
 #include <getopt.h>

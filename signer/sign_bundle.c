@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Signing: load the key, sign manifest bytes, and the two ways the
  * signature leaves here (into the bundle, or into a detached file). */
 #include <openssl/evp.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* signer.h - the three jobs of ota-sign, one file each. */
 #ifndef OTA_SIGNER_H
 #define OTA_SIGNER_H

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Run every test suite (cmocka unit tests, bats command-line tests) with TAP
 # output and end with one line "N passed, N failed" summed over them all.
 #   OTA_BIN   directory of the built tools

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ota-verify: check a bundle (or the design's manifest + signature + tree
  * triple) against trusted keys and a device class; optionally extract the
  * verified tree, all or nothing. */

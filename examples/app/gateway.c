@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* gateway.c - the example edge service that the demo and the agent tests
  * install: a tiny HTTP server on 127.0.0.1:$OTA_APP_PORT (default 8080) that
  * is good, unhealthy or crashing as <release>/etc/gateway.conf says.  Under

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # service.sh - a tiny supervisor standing in for systemd in the tests and the
 # demo.  It runs $OTA_APP_DIR/current/bin/run.sh, starts it again 0.2 s after
 # each failure and counts those restarts (systemd's NRestarts), giving up

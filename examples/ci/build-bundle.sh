@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # build-bundle.sh - the one CI step that turns a release tree into a signed
 # update bundle; the GitHub Actions workflow and the GitLab job beside it
 # both run it, and tests/cli/ci.bats runs it as they do.

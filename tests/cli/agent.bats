@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
 # ota-agent end to end: a whole device in $T/root, the real example service
 # (examples/app) on a port of its own, releases built by
 # examples/make-release.sh.  Promotion, health-check rollback (unhealthy,

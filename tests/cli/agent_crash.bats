@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
 # ota-agent killed mid-install, then `recover`: the design's atomicity and
 # recoverability.  (a) OTA_AGENT_FAULT_AFTER=STATE kills the agent right
 # after the work of each state; (b) kill -9 at 25 moments spread over a

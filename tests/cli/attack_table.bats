@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
 # The attack table of tests/README.md names real tests: each test it names
 # exists exactly once in its file, every test of attacks.bats and of
 # unit/test_extract_race.c and every "attack" test of delta.bats is in it,

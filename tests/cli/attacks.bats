@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
 # Attack table: one row per hostile input, its expected exit class, and
 # "nothing written".  Every bundle row runs ota-verify --extract into the
 # empty directory x/ and asserts x/ is still empty afterwards: no extract

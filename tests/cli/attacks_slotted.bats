@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
 # The attack table again on slotted bundles: every bundle tests/tools/craft.py
 # makes for attacks.bats gets the reserved entry signatures/.slots (8 free
 # slots, as ota-bundle writes it) after its head's signatures

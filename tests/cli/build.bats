@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
 # Building like an embedded component: plain `make` needs only a compiler,
 # pkg-config and the libraries (no test tools, never apt-get), names a
 # missing pkg-config module, `make install` strips the tools and installs

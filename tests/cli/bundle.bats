@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
 # ota-bundle: create (layout, manifest fields, options, determinism, refusals)
 # and manifest.
 load ../helpers/common

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
 # ota-bundle create in one pass (lib/bundle_create.h): an uncompressed
 # bundle is written with its manifest and signatures reserved and filled in
 # at the end; it must be byte for byte what the two-pass path (compressed

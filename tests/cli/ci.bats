@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
 # examples/ci/: the GitHub Actions workflow and the GitLab job, run here
 # as they run there.  tests/tools/ci_steps.py turns each file's variables
 # and steps into a script (secrets and expressions given as the CI gives

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
 # The bash completion (completion/ota.bash), run as bash runs it: every
 # command `TOOL --list-commands` names is offered, and every option a
 # command's --help shows is offered after that command, so neither a new

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
 # ota-agent dashboard and report on a device whose history the real agent
 # wrote with the example service (tests/helpers/history.bash): the HTTP
 # endpoints with curl (status codes, content types, security headers, 405,

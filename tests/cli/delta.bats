@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
 # Delta bundles: `ota-bundle create --base` leaves out of the payload every
 # file the base release already has; the manifest still lists the whole
 # release and says, signed, what is left out.  ota-verify checks what the

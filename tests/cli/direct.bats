@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
 # Installing straight from the stick and from the wire (watch.direct, the
 # default): no spool copy; the signed head verified first, every file
 # hashed as it is staged; a medium or a server that changes under the

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
 # A small file system under the releases (a tmpfs the size of a small
 # eMMC partition, as root): before staging, old releases the rules let go
 # (never current, last good or previous good) are pruned to make room, and

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
 # ota-keytool escrow split|combine: a key cut into share files and rebuilt
 # from any M of them, through the command line.  Every refusal leaves no
 # key file; tests/tools/shares.py (written from schema/shares.md alone) is

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
 # --help, -h and --version for every tool and every (sub)command, the
 # commands read from each tool's own table (`TOOL --list-commands`), so a
 # command added later is covered without touching this file.  Help needs

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
 # ota-agent history and status on a device whose history the real agent
 # wrote (tests/helpers/history.bash): the records and their fields, the
 # --since and --version filters, --verify on an untouched history and on

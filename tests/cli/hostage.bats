@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
 # Nothing outside holds the device hostage: with watch.direct: 0 a
 # download or a copy off a stick runs without the run lock (only its
 # source's spool lock), so a rollback meanwhile is not kept waiting; a

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
 # ota-agent import DIR: a directory stands in for a mounted USB stick.
 # The matching bundle installed straight off it (or, with watch.direct: 0,
 # from the spool copy: direct.bats has the rest of that), foreign and bad ones

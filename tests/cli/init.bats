@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
 # ota-agent init: a device set up in a --root sandbox; the agent's own
 # commands then run on what it wrote.  Refusals leave nothing written.
 load ../helpers/common

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
 # make install PREFIX=/usr/local DESTDIR=$T/dest, of the tools under test,
 # then what was installed: the tools run, every systemd unit passes
 # `systemd-analyze verify` (silent, exit 0) in a device image holding

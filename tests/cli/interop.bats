@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
 # Interop with the design's Python reference (tests/tools/reference.py) and
 # with openssl, in both directions, over a tree whose names hold what
 # canonical JSON must escape: accents, emoji, a code point above the

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
 # Ctrl-C, SIGTERM or SIGHUP during an install run by hand (interrupt.h):
 # before the switch the staged release is discarded, after it and before
 # promotion the last good release is put back; exit 22 with a line saying

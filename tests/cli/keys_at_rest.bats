@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
 # Keys at rest: where passphrases come from (--passphrase-file,
 # --passphrase-env, the terminal), "wrong passphrase" said plainly by every
 # tool that takes a private key, `ota-keytool passwd`, and both directions

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
 # ota-keytool: generate, id and pub.  Each test checks the exit status, the
 # one-line message naming the file, and what is (or is not) left on disk.
 # `openssl` is the independent reference for key files and key ids.

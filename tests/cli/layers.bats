@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
 # The C tree forms layers: no two modules of lib/, agent/ or cli/ depend on
 # each other, directly or round a loop (tools/check_layers.py: a module is
 # a .c with its .h; it depends on what it includes and what it calls).

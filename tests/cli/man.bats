@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
 # The man pages (man/, roff by hand): each renders with man-db and groff
 # without a warning, as `make install` installs it (@VERSION@ replaced);
 # each tool has one that names every command of its table and its exit

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
 # The messages a person reads, tried as a new user would: each mistake
 # gets one exact line naming what is wrong and what is expected, and its
 # exit status (schema/exit-codes.md).  A device under $T/root for the

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
 # Signing keys on a PKCS#11 token (lib/pkcs11.h): a SoftHSM2 token made
 # in the test's own directory, keys generated on it or imported into it
 # with ota-keytool, and every signing path (ota-bundle create --sign-key,

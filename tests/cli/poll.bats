@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
 # ota-bundle index and ota-agent poll against a real HTTP server on
 # loopback (tests/tools/httpd.py) in the test: the newest bundle for the
 # class, a connection dropped mid-file (resumed with Range), a server that

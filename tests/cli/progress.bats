@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
 # The progress line of long work (bytes, files, rate, time left) on a
 # terminal: ota-bundle create, ota-sign, ota-verify and ota-agent install
 # draw it on stderr when stderr is a terminal (a real pseudo-terminal here,

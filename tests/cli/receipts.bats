@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
 # Device identity and signed install receipts (schema/receipt.md): the
 # device key made once (0600, never replaced), its id in status with the
 # hostname and machine id read under --root; with watch.receipts on,

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
 # A way back to any release on disk: `ota-agent releases` lists them, and
 # `rollback --to VERSION` switches to one the rollback index allows through
 # the same SWITCHING -> HEALTH_CHECK -> PROMOTED | ROLLING_BACK path as an

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
 # Root and release roles, and freshness without a clock (schema/trust.md):
 # root keys alone sign trust files, release keys alone sign bundles; a
 # rotation needs the old root threshold and the new; expired bundles,

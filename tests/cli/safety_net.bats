@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
 # The safety net (ota-agent recover and rollback, run by ota-recover.service
 # and app-rollback.service) must work whatever else is wrong on the device:
 # a bad value in a config key it does not use is one warning line, not exit

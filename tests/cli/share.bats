@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
 # Releases share unchanged files (issue 16): a release is read-only once
 # staged, and a file whose bytes a release on disk already has is hashed
 # there, then taken by clone or hard link instead of written, for full and

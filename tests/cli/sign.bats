@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
 # ota-sign: in place (into a free signature slot of the head, or by a
 # temp file + rename; the original untouched on failure), detached (the
 # air-gapped box) and attach.  Key files and ids themselves

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
 # Signing in place into the reserved signature slots (schema/bundle.md,
 # "Signature slots"): only the head is written, a kill at any step or a
 # crash at any byte of the slot write leaves the old or the new bundle,

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
 # Trust on the device: thresholds of distinct trusted keys (ota-verify and
 # ota-agent), and key rotation by signed trust files (ota-keytool trust,
 # ota-agent trust and keys): accepted when the threshold in force and the

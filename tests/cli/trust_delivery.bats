@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
 # Trust files that travel with bundles (schema/trust.md, "On a medium or
 # in an index"): `import` applies the *.trust files of a stick and `poll`
 # those its index lists, in sequence order, before choosing a bundle, so a

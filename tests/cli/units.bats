@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
 # The systemd units' sandboxes: `systemd-analyze security --offline=true`
 # rates every unit of systemd/ (the agent's, the import and rollback
 # units, the example app's) at most 4.0 ("OK"), as installed (@BINDIR@

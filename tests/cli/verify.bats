@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
 # ota-verify: bundles (keys file or directory, compression, --extract,
 # --json) and the design's form (--manifest --signature --tree).  Hostile
 # bundles are in attacks.bats.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
 # Versions on the device are Semantic Versioning 2.0.0 (lib/semver.h): a
 # signed bundle whose version is not one is refused (20) and recorded; a
 # device whose installed version does not parse (an older agent took it)

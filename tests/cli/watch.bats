@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: Apache-2.0
 # ota-agent watch (and poll without --once), the daemons: a real datagram
 # socket in the test (tests/tools/notify_listen.py) stands in for
 # systemd's NOTIFY_SOCKET and must receive READY=1, STATUS=, WATCHDOG=1

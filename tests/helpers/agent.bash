@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # agent.bash - a whole device in the test's temp dir for the ota-agent
 # suites: its root, config and trusted key,
 # signed releases of the example service, the example service itself on a

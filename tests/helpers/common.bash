@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # common.bash - what every command-line suite shares: each test runs in
 # its own fresh temp dir ($T) with the built tools on PATH.  Every suite
 # loads this first (`load ../helpers/common`), then what it needs of

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # delivery.bash - what the delivery suites (import.bats, poll.bats,
 # watch.bats) add to agent.bash: a loopback HTTP server (httpd.py) in
 # the test, a medium directory with a checksum listing, a datagram

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # history.bash - the device the history and dashboard suites read
 # (history.bats, dashboard.bats): made once per file by the real agent with
 # the real example service, then copied into each test's own $T/root.

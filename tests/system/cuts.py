@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """cuts.py - scenario 7: power cuts aimed at named steps of an install and
 of a rollback.
 

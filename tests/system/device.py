@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """device.py - what the system scenarios share: the per-run image (the cached
 Debian root plus `make install DESTDIR=...`, the test config, the keys),
 signed releases built on the host with the build-side tools, and the

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # image.sh OUT_DIR: the test device's Debian 12 root file system, made once
 # per checkout with debootstrap from the machine's own Debian mirror (the
 # first URI of its apt sources, or $OTA_DEBIAN_MIRROR) into OUT_DIR/rootfs:

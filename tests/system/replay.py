@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """replay.py - scenario 8: every flush point of one install, replayed.
 
 The guest records one `ota-agent --root /mnt/dev install` on a data disk

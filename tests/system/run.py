@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """run.py - make check-system: the OTA agent on a booted Debian 12 device
 (QEMU, TCG) with systemd, udev, USB sticks and real power cuts.
 

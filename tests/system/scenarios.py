@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """scenarios.py - the numbered scenarios of issue 13 on one booted device
 (tests/README.md, "System tests").  Each is a function of the Context;
 an AssertionError or GuestError is its failure.  They run in order on

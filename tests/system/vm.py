@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """vm.py - the test device: one QEMU process (TCG, user-mode network
 forwarded to 127.0.0.1 only), driven over ssh with a key made per run, and
 its QMP monitor for USB hot-plug and power.

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """browser_check.py - what a person sees of the dashboard, in a real browser.
 
     browser_check.py URL SHOT.png EXPECT.json

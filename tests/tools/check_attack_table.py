@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Check the attack table of tests/README.md against the tests themselves.
 
     check_attack_table.py [--readme FILE] [--tests DIR]

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """check_layers.py - the modules of the C tree form layers: no two files
 import each other, directly or round a loop.
 

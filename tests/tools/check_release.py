@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """check_release.py ROOT: the device invariants the agent must restore.
 
 What must hold after every agent run, however it ended (the crash suite

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """ci_steps.py - print, as one shell script, what a CI file would run:
 the variables it sets (GitHub Actions: the workflow's and the job's
 `env`, then the step's; GitLab: the file's and the job's `variables`),

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Craft hostile bundles for the attack tests, with tarfile and cryptography
 only, never the tools under test.
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Craft bundles that attack limits rather than structure: endless data,
 decompression bombs, huge headers, huge or deep manifests, too many
 signatures, other archive formats.  Built like craft.py (whose Ctx and

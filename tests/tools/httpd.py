@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """httpd.py - the technician's laptop for the poll and watch suites: a
 static file server on 127.0.0.1 (stdlib only) with byte ranges, and modes
 that misbehave on purpose.

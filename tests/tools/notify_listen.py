@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """notify_listen.py - stands in for systemd's notification socket in the
 watch suite: binds an AF_UNIX datagram socket (a path, or an abstract name
 given as "@name"), touches READY_FILE once it is bound, and appends every

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """pty_run.py LOG CMD [ARGS...]: run CMD with its stderr on a pseudo-
 terminal, as a user at a terminal would see it, stdin and stdout as given;
 write every byte that reached the terminal to LOG and exit with CMD's

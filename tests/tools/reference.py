@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """The design's Python reference: build_manifest, sign_manifest and
 verify_bundle from the design document (signer/sign.py, agent/verify.py),
 kept faithful, with a small command line for the interop tests.

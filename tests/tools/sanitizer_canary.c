@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* sanitizer_canary.c - one bug of each kind the sanitizers must report:
  *   sanitizer-canary leak|heap-overflow|undefined
  * Built only by `make check-sanitize` (with the suite's sanitizer flags);

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """An independent implementation of schema/shares.md (escrow share files),
 written from the document, not from lib/share.c, with Python and
 `cryptography` only.

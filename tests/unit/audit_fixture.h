@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* audit_fixture.h - what the audit history's unit tests share: a fresh
  * state dir per test, records appended the agent's way, and the segment
  * files read and rewritten line by line to tamper with them. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_antirollback.c - lib/antirollback.c: newer than installed (semver
  * order), and a rollback index not below the device's floor, in that
  * order, with the message each refusal gives. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_audit.c - the audit history's chain (lib/audit.c, audit_chain.c):
  * a fresh history verifies; an edited, reordered or removed record, a
  * truncated tail, a missing or damaged head are each detected with the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_audit_rotate.c - the audit history in bounded segments (lib/audit.c,
  * audit_chain.c): rotation keeps the chain verifiable across segments and
  * says from which seq it is proven; a segment removed, reordered or

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_audit_view.c - reading the history as people do (lib/audit_view.c,
  * lib/isotime.c): records grouped into attempts with their path and
  * outcome, the --since and --version filters, and the times they take. */

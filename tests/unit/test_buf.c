@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests of buf.c: the size cap holds exactly, whatever the growth
  * pattern, since it is what bounds hostile manifests and signatures. */
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_bundle.c - the bundle container (lib/bundle_write.c,
  * lib/bundle_read.c) and the payload check of lib/verify.c: what is
  * written reads back field by field, and damaged bundles are refused. */

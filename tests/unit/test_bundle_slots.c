@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_bundle_slots.c - lib/bundle_slots.c: the headers written in place
  * are the bundle writer's own, and the rule for the reserved entry's
  * body: zeros, but for exactly what an interrupted signing leaves in the

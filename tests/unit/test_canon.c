@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_canon.c - canonical JSON (lib/canon.c) against Python's json.dumps.
  * Runs every vector in $OTA_VECTORS/canon_{valid,invalid}.json (written by
  * tests/vectors/gen_canon.py), then the tricky cases one by one. */

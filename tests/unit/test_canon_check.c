@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_canon_check.c - the byte-level canonical check and cursor
  * (lib/canon_check.c) against the tree-based parse (lib/canon.c): they must
  * accept exactly the same texts.  Every vector of canon_{valid,invalid}.json,

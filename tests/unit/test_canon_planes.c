@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_canon_planes.c - every Unicode scalar value through lib/canon.c,
  * against Python's json.dumps.  $OTA_VECTORS/canon_planes.json (written by
  * tests/vectors/gen_canon.py) holds, per plane, the SHA-256 of the canonical

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_config.c - the agent config loader of lib/config.c: every field of
  * a full config, the defaults, --root, and a table of refusals, each with
  * its exact "FILE:LINE: reason".  Configs are written to a mkdtemp dir. */

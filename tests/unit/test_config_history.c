@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_config_history.c - the config's history section (lib/config.c):
  * its defaults, its two keys, and their ranges, each refusal naming the
  * file and line as every config error does. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_config_value.c - the scalar grammar of lib/config_value.c: what the
  * config accepts as an integer, a duration in seconds and a URL, and how
  * durations are written back in messages. */

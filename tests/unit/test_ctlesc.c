@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests of ctlesc.c: the one escaper of text from input on its way
  * to a terminal, the journal or the history. */
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_dashboard_html.c - the dashboard page (lib/dashboard_html.c): every
  * string from the status and history escaped (a bundle's file name, a
  * reason, a problem carrying markup), failures marked by class and text,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_delta.c - delta bundles in lib/delta.c: the build side marks the
  * files a base release has by SHA-256; where the release is unpacked, a
  * source is found for each omitted file (by path in the release the delta

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_ed25519_verify.c - the streamed Ed25519 verifier (lib/ed25519_verify.c)
  * gives OpenSSL's verdict, decision for decision: every Wycheproof vector
  * ($OTA_TESTDATA/wycheproof/ed25519_test.json) as Wycheproof says and as

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_extract.c - all-or-nothing extraction (lib/extract.c): a commit
  * gives the whole tree with its modes and links; anything short of a
  * commit leaves neither the destination nor a temporary sibling.  A

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_extract_race.c - extraction against someone changing the tree under
  * it (lib/extract.c): between two steps of an extraction the test swaps a
  * directory of the temporary tree for a symlink to a directory outside,

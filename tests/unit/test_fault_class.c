@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_fault_class.c - ota_code_fault (lib/err.c): whose fault each code of
  * err.h is, decided once for install, import, poll, the history and the
  * dashboard.  Every code is listed, so a new one must be classed here. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_fetch.c - downloads of lib/fetch.c and lib/fetch_stream.c against
  * a real HTTP server: a libmicrohttpd daemon on an ephemeral 127.0.0.1
  * port in this process, told per test how to misbehave (drop the first

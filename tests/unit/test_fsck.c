@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_fsck.c - lib/fsck.c on real trees: a release checked against the
  * manifest made of it (lib/tree.h) reports nothing; each kind of damage
  * is reported once, with its path, in path order; a huge file in a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests of fsutil.c's reading side: ota_open_regular never blocks on
  * a FIFO and refuses whatever is not a regular file; ota_rm_tree's
  * refusals. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_health.c - ota_run_command and the health checks (lib/run.c,
  * lib/health.c) with real processes only: shell commands, the example
  * gateway on a free loopback port in a release made by

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_index.c - the bundle index of lib/index.c: the strict parser (every
  * field, any JSON encoding, and a table of refusals with their reasons),
  * choosing the newest bundle for a class, listing a directory's bundles,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_keys.c - key files, key ids and keyrings (lib/keys.c), each test in
  * its own mkdtemp directory.  The `openssl` command is the reference: keys
  * it makes must load here, and keys written here must load there. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_layout.c - lib/layout.c: the manifest path of a version, and the
  * agent's directories made once, wherever the config puts them. */
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_lock.c - the agent's run lock of lib/lock.c with real processes:
  * the first take wins and writes its pid, a second run is refused naming
  * it, the lock goes with the descriptor or the process (even SIGKILL), and

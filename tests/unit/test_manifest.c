@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_manifest.c - the manifest parser and builder (lib/manifest.c,
  * lib/manifest_json.c).  Manifests are written with ' for " to stay
  * readable; each is canonical unless the row says otherwise, and every

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_manifest_lean.c - the manifest reader of lib/manifest_json.c against
  * the one it replaced (a jansson tree, kept here verbatim as the oracle):
  * for 30,000 seeded changes to valid manifests, made on the JSON value and

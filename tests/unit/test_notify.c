@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_notify.c - sd_notify of lib/notify.c against real AF_UNIX datagram
  * sockets bound by the test (a path and an abstract name): what arrives,
  * the watchdog interval with and without $WATCHDOG_PID, the environment

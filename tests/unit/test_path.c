@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_path.c - the path, symlink target and UTF-8 rules of lib/path.c.
  * Table-driven: one row per path, with the reason a refusal must give.
  * The UTF-8 check is also compared exhaustively with a plain decoder. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_pkcs11_uri.c - RFC 7512 URIs as lib/pkcs11.h reads them: the
  * attributes that name a token and a key, %-escapes, and refusal of what
  * it does not know rather than a quiet match of some other key. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_receipt.c - install receipts and the device list (lib/receipt.c,
  * lib/devkey.c): a receipt round trip, every byte of the document signed
  * (each field changed after signing refused), the strict shape, an

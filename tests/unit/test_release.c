@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_release.c - the release layout of lib/release.c: the current and
  * .last-good links (relative, removable, refused when they point anywhere
  * but releases/<version>), paths, listing in version order, removal by

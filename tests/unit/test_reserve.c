@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_reserve.c - lib/reserve.c with lib/state.c and lib/audit.c on a
  * full file system: a 1 MiB tmpfs filled to its last page, then the state
  * write and a history append still succeed from the reserve; without one

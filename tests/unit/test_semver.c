@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_semver.c - lib/semver.c: what is a Semantic Version 2.0.0, its
  * precedence (section 11), versions that do not parse ordered first, and
  * that the whole is one consistent order (what qsort over releases needs). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_shamir.c - GF(2^8) arithmetic and Shamir split/combine
  * (lib/shamir.c): the field against a plain reference, and every subset of
  * shares of every m-of-n split up to 9 shares. */

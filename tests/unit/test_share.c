@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_share.c - the text of share files (lib/share.c): round trips, the
  * exact layout, and every one-character typo and every swap of two
  * neighbouring characters found at the line where it was made. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_sig.c - Ed25519 signatures (lib/sig.c) and the weak-key check.
  * Runs every vector of $OTA_TESTDATA/wycheproof/ed25519_test.json, shows
  * that plain OpenSSL accepts a forgery under a small-order key that our

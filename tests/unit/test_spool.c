@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_spool.c - the agent's spool of lib/spool.c: plain names only, the
  * copy (exact bytes, progress, cancel, a source shorter than it said, never
  * a temporary left), the free-space check, and clearing. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_state.c - the agent's persistent state of lib/state.c: state.json
  * round trips in every state, absent is IDLE, damage is refused; the state
  * names both ways; device.json round trips and absent is index 0. */

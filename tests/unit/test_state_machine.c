@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_state_machine.c - the engine's tables of lib/state.c, exhaustively:
  * every state x every state against the design's diagram, and what
  * recovery does with a run cut in each state. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_tree.c - scanning a tree on disk into manifest entries and
  * comparing two scans (lib/tree.c).  Every test builds its own tree in a
  * fresh mkdtemp directory, removed afterwards. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_trust.c - trust files and the rules of key rotation (lib/trust.c,
  * lib/trust_state.c): round trips, strict parsing, who must sign, replay,
  * and the state file kept whole across a crash before its rename. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_trust_roles.c - role-aware trust files and freshness (lib/trust*.c,
  * lib/freshness.c): round trips of format 2 and timestamps, strict member
  * sets, root alone signing trust files, retirement on rotation, signers

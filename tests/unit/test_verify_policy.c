@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_verify_policy.c - the verification policy of lib/verify.c before any
  * payload: ota_verify_signatures on bundle heads made here (threshold of
  * distinct trusted keys, strangers ignored, a trusted key's bad signature

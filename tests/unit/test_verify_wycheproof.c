@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_verify_wycheproof.c - every Ed25519 vector of Wycheproof
  * ($OTA_TESTDATA/wycheproof/ed25519_test.json) through exactly the steps
  * ota-verify takes for a bundle signature: the group's key written as a

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """gen_canon.py - write the canonical JSON test vectors for lib/canon.c.
 
 Python's json module is the reference: canonical form is exactly
