@@ -93,7 +93,7 @@ DEPS_OK  := $(B)/.deps-ok
 SETUP_GOALS := deps demo check check-sanitize
 # The HTTP client (libcurl), or in an HTTP=0 build the stand-ins that say
 # it was not built (http_none.c).
-HTTP_SRC := lib/fetch.c lib/http_client.c lib/http_probe.c
+HTTP_SRC := lib/fetch.c lib/fetch_stream.c lib/http_client.c lib/http_probe.c
 ifeq ($(HTTP),0)
 LIB_SRC  := $(filter-out $(HTTP_SRC),$(wildcard lib/*.c))
 else

@@ -15,6 +15,8 @@ static void next_steps(const struct device_init *d)
 
 	printf("ota-agent: set up device class %s: %s%s, %zu trusted key%s\n", d->device_class,
 	       r, d->config, d->n_keys, d->n_keys == 1 ? "" : "s");
+	printf("device id %s (its line for the laptop's device list: ota-agent identity)\n",
+	       d->device_id);
 	printf("next steps:\n"
 	       "  1. edit %s%s: the health checks your application answers\n"
 	       "  2. install your application's unit as app.service (an example in\n"

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "lib/config.h"
+#include "lib/devkey.h"
 #include "lib/fsutil.h"
 #include "lib/keys.h"
 #include "lib/layout.h"
@@ -165,7 +166,7 @@ static int check_args(const struct device_init *d, struct ota_err *err)
 	return d->n_keys ? 0 : ota_err_set(err, OTA_EUSAGE, "--keys: at least one PUB file");
 }
 
-int device_init_write(const struct device_init *d, struct ota_err *err)
+int device_init_write(struct device_init *d, struct ota_err *err)
 {
 	struct ota_pubkey *pk = NULL;
 	struct ota_atomic t = {.fd = -1};
@@ -193,7 +194,8 @@ int device_init_write(const struct device_init *d, struct ota_err *err)
 	    (rc = ota_check_absent(keys, err)))
 		goto out;
 	/* Empty directories only, and those already there are left as they are. */
-	if ((rc = ota_mkdir_p(dir, 0755, err)) || (rc = ota_layout_prepare(app, state, err)))
+	if ((rc = ota_mkdir_p(dir, 0755, err)) || (rc = ota_layout_prepare(app, state, err)) ||
+	    (rc = ota_devkey_get(state, true, NULL, d->device_id, NULL, err)))
 		goto out;
 	snprintf(tmp, sizeof(tmp), "%s/.keys-XXXXXX", dir);
 	if (!mkdtemp(tmp)) {

@@ -7,6 +7,7 @@
 #include <stddef.h>
 
 #include "lib/err.h"
+#include "lib/keys.h"
 
 struct device_init {
 	const char *root;         /* "" or the --root directory */
@@ -16,6 +17,7 @@ struct device_init {
 	const char *state_dir;
 	const char *const *keys; /* public key files to trust, n_keys of them */
 	size_t n_keys;
+	char device_id[OTA_KEYID_HEX_LEN + 1]; /* out: the device key's id */
 };
 
 /* Write root+config (commented, 0644), the keys directory beside it
@@ -24,7 +26,9 @@ struct device_init {
  * (OTA_EKEY: not Ed25519, weak, unreadable; two files of one key), the
  * config is parsed by the agent's own loader before it gets its name, and
  * nothing is written until all of that held: OTA_EEXIST if the config or
- * the keys directory is already there, leaving both as they were. */
-int device_init_write(const struct device_init *d, struct ota_err *err);
+ * the keys directory is already there, leaving both as they were.  The
+ * device's own key (devkey.h, its identity for receipts) is made in the
+ * state directory, or kept if there is one; its id into d->device_id. */
+int device_init_write(struct device_init *d, struct ota_err *err);
 
 #endif
