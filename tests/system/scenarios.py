@@ -359,14 +359,16 @@ def s6_usb(ctx):
            "a foreign stick changed the device: %s -> %s" % (before, after))
     d.check([before.get("current")])
     expect(sha256(img) == h0, "the foreign stick's bytes changed")
-    # Pulled in the middle of the copy into the spool.
+    # Pulled in the middle of the install straight off it (watch.direct:
+    # staged as it is read, no spool copy): once the first files landed.
     nrec = len(d.history())
     img = make_stick(ctx, "stick-big", "vfat",
                      [ctx.rel.make("2.2.0", index=2, files=100, file_kb=1024)], mb=192)
     cur = cursor(d)
     stick = vm.usb_plug(img)
-    d.wait("the copy into the spool to start", lambda: vm.out(
-        "find /var/lib/ota/spool -type f -size +1M | head -n 1", check=False), 120, step=0.2)
+    d.wait("the install off the stick to start staging", lambda: vm.out(
+        "find /opt/app/releases/2.2.0 -type f -size +512k 2>/dev/null | head -n 1",
+        check=False), 120, step=0.2)
     vm.usb_pull(stick)
     d.wait("the interrupted import to end", lambda: import_finished(d, cur), 120)
     d.check([before.get("current")])
@@ -428,7 +430,7 @@ ALL = [
     (2, "install under systemd: the daemon installs, app.service restarted, dashboard",
      s2_install),
     (3, "a broken release: unhealthy and crash-looping, both rolled back", s3_broken),
-    (6, "USB sticks: vfat and ext4 hot-plugged, foreign-only, pulled mid-copy", s6_usb),
+    (6, "USB sticks: vfat and ext4 hot-plugged, foreign-only, pulled mid-install", s6_usb),
     (5, "a hung agent: the watchdog restarts it, recover finishes the run", s5_hung_agent),
     (4, "a promoted release crash-loops later: back to the previous good", s4_promoted_crash),
     (7, "power cuts aimed at every step of an install and a rollback", cuts.s7_power_cuts),
