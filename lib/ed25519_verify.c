@@ -16,9 +16,44 @@
 #include <stdint.h>
 #include <string.h>
 
-typedef unsigned __int128 u128;
-
 #define MASK51 ((UINT64_C(1) << 51) - 1)
+
+/* A 128-bit sum of limb products, in two 64-bit halves: 32-bit targets
+ * (armhf) have no __int128, and one code path is the one tested. */
+struct u128 {
+	uint64_t lo, hi;
+};
+
+/* r += a * b, the product formed from 32-bit halves. */
+static void u128_mul_add(struct u128 *r, uint64_t a, uint64_t b)
+{
+	uint64_t a0 = (uint32_t)a, a1 = a >> 32, b0 = (uint32_t)b, b1 = b >> 32;
+	uint64_t p00 = a0 * b0, p01 = a0 * b1, p10 = a1 * b0, p11 = a1 * b1;
+	uint64_t mid = (p00 >> 32) + (uint32_t)p01 + (uint32_t)p10;
+	uint64_t lo = mid << 32 | (uint32_t)p00;
+	uint64_t hi = p11 + (p01 >> 32) + (p10 >> 32) + (mid >> 32);
+
+	r->lo += lo;
+	r->hi += hi + (r->lo < lo);
+}
+
+/* r += a. */
+static void u128_add(struct u128 *r, uint64_t a)
+{
+	r->lo += a;
+	r->hi += r->lo < a;
+}
+
+/* The bits of r above the low 51 (below 2^64 here: r < 2^115), leaving
+ * the low 51 in r. */
+static uint64_t u128_carry51(struct u128 *r)
+{
+	uint64_t c = r->lo >> 51 | r->hi << 13;
+
+	r->lo &= MASK51;
+	r->hi = 0;
+	return c;
+}
 
 /* An element of GF(p), p = 2^255 - 19, as h[0] + h[1] 2^51 + ... +
  * h[4] 2^204; limbs may exceed 51 bits between operations (every
@@ -111,23 +146,20 @@ static void fe_neg(fe h, const fe f)
 /* Schoolbook product; a limb product past 2^255 wraps to 19 times it. */
 static void fe_mul(fe h, const fe f, const fe g)
 {
-	u128 r[5] = {0};
+	struct u128 r[5] = {{0, 0}};
 	uint64_t c;
 	int i, j;
 
 	for (i = 0; i < 5; i++)
 		for (j = 0; j < 5; j++) {
 			uint64_t gj = i + j < 5 ? g[j] : 19 * g[j];
-			r[(i + j) % 5] += (u128)f[i] * gj;
+			u128_mul_add(&r[(i + j) % 5], f[i], gj);
 		}
-	for (i = 0; i < 4; i++) {
-		r[i + 1] += r[i] >> 51;
-		r[i] &= MASK51;
-	}
-	c = (uint64_t)(r[4] >> 51);
-	r[4] &= MASK51;
+	for (i = 0; i < 4; i++)
+		u128_add(&r[i + 1], u128_carry51(&r[i]));
+	c = u128_carry51(&r[4]);
 	for (i = 0; i < 5; i++)
-		h[i] = (uint64_t)r[i];
+		h[i] = r[i].lo;
 	h[0] += 19 * c;
 	fe_carry(h);
 }
@@ -359,9 +391,10 @@ static void scalar_reduce(unsigned char k[32], const unsigned char h[64])
 		if (i >= 0 && r[i] < l[i])
 			continue; /* r < L */
 		for (i = 0, borrow = 0; i < 4; i++) {
-			u128 d = (u128)r[i] - l[i] - borrow; /* wraps: its top bit is the borrow */
-			r[i] = (uint64_t)d;
-			borrow = (uint64_t)(d >> 127);
+			uint64_t d = r[i] - l[i], out = r[i] < l[i] || d < borrow;
+
+			r[i] = d - borrow;
+			borrow = out;
 		}
 	}
 	for (i = 0; i < 32; i++)
