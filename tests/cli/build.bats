@@ -10,9 +10,9 @@ bats_require_minimum_version 1.5.0
 
 OTA_REPO=$(cd "$TESTS_DIR/.." && pwd)
 # The builds here are the test's own: none inherits the make running the
-# suites (under make check-sanitize its SANITIZE=1 would pick the build
-# directory and flags of every make below).
-unset MAKEFLAGS MFLAGS MAKELEVEL
+# suites (make exports its command line: under make check-sanitize its
+# SANITIZE=1 would pick the build directory and flags of every make below).
+unset MAKEFLAGS MFLAGS MAKELEVEL SANITIZE B CROSS DEVICE_ONLY HTTP
 
 # $T/path: only what a build needs (a compiler, binutils, pkg-config, make,
 # a shell and coreutils), and an apt-get and a dpkg that note being called.
