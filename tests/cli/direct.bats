@@ -56,12 +56,7 @@ print(r["from"], r["to"], r["version"], r["result"], r["exit"])'
 }
 
 # Wait for the paused agent $PID to end; its exit status must be $1.
-expect_exit() {
-	local st=0
-	kill -CONT "$PID"
-	wait "$PID" || st=$?
-	[ "$st" -eq "$1" ] || { echo "exited $st, not $1: $(cat "$T/out")" >&2; false; }
-}
+expect_exit() { resume_paused "$PID" "$1" "$T/out"; }
 
 @test "import installs straight off the stick: halfway through staging the spool holds no file, the history names the medium's file" {
 	two_releases

@@ -107,10 +107,7 @@ wait_request() {
 	run agent rollback
 	assert_status 0
 	assert_output_matches '^already on the last good release 1\.0\.0'
-	kill -CONT "$pid"
-	local st=0
-	wait "$pid" || st=$?
-	[ "$st" -eq 0 ] || { echo "import exited $st: $(cat "$T/import.out")" >&2; false; }
+	resume_paused "$pid" 0 "$T/import.out"
 	assert_current 2.0.0
 	assert_invariants
 }
@@ -135,10 +132,7 @@ wait_request() {
 	import_paused_mid_copy
 	local pid=$PID
 	truncate -s 100000 "$MEDIUM/app-2.0.0-good.bundle"
-	kill -CONT "$pid"
-	local st=0
-	wait "$pid" || st=$?
-	[ "$st" -eq 3 ] || { echo "import exited $st: $(cat "$T/import.out")" >&2; false; }
+	resume_paused "$pid" 3 "$T/import.out"
 	grep -q "app-2\.0\.0-good\.bundle: the medium failed or was pulled out while the bundle was copied off it (.*shorter than it was): nothing installed, the device as it was" "$T/import.out"
 	assert_current 1.0.0
 	assert_nothing_staged 2.0.0
@@ -155,10 +149,7 @@ wait_request() {
 	import_paused_mid_copy
 	local pid=$PID
 	kill -TERM "$pid"
-	kill -CONT "$pid"
-	local st=0
-	wait "$pid" || st=$?
-	[ "$st" -eq 22 ] || { echo "import exited $st: $(cat "$T/import.out")" >&2; false; }
+	resume_paused "$pid" 22 "$T/import.out"
 	grep -q "app-2\.0\.0-good\.bundle: interrupted by SIGTERM while the bundle was copied off the medium (pulled out?): nothing installed, the device as it was$" "$T/import.out"
 	assert_current 1.0.0
 	assert_spool_empty
@@ -184,10 +175,7 @@ import_direct_paused() {
 	import_direct_paused "$(printf '  stall_timeout: 1\n  min_rate: 100000000')"
 	local pid=$PID
 	sleep 2.5
-	kill -CONT "$pid"
-	local st=0
-	wait "$pid" || st=$?
-	[ "$st" -eq 3 ] || { echo "import exited $st: $(cat "$T/import.out")" >&2; false; }
+	resume_paused "$pid" 3 "$T/import.out"
 	grep -q "app-2\.0\.0-good\.bundle: the medium gave [0-9]* bytes in [0-9]* ms, under watch.min_rate (100000000 B/s) for watch.stall_timeout: too slow, nothing installed" "$T/import.out"
 	assert_current 1.0.0
 	assert_nothing_staged 2.0.0
@@ -200,10 +188,7 @@ import_direct_paused() {
 	import_direct_paused "$(printf '  stall_timeout: 60\n  min_rate: 1\n  max_time: 1')"
 	local pid=$PID
 	sleep 2
-	kill -CONT "$pid"
-	local st=0
-	wait "$pid" || st=$?
-	[ "$st" -eq 3 ] || { echo "import exited $st: $(cat "$T/import.out")" >&2; false; }
+	resume_paused "$pid" 3 "$T/import.out"
 	grep -q "app-2\.0\.0-good\.bundle: reading the bundle off the medium took over 1000 ms (watch.max_time): nothing installed" "$T/import.out"
 	assert_current 1.0.0
 	assert_nothing_staged 2.0.0

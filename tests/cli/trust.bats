@@ -33,13 +33,9 @@ signed_bundle() {
 # trust_file NAME SEQ THRESHOLD "KEYS" SIGNERS...: $T/NAME.trust naming
 # KEYS (e.g. "a b d"), signed by SIGNERS.
 trust_file() {
-	local name=$1 seq=$2 m=$3 keys=$4 k
-	shift 4
-	local -a pubs=()
-	for k in $keys; do pubs+=("$k.pub"); done
-	ota-keytool trust create --sequence "$seq" --threshold "$m" --target "${TARGET:-*}" \
-		--out "$name.trust" "${pubs[@]}" >/dev/null
-	for k in "$@"; do ota-keytool trust sign --key "$k.key" "$name.trust" >/dev/null; done
+	local name=$1
+	shift
+	make_trust_file "$name.trust" "$@"
 }
 
 # The trust set in force as "SEQ THRESHOLD keyid,keyid,..." (sorted).
@@ -53,15 +49,6 @@ print(j["sequence"], j["threshold"], ",".join(sorted(j["keys"])))'
 ids() { # the sorted key ids of the keys named
 	local k
 	for k in "$@"; do ota-keytool id "$k.pub"; done | sort | paste -sd, -
-}
-
-# The reasons of the history records the trust command wrote.
-trust_history() {
-	agent history --json | python3 -c '
-import json, sys
-for r in json.load(sys.stdin):
-    if r["reason"].startswith("trust"):
-        print(r["reason"])'
 }
 
 @test "ota-verify --threshold 2: one trusted signature is 6 saying how many, two distinct are 0" {

@@ -22,18 +22,6 @@ setup() {
 	mkdir -p "$MEDIUM"
 }
 
-# trust_file PATH SEQ THRESHOLD "KEYS" SIGNERS...: a trust file naming
-# KEYS (e.g. "a b d"), signed by SIGNERS.
-trust_file() {
-	local path=$1 seq=$2 m=$3 keys=$4 k
-	shift 4
-	local -a pubs=()
-	for k in $keys; do pubs+=("$k.pub"); done
-	ota-keytool trust create --sequence "$seq" --threshold "$m" --target '*' \
-		--out "$path" "${pubs[@]}" >/dev/null
-	for k in "$@"; do ota-keytool trust sign --key "$k.key" "$path" >/dev/null; done
-}
-
 # signed_release VERSION SIGNERS...: the example release, on the stick,
 # signed by each of SIGNERS.
 signed_release() {
@@ -46,16 +34,8 @@ signed_release() {
 
 in_force() { agent keys --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["sequence"])'; }
 
-trust_history() {
-	agent history --json | python3 -c '
-import json, sys
-for r in json.load(sys.stdin):
-    if r["reason"].startswith("trust"):
-        print(r["reason"])'
-}
-
 @test "a stick carrying a rotation and a release signed by the new key installs in one import" {
-	trust_file "$MEDIUM/fleet-1.trust" 1 2 "a b d" a b
+	make_trust_file "$MEDIUM/fleet-1.trust" 1 2 "a b d" a b
 	signed_release 1.0.0 a d
 	medium_listing "$MEDIUM" >before
 	run --separate-stderr agent import "$MEDIUM"
@@ -79,8 +59,8 @@ for r in json.load(sys.stdin):
 }
 
 @test "two rotations on one stick apply in sequence order, whatever their names; the one in force again is silent" {
-	trust_file "$MEDIUM/z-first.trust" 1 2 "a b d" a b
-	trust_file "$MEDIUM/a-second.trust" 2 2 "a d e" a d
+	make_trust_file "$MEDIUM/z-first.trust" 1 2 "a b d" a b
+	make_trust_file "$MEDIUM/a-second.trust" 2 2 "a d e" a d
 	signed_release 1.0.0 d e
 	run --separate-stderr agent import "$MEDIUM"
 	assert_status 0
@@ -97,7 +77,7 @@ for r in json.load(sys.stdin):
 }
 
 @test "a forged trust file on a stick (signed by a key not in force) is named and skipped (6), nothing written" {
-	trust_file "$MEDIUM/evil.trust" 1 1 "d" d
+	make_trust_file "$MEDIUM/evil.trust" 1 1 "d" d
 	signed_release 1.0.0 d
 	medium_listing "$MEDIUM" >before
 	run --separate-stderr agent import "$MEDIUM"
@@ -113,8 +93,8 @@ for r in json.load(sys.stdin):
 }
 
 @test "an old trust file on a stick (a lower sequence than in force) is named and skipped (14), nothing written" {
-	trust_file t1.trust 1 2 "a b c" a b
-	trust_file t2.trust 2 2 "a b d" a b
+	make_trust_file t1.trust 1 2 "a b c" a b
+	make_trust_file t2.trust 2 2 "a b d" a b
 	agent trust t2.trust >/dev/null
 	cp t1.trust "$MEDIUM/old.trust"
 	cp "$STATE/trust.ota" before.trust
@@ -137,7 +117,7 @@ for r in json.load(sys.stdin):
 
 @test "ota-bundle index lists trust files (file, sequence, sha256, size, target); without any the index has no trust key" {
 	mkdir srv
-	trust_file srv/fleet-1.trust 1 2 "a b d" a b
+	make_trust_file srv/fleet-1.trust 1 2 "a b d" a b
 	printf 'junk\n' >srv/bad.trust
 	run --separate-stderr ota-bundle index srv
 	assert_status 0
@@ -156,7 +136,7 @@ for r in json.load(sys.stdin):
 
 @test "poll: a rotation listed in the index and a release signed by the new key install in one pass" {
 	mkdir srv
-	trust_file srv/fleet-1.trust 1 2 "a b d" a b
+	make_trust_file srv/fleet-1.trust 1 2 "a b d" a b
 	signed_release 1.0.0 a d
 	mv "$MEDIUM"/*.bundle srv/
 	ota-bundle index srv >/dev/null
@@ -171,10 +151,10 @@ for r in json.load(sys.stdin):
 
 @test "poll with an index lying about a trust file's hash: refused (7), nothing written" {
 	mkdir srv
-	trust_file srv/fleet-1.trust 1 2 "a b d" a b
+	make_trust_file srv/fleet-1.trust 1 2 "a b d" a b
 	ota-bundle index srv >/dev/null
 	rm srv/fleet-1.trust
-	trust_file srv/fleet-1.trust 1 2 "a b e" a b
+	make_trust_file srv/fleet-1.trust 1 2 "a b e" a b
 	serve srv
 	run --separate-stderr agent poll "$URL" --once
 	assert_status 7

@@ -305,6 +305,15 @@ paused_agent() {
 	return 1
 }
 
+# resume_paused PID STATUS OUT: let the agent paused_agent stopped go on,
+# wait for it, and fail unless it exited STATUS (its output OUT shown).
+resume_paused() {
+	local st=0
+	kill -CONT "$1"
+	wait "$1" || st=$?
+	[ "$st" -eq "$2" ] || { echo "the agent exited $st, not $2: $(cat "$3")" >&2; return 1; }
+}
+
 # A make_bundle HOOK: 2 MiB more in the release.
 add_2mb_file() { head -c 2097152 /dev/urandom >"$1/share/blob"; }
 
@@ -342,3 +351,25 @@ agent_suite_setup() {
 }
 setup() { agent_suite_setup; }
 teardown() { agent_teardown; }
+
+# make_trust_file PATH SEQ THRESHOLD "KEYS" SIGNERS...: a trust file at
+# PATH naming KEYS (e.g. "a b d": a.pub b.pub d.pub) for target $TARGET
+# (default '*'), signed by SIGNERS (their .key files).
+make_trust_file() {
+	local path=$1 seq=$2 m=$3 keys=$4 k
+	shift 4
+	local -a pubs=()
+	for k in $keys; do pubs+=("$k.pub"); done
+	ota-keytool trust create --sequence "$seq" --threshold "$m" --target "${TARGET:-*}" \
+		--out "$path" "${pubs[@]}" >/dev/null
+	for k in "$@"; do ota-keytool trust sign --key "$k.key" "$path" >/dev/null; done
+}
+
+# The reasons of the history records that applying trust files wrote.
+trust_history() {
+	agent history --json | python3 -c '
+import json, sys
+for r in json.load(sys.stdin):
+    if r["reason"].startswith("trust"):
+        print(r["reason"])'
+}

@@ -23,6 +23,7 @@
 
 #include "lib/ed25519_verify.h"
 #include "lib/hash.h"
+#include "tests/unit/wycheproof.h"
 
 #define SEED UINT64_C(0x16d5eed)
 #define RANDOM_KEYS 2000
@@ -85,42 +86,13 @@ static bool ours_verifies(const unsigned char sig[64], const unsigned char pub[3
 	return rc == 0;
 }
 
-static size_t unhex_alloc(const char *hex, unsigned char **out)
-{
-	size_t n = strlen(hex) / 2;
-
-	*out = malloc(n + 1);
-	assert_non_null(*out);
-	if (strlen(hex) % 2 || ota_unhex(hex, *out, n))
-		fail_msg("bad hex in the vectors: %s", hex);
-	return n;
-}
-
-static json_t *load_vectors(void)
-{
-	const char *dir = getenv("OTA_TESTDATA");
-	char path[4096];
-	json_error_t jerr;
-	json_t *root;
-
-	if (!dir || !*dir)
-		fail_msg("OTA_TESTDATA is not set (point it at shared/testdata)");
-	if ((size_t)snprintf(path, sizeof(path), "%s/wycheproof/ed25519_test.json", dir) >=
-	    sizeof(path))
-		fail_msg("OTA_TESTDATA path too long");
-	root = json_load_file(path, 0, &jerr);
-	if (!root)
-		fail_msg("%s: %s (line %d)", path, jerr.text, jerr.line);
-	return root;
-}
-
 /* One vector: 1 if judged as Wycheproof and OpenSSL judge it.  A
  * signature that is not 64 bytes cannot be stated to either. */
 static int one_vector(const unsigned char *pub, json_t *t, size_t *valid)
 {
 	unsigned char *msg, *sig;
-	size_t mlen = unhex_alloc(json_string_value(json_object_get(t, "msg")), &msg);
-	size_t slen = unhex_alloc(json_string_value(json_object_get(t, "sig")), &sig);
+	size_t mlen = wycheproof_unhex(json_string_value(json_object_get(t, "msg")), &msg);
+	size_t slen = wycheproof_unhex(json_string_value(json_object_get(t, "sig")), &sig);
 	bool want = strcmp(json_string_value(json_object_get(t, "result")), "valid") == 0;
 	bool ours = false, theirs = false;
 	uint64_t s = SEED ^ (uint64_t)json_integer_value(json_object_get(t, "tcId"));
@@ -143,13 +115,13 @@ static int one_vector(const unsigned char *pub, json_t *t, size_t *valid)
 
 static void test_ed25519_judges_every_wycheproof_vector_as_wycheproof_and_openssl(void **state)
 {
-	json_t *root = load_vectors(), *groups = json_object_get(root, "testGroups"), *g, *t;
+	json_t *root = wycheproof_load(), *groups = json_object_get(root, "testGroups"), *g, *t;
 	size_t i, j, total = 0, agree = 0, valid = 0;
 	unsigned char *pub;
 
 	(void)state;
 	json_array_foreach(groups, i, g) {
-		assert_int_equal(unhex_alloc(json_string_value(json_object_get(
+		assert_int_equal(wycheproof_unhex(json_string_value(json_object_get(
 					     json_object_get(g, "publicKey"), "pk")), &pub), 32);
 		json_array_foreach(json_object_get(g, "tests"), j, t) {
 			agree += (size_t)one_vector(pub, t, &valid);

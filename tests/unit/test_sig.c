@@ -21,6 +21,7 @@
 #include "lib/hash.h"
 #include "lib/keys.h"
 #include "lib/sig.h"
+#include "tests/unit/wycheproof.h"
 
 #define NAME "test.sig"
 
@@ -56,24 +57,6 @@ static EVP_PKEY *new_pair(struct ota_pubkey *pk)
 }
 
 /* ---- Wycheproof ---- */
-
-static json_t *load_wycheproof(void)
-{
-	const char *dir = getenv("OTA_TESTDATA");
-	char path[4096];
-	json_error_t jerr;
-	json_t *root;
-
-	if (!dir || !*dir)
-		fail_msg("OTA_TESTDATA is not set (point it at shared/testdata)");
-	if ((size_t)snprintf(path, sizeof(path), "%s/wycheproof/ed25519_test.json", dir) >=
-	    sizeof(path))
-		fail_msg("OTA_TESTDATA path too long");
-	root = json_load_file(path, 0, &jerr);
-	if (!root)
-		fail_msg("%s: %s (line %d)", path, jerr.text, jerr.line);
-	return root;
-}
 
 /* Does our path accept this vector?  A signature that is not 64 bytes
  * cannot even be passed to ota_sig_verify: rejected. */
@@ -145,7 +128,7 @@ static void run_group(json_t *group, struct wp_count *c)
 
 static void test_sig_wycheproof_accepts_exactly_the_valid_vectors(void **state)
 {
-	json_t *root = load_wycheproof(), *groups, *g;
+	json_t *root = wycheproof_load(), *groups, *g;
 	struct wp_count c = {0};
 	json_int_t expected;
 	size_t i;

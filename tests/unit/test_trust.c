@@ -20,52 +20,7 @@
 
 #define NKEYS 5
 
-struct fx {
-	EVP_PKEY *k[NKEYS];
-	unsigned char raw[NKEYS][OTA_KEY_RAW_LEN];
-	char dir[256];
-};
-
-static int setup(void **state)
-{
-	struct fx *f = calloc(1, sizeof(*f));
-	int i;
-
-	if (!f)
-		return -1;
-	for (i = 0; i < NKEYS; i++)
-		if (ota_key_generate(&f->k[i], NULL) ||
-		    ota_key_raw_public(f->k[i], f->raw[i], NULL))
-			return -1;
-	snprintf(f->dir, sizeof(f->dir), "%s/test_trust.XXXXXX",
-		 getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-	if (!mkdtemp(f->dir))
-		return -1;
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fx *f = *state;
-	int i, rc = ota_rm_tree(f->dir, NULL);
-
-	for (i = 0; i < NKEYS; i++)
-		EVP_PKEY_free(f->k[i]);
-	free(f);
-	return rc;
-}
-
-/* A keyring of the keys whose bits are set in mask. */
-static void ring(const struct fx *f, unsigned int mask, struct ota_keyring *kr)
-{
-	int i;
-
-	memset(kr, 0, sizeof(*kr));
-	for (i = 0; i < NKEYS; i++)
-		if (mask & 1U << i)
-			assert_int_equal(ota_keyring_add_raw(kr, f->raw[i], "test", NULL), 0);
-}
+#include "tests/unit/trust_fixture.h"
 
 /* A trust document over keys `mask` with threshold m at seq, signed by
  * the keys `signers`. */

@@ -25,6 +25,7 @@
 #include "lib/fsutil.h"
 #include "lib/hash.h"
 #include "lib/verify.h"
+#include "tests/unit/wycheproof.h"
 
 struct counts {
 	size_t total, valid, accepted, refused_keys, mismatches;
@@ -58,42 +59,13 @@ static int teardown(void **state)
 	return rc;
 }
 
-static json_t *load_vectors(void)
-{
-	const char *dir = getenv("OTA_TESTDATA");
-	char path[4096];
-	json_error_t jerr;
-	json_t *root;
-
-	if (!dir || !*dir)
-		fail_msg("OTA_TESTDATA is not set (point it at shared/testdata)");
-	if ((size_t)snprintf(path, sizeof(path), "%s/wycheproof/ed25519_test.json", dir) >=
-	    sizeof(path))
-		fail_msg("OTA_TESTDATA path too long");
-	root = json_load_file(path, 0, &jerr);
-	if (!root)
-		fail_msg("%s: %s (line %d)", path, jerr.text, jerr.line);
-	return root;
-}
-
-static size_t unhex_alloc(const char *hex, unsigned char **out)
-{
-	size_t n = strlen(hex) / 2;
-
-	*out = malloc(n + 1);
-	assert_non_null(*out);
-	if (strlen(hex) % 2 || ota_unhex(hex, *out, n))
-		fail_msg("bad hex in the vectors: %s", hex);
-	return n;
-}
-
 /* The group's key as ota-verify would find it: a .pub file, loaded. */
 static bool load_group_key(struct fixture *f, const char *hex, struct ota_keyring *kr)
 {
 	struct ota_err err = {0};
 	unsigned char *raw;
 	EVP_PKEY *pkey;
-	size_t n = unhex_alloc(hex, &raw);
+	size_t n = wycheproof_unhex(hex, &raw);
 
 	assert_int_equal(n, OTA_KEY_RAW_LEN);
 	pkey = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL, raw, n);
@@ -116,7 +88,7 @@ static bool verifies(const struct ota_keyring *kr, const char *msg_hex, const ch
 	struct ota_verify_result res = {0};
 	struct ota_err err = {0};
 	unsigned char *msg, *sig;
-	size_t mlen = unhex_alloc(msg_hex, &msg), slen = unhex_alloc(sig_hex, &sig);
+	size_t mlen = wycheproof_unhex(msg_hex, &msg), slen = wycheproof_unhex(sig_hex, &sig);
 	int b64len, rc;
 	char *text = malloc(4 * (slen / 3 + 1) + 2);
 
@@ -178,7 +150,7 @@ static void run_group(struct fixture *f, json_t *group, struct counts *c)
 
 static void test_verify_wycheproof_ota_verify_path_accepts_exactly_the_valid_vectors(void **state)
 {
-	json_t *root = load_vectors(), *g;
+	json_t *root = wycheproof_load(), *g;
 	json_t *groups = json_object_get(root, "testGroups");
 	struct counts c = {0};
 	size_t i;
