@@ -107,7 +107,8 @@ static int examine(struct scan *s, const char *name, struct ota_err *err)
 {
 	struct ota_verify_opts opts = {.keys = &s->a->keys,
 				       .device_class = s->a->cfg.device_class,
-				       .threshold = s->a->threshold}; /* the trust set's */
+				       .threshold = s->a->threshold, /* the trust set's */
+				       .spool_dir = s->a->cfg.state_dir};
 	struct ota_verify_session v = {0};
 	struct ota_err why = {0};
 	char path[PATH_MAX];

@@ -158,7 +158,8 @@ static int verify(struct install *in, const struct ota_bundle_source *src, struc
 {
 	struct ota_verify_opts opts = {.keys = &in->a->keys,
 				       .device_class = in->a->cfg.device_class,
-				       .progress = &in->hook};
+				       .progress = &in->hook,
+				       .spool_dir = in->a->cfg.state_dir};
 	const struct ota_manifest *m;
 	char installed[OTA_VERSION_MAX + 1];
 	unsigned long long floor;

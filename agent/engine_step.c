@@ -209,7 +209,7 @@ int engine_release_index(struct agent *a, const char *version,
 	if (rc)
 		return rc;
 	ota_buf_init(&b, OTA_MANIFEST_MAX);
-	rc = ota_buf_read_file_at(&b, AT_FDCWD, path, O_NOFOLLOW, err);
+	rc = ota_buf_load_file_at(&b, AT_FDCWD, path, O_NOFOLLOW, err);
 	if (rc == 0)
 		rc = ota_manifest_load(&b, path, &m, err);
 	if (rc == 0)

@@ -86,7 +86,7 @@ static struct ota_manifest *source_manifest(const struct source *s)
 
 	ota_buf_init(&bytes, OTA_MANIFEST_MAX);
 	if (s->manifest_path) {
-		if (ota_buf_read_file_at(&bytes, AT_FDCWD, s->manifest_path, O_NOFOLLOW, NULL) == 0)
+		if (ota_buf_load_file_at(&bytes, AT_FDCWD, s->manifest_path, O_NOFOLLOW, NULL) == 0)
 			ota_manifest_load(&bytes, s->manifest_path, &m, NULL);
 		ota_buf_free(&bytes);
 		return m;
@@ -118,8 +118,9 @@ static int add_pending(struct ota_base *b, const struct ota_entry *e, size_t k, 
 	struct pending *grown;
 
 	/* A file the payload holds need not be found: past the bound it is
-	 * simply written (the memory stays bounded at any file count). */
-	if (!e->omitted && b->n_moved++ >= OTA_BASE_MOVED_MAX)
+	 * simply written (the memory stays bounded at any file count), and
+	 * with no release on disk there is nowhere to find it. */
+	if (!e->omitted && (!b->n_src || b->n_moved++ >= OTA_BASE_MOVED_MAX))
 		return 0;
 	if (b->n_pend == b->cap_pend) {
 		b->cap_pend = b->cap_pend ? 2 * b->cap_pend : 16;

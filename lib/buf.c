@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 void ota_buf_init(struct ota_buf *b, size_t max)
@@ -19,18 +20,23 @@ void ota_buf_init(struct ota_buf *b, size_t max)
 	b->len = 0;
 	b->cap = 0;
 	b->max = max;
+	b->mapped = false;
 }
 
 void ota_buf_free(struct ota_buf *b)
 {
-	free(b->data);
+	if (b->mapped)
+		munmap(b->data, b->cap);
+	else
+		free(b->data);
+	b->mapped = false;
 	b->data = NULL;
 	b->len = b->cap = 0;
 }
 
 void ota_buf_cleanse(struct ota_buf *b)
 {
-	if (b->data)
+	if (b->data && !b->mapped)
 		OPENSSL_cleanse(b->data, b->cap);
 	ota_buf_free(b);
 }
@@ -64,6 +70,8 @@ int ota_buf_append(struct ota_buf *b, const void *data, size_t len, struct ota_e
 {
 	int rc;
 
+	if (b->mapped)
+		return ota_err_set(err, OTA_EINTERNAL, "appending to a mapped buffer");
 	if (len > SIZE_MAX - b->len - 1)
 		return ota_err_set(err, OTA_EFORMAT, "size overflow");
 	/* The cap holds exactly, not just when the buffer happens to grow. */
@@ -83,6 +91,8 @@ int ota_buf_append(struct ota_buf *b, const void *data, size_t len, struct ota_e
 
 int ota_buf_reserve(struct ota_buf *b, size_t n, struct ota_err *err)
 {
+	if (b->mapped)
+		return ota_err_set(err, OTA_EINTERNAL, "growing a mapped buffer");
 	if (b->max && n > b->max)
 		n = b->max;
 	if (n + 1 <= b->cap)

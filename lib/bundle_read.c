@@ -38,6 +38,7 @@ struct ota_bundle_reader {
 	bool at_end;
 	unsigned long long data_off; /* of the current entry's next data block */
 	struct ota_bundle_head head;
+	const char *spool_dir; /* where a big manifest is kept (buf_map.c), or NULL */
 	const struct ota_bundle_source *src; /* when not a file */
 	unsigned char *src_buf;   /* what src->read last gave */
 	int src_rc;               /* src's failure, reported as it is */
@@ -163,6 +164,11 @@ out:
 	return rc;
 }
 
+void ota_bundle_reader_spool(struct ota_bundle_reader *r, const char *dir)
+{
+	r->spool_dir = dir;
+}
+
 void ota_bundle_reader_free(struct ota_bundle_reader *r)
 {
 	if (!r)
@@ -265,9 +271,66 @@ static int slurp(struct ota_bundle_reader *r, struct ota_buf *b, struct ota_err 
 	}
 }
 
+/* A spool file that fails part way (a full disk, a file size limit):
+ * the done bytes read back from it, then chunk, then the rest of the
+ * entry, into the heap as without a spool directory. */
+static int unspool(struct ota_bundle_reader *r, int fd, size_t done, const unsigned char *chunk,
+		   size_t n, size_t size, struct ota_err *err)
+{
+	struct ota_buf *b = &r->head.manifest;
+	ssize_t k;
+
+	if (ota_buf_reserve(b, size, err))
+		return ota_err_set(err, OTA_EINTERNAL, "out of memory");
+	b->len = 0;
+	while (b->len < done) {
+		k = pread(fd, b->data + b->len, done - b->len, (off_t)b->len);
+		if (k <= 0 && !(k < 0 && errno == EINTR))
+			return ota_err_errno(err, OTA_EIO, k < 0 ? errno : EIO, "%s: read back",
+					     r->spool_dir);
+		b->len += k > 0 ? (size_t)k : 0;
+	}
+	b->data[b->len] = '\0';
+	if (ota_buf_append(b, chunk, n, err))
+		return ota_err_set(err, OTA_EFORMAT, "%s: %s: too large", r->name,
+				   OTA_BUNDLE_MANIFEST);
+	return slurp(r, b, err);
+}
+
+/* The current entry's data, size bytes, into a private file in the spool
+ * directory (fd), then mapped as r->head.manifest (buf_map.c says why). */
+static int spool_manifest(struct ota_bundle_reader *r, int fd, size_t size,
+			  struct ota_err *err)
+{
+	unsigned char chunk[65536];
+	size_t n, got = 0;
+	int rc;
+
+	for (;;) {
+		if ((rc = ota_bundle_read_data(r, chunk, sizeof(chunk), &n, err)) || n == 0)
+			break;
+		if (got + n > size) {
+			rc = ota_err_set(err, OTA_EFORMAT, "%s: %s: more data than its size", r->name,
+					 OTA_BUNDLE_MANIFEST);
+			break;
+		}
+		/* Where the spool fails, memory does the job, not the verdict. */
+		if (ota_write_all(fd, chunk, n, r->spool_dir, NULL)) {
+			rc = unspool(r, fd, got, chunk, n, size, err);
+			close(fd);
+			return rc;
+		}
+		got += n;
+	}
+	if (rc == 0)
+		rc = ota_buf_map_fd(&r->head.manifest, fd, got, r->spool_dir, err);
+	close(fd);
+	return rc;
+}
+
 static int read_manifest(struct ota_bundle_reader *r, struct ota_err *err)
 {
-	int rc = next_header(r, err);
+	int fd, rc = next_header(r, err);
 
 	if (rc < 0)
 		return rc;
@@ -286,6 +349,11 @@ static int read_manifest(struct ota_bundle_reader *r, struct ota_err *err)
 	case ARCHIVE_FILTER_ZSTD: r->head.compress = OTA_COMPRESS_ZSTD; break;
 	default: return ota_err_set(err, OTA_EFORMAT, "%s: unsupported compression", r->name);
 	}
+	/* A spool directory that cannot take the file costs memory, not the
+	 * verdict: the heap, as without one. */
+	if (r->spool_dir && archive_entry_size(r->ae) > (la_int64_t)OTA_BUF_MAP_MIN &&
+	    ota_buf_spool_open(r->spool_dir, OTA_BUNDLE_MANIFEST, &fd, NULL) == 0)
+		return spool_manifest(r, fd, (size_t)archive_entry_size(r->ae), err);
 	/* Its size is known (and capped): one allocation, not a doubling. */
 	if (ota_buf_reserve(&r->head.manifest, (size_t)archive_entry_size(r->ae), err))
 		return ota_err_set(err, OTA_EINTERNAL, "out of memory");

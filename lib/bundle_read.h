@@ -73,6 +73,10 @@ int ota_bundle_reader_new(struct ota_bundle_reader **out, int fd, const char *na
 int ota_bundle_reader_open(struct ota_bundle_reader **out, const struct ota_bundle_source *src,
 			   const char *name, struct ota_err *err);
 void ota_bundle_reader_free(struct ota_bundle_reader *r);
+/* Keep a manifest over OTA_BUF_MAP_MIN bytes in an unlinked file in dir
+ * (borrowed: it must outlive the reader), mapped, rather than in the heap
+ * (buf_map.c).  Before ota_bundle_read_head; NULL, the default: the heap. */
+void ota_bundle_reader_spool(struct ota_bundle_reader *r, const char *dir);
 
 /* Read manifest.json, every signature and the reserved entry, whose body
  * must be zeros but for what an interrupted in-place signing leaves in

@@ -51,6 +51,11 @@ int ota_canon_put_string(struct ota_buf *out, const char *s, size_t len, struct 
  * a small device).  OTA_EFORMAT with the byte offset and the reason. */
 int ota_canon_check(const unsigned char *data, size_t len, const char *name,
 		    struct ota_err *err);
+/* The same over a buffer, which may be mapped (buf.h): then the pages
+ * passed are dropped as the check goes, every OTA_CANON_DROP_EVERY
+ * members, so the check holds a few pages of a 16 MiB manifest, not all. */
+int ota_canon_check_buf(const struct ota_buf *b, const char *name, struct ota_err *err);
+#define OTA_CANON_DROP_EVERY 2048u
 
 /* Reading values out of text that passed ota_canon_check, in place.  The
  * functions return 0, or -1 when the text at p is not what was asked for
@@ -58,7 +63,13 @@ int ota_canon_check(const unsigned char *data, size_t len, const char *name,
 struct ota_canon_cur {
 	const unsigned char *p; /* next byte */
 	const unsigned char *end;
+	const struct ota_buf *map; /* the bytes' buffer if it may be mapped, else NULL */
+	unsigned steps;            /* members read since the cursor was made */
 };
+
+/* A cursor at the next member of an object or array: counted, and every
+ * OTA_CANON_DROP_EVERY members the pages of a mapped buffer dropped. */
+void ota_canon_tick(struct ota_canon_cur *cur);
 
 /* Consume the byte c. */
 int ota_canon_eat(struct ota_canon_cur *cur, char c);

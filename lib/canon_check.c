@@ -16,7 +16,24 @@ struct chk {
 	const unsigned char *start, *p, *end;
 	const char *name;
 	struct ota_err *err;
+	const struct ota_buf *map; /* see ota_canon_check_buf */
+	unsigned steps;
 };
+
+/* One more member read: every OTA_CANON_DROP_EVERY, a mapped buffer's
+ * pages are dropped (canon.h). */
+static void tick(const struct ota_buf *map, unsigned *steps)
+{
+	if (map && ++*steps % OTA_CANON_DROP_EVERY == 0)
+		ota_buf_drop_pages(map);
+}
+
+/* Past a ',' between members. */
+static void next_member(struct chk *c)
+{
+	c->p++;
+	tick(c->map, &c->steps);
+}
 
 static int not_canonical(struct chk *c, const unsigned char *at, const char *why)
 {
@@ -193,7 +210,7 @@ static int check_array(struct chk *c, int depth)
 		}
 		if (c->p == c->end || *c->p != ',')
 			return unexpected(c, "expected ',' or ']'");
-		c->p++;
+		next_member(c);
 	}
 }
 
@@ -233,7 +250,7 @@ static int check_object(struct chk *c, int depth)
 		}
 		if (c->p == c->end || *c->p != ',')
 			return unexpected(c, "expected ',' or '}'");
-		c->p++;
+		next_member(c);
 	}
 }
 
@@ -263,16 +280,35 @@ static int check_value(struct chk *c, int depth)
 	}
 }
 
-int ota_canon_check(const unsigned char *data, size_t len, const char *name,
-		    struct ota_err *err)
+static int check_text(const unsigned char *data, size_t len, const struct ota_buf *map,
+		      const char *name, struct ota_err *err)
 {
-	struct chk c = {data, data, data + len, name, err};
+	struct chk c = {data, data, data + len, name, err, map, 0};
 
 	if (check_value(&c, 0))
 		return OTA_EFORMAT;
 	if (c.p != c.end)
 		return unexpected(&c, "data after the value");
 	return 0;
+}
+
+int ota_canon_check(const unsigned char *data, size_t len, const char *name,
+		    struct ota_err *err)
+{
+	return check_text(data, len, NULL, name, err);
+}
+
+int ota_canon_check_buf(const struct ota_buf *b, const char *name, struct ota_err *err)
+{
+	int rc = check_text(b->data, b->len, b, name, err);
+
+	ota_buf_drop_pages(b);
+	return rc;
+}
+
+void ota_canon_tick(struct ota_canon_cur *cur)
+{
+	tick(cur->map, &cur->steps);
 }
 
 /* The next code point of a checked string at *p (past its opening quote,
@@ -449,6 +485,8 @@ int ota_canon_skip(struct ota_canon_cur *cur)
 			return 0;
 		} else {
 			cur->p++;
+			if (b == ',') /* a big value is skipped a few pages at a time */
+				ota_canon_tick(cur);
 		}
 		if (depth == 0 && (b == '"' || b == '}' || b == ']'))
 			return 0;

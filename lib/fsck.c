@@ -151,7 +151,7 @@ static int kept_manifest(const char *state_dir, const char *version, struct ota_
 	if (rc)
 		return rc;
 	ota_buf_init(&b, OTA_MANIFEST_MAX);
-	rc = ota_buf_read_file_at(&b, AT_FDCWD, path, O_NOFOLLOW, err);
+	rc = ota_buf_load_file_at(&b, AT_FDCWD, path, O_NOFOLLOW, err);
 	if (rc == 0)
 		rc = ota_manifest_load(&b, path, m, err);
 	ota_buf_free(&b);

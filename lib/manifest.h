@@ -35,7 +35,9 @@
  * entries array (the build side, tests, small manifests).  ota_manifest_load
  * keeps only the canonical bytes and an index of the directories, and
  * reads each entry out of the bytes as it is walked: a device verifying a
- * 100,000-file release holds the manifest once and nothing per file.  Both
+ * 100,000-file release holds the manifest once and nothing per file.  When
+ * those bytes are a mapped buffer (buf.h: a manifest over 1 MiB), every
+ * reader drops the pages it has passed, so "once" is a few pages.  Both
  * run the same checks on the same bytes and accept exactly the same
  * manifests.  Code that must take either form walks the entries with
  * ota_manifest_walk_* instead of indexing m->entries.
@@ -154,6 +156,7 @@ struct ota_manifest_walk {
 	size_t next;               /* index of the next entry */
 	size_t back;               /* directories left for _dir_back */
 	size_t epos, fpos, opos;   /* lean: next member of entries, files, omitted */
+	unsigned steps;            /* lean: entries read, for dropping mapped pages */
 	struct ota_entry e;        /* lean: the entry given out */
 	char path[OTA_PATH_MAX + 1];
 	char target[OTA_PATH_MAX + 1];

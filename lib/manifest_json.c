@@ -18,6 +18,7 @@ enum { K_CREATED, K_DELTA, K_ENTRIES, K_EXPIRES, K_FILES, K_FORMAT, K_RBI, K_TAR
 
 struct parse {
 	const unsigned char *b, *end;
+	const struct ota_buf *map; /* b's buffer when it may be mapped (buf.h) */
 	struct ota_manifest *m;
 	const unsigned char *v[N_TOP]; /* each top-level value, NULL if absent */
 	bool version_cut, legacy;
@@ -31,7 +32,7 @@ struct parse {
 
 static struct ota_canon_cur at(const struct parse *p, const unsigned char *where)
 {
-	return (struct ota_canon_cur){where, p->end};
+	return (struct ota_canon_cur){.p = where, .end = p->end, .map = p->map};
 }
 
 static int damaged(struct ota_err *err)
@@ -433,7 +434,8 @@ static int legacy(struct parse *p, struct ota_err *err)
 
 static int check_all(struct parse *p, const char *name, struct ota_err *err)
 {
-	int rc = ota_canon_check(p->b, (size_t)(p->end - p->b), name, err);
+	int rc = p->map ? ota_canon_check_buf(p->map, name, err)
+			: ota_canon_check(p->b, (size_t)(p->end - p->b), name, err);
 
 	if (rc)
 		return rc;
@@ -471,8 +473,8 @@ static int build(struct parse *p, struct ota_err *err)
 	return rc;
 }
 
-static int parse_bytes(const unsigned char *data, size_t len, const char *name, bool lean,
-		       struct ota_manifest **out, struct ota_err *err)
+static int parse_bytes(const unsigned char *data, size_t len, const struct ota_buf *map,
+		       const char *name, bool lean, struct ota_manifest **out, struct ota_err *err)
 {
 	struct parse *p = calloc(1, sizeof(*p));
 	int rc;
@@ -488,7 +490,11 @@ static int parse_bytes(const unsigned char *data, size_t len, const char *name, 
 		goto out;
 	p->b = data;
 	p->end = data + len;
-	if ((rc = check_all(p, name, err)))
+	p->map = map;
+	rc = check_all(p, name, err);
+	if (map)
+		ota_buf_drop_pages(map);
+	if (rc)
 		goto out;
 	/* The design's form is built, its bytes kept (the lean form takes
 	 * them below, from the caller). */
@@ -523,13 +529,13 @@ out:
 int ota_manifest_parse(const unsigned char *data, size_t len, const char *name,
 		       struct ota_manifest **out, struct ota_err *err)
 {
-	return parse_bytes(data, len, name, false, out, err);
+	return parse_bytes(data, len, NULL, name, false, out, err);
 }
 
 int ota_manifest_load(struct ota_buf *bytes, const char *name, struct ota_manifest **out,
 		      struct ota_err *err)
 {
-	int rc = parse_bytes(bytes->data, bytes->len, name, true, out, err);
+	int rc = parse_bytes(bytes->data, bytes->len, bytes, name, true, out, err);
 
 	if (rc == 0) {
 		(*out)->bytes = *bytes;

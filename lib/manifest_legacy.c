@@ -45,7 +45,7 @@ int manifest_legacy_entries(const unsigned char *files, const unsigned char *end
 			    struct ota_manifest *m, struct ota_err *err)
 {
 	char path[OTA_PATH_MAX + 1], prev[OTA_PATH_MAX + 1];
-	struct ota_canon_cur cur = {files, end}, kc;
+	struct ota_canon_cur cur = {.p = files, .end = end}, kc;
 	struct ota_entry e = {
 	    .path = path, .type = OTA_ENTRY_FILE, .mode = LEGACY_FILE_MODE, .any_size = true};
 	const unsigned char *key;
@@ -61,7 +61,7 @@ int manifest_legacy_entries(const unsigned char *files, const unsigned char *end
 		if (raw_file_read(&cur, &key, e.sha256, &ok))
 			return ota_err_set(err, OTA_EINTERNAL,
 					   "manifest: checked text did not read back");
-		kc = (struct ota_canon_cur){key, end};
+		kc = (struct ota_canon_cur){.p = key, .end = end};
 		rc = ota_canon_get_string(&kc, path, sizeof(path), &len);
 		if (rc < 0 || (rc & OTA_CANON_CUT))
 			return ota_err_set(err, OTA_EPATH, "files: a path longer than %d bytes",

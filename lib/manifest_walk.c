@@ -13,7 +13,10 @@ int raw_next_member(struct ota_canon_cur *cur, char close)
 {
 	if (cur->p < cur->end && *cur->p == (unsigned char)close)
 		return 1;
-	return ota_canon_eat(cur, ',');
+	if (ota_canon_eat(cur, ','))
+		return -1;
+	ota_canon_tick(cur);
+	return 0;
 }
 
 /* The string value of an entry's "target" or "type" (bit) into r. */
@@ -144,6 +147,7 @@ void ota_manifest_walk_init(struct ota_manifest_walk *w, const struct ota_manife
 	w->epos = m->entries_at + 1; /* past the '{' */
 	w->fpos = m->files_at + 1;
 	w->opos = m->omitted_at + 1; /* past the '[' */
+	w->steps = 0;
 }
 
 static int damaged(struct ota_err *err)
@@ -156,7 +160,7 @@ static int read_at(struct ota_manifest_walk *w, size_t *pos, const unsigned char
 		   struct ota_err *err)
 {
 	const struct ota_buf *b = &w->m->bytes;
-	struct ota_canon_cur cur = {b->data + *pos, b->data + b->len};
+	struct ota_canon_cur cur = {.p = b->data + *pos, .end = b->data + b->len};
 	struct raw_entry r = {.path = w->path, .target = w->target};
 	int type;
 
@@ -178,7 +182,7 @@ static int read_file_side(struct ota_manifest_walk *w, const unsigned char *key,
 			  struct ota_err *err)
 {
 	const struct ota_buf *b = &w->m->bytes;
-	struct ota_canon_cur cur = {b->data + w->fpos, b->data + b->len};
+	struct ota_canon_cur cur = {.p = b->data + w->fpos, .end = b->data + b->len};
 	const unsigned char *fkey;
 	bool ok;
 
@@ -219,6 +223,10 @@ int ota_manifest_walk_next(struct ota_manifest_walk *w, const struct ota_entry *
 	/* Past the ',' (or onto the '}' after the last entry). */
 	w->epos = pos + (pos < m->bytes.len && m->bytes.data[pos] == ',');
 	w->next++;
+	/* A walk runs as long as the payload streams: keep only the pages of
+	 * the entries in hand (buf.h). */
+	if (++w->steps % OTA_CANON_DROP_EVERY == 0)
+		ota_buf_drop_pages(&m->bytes);
 	*e = &w->e;
 	return 1;
 }
@@ -242,6 +250,9 @@ int ota_manifest_walk_dir_back(struct ota_manifest_walk *w, const struct ota_ent
 	if (w->back == 0)
 		return 0;
 	pos = m->dirs[--w->back];
+	/* Directories are far apart in the bytes: a page or two each. */
+	if (++w->steps % (OTA_CANON_DROP_EVERY / 32) == 0)
+		ota_buf_drop_pages(&m->bytes);
 	if ((rc = read_at(w, &pos, &key, err)))
 		return rc;
 	if (w->e.type != OTA_ENTRY_DIR)

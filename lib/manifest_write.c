@@ -151,8 +151,14 @@ int ota_manifest_write_file(const struct ota_manifest *m, const char *path, stru
 		rc = ota_manifest_serialize(m, &b, err);
 		src = &b;
 	}
-	if (rc == 0)
-		rc = ota_write_file_atomic(path, src->data, src->len, true, err);
+	if (rc == 0) {
+		struct ota_atomic t = {.fd = -1};
+
+		if ((rc = ota_atomic_open(&t, path, 0644, err)) == 0 &&
+		    (rc = ota_buf_write_fd(src, t.fd, path, err)) == 0)
+			rc = ota_atomic_commit(&t, true, err);
+		ota_atomic_abort(&t);
+	}
 	ota_buf_free(&b);
 	return rc;
 }

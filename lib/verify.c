@@ -34,19 +34,39 @@ static bool signed_already(const struct ota_verify_result *res, const char *id)
 /* Feed the manifest to every stream in pieces: one pass over the bytes,
  * however many signatures (pure Ed25519 hashes R || A before the message,
  * so each signature needs its own SHA-512, but not its own read). */
-static int feed_all(struct ota_sig_stream *s, size_t n, const unsigned char *msg, size_t len,
+static int feed_all(struct ota_sig_stream *s, size_t n, const struct ota_buf *msg,
 		    struct ota_err *err)
 {
 	size_t at, piece, i;
 	int rc;
 
-	for (at = 0; at < len; at += piece) {
-		piece = len - at < OTA_BUNDLE_IO_CHUNK ? len - at : OTA_BUNDLE_IO_CHUNK;
+	for (at = 0; at < msg->len; at += piece) {
+		piece = msg->len - at < OTA_BUNDLE_IO_CHUNK ? msg->len - at : OTA_BUNDLE_IO_CHUNK;
 		for (i = 0; i < n; i++)
-			if ((rc = ota_sig_stream_update(&s[i], msg + at, piece, err)))
+			if ((rc = ota_sig_stream_update(&s[i], msg->data + at, piece, err)))
 				return rc;
+		ota_buf_drop_pages(msg); /* a mapped manifest: buf.h */
 	}
 	return 0;
+}
+
+/* SHA-256 of the manifest's bytes, a piece at a time like feed_all. */
+static int manifest_sha256(const struct ota_buf *msg, unsigned char out[OTA_SHA256_LEN],
+			   struct ota_err *err)
+{
+	struct ota_sha256 *h = ota_sha256_new();
+	size_t at, piece;
+	int rc = h ? 0 : ota_err_set(err, OTA_EINTERNAL, "out of memory");
+
+	for (at = 0; rc == 0 && at < msg->len; at += piece) {
+		piece = msg->len - at < OTA_BUNDLE_IO_CHUNK ? msg->len - at : OTA_BUNDLE_IO_CHUNK;
+		rc = ota_sha256_update(h, msg->data + at, piece, err);
+		ota_buf_drop_pages(msg);
+	}
+	if (rc == 0)
+		rc = ota_sha256_final(h, out, err);
+	ota_sha256_free(h);
+	return rc;
 }
 
 /* The verdicts in bundle order: the first trusted signature that fails
@@ -88,7 +108,7 @@ int ota_verify_signatures(const struct ota_bundle_head *head, const char *name,
 			n++;
 	}
 	if (rc == 0)
-		rc = feed_all(s, n, head->manifest.data, head->manifest.len, err);
+		rc = feed_all(s, n, &head->manifest, err);
 	if (rc) {
 		for (i = 0; i < n; i++)
 			ota_sig_stream_abort(&s[i]);
@@ -289,12 +309,14 @@ int ota_verify_open_source(struct ota_verify_session *v, const struct ota_bundle
 	memset(v, 0, sizeof(*v));
 	v->name = name;
 	v->progress = opts->progress;
-	if ((rc = ota_bundle_reader_open(&v->r, src, name, err)) ||
-	    (rc = ota_bundle_read_head(v->r, &head, err)) ||
+	if ((rc = ota_bundle_reader_open(&v->r, src, name, err)))
+		return rc;
+	ota_bundle_reader_spool(v->r, opts->spool_dir);
+	if ((rc = ota_bundle_read_head(v->r, &head, err)) ||
 	    (rc = ota_verify_signatures(head, name, opts, &v->res, err)))
 		return rc;
 	v->res.compress = head->compress;
-	if ((rc = ota_sha256(head->manifest.data, head->manifest.len, v->res.manifest_sha256, err)))
+	if ((rc = manifest_sha256(&head->manifest, v->res.manifest_sha256, err)))
 		return rc;
 	/* Only now, with the bytes authenticated, does the parser see them;
 	 * it takes them over, so the manifest is held once. */

@@ -28,6 +28,10 @@ struct ota_verify_opts {
 	const char *device_class;       /* required target */
 	unsigned int threshold;         /* distinct trusted signatures; 0 = 1 */
 	struct ota_progress *progress;  /* of the payload; may be NULL */
+	/* A directory on a disk for a manifest over OTA_BUF_MAP_MIN bytes,
+	 * kept there in an unlinked file and mapped, not in the heap
+	 * (buf_map.c); NULL: the heap, whatever its size. */
+	const char *spool_dir;
 };
 
 struct ota_verify_result {

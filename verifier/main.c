@@ -212,6 +212,9 @@ int main(int argc, char **argv)
 		return rc < 0 ? 0 : rc;
 	opts.device_class = a.device_class;
 	opts.threshold = a.threshold;
+	/* A big manifest is kept on disk, not in memory (buf_map.c); /var/tmp
+	 * is the one temporary directory meant to be a disk, not tmpfs. */
+	opts.spool_dir = getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/var/tmp";
 	subject = a.bundle ? a.bundle : a.manifest;
 	rc = a.trust ? load_trust(a.trust, a.device_class, &keys, &opts.threshold, &err)
 		     : ota_keyring_load(&keys, a.keys, &err);

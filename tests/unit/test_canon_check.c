@@ -159,7 +159,7 @@ static void check_plane(unsigned long plane, bool keys)
 	assert_int_equal(ota_buf_putc(&obj, '}', &err), 0);
 	assert_int_equal(ota_canon_put_string(&out, s, len, &err), 0);
 	assert_int_equal(ota_canon_check(out.data, out.len, NAME, &err), 0);
-	cur = (struct ota_canon_cur){out.data, out.data + out.len};
+	cur = (struct ota_canon_cur){.p = out.data, .end = out.data + out.len};
 	assert_int_equal(ota_canon_get_string(&cur, back, 4 * 0x10000 + 1, &blen),
 			 plane == 0 ? OTA_CANON_NUL : 0);
 	assert_int_equal(blen, len);
@@ -282,8 +282,8 @@ static void test_canon_cursor_reads_values(void **state)
 {
 	static const char text[] = "{\"a\\n\\u00e9\\ud83d\\ude00\":-9223372036854775808,"
 				   "\"b\":[1,{\"c\":\"x\"}],\"d\":true}";
-	struct ota_canon_cur cur = {(const unsigned char *)text,
-				    (const unsigned char *)text + sizeof(text) - 1};
+	struct ota_canon_cur cur = {.p = (const unsigned char *)text,
+				    .end = (const unsigned char *)text + sizeof(text) - 1};
 	struct ota_err err = {0};
 	char s[16], small[4];
 	long long v;
