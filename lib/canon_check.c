@@ -414,26 +414,46 @@ static size_t put_utf8(uint32_t u, unsigned char *o)
 	return 4;
 }
 
+/* Append the k bytes of whole characters at s to out (cap bytes with its
+ * NUL) at *w, as far as they fit; a run of ASCII may be cut anywhere, a
+ * multi-byte character (one) only whole. */
+static void put_chars(const unsigned char *s, size_t k, bool one, char *out, size_t cap,
+		      size_t *w, bool *fits)
+{
+	size_t room = *fits && *w < cap ? cap - 1 - *w : 0;
+
+	if (!out || !*fits)
+		return;
+	if (k > room) {
+		*fits = false;
+		k = one ? 0 : room;
+	}
+	memcpy(out + *w, s, k);
+	*w += k;
+}
+
 int ota_canon_get_string(struct ota_canon_cur *cur, char *out, size_t cap, size_t *len)
 {
-	const unsigned char *p = cur->p;
+	const unsigned char *p = cur->p, *run;
 	unsigned char utf8[4];
 	size_t n = 0, w = 0, k;
-	bool fits = true, nul = false;
+	bool fits = cap > 0, nul = false;
 	int32_t u;
 
 	if (p >= cur->end || *p != '"')
 		return -1;
 	p++;
-	while ((u = next_cp(&p, cur->end)) >= 0) {
+	for (;;) {
+		/* Most of a manifest is plain ASCII: copied a run at a time. */
+		for (run = p; p < cur->end && *p >= 0x20 && *p < 0x80 && *p != '"' && *p != '\\';)
+			p++;
+		put_chars(run, (size_t)(p - run), false, out, cap, &w, &fits);
+		n += (size_t)(p - run);
+		if ((u = next_cp(&p, cur->end)) < 0)
+			break;
 		k = put_utf8((uint32_t)u, utf8);
 		nul |= u == 0;
-		if (out && fits && w + k < cap) {
-			memcpy(out + w, utf8, k);
-			w += k;
-		} else {
-			fits = false;
-		}
+		put_chars(utf8, k, true, out, cap, &w, &fits);
 		n += k;
 	}
 	if (u == -2)
