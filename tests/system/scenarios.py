@@ -318,6 +318,17 @@ def import_finished(d, cur):
             or "Finished" in log)
 
 
+def mount_point_gone(d, vm):
+    """The import unit removed its mount point: /run/ota/usb is left empty,
+    and its rmdir reported nothing (a busy mount point once left one empty
+    directory in /run per stick)."""
+    d.wait("the stick's mount point removed", lambda: vm.out(
+        "ls -A /run/ota/usb 2>/dev/null", check=False) == "", 30)
+    log = vm.out("journalctl -b -o cat --no-pager -u 'ota-usb-import@*' | grep -i 'rmdir' || true",
+                 check=False)
+    expect(not log, "the import unit's rmdir complained: %s" % log)
+
+
 def plug_and_wait(ctx, img, done, what, timeout=180):
     d, vm = ctx.dev, ctx.vm
     cur = cursor(d)
@@ -325,6 +336,7 @@ def plug_and_wait(ctx, img, done, what, timeout=180):
     d.wait(what, lambda: done(cur), timeout)
     d.wait("the stick unmounted", lambda: vm.out(
         "findmnt -rn -o TARGET | grep -c '^/run/ota/usb/' || true", check=False) == "0", 60)
+    mount_point_gone(d, vm)
     log = journal_since(d, cur, USB_UNITS)
     vm.usb_pull(stick)
     return log
@@ -371,6 +383,7 @@ def s6_usb(ctx):
         check=False), 120, step=0.2)
     vm.usb_pull(stick)
     d.wait("the interrupted import to end", lambda: import_finished(d, cur), 120)
+    mount_point_gone(d, vm)
     d.check([before.get("current")])
     expect(d.status().get("releases") == before.get("releases"),
            "a pulled stick left a release behind")
