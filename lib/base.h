@@ -66,10 +66,11 @@ int ota_base_fill(struct ota_base *b, const struct ota_entry *e,
 unsigned long long ota_base_found_bytes(const struct ota_base *b);
 
 /* With ota_base_share, after _plan, before the first _take: open and hash
- * the planned base files on a second thread, a few ahead of the _take
- * that will want them (the same checks, earlier: hashing the base files
- * is most of what a delta install costs).  The manifest planned for must
- * live until ota_base_hash_ahead_stop (or _free), which ends the thread;
+ * the planned base files on other threads (one per core, at most two),
+ * up to 64 files ahead of the _take that will want them (the same
+ * checks, earlier: hashing the base files is most of what a delta
+ * install costs).  The manifest planned for must live until
+ * ota_base_hash_ahead_stop (or _free), which ends and joins the threads;
  * name (the bundle, for messages) too. */
 void ota_base_hash_ahead(struct ota_base *b, const char *name);
 void ota_base_hash_ahead_stop(struct ota_base *b);

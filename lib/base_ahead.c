@@ -1,14 +1,20 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* base_ahead.c - the base files of a sharing plan opened and hashed on a
- * second thread, in the order staging takes them, a few files ahead:
- * hashing the base files is most of what a delta install costs, and the
- * staging thread meanwhile walks the manifest and makes the links.  The
- * result of each file is the one base_open_hashed gives (base_impl.h):
- * the same checks, only earlier; the link is still checked to be the
- * inode that was hashed (extract.h). */
+ * small pool of threads (one per core, at most HASHERS), in the order
+ * staging takes them, a few files ahead: hashing the base files is most
+ * of what a delta install costs, and the staging thread meanwhile walks
+ * the manifest and makes the links.  The result of each file is the one
+ * base_open_hashed gives (base_impl.h): the same checks, only earlier;
+ * the link is still checked to be the inode that was hashed (extract.h).
+ *
+ * The slots form a ring: a hasher claims the next slot and walks the plan
+ * to its file (both under walk_mu, so slots and files go in the same
+ * order), hashes it with no lock held and marks its slot ready; staging
+ * takes the slots in ring order, each once it is ready.  mu guards the
+ * ring only, and is held for a few instructions: staging never waits
+ * for a walk. */
 #include <pthread.h>
 #include <stdbool.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -16,107 +22,175 @@
 #include "lib/base_impl.h"
 #include "lib/bundle.h"
 
-#define SLOTS 16 /* files hashed ahead (open descriptors held) */
+#define SLOTS 64  /* files hashed ahead (descriptors held; ~5 KiB each) */
+#define HASHERS 2 /* threads at most: one per core of the devices we target */
 
 struct slot {
-	size_t k;            /* the k-th file planned for */
-	int rc;              /* base_open_hashed's */
+	size_t k;                    /* the k-th file planned for */
+	bool ready;                  /* hashed: rc, f and why are set */
+	int rc;                      /* base_open_hashed's */
+	const struct source *s;      /* where it is planned from, NULL if nowhere */
+	const char *path;            /* its path there (in e_path or the plan) */
+	struct ota_entry e;          /* the file, copied: the walk moves on */
+	char e_path[OTA_PATH_MAX + 1];
 	struct ota_base_file f;
-	char path[OTA_PATH_MAX + 1]; /* f's path, copied */
 	struct ota_err why;
+};
+
+struct hasher {
+	struct base_ahead *a;
+	pthread_t thread;
+	bool started;
+	struct base_hasher hs;
 };
 
 struct base_ahead {
 	struct ota_base *b;
 	const char *name;
-	pthread_t thread;
-	pthread_mutex_t mu;
+	pthread_mutex_t walk_mu; /* the walk and the claiming of slots */
+	pthread_mutex_t mu;      /* the ring */
 	pthread_cond_t filled, freed;
 	struct slot slots[SLOTS];
-	size_t head, n;  /* filled slots from head on */
+	size_t head, n;  /* claimed slots from head on, each filled once ready */
 	size_t taken;    /* files the staging thread has taken */
 	bool stop, done; /* asked to stop; every file walked */
 	struct ota_err fatal; /* why the walk ended early (code 0: it did not) */
-	struct base_hasher hs;
-	struct ota_manifest_walk w;
+	struct ota_manifest_walk w; /* under walk_mu: the plan's files, in order */
+	struct base_cursor c;
+	struct hasher hashers[HASHERS];
+	size_t n_hashers;
 	char cur[OTA_PATH_MAX + 1]; /* the path of the file last taken */
 };
 
-/* Fill slot x with file e's result (outside the lock: only this thread
- * writes a slot until it is counted in n). */
-static void hash_one(struct base_ahead *a, struct base_cursor *c, const struct ota_entry *e,
-		     struct slot *x)
+/* Under walk_mu: the next slot, once there is room, and the next file
+ * of the plan into it; NULL once every file is walked or when asked to
+ * stop. */
+static struct slot *claim(struct base_ahead *a)
 {
-	const struct source *s;
-	const char *path;
+	const struct ota_entry *e;
+	struct ota_err why = {0};
+	struct slot *x = NULL;
+	size_t len = 0;
+	int rc;
 
-	x->k = c->k;
+	pthread_mutex_lock(&a->mu);
+	while (a->n == SLOTS && !a->stop)
+		pthread_cond_wait(&a->freed, &a->mu);
+	if (!a->stop && !a->done) {
+		x = &a->slots[(a->head + a->n++) % SLOTS];
+		x->ready = false;
+	}
+	pthread_mutex_unlock(&a->mu);
+	if (!x)
+		return NULL;
+	while ((rc = ota_manifest_walk_next(&a->w, &e, &why)) > 0 && e->type != OTA_ENTRY_FILE)
+		;
+	if (rc > 0 && (len = strlen(e->path)) > OTA_PATH_MAX)
+		rc = ota_err_set(&why, OTA_EINTERNAL, "base: a path of %zu bytes", len);
+	if (rc <= 0) {
+		/* x is the last slot claimed (walk_mu is held): given back. */
+		pthread_mutex_lock(&a->mu);
+		a->n--;
+		if (rc < 0)
+			a->fatal = why;
+		a->done = true;
+		pthread_cond_signal(&a->filled);
+		pthread_mutex_unlock(&a->mu);
+		return NULL;
+	}
+	x->k = a->c.k;
+	x->e = *e;
+	memcpy(x->e_path, e->path, len + 1);
+	x->e.path = x->e_path;
+	x->e.link_target = NULL;
+	if (!base_next_source(a->b, &a->c, &x->e, &x->s, &x->path))
+		x->s = NULL;
+	return x;
+}
+
+/* Fill slot x with its file's result (outside the lock: only this thread
+ * writes a claimed slot until it is ready). */
+static void hash_one(struct base_ahead *a, struct base_hasher *hs, struct slot *x)
+{
 	x->why.code = 0;
 	x->f = (struct ota_base_file){.fd = -1, .dir = -1};
-	x->rc = base_next_source(a->b, c, e, &s, &path)
-			? base_open_hashed(&a->hs, e, s, path, &x->f, a->name, &x->why)
-			: 0;
-	if (x->rc == 1)
-		snprintf(x->path, sizeof(x->path), "%s", path);
+	x->rc = x->s ? base_open_hashed(hs, &x->e, x->s, x->path, &x->f, a->name, &x->why) : 0;
 }
 
 static void *run(void *arg)
 {
-	struct base_ahead *a = arg;
-	struct base_cursor c = {0, 0};
-	const struct ota_entry *e;
-	struct ota_err why = {0};
-	size_t tail;
-	bool stop;
-	int rc;
+	struct hasher *h = arg;
+	struct base_ahead *a = h->a;
+	struct slot *x;
 
-	ota_manifest_walk_init(&a->w, a->b->m);
-	while ((rc = ota_manifest_walk_next(&a->w, &e, &why)) > 0) {
-		if (e->type != OTA_ENTRY_FILE)
-			continue;
-		pthread_mutex_lock(&a->mu);
-		while (a->n == SLOTS && !a->stop)
-			pthread_cond_wait(&a->freed, &a->mu);
-		tail = (a->head + a->n) % SLOTS;
-		stop = a->stop;
-		pthread_mutex_unlock(&a->mu);
-		if (stop)
+	for (;;) {
+		pthread_mutex_lock(&a->walk_mu);
+		x = claim(a);
+		pthread_mutex_unlock(&a->walk_mu);
+		if (!x)
 			break;
-		hash_one(a, &c, e, &a->slots[tail]);
+		hash_one(a, &h->hs, x);
 		pthread_mutex_lock(&a->mu);
-		a->n++;
+		x->ready = true;
 		pthread_cond_signal(&a->filled);
 		pthread_mutex_unlock(&a->mu);
 	}
-	pthread_mutex_lock(&a->mu);
-	if (rc < 0)
-		a->fatal = why;
-	a->done = true;
-	pthread_cond_signal(&a->filled);
-	pthread_mutex_unlock(&a->mu);
 	return NULL;
+}
+
+/* Stop the threads started, close what they hashed that was not taken. */
+static void stop_all(struct base_ahead *a)
+{
+	size_t i;
+
+	pthread_mutex_lock(&a->mu);
+	a->stop = true;
+	pthread_cond_broadcast(&a->freed);
+	pthread_mutex_unlock(&a->mu);
+	for (i = 0; i < HASHERS; i++)
+		if (a->hashers[i].started)
+			pthread_join(a->hashers[i].thread, NULL);
+	/* A claimed slot is hashed before its thread looks at stop. */
+	for (i = 0; i < a->n; i++)
+		ota_base_file_close(&a->slots[(a->head + i) % SLOTS].f);
+	a->n = 0;
+}
+
+static size_t pool_size(void)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return cpus < 2 ? 1 : cpus < HASHERS ? (size_t)cpus : HASHERS;
 }
 
 int base_ahead_start(struct ota_base *b, const char *name, struct ota_err *err)
 {
 	struct base_ahead *a = calloc(1, sizeof(*a));
+	size_t i;
 
-	if (!a || !(a->hs.h = ota_sha256_new()) || !(a->hs.buf = malloc(OTA_BUNDLE_IO_CHUNK))) {
-		base_ahead_free(a);
+	if (!a)
 		return ota_err_set(err, OTA_EINTERNAL, "out of memory");
-	}
 	a->b = b;
 	a->name = name;
+	a->n_hashers = pool_size();
+	pthread_mutex_init(&a->walk_mu, NULL);
 	pthread_mutex_init(&a->mu, NULL);
 	pthread_cond_init(&a->filled, NULL);
 	pthread_cond_init(&a->freed, NULL);
-	if (pthread_create(&a->thread, NULL, run, a)) {
-		pthread_mutex_destroy(&a->mu);
-		pthread_cond_destroy(&a->filled);
-		pthread_cond_destroy(&a->freed);
-		a->b = NULL; /* no thread to stop */
-		base_ahead_free(a);
-		return ota_err_set(err, OTA_EINTERNAL, "cannot start a hashing thread");
+	ota_manifest_walk_init(&a->w, b->m);
+	for (i = 0; i < a->n_hashers; i++) {
+		struct hasher *h = &a->hashers[i];
+
+		h->a = a;
+		if (!(h->hs.h = ota_sha256_new()) || !(h->hs.buf = malloc(OTA_BUNDLE_IO_CHUNK))) {
+			base_ahead_free(a);
+			return ota_err_set(err, OTA_EINTERNAL, "out of memory");
+		}
+		if (pthread_create(&h->thread, NULL, run, h)) {
+			base_ahead_free(a);
+			return ota_err_set(err, OTA_EINTERNAL, "cannot start a hashing thread");
+		}
+		h->started = true;
 	}
 	b->ahead = a;
 	return 0;
@@ -126,11 +200,11 @@ int base_ahead_next(struct ota_base *b, const struct ota_entry *e, struct ota_ba
 		    struct ota_err *why)
 {
 	struct base_ahead *a = b->ahead;
-	struct slot *x;
+	struct slot *x = &a->slots[a->head];
 	int rc;
 
 	pthread_mutex_lock(&a->mu);
-	while (!a->n && !a->done)
+	while (a->n ? !x->ready : !a->done)
 		pthread_cond_wait(&a->filled, &a->mu);
 	if (!a->n) {
 		*why = a->fatal;
@@ -138,7 +212,6 @@ int base_ahead_next(struct ota_base *b, const struct ota_entry *e, struct ota_ba
 		return why->code ? why->code
 				 : ota_err_set(why, OTA_EINTERNAL, "base: no plan for %s", e->path);
 	}
-	x = &a->slots[a->head];
 	rc = x->rc;
 	if (x->k != a->taken++) { /* never: both walk the same files in order */
 		rc = ota_err_set(why, OTA_EINTERNAL, "base: file %zu hashed for file %zu", x->k,
@@ -146,14 +219,16 @@ int base_ahead_next(struct ota_base *b, const struct ota_entry *e, struct ota_ba
 		ota_base_file_close(&x->f);
 	} else if (rc == 1) {
 		*f = x->f;
-		memcpy(a->cur, x->path, strlen(x->path) + 1);
+		memcpy(a->cur, x->f.path, strlen(x->f.path) + 1);
 		f->path = a->cur;
 	} else if (rc < 0) {
 		*why = x->why;
 	}
 	a->head = (a->head + 1) % SLOTS;
-	a->n--;
-	pthread_cond_signal(&a->freed);
+	/* The hashers wait for the ring to be half empty, not for each
+	 * slot: one wake-up per half ring, not per file. */
+	if (--a->n <= SLOTS / 2)
+		pthread_cond_broadcast(&a->freed);
 	pthread_mutex_unlock(&a->mu);
 	return rc;
 }
@@ -164,19 +239,14 @@ void base_ahead_free(struct base_ahead *a)
 
 	if (!a)
 		return;
-	if (a->b) {
-		pthread_mutex_lock(&a->mu);
-		a->stop = true;
-		pthread_cond_signal(&a->freed);
-		pthread_mutex_unlock(&a->mu);
-		pthread_join(a->thread, NULL);
-		for (i = 0; i < a->n; i++)
-			ota_base_file_close(&a->slots[(a->head + i) % SLOTS].f);
-		pthread_mutex_destroy(&a->mu);
-		pthread_cond_destroy(&a->filled);
-		pthread_cond_destroy(&a->freed);
+	stop_all(a);
+	pthread_mutex_destroy(&a->walk_mu);
+	pthread_mutex_destroy(&a->mu);
+	pthread_cond_destroy(&a->filled);
+	pthread_cond_destroy(&a->freed);
+	for (i = 0; i < HASHERS; i++) {
+		ota_sha256_free(a->hashers[i].hs.h);
+		free(a->hashers[i].hs.buf);
 	}
-	ota_sha256_free(a->hs.h);
-	free(a->hs.buf);
 	free(a);
 }

@@ -41,7 +41,7 @@ struct base_hasher {
 	unsigned char *buf; /* OTA_BUNDLE_IO_CHUNK bytes */
 };
 
-struct base_ahead; /* base_ahead.c: the base files hashed on a second thread */
+struct base_ahead; /* base_ahead.c: the base files hashed on other threads */
 
 struct ota_base {
 	struct source *src;
@@ -71,7 +71,7 @@ int base_next_source(const struct ota_base *b, struct base_cursor *c, const stru
 int base_open_hashed(struct base_hasher *hs, const struct ota_entry *e, const struct source *s,
 		     const char *path, struct ota_base_file *f, const char *name, struct ota_err *why);
 
-/* Start hashing the planned base files on a second thread, in the order
+/* Start hashing the planned base files on other threads, in the order
  * they will be taken; 0, or OTA_EINTERNAL (then each is hashed when
  * taken, as without it).  name is the bundle's, borrowed. */
 int base_ahead_start(struct ota_base *b, const char *name, struct ota_err *err);
@@ -79,7 +79,7 @@ int base_ahead_start(struct ota_base *b, const char *name, struct ota_err *err);
  * the next call), waiting for it if need be. */
 int base_ahead_next(struct ota_base *b, const struct ota_entry *e, struct ota_base_file *f,
 		    struct ota_err *why);
-/* Stop the thread and free what it holds; NULL is fine. */
+/* Stop and join the threads and free what they hold; NULL is fine. */
 void base_ahead_free(struct base_ahead *a);
 
 #endif

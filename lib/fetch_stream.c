@@ -2,7 +2,10 @@
 /* fetch_stream.c - a download read as it arrives (fetch_stream.h): one
  * libcurl transfer driven through a multi handle from the reader's calls;
  * its write callback fills a buffer and pauses the transfer when the
- * buffer is full, so memory stays flat and nothing reaches the disk. */
+ * buffer is full, so memory stays flat and nothing reaches the disk.  The
+ * whole stream's SHA-256 is computed on a second thread (hashq.h), fed a
+ * copy of the bytes as they are taken: the reader hashes every file it
+ * stages already, and one core need not hash each byte twice. */
 #include "lib/fetch_stream.h"
 
 #include <curl/curl.h>
@@ -14,6 +17,7 @@
 #include <time.h>
 
 #include "lib/clock.h"
+#include "lib/hashq.h"
 #include "lib/http_client.h"
 
 /* Bytes off the wire held for the reader: four of its blocks. */
@@ -34,7 +38,10 @@ struct ota_fetch_stream {
 	unsigned long long have; /* bytes taken off the wire, in order */
 	unsigned long long drop; /* of a 200 answer to a Range: bytes given already */
 	unsigned char want[OTA_SHA256_LEN];
-	struct ota_sha256 *hash; /* of the have bytes */
+	struct ota_hashq *hq;    /* hashes the have bytes, in order */
+	unsigned char *hbuf;     /* hq's buffer being filled, NULL if none */
+	size_t hlen;             /* bytes in hbuf */
+	unsigned char got[OTA_SHA256_LEN]; /* their SHA-256, once ended */
 	unsigned char *buf;
 	size_t off, len;  /* buf[off, len): taken, not yet read */
 	bool active;      /* h is in m: an attempt under way */
@@ -112,11 +119,32 @@ static int begin(struct ota_fetch_stream *s)
 	return 0;
 }
 
+/* The next len bytes of the stream to the hashing thread, a full buffer
+ * at a time (waiting for a free one if it lags: memory stays flat). */
+static void hash_bytes(struct ota_fetch_stream *s, const char *p, size_t len)
+{
+	size_t k;
+
+	while (len) {
+		if (!s->hbuf)
+			s->hbuf = ota_hashq_buffer(s->hq);
+		k = OTA_HASHQ_CHUNK - s->hlen < len ? OTA_HASHQ_CHUNK - s->hlen : len;
+		memcpy(s->hbuf + s->hlen, p, k);
+		s->hlen += k;
+		p += k;
+		len -= k;
+		if (s->hlen == OTA_HASHQ_CHUNK) {
+			ota_hashq_push(s->hq, s->hbuf, s->hlen);
+			s->hbuf = NULL;
+			s->hlen = 0;
+		}
+	}
+}
+
 static size_t on_data(char *p, size_t size, size_t n, void *ctx)
 {
 	struct ota_fetch_stream *s = ctx;
 	size_t len = size * n, skip, take;
-	struct ota_err ignored;
 
 	if (!s->started && begin(s))
 		return 0;
@@ -135,10 +163,7 @@ static size_t on_data(char *p, size_t size, size_t n, void *ctx)
 		attempt_fail(s, OTA_EHASH, false, "more than the %llu bytes expected", s->size);
 		return 0;
 	}
-	if (ota_sha256_update(s->hash, p + skip, take, &ignored)) {
-		attempt_fail(s, OTA_EINTERNAL, false, "SHA-256 failed");
-		return 0;
-	}
+	hash_bytes(s, p + skip, take);
 	memcpy(s->buf + s->len, p + skip, take);
 	s->drop -= skip;
 	s->len += take;
@@ -264,16 +289,20 @@ static int pump(struct ota_fetch_stream *s, bool wait)
 static int check_end(struct ota_fetch_stream *s)
 {
 	char got_hex[OTA_SHA256_HEX_LEN + 1], want_hex[OTA_SHA256_HEX_LEN + 1];
-	unsigned char got[OTA_SHA256_LEN];
 	struct ota_err why;
 	int rc;
 
 	s->ended = true;
-	if ((rc = ota_sha256_final(s->hash, got, &why)))
+	if (s->hbuf) {
+		ota_hashq_push(s->hq, s->hbuf, s->hlen);
+		s->hbuf = NULL;
+	}
+	ota_hashq_end(s->hq, s->got);
+	if ((rc = ota_hashq_drain(s->hq, &why)))
 		return give_up(s, rc, &why);
-	if (memcmp(got, s->want, OTA_SHA256_LEN) == 0)
+	if (memcmp(s->got, s->want, OTA_SHA256_LEN) == 0)
 		return 0;
-	ota_hex(got, sizeof(got), got_hex);
+	ota_hex(s->got, sizeof(s->got), got_hex);
 	ota_hex(s->want, OTA_SHA256_LEN, want_hex);
 	ota_err_set(&why, OTA_EHASH, "%s: SHA-256 is %.16s..., not the expected %.16s...", s->url,
 		    got_hex, want_hex);
@@ -347,8 +376,7 @@ int ota_fetch_stream_open(struct ota_fetch_stream **out, const char *url,
 	int rc;
 
 	*out = NULL;
-	if (!s || !(s->url = strdup(url)) || !(s->buf = malloc(STREAM_BUF)) ||
-	    !(s->hash = ota_sha256_new())) {
+	if (!s || !(s->url = strdup(url)) || !(s->buf = malloc(STREAM_BUF))) {
 		ota_fetch_stream_free(s);
 		return ota_err_set(err, OTA_EINTERNAL, "out of memory");
 	}
@@ -357,7 +385,7 @@ int ota_fetch_stream_open(struct ota_fetch_stream **out, const char *url,
 	memcpy(s->want, sha256, OTA_SHA256_LEN);
 	if (o->max_time_ms)
 		s->deadline_ms = ota_monotonic_ms() + o->max_time_ms;
-	if ((rc = ota_http_global_init(err)) || (rc = ota_sha256_reset(s->hash, err))) {
+	if ((rc = ota_http_global_init(err)) || (rc = ota_hashq_new(&s->hq, err))) {
 		ota_fetch_stream_free(s);
 		return rc;
 	}
@@ -381,7 +409,7 @@ void ota_fetch_stream_free(struct ota_fetch_stream *s)
 		curl_easy_cleanup(s->h);
 	if (s->m)
 		curl_multi_cleanup(s->m);
-	ota_sha256_free(s->hash);
+	ota_hashq_free(s->hq); /* joins its thread */
 	free(s->buf);
 	free(s->url);
 	free(s);

@@ -9,8 +9,10 @@
  * a server without Range support costs: those bytes again, in time); one
  * that sends different bytes is caught by the hashes, and the stream as a
  * whole must have the size and SHA-256 the caller expects (the index's),
- * checked when its last byte is read.  Everything runs in the caller's
- * thread: bytes come off the socket only while the reader asks for them.
+ * checked when its last byte is read.  The transfer runs in the caller's
+ * thread: bytes come off the socket only while the reader asks for them;
+ * that SHA-256 is computed on a second thread (hashq.h, 4 MiB of
+ * buffers), which ota_fetch_stream_free ends.
  */
 #ifndef OTA_FETCH_STREAM_H
 #define OTA_FETCH_STREAM_H
