@@ -180,6 +180,10 @@ static int verify(struct install *in, const struct ota_bundle_source *src, struc
 					 in->bundle, err)) ||
 	    (rc = plan_delta(in, m, err)) || (rc = check_space(in, m, err)))
 		return rc;
+	/* The plan is final: its base files are hashed from now on, while the
+	 * state, the history and the kept manifest are written and flushed
+	 * (staging would start it anyway; here it gains those flushes). */
+	ota_base_hash_ahead(in->base, in->bundle);
 	return 0;
 }
 
@@ -344,9 +348,10 @@ int engine_install_source(struct agent *a, const struct ota_bundle_source *src,
 	rc = install(&in, err);
 	ota_cli_progress_end(&in.prog);
 	memcpy(version, in.run.version, sizeof(in.run.version));
+	/* The base first: its hashing threads walk the manifest. */
+	ota_base_free(in.base);
 	ota_verify_close(&in.v);
 	engine_audit_end(a);
-	ota_base_free(in.base);
 	return rc;
 }
 
