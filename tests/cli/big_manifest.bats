@@ -26,6 +26,20 @@ many_files() {
 # The size of the manifest of bundle $1, in bytes.
 manifest_bytes() { ota-bundle manifest "$1" | wc -c; }
 
+# One byte of bundle $1's manifest changed, deep in it: file-05000 ->
+# file-05001 in "entries" (the first occurrence), past the first MiB of
+# pages, dropped and read again.
+change_deep_in_manifest() {
+	python3 - "$1" <<-'EOF'
+		import sys
+		p = sys.argv[1]
+		data = bytearray(open(p, "rb").read())
+		at = data.index(b'many/d050/file-05000.txt"')
+		data[at + 19] = ord("1")
+		open(p, "wb").write(data)
+	EOF
+}
+
 # Nothing but what the test put there is left in directory $1.
 assert_empty_dir() {
 	[ -z "$(ls -A "$1")" ] || { ls -la "$1" >&2; false; }
@@ -72,16 +86,7 @@ assert_empty_dir() {
 
 @test "attack: one byte deep in a big manifest changed: bad signature (5), nothing left in TMPDIR" {
 	make_bundle 1.0.0 good HOOK=many_files
-	# file-05000 -> file-05001 in the manifest's "entries" (the first
-	# occurrence), past the first MiB of pages dropped and read again.
-	python3 - "$BUNDLE" <<-'EOF'
-		import sys
-		p = sys.argv[1]
-		data = bytearray(open(p, "rb").read())
-		at = data.index(b'many/d050/file-05000.txt"')
-		data[at + 19] = ord("1")
-		open(p, "wb").write(data)
-	EOF
+	change_deep_in_manifest "$BUNDLE"
 	mkdir "$T/tmp"
 	TMPDIR="$T/tmp" run --separate-stderr ota-verify --keys "$T/k.pub" \
 		--device-class edge-gw-v2 "$BUNDLE"
@@ -114,14 +119,7 @@ assert_empty_dir() {
 @test "attack: a big manifest changed deep inside, on the agent: refused (5), nothing staged, nothing left" {
 	install_ok 1.0.0 good
 	make_bundle 2.0.0 good HOOK=many_files
-	python3 - "$BUNDLE" <<-'EOF'
-		import sys
-		p = sys.argv[1]
-		data = bytearray(open(p, "rb").read())
-		at = data.index(b'many/d050/file-05000.txt"')
-		data[at + 19] = ord("1")
-		open(p, "wb").write(data)
-	EOF
+	change_deep_in_manifest "$BUNDLE"
 	run agent install "$BUNDLE"
 	assert_status 5
 	assert_current 1.0.0
