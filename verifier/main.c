@@ -195,7 +195,7 @@ int main(int argc, char **argv)
 	struct ota_keyring keys = {0};
 	struct ota_verify_opts opts = {.keys = &keys};
 	struct ota_err err = {0};
-	const char *subject;
+	const char *subject, *tmpdir;
 	int rc;
 
 	ota_cli_init("ota-verify");
@@ -214,7 +214,8 @@ int main(int argc, char **argv)
 	opts.threshold = a.threshold;
 	/* A big manifest is kept on disk, not in memory (buf_map.c); /var/tmp
 	 * is the one temporary directory meant to be a disk, not tmpfs. */
-	opts.spool_dir = getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/var/tmp";
+	tmpdir = getenv("TMPDIR");
+	opts.spool_dir = tmpdir && *tmpdir ? tmpdir : "/var/tmp";
 	subject = a.bundle ? a.bundle : a.manifest;
 	rc = a.trust ? load_trust(a.trust, a.device_class, &keys, &opts.threshold, &err)
 		     : ota_keyring_load(&keys, a.keys, &err);
