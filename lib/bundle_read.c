@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* bundle_read.c - reading a bundle stream with libarchive: the two
  * archives, the end of the tar, the payload streamed (see bundle_read.h;
- * the head is bundle_head.c's). */
+ * the head is bundle_read_head.c's). */
 #include "lib/bundle_read.h"
 
 #include <archive.h>

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* bundle_read_impl.h - inside the bundle reader only: its state, shared by
- * bundle_read.c (the stream, the payload) and bundle_head.c (the head). */
+ * bundle_read.c (the stream, the payload) and bundle_read_head.c (the head). */
 #ifndef OTA_BUNDLE_READ_IMPL_H
 #define OTA_BUNDLE_READ_IMPL_H
 

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* bundle_head.c - reading a bundle's head (bundle_read.h): manifest.json
+/* bundle_read_head.c - reading a bundle's head (bundle_read.h): manifest.json
  * whole and bounded (in the heap, or kept in a spool file and mapped when
  * over OTA_BUF_MAP_MIN: buf_map.c), then every signature and the reserved
  * slots, before any payload entry. */
